@@ -1,0 +1,177 @@
+"""The second-act command: the window by default, and verbs on the same services."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from app import __version__
+from app.model.records import ContactRecord
+from app.paths import AppPaths, resolve
+from app.storage.db import Database, DatabaseRefused, open_database
+
+COMMANDS = ("list",)
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, so a script or a person sees at once what was wrong.
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def _common() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="folder holding the database (default: your user data folder; "
+        "also SECOND_ACT_DATA_DIR)",
+    )
+    return common
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="second-act",
+        parents=[_common()],
+        description="Second Act: organise your network for a career change.",
+        epilog="commands: list (show contacts), import FILE... (vCard or LinkedIn CSV), "
+        "export OUT (vCard). Run 'second-act COMMAND --help' for details.",
+    )
+    p.add_argument("--version", action="version", version=f"second-act {__version__}")
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="vCard (.vcf) or LinkedIn Connections.csv files to offer for import",
+    )
+    return p
+
+
+def _command_parser(command: str) -> argparse.ArgumentParser:
+    p = _Parser(prog=f"second-act {command}", parents=[_common()])
+    if command == "list":
+        p.description = "List your contacts."
+        p.add_argument(
+            "--search",
+            metavar="TEXT",
+            default="",
+            help="only contacts matching TEXT (names, emails, organisation, ...)",
+        )
+        p.add_argument("--json", action="store_true", help="print a JSON array")
+    elif command == "import":
+        p.description = "Import vCard files and LinkedIn Connections.csv into your contacts."
+        p.add_argument("files", nargs="+", metavar="FILE")
+        p.add_argument("--json", action="store_true", help="print the report as JSON")
+    elif command == "export":
+        p.description = "Export your contacts as vCard."
+        p.add_argument(
+            "out", metavar="OUT", help="a .vcf file, or a folder for one file per contact"
+        )
+        p.add_argument("--vcard-version", choices=("3.0", "4.0"), default="3.0")
+        p.add_argument("--search", metavar="TEXT", default="", help="only contacts matching TEXT")
+    return p
+
+
+def _split_command(argv: Sequence[str]) -> str | None:
+    """The command word, if the first non-option argument is one."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg == "--data-dir":
+            skip = True
+            continue
+        if arg == "--":
+            return None
+        if arg.startswith("-"):
+            continue
+        return arg if arg in COMMANDS else None
+    return None
+
+
+def contact_json(r: ContactRecord) -> dict[str, Any]:
+    return {
+        "full_name": r.display_name,
+        "given_name": r.given_name,
+        "family_name": r.family_name,
+        "emails": [e.value for e in r.emails],
+        "phones": [p.value for p in r.phones],
+        "urls": [u.value for u in r.urls],
+        "tags": list(r.tags),
+        "organization": r.organization,
+        "title": r.title,
+        "note": r.note,
+        "birthday": r.birthday.iso() if r.birthday else None,
+        "has_photo": bool(r.photo),
+        "addresses": [
+            {
+                "street": a.street,
+                "city": a.city,
+                "region": a.region,
+                "postal_code": a.postal_code,
+                "country": a.country,
+            }
+            for a in r.addresses
+        ],
+    }
+
+
+def _open(paths: AppPaths) -> Database:
+    paths.ensure()
+    return open_database(paths.database, paths.backups)
+
+
+def cmd_list(db: Database, args: argparse.Namespace) -> int:
+    from app.services.contacts import list_contact_ids, load_records
+
+    with db.session() as s:
+        records = load_records(s, list_contact_ids(s, args.search))
+    if args.json:
+        json.dump([contact_json(r) for r in records], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for r in records:
+        email = r.emails[0].value if r.emails else ""
+        line = "  ".join(x for x in (r.display_name, r.organization, r.title, email) if x)
+        print(line)
+    print(f"{len(records)} contact{'s' if len(records) != 1 else ''}", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = _split_command(argv)
+    try:
+        if command is None:
+            args = _gui_parser().parse_args(argv)
+        else:
+            rest = list(argv)
+            rest.remove(command)
+            args = _command_parser(command).parse_args(rest)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    paths = resolve(getattr(args, "data_dir", None))
+    if command is None:
+        from app.ui.application import run_gui
+
+        return run_gui(paths, [str(f) for f in args.files])
+    try:
+        db = _open(paths)
+    except DatabaseRefused as exc:
+        print(f"second-act: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return cmd_list(db, args)
+    finally:
+        db.close()

@@ -1,0 +1,210 @@
+"""SQLAlchemy tables. No Qt here: storage is usable and testable without a GUI."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Organization(Base):
+    """An employer or association; contacts point here so later views can group by it."""
+
+    __tablename__ = "organizations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(collation="NOCASE"), unique=True)
+    industry: Mapped[str] = mapped_column(Text, default="")
+    contacts: Mapped[list[Contact]] = relationship(back_populates="organization")
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        CheckConstraint("tier IN ('', 'A', 'B', 'C', 'D')", name="tier"),
+        Index("ix_contacts_uid", "uid"),
+        Index("ix_contacts_deleted_at", "deleted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(Text, default="")
+    full_name: Mapped[str] = mapped_column(Text, default="")
+    prefix: Mapped[str] = mapped_column(Text, default="")
+    given_name: Mapped[str] = mapped_column(Text, default="")
+    additional_names: Mapped[str] = mapped_column(Text, default="")
+    family_name: Mapped[str] = mapped_column(Text, default="")
+    suffix: Mapped[str] = mapped_column(Text, default="")
+    nickname: Mapped[str] = mapped_column(Text, default="")
+    # Stored once for sorting the list; derived from the fields above on every save.
+    sort_name: Mapped[str] = mapped_column(String(collation="NOCASE"), default="")
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+    department: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    industry: Mapped[str] = mapped_column(Text, default="")
+    bday_year: Mapped[int | None] = mapped_column(Integer)
+    bday_month: Mapped[int | None] = mapped_column(Integer)
+    bday_day: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    how_met: Mapped[str] = mapped_column(Text, default="")
+    introduced_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    tier: Mapped[str] = mapped_column(String(1), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Deleting moves a contact to the trash, so Undo (and a later "merged by mistake") is exact.
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+
+    organization: Mapped[Organization | None] = relationship(back_populates="contacts")
+    emails: Mapped[list[ContactEmail]] = relationship(
+        cascade="all, delete-orphan", order_by="ContactEmail.position", back_populates="contact"
+    )
+    phones: Mapped[list[ContactPhone]] = relationship(
+        cascade="all, delete-orphan", order_by="ContactPhone.position", back_populates="contact"
+    )
+    urls: Mapped[list[ContactUrl]] = relationship(
+        cascade="all, delete-orphan", order_by="ContactUrl.position", back_populates="contact"
+    )
+    addresses: Mapped[list[ContactAddress]] = relationship(
+        cascade="all, delete-orphan", order_by="ContactAddress.position", back_populates="contact"
+    )
+    extra: Mapped[list[ContactExtraProperty]] = relationship(
+        cascade="all, delete-orphan",
+        order_by="ContactExtraProperty.position",
+        back_populates="contact",
+    )
+    photo: Mapped[ContactPhoto | None] = relationship(
+        cascade="all, delete-orphan", back_populates="contact"
+    )
+    tags: Mapped[list[Tag]] = relationship(secondary="contact_tags", order_by="Tag.name")
+    interactions: Mapped[list[Interaction]] = relationship(
+        cascade="all, delete-orphan", back_populates="contact"
+    )
+
+
+class _ContactChild:
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ContactEmail(_ContactChild, Base):
+    __tablename__ = "contact_emails"
+    value: Mapped[str] = mapped_column(String(collation="NOCASE"), index=True)
+    label: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[Contact] = relationship(back_populates="emails")
+
+
+class ContactPhone(_ContactChild, Base):
+    __tablename__ = "contact_phones"
+    value: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(Text, default="")
+    # E.164 where the number could be understood, for matching the same phone written two ways.
+    normalized: Mapped[str] = mapped_column(Text, default="", index=True)
+    contact: Mapped[Contact] = relationship(back_populates="phones")
+
+
+class ContactUrl(_ContactChild, Base):
+    __tablename__ = "contact_urls"
+    value: Mapped[str] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(Text, default="")
+    normalized: Mapped[str] = mapped_column(Text, default="", index=True)
+    contact: Mapped[Contact] = relationship(back_populates="urls")
+
+
+class ContactAddress(_ContactChild, Base):
+    __tablename__ = "contact_addresses"
+    label: Mapped[str] = mapped_column(Text, default="")
+    po_box: Mapped[str] = mapped_column(Text, default="")
+    extended: Mapped[str] = mapped_column(Text, default="")
+    street: Mapped[str] = mapped_column(Text, default="")
+    city: Mapped[str] = mapped_column(Text, default="")
+    region: Mapped[str] = mapped_column(Text, default="")
+    postal_code: Mapped[str] = mapped_column(Text, default="")
+    country: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[Contact] = relationship(back_populates="addresses")
+
+
+class ContactExtraProperty(_ContactChild, Base):
+    """A vCard content line Second Act does not model, written back verbatim on export."""
+
+    __tablename__ = "contact_extra_properties"
+    line: Mapped[str] = mapped_column(Text)
+    contact: Mapped[Contact] = relationship(back_populates="extra")
+
+
+class ContactPhoto(Base):
+    """Photos sit in their own table so listing thousands of contacts never loads them."""
+
+    __tablename__ = "contact_photos"
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    mime: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[Contact] = relationship(back_populates="photo")
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(collation="NOCASE"), unique=True)
+
+
+class ContactTag(Base):
+    __tablename__ = "contact_tags"
+    __table_args__ = (UniqueConstraint("contact_id", "tag_id"),)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Interaction(Base):
+    """A real contact with a person (meeting, call, email); keep-in-touch counts from these."""
+
+    __tablename__ = "interactions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    occurred_on: Mapped[dt.date] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    contact: Mapped[Contact] = relationship(back_populates="interactions")

@@ -1,0 +1,421 @@
+"""Contact use cases: add, edit, delete and undo, list, search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+from typing import NamedTuple
+
+from sqlalchemy import case, func, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from app.model.normalize import phone_key, sort_key, url_key
+from app.model.records import (
+    Birthday,
+    ContactRecord,
+    FieldProblem,
+    Labeled,
+    PostalAddress,
+    display_name_of,
+    validate,
+)
+from app.model.tables import (
+    Contact,
+    ContactAddress,
+    ContactEmail,
+    ContactExtraProperty,
+    ContactPhone,
+    ContactPhoto,
+    ContactUrl,
+    Interaction,
+    Organization,
+    Tag,
+    utcnow,
+)
+from app.services import search
+
+
+class InvalidContact(ValueError):
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+class ContactNotFound(LookupError):
+    pass
+
+
+class SortKey(Enum):
+    NAME = "name"
+    ORGANIZATION = "organization"
+    TITLE = "title"
+    INDUSTRY = "industry"
+    LAST_CONTACT = "last_contact"
+
+
+class ContactRow(NamedTuple):
+    """What one line of the contact list shows."""
+
+    id: int
+    name: str
+    organization: str
+    title: str
+    industry: str
+    last_contact: dt.date | None
+    email: str
+
+
+def _organization(session: Session, name: str) -> Organization | None:
+    name = name.strip()
+    if not name:
+        return None
+    org = session.scalar(select(Organization).where(Organization.name == name))
+    if org is None:
+        # A contact just added in this session may already have created it.
+        for obj in session.new:
+            if isinstance(obj, Organization) and obj.name.casefold() == name.casefold():
+                return obj
+        org = Organization(name=name, industry="")
+        session.add(org)
+    return org
+
+
+def _tags(session: Session, names: list[str]) -> list[Tag]:
+    tags: list[Tag] = []
+    seen: set[str] = set()
+    for raw in names:
+        name = raw.strip()
+        if not name or name.casefold() in seen:
+            continue
+        seen.add(name.casefold())
+        tag = session.scalar(select(Tag).where(Tag.name == name))
+        if tag is None:
+            tag = next(
+                (
+                    o
+                    for o in session.new
+                    if isinstance(o, Tag) and o.name.casefold() == name.casefold()
+                ),
+                None,
+            )
+        if tag is None:
+            tag = Tag(name=name)
+            session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+def _apply(session: Session, c: Contact, r: ContactRecord) -> None:
+    """Copy a record onto a row, replacing every field and list."""
+    with session.no_autoflush:
+        _apply_fields(session, c, r)
+
+
+def _apply_fields(session: Session, c: Contact, r: ContactRecord) -> None:
+    c.uid = r.uid
+    c.full_name = r.full_name.strip()
+    c.prefix, c.given_name, c.additional_names = r.prefix, r.given_name, r.additional_names
+    c.family_name, c.suffix, c.nickname = r.family_name, r.suffix, r.nickname
+    c.sort_name = sort_key(display_name_of(r))
+    c.organization = _organization(session, r.organization)
+    c.department, c.title, c.industry = r.department, r.title, r.industry
+    if r.birthday:
+        c.bday_year, c.bday_month, c.bday_day = r.birthday.year, r.birthday.month, r.birthday.day
+    else:
+        c.bday_year = c.bday_month = c.bday_day = None
+    c.note, c.how_met, c.tier = r.note, r.how_met, r.tier
+    c.introduced_by_id = r.introduced_by_id
+    c.emails = [
+        ContactEmail(value=e.value.strip(), label=e.label, position=i)
+        for i, e in enumerate(x for x in r.emails if x.value.strip())
+    ]
+    c.phones = [
+        ContactPhone(
+            value=p.value.strip(), label=p.label, position=i, normalized=phone_key(p.value)
+        )
+        for i, p in enumerate(x for x in r.phones if x.value.strip())
+    ]
+    c.urls = [
+        ContactUrl(value=u.value.strip(), label=u.label, position=i, normalized=url_key(u.value))
+        for i, u in enumerate(x for x in r.urls if x.value.strip())
+    ]
+    c.addresses = [
+        ContactAddress(
+            label=a.label,
+            po_box=a.po_box,
+            extended=a.extended,
+            street=a.street,
+            city=a.city,
+            region=a.region,
+            postal_code=a.postal_code,
+            country=a.country,
+            position=i,
+        )
+        for i, a in enumerate(x for x in r.addresses if not x.is_empty())
+    ]
+    c.extra = [ContactExtraProperty(line=line, position=i) for i, line in enumerate(r.extra_lines)]
+    if r.photo:
+        if c.photo is None:
+            c.photo = ContactPhoto(data=r.photo, mime=r.photo_mime)
+        else:
+            c.photo.data, c.photo.mime = r.photo, r.photo_mime
+    else:
+        c.photo = None
+    c.tags = _tags(session, r.tags)
+
+
+def to_record(c: Contact) -> ContactRecord:
+    birthday = None
+    if c.bday_month and c.bday_day:
+        try:
+            birthday = Birthday(c.bday_month, c.bday_day, c.bday_year)
+        except ValueError:
+            birthday = None
+    return ContactRecord(
+        id=c.id,
+        uid=c.uid,
+        full_name=c.full_name,
+        prefix=c.prefix,
+        given_name=c.given_name,
+        additional_names=c.additional_names,
+        family_name=c.family_name,
+        suffix=c.suffix,
+        nickname=c.nickname,
+        organization=c.organization.name if c.organization else "",
+        department=c.department,
+        title=c.title,
+        industry=c.industry,
+        emails=[Labeled(e.value, e.label) for e in c.emails],
+        phones=[Labeled(p.value, p.label) for p in c.phones],
+        urls=[Labeled(u.value, u.label) for u in c.urls],
+        addresses=[
+            PostalAddress(
+                a.label, a.po_box, a.extended, a.street, a.city, a.region, a.postal_code, a.country
+            )
+            for a in c.addresses
+        ],
+        birthday=birthday,
+        photo=c.photo.data if c.photo else None,
+        photo_mime=c.photo.mime if c.photo else "",
+        note=c.note,
+        tags=[t.name for t in c.tags],
+        how_met=c.how_met,
+        introduced_by_id=c.introduced_by_id,
+        tier=c.tier,
+        extra_lines=[x.line for x in c.extra],
+        created_at=c.created_at,
+        updated_at=c.updated_at,
+    )
+
+
+def _check(session: Session, r: ContactRecord) -> None:
+    problems = validate(r)
+    if r.introduced_by_id is not None and _live(session, r.introduced_by_id) is None:
+        problems.append(
+            FieldProblem(
+                "introduced_by_id", "The person who introduced you is no longer in your contacts."
+            )
+        )
+    if problems:
+        raise InvalidContact(problems)
+
+
+def _live(session: Session, contact_id: int) -> Contact | None:
+    c = session.get(Contact, contact_id)
+    return c if c is not None and c.deleted_at is None else None
+
+
+def create_contact(session: Session, record: ContactRecord) -> int:
+    """Add a contact; InvalidContact lists what the user must fix first."""
+    _check(session, record)
+    c = Contact()
+    session.add(c)
+    _apply(session, c, record)
+    session.flush()
+    search.index_contact(session, c)
+    return c.id
+
+
+def update_contact(session: Session, record: ContactRecord) -> None:
+    if record.id is None:
+        raise ContactNotFound("a new contact has no id yet")
+    c = _live(session, record.id)
+    if c is None:
+        raise ContactNotFound(f"contact {record.id} is gone")
+    _check(session, record)
+    _apply(session, c, record)
+    c.updated_at = utcnow()
+    session.flush()
+    search.index_contact(session, c)
+
+
+def get_contact(session: Session, contact_id: int) -> ContactRecord:
+    c = _live(session, contact_id)
+    if c is None:
+        raise ContactNotFound(f"contact {contact_id} is gone")
+    return to_record(c)
+
+
+def delete_contacts(session: Session, ids: list[int]) -> list[int]:
+    """Move contacts to the trash; returns the ids actually deleted, for Undo."""
+    now = utcnow()
+    done = []
+    for cid in ids:
+        c = _live(session, cid)
+        if c is None:
+            continue
+        c.deleted_at = now
+        search.unindex(session, cid)
+        done.append(cid)
+    return done
+
+
+def restore_contacts(session: Session, ids: list[int]) -> list[int]:
+    """Undo a delete: the contacts come back exactly as they were."""
+    done = []
+    for cid in ids:
+        c = session.get(Contact, cid)
+        if c is None or c.deleted_at is None:
+            continue
+        c.deleted_at = None
+        c.merged_into_id = None
+        session.flush()
+        search.index_contact(session, c)
+        done.append(cid)
+    return done
+
+
+def count_contacts(session: Session) -> int:
+    return session.scalar(select(func.count(Contact.id)).where(Contact.deleted_at.is_(None))) or 0
+
+
+_last_contact = (
+    select(func.max(Interaction.occurred_on))
+    .where(Interaction.contact_id == Contact.id)
+    .correlate(Contact)
+    .scalar_subquery()
+)
+
+
+def list_contact_ids(
+    session: Session,
+    query: str = "",
+    sort: SortKey = SortKey.NAME,
+    descending: bool = False,
+) -> list[int]:
+    """Ids of the live contacts matching *query*, in display order; empty values sort last."""
+    column = {
+        SortKey.NAME: Contact.sort_name,
+        SortKey.ORGANIZATION: Organization.name,
+        SortKey.TITLE: Contact.title,
+        SortKey.INDUSTRY: Contact.industry,
+        SortKey.LAST_CONTACT: _last_contact,
+    }[sort]
+    stmt = (
+        select(Contact.id)
+        .outerjoin(Organization, Contact.organization_id == Organization.id)
+        .where(Contact.deleted_at.is_(None))
+    )
+    expression = search.match_expression(query)
+    if query.strip() and expression is None:
+        return []
+    if expression:
+        stmt = stmt.where(
+            Contact.id.in_(
+                select(text("rowid"))
+                .select_from(text("contact_search"))
+                .where(text("contact_search MATCH :q"))
+            )
+        ).params(q=expression)
+    blank_last = case((func.coalesce(column, "") == "", 1), else_=0)
+    ordered = column.desc() if descending else column.asc()
+    stmt = stmt.order_by(blank_last, ordered, Contact.sort_name, Contact.id)
+    return list(session.scalars(stmt))
+
+
+def fetch_rows(session: Session, ids: list[int]) -> dict[int, ContactRow]:
+    """The list columns for these ids, in one query; photos and notes are not loaded."""
+    if not ids:
+        return {}
+    first_email = (
+        select(ContactEmail.value)
+        .where(ContactEmail.contact_id == Contact.id)
+        .order_by(ContactEmail.position)
+        .limit(1)
+        .correlate(Contact)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Contact, Organization.name, _last_contact, first_email)
+        .outerjoin(Organization, Contact.organization_id == Organization.id)
+        .where(Contact.id.in_(ids))
+        .options(selectinload(Contact.emails), selectinload(Contact.phones))
+    )
+    rows: dict[int, ContactRow] = {}
+    for c, org, last, email in session.execute(stmt):
+        rec = ContactRecord(
+            full_name=c.full_name,
+            prefix=c.prefix,
+            given_name=c.given_name,
+            additional_names=c.additional_names,
+            family_name=c.family_name,
+            suffix=c.suffix,
+            nickname=c.nickname,
+            organization=org or "",
+            emails=[Labeled(e.value) for e in c.emails],
+            phones=[Labeled(p.value) for p in c.phones],
+        )
+        rows[c.id] = ContactRow(
+            c.id, display_name_of(rec), org or "", c.title, c.industry, last, email or ""
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    name: str
+
+
+def contact_choices(session: Session, exclude: int | None = None) -> list[Choice]:
+    """Every live contact by name, for pickers such as "introduced by"."""
+    ids = list_contact_ids(session)
+    rows = fetch_rows(session, ids)
+    return [Choice(i, rows[i].name) for i in ids if i != exclude and i in rows]
+
+
+def log_interaction(
+    session: Session, contact_id: int, on: dt.date, kind: str = "", summary: str = ""
+) -> int:
+    """Record a real contact with someone; the list's "last contact" comes from these."""
+    if _live(session, contact_id) is None:
+        raise ContactNotFound(f"contact {contact_id} is gone")
+    i = Interaction(contact_id=contact_id, occurred_on=on, kind=kind, summary=summary)
+    session.add(i)
+    session.flush()
+    return i.id
+
+
+def load_records(session: Session, ids: list[int]) -> list[ContactRecord]:
+    """Full records for many contacts in a handful of queries, in the order of *ids*."""
+    found: dict[int, ContactRecord] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        stmt = (
+            select(Contact)
+            .where(Contact.id.in_(chunk), Contact.deleted_at.is_(None))
+            .options(
+                selectinload(Contact.organization),
+                selectinload(Contact.emails),
+                selectinload(Contact.phones),
+                selectinload(Contact.urls),
+                selectinload(Contact.addresses),
+                selectinload(Contact.extra),
+                selectinload(Contact.photo),
+                selectinload(Contact.tags),
+            )
+        )
+        for c in session.scalars(stmt):
+            found[c.id] = to_record(c)
+    return [found[i] for i in ids if i in found]

@@ -1,0 +1,1 @@
+"""Opening, migrating and protecting the SQLite file."""

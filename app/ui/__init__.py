@@ -1,0 +1,1 @@
+"""The Qt window. Thin: every change goes through app.services."""

@@ -1,0 +1,67 @@
+"""Undoable actions: each one calls a service in a fresh session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QUndoCommand
+
+from app.model.records import ContactRecord
+from app.services.contacts import (
+    create_contact,
+    delete_contacts,
+    restore_contacts,
+    update_contact,
+)
+from app.storage.db import Database
+
+Changed = Callable[[list[int]], None]
+
+
+class SaveContact(QUndoCommand):
+    """Add a new contact or save edits; Undo puts back what was there before."""
+
+    def __init__(
+        self, db: Database, before: ContactRecord | None, after: ContactRecord, changed: Changed
+    ) -> None:
+        name = after.display_name
+        super().__init__(f"Add {name}" if before is None else f"Edit {name}")
+        self._db, self._before, self._after, self._changed = db, before, after, changed
+        self.contact_id: int | None = after.id
+
+    def redo(self) -> None:
+        with self._db.session() as s:
+            if self.contact_id is None:
+                self.contact_id = create_contact(s, self._after)
+                self._after.id = self.contact_id
+            else:
+                if self._before is None:
+                    restore_contacts(s, [self.contact_id])
+                update_contact(s, self._after)
+        self._changed([self.contact_id])
+
+    def undo(self) -> None:
+        assert self.contact_id is not None
+        with self._db.session() as s:
+            if self._before is None:
+                delete_contacts(s, [self.contact_id])
+            else:
+                update_contact(s, self._before)
+        self._changed([self.contact_id])
+
+
+class DeleteContacts(QUndoCommand):
+    def __init__(self, db: Database, ids: list[int], names: list[str], changed: Changed) -> None:
+        label = names[0] if len(names) == 1 else f"{len(names)} contacts"
+        super().__init__(f"Delete {label}")
+        self._db, self._ids, self._changed = db, ids, changed
+
+    def redo(self) -> None:
+        with self._db.session() as s:
+            delete_contacts(s, self._ids)
+        self._changed(self._ids)
+
+    def undo(self) -> None:
+        with self._db.session() as s:
+            restore_contacts(s, self._ids)
+        self._changed(self._ids)

@@ -1,0 +1,125 @@
+"""The contact list as a real Qt model: it holds ids and fetches rows lazily, a page at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from app.services.contacts import ContactRow, SortKey, fetch_rows, list_contact_ids
+from app.storage.db import Database
+
+Index = QModelIndex | QPersistentModelIndex
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+EMAIL_ROLE = Qt.ItemDataRole.UserRole + 2
+
+COLUMNS: list[tuple[str, SortKey]] = [
+    ("Name", SortKey.NAME),
+    ("Organisation", SortKey.ORGANIZATION),
+    ("Title", SortKey.TITLE),
+    ("Industry", SortKey.INDUSTRY),
+    ("Last contact", SortKey.LAST_CONTACT),
+]
+PAGE = 200
+
+
+class ContactTableModel(QAbstractTableModel):
+    def __init__(self, db: Database, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._ids: list[int] = []
+        self._rows: dict[int, ContactRow] = {}
+        self._query = ""
+        self._sort = SortKey.NAME
+        self._descending = False
+
+    # -- what the view asks -------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section][0]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._ids)):
+            return None
+        cid = self._ids[index.row()]
+        if role == ID_ROLE:
+            return cid
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, EMAIL_ROLE):
+            return None
+        row = self._row(index.row())
+        if row is None:
+            return None
+        if role == EMAIL_ROLE:
+            return row.email
+        col = index.column()
+        values = [
+            row.name,
+            row.organization,
+            row.title,
+            row.industry,
+            row.last_contact.isoformat() if row.last_contact else "",
+        ]
+        value = values[col] if 0 <= col < len(values) else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return value or None
+        return value
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self._sort = COLUMNS[column][1]
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        # A reset, not a layout change: the window re-selects the current contact by id.
+        self.refresh()
+
+    # -- what the window asks -----------------------------------------------
+    def set_query(self, query: str) -> None:
+        self._query = query
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        self._reload_ids()
+        self.endResetModel()
+
+    def id_at(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, contact_id: int) -> int:
+        try:
+            return self._ids.index(contact_id)
+        except ValueError:
+            return -1
+
+    @property
+    def query(self) -> str:
+        return self._query
+
+    # -- internals ----------------------------------------------------------
+    def _reload_ids(self) -> None:
+        with self._db.session() as s:
+            self._ids = list_contact_ids(s, self._query, self._sort, self._descending)
+        self._rows.clear()
+
+    def _row(self, row: int) -> ContactRow | None:
+        cid = self._ids[row]
+        if cid not in self._rows:
+            start = max(0, row - PAGE // 4)
+            page = [i for i in self._ids[start : start + PAGE] if i not in self._rows]
+            with self._db.session() as s:
+                self._rows.update(fetch_rows(s, page))
+        return self._rows.get(cid)

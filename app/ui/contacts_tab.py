@@ -1,0 +1,314 @@
+"""The Contacts tab: search, the list, and the detail pane, or a welcome page when empty."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.model.records import ContactRecord
+from app.services.contacts import ContactNotFound, contact_choices, count_contacts, get_contact
+from app.storage.db import Database
+from app.ui.contact_editor import ContactEditor
+from app.ui.contact_model import ContactTableModel
+
+
+class EmptyState(QWidget):
+    """What a first-time user sees: where to start, in plain words."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel(title)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.text = QLabel(text)
+        self.text.setWordWrap(True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text.setFixedWidth(560)  # a wrapped label needs a width to compute its height
+        self.buttons = QHBoxLayout()
+        self.buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        layout.addWidget(self.title)
+        layout.addSpacing(8)
+        layout.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(16)
+        layout.addLayout(self.buttons)
+        layout.addStretch(3)
+
+    def add_button(self, text: str, name: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        self.buttons.insertWidget(self.buttons.count(), button)
+        return button
+
+    def finish(self) -> None:
+        self.buttons.addStretch(1)
+
+
+class ContactsTab(QWidget):
+    import_requested = Signal()
+    new_requested = Signal()
+    save_requested = Signal(object, object)  # before (ContactRecord | None), after
+    status = Signal(str)
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._current: int | None = None
+
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText(
+            "Search names, emails, organisations, titles, notes and tags  (Ctrl+F)"
+        )
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search contacts")
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(120)
+        self._search_timer.timeout.connect(self.on_search_timeout)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.count_label = QLabel()
+        self.count_label.setObjectName("count")
+
+        self.model = ContactTableModel(db, self)
+        self.table = QTableView()
+        self.table.setObjectName("contacts_table")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().hide()
+        self.table.setTabKeyNavigation(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate((180, 150, 150, 90)):
+            self.table.setColumnWidth(col, width)
+        self.table.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
+        self.model.modelReset.connect(self.on_model_reset)
+
+        self.no_match = QLabel()
+        self.no_match.setObjectName("no_match")
+        self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_match.setWordWrap(True)
+        self.no_match.hide()
+
+        self.editor = ContactEditor()
+        self.editor.save_requested.connect(self.on_editor_save)
+        self.editor_placeholder = QLabel("Select a contact to see and edit their details.")
+        self.editor_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.editor_placeholder.setWordWrap(True)
+        self.detail = QStackedWidget()
+        self.detail.addWidget(self.editor_placeholder)
+        self.detail.addWidget(self.editor)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count_label)
+        left_layout.addLayout(top)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.no_match)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("contacts_splitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+
+        self.empty = EmptyState(
+            "Welcome to Second Act",
+            "Your network is your biggest asset for a career change. Start by bringing in "
+            "the address book you already have: export it from Outlook, Apple Contacts, "
+            "Google Contacts or LinkedIn (Connections.csv) and import the file here. "
+            "Or add the first person by hand.",
+        )
+        self.empty.setObjectName("empty_state")
+        self.import_button = self.empty.add_button("Import your address book…", "import_button")
+        self.add_button = self.empty.add_button("Add a contact", "add_button")
+        self.empty.finish()
+        self.import_button.clicked.connect(self.import_requested)
+        self.add_button.clicked.connect(self.new_requested)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(self.splitter)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+        self.setTabOrder(self.search, self.table)
+        self.reload()
+
+    # -- loading ------------------------------------------------------------
+    def reload(self, keep: int | None = None) -> None:
+        """Re-read the list; keep the given contact (or the current one) selected."""
+        keep = keep if keep is not None else self._current
+        self.model.refresh()
+        self._select(keep)
+
+    def total(self) -> int:
+        with self._db.session() as s:
+            return count_contacts(s)
+
+    def on_model_reset(self) -> None:
+        total = self.total()
+        self.pages.setCurrentWidget(
+            self.empty if total == 0 and not self._new_pending() else self.splitter
+        )
+        shown = self.model.rowCount()
+        query = self.model.query.strip()
+        if query:
+            self.count_label.setText(f"{shown} of {total}")
+        else:
+            self.count_label.setText(f"{total} contact{'s' if total != 1 else ''}")
+        self.no_match.setText(f"No contact matches “{query}”." if query and not shown else "")
+        self.no_match.setVisible(bool(query) and not shown)
+        self.status.emit(f"{total} contact{'s' if total != 1 else ''}")
+
+    def _new_pending(self) -> bool:
+        return self.detail.currentWidget() is self.editor and self.editor.current_id() is None
+
+    def _select(self, contact_id: int | None) -> None:
+        row = self.model.row_of(contact_id) if contact_id is not None else -1
+        sm = self.table.selectionModel()
+        if row < 0:
+            if not self._new_pending():
+                self._show_contact(None)
+            return
+        index = self.model.index(row, 0)
+        sm.blockSignals(True)
+        sm.setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        sm.blockSignals(False)
+        self.table.scrollTo(index)
+        self._show_contact(contact_id)
+
+    def _show_contact(self, contact_id: int | None) -> None:
+        self._current = contact_id
+        if contact_id is None:
+            self.detail.setCurrentWidget(self.editor_placeholder)
+            return
+        try:
+            with self._db.session() as s:
+                record = get_contact(s, contact_id)
+                choices = contact_choices(s, exclude=contact_id)
+        except ContactNotFound:
+            self.detail.setCurrentWidget(self.editor_placeholder)
+            self._current = None
+            return
+        self.editor.load(record)
+        self.editor.set_choices(choices)
+        self.detail.setCurrentWidget(self.editor)
+
+    def start_new(self) -> None:
+        if not self.confirm_leave():
+            return
+        self.table.selectionModel().clearSelection()
+        self._current = None
+        with self._db.session() as s:
+            choices = contact_choices(s)
+        self.editor.load(ContactRecord())
+        self.editor.set_choices(choices)
+        self.detail.setCurrentWidget(self.editor)
+        self.pages.setCurrentWidget(self.splitter)
+        self.editor.edits["full_name"].setFocus()
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        ids = [self.model.id_at(r) for r in rows]
+        return [i for i in ids if i is not None]
+
+    def selected_names(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [str(self.model.index(r, 0).data() or "") for r in rows]
+
+    # -- leaving unsaved edits ----------------------------------------------
+    def confirm_leave(self) -> bool:
+        """Ask what to do with unsaved edits; False means stay where we are."""
+        if not (self.detail.currentWidget() is self.editor and self.editor.is_dirty()):
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"Save the changes to {self.editor.record().display_name or 'this contact'}?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        if answer == QMessageBox.StandardButton.Save:
+            problems = self.editor.problems()
+            if problems:
+                self.editor.show_problems(problems)
+                return False
+            self.editor.on_save()
+        else:
+            self.editor.on_revert()
+        return True
+
+    # -- slots --------------------------------------------------------------
+    def on_search_timeout(self) -> None:
+        self.model.set_query(self.search.text())
+        self._select(self._current)
+
+    def on_current_row_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        cid = self.model.id_at(current.row()) if current.isValid() else None
+        if cid == self._current:
+            return
+        if not self.confirm_leave():
+            sm = self.table.selectionModel()
+            sm.blockSignals(True)
+            if previous.isValid():
+                sm.setCurrentIndex(
+                    previous,
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
+            sm.blockSignals(False)
+            return
+        self._show_contact(cid)
+
+    def on_editor_save(self, record: ContactRecord) -> None:
+        before = None
+        if record.id is not None:
+            with self._db.session() as s:
+                try:
+                    before = get_contact(s, record.id)
+                except ContactNotFound:
+                    before = None
+        self.save_requested.emit(before, record)
+
+    def focus_search(self) -> None:
+        self.pages.setCurrentWidget(self.splitter)
+        self.search.setFocus()
+        self.search.selectAll()

@@ -1,0 +1,185 @@
+"""Grab the window in its main states to PNG files (offscreen), for review and the README.
+
+Usage: QT_QPA_PLATFORM=offscreen python packaging/screenshots.py OUTDIR
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
+from app.paths import resolve
+from app.services.contacts import create_contact, log_interaction
+from app.storage.db import open_database
+from app.ui.application import make_app
+from app.ui.main_window import MainWindow
+
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Esther",
+    "Farid",
+    "Grace",
+    "Hiroshi",
+    "Ines",
+    "Jamal",
+    "Katarzyna",
+    "Liam",
+    "Maya",
+    "Nkechi",
+    "Oscar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tomás",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yara",
+    "Zoltán",
+]
+LAST = [
+    "Okafor",
+    "Lindqvist",
+    "Müller",
+    "García",
+    "Nakamura",
+    "O'Brien",
+    "Patel",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Van der Berg",
+    "Wójcik",
+    "Xu",
+    "Young",
+    "Zimmermann",
+]
+ORGS = [
+    ("Northwind Health", "Healthcare"),
+    ("Contoso Software", "Software"),
+    ("Fabrikam Manufacturing", "Manufacturing"),
+    ("City University", "Education"),
+    ("Blue Yonder Energy", "Energy"),
+    ("Tailspin Toys", "Retail"),
+    ("Woodgrove Bank", "Finance"),
+    ("Adventure Works Foundation", "Non-profit"),
+]
+TITLES = [
+    "Product Manager",
+    "Research Scientist",
+    "UX Designer",
+    "Data Analyst",
+    "Director of Operations",
+    "Nurse Practitioner",
+    "Lecturer",
+    "Software Engineer",
+]
+
+
+def seed(db_path: Path, n: int = 200) -> None:
+    rnd = random.Random(7)
+    db = open_database(db_path)
+    with db.session() as s:
+        for i in range(n):
+            first, last = rnd.choice(FIRST), rnd.choice(LAST)
+            org, industry = rnd.choice(ORGS)
+            r = ContactRecord(
+                given_name=first,
+                family_name=last,
+                organization=org,
+                title=rnd.choice(TITLES),
+                industry=industry if i % 3 else "",
+                emails=[
+                    Labeled(
+                        f"{first.lower()}.{last.lower().replace(' ', '')}{i}@example.org", "work"
+                    )
+                ],
+                phones=[Labeled(f"+1 555 01{i:02d}", "mobile")] if i % 2 else [],
+                tags=["alumni"] if i % 5 == 0 else [],
+            )
+            if i == 3:
+                r.given_name = "Maximiliana Konstantina Alexandra"
+                r.family_name = "Featherstonehaugh-Montgomery-Smythe"
+                r.organization = "The International Association of Very Long Organisation Names"
+                r.title = "Senior Vice President of Strategic Cross-Functional Transformation"
+            cid = create_contact(s, r)
+            if i % 4 == 0:
+                import datetime as dt
+
+                log_interaction(s, cid, dt.date(2026, 1 + i % 10, 1 + i % 27), "coffee")
+    db.close()
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    app = make_app()
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = resolve(Path(tmp) / "empty").ensure()
+        db = open_database(paths.database)
+        w = MainWindow(db, paths)
+        w.resize(1200, 760)
+        w.show()
+        app.processEvents()
+        w.grab().save(str(out / "empty.png"))
+        w.close()
+        db.close()
+
+        paths = resolve(Path(tmp) / "full").ensure()
+        seed(paths.database)
+        db = open_database(paths.database)
+        w = MainWindow(db, paths)
+        w.resize(1200, 760)
+        w.show()
+        app.processEvents()
+        w.contacts.table.selectRow(1)
+        app.processEvents()
+        w.grab().save(str(out / "list.png"))
+
+        w.contacts.table.selectRow(0)
+        app.processEvents()
+        ed = w.contacts.editor
+        ed.load(
+            ContactRecord(
+                id=ed.current_id(),
+                given_name="Dana",
+                family_name="Whitfield",
+                organization="Northwind Health",
+                title="Clinical Informatics Lead",
+                industry="Healthcare",
+                emails=[Labeled("dana.whitfield.northwind.org", "work")],
+                addresses=[
+                    PostalAddress(
+                        "work", street="1 Main St", city="Leeds", country="United Kingdom"
+                    )
+                ],
+                birthday=Birthday(3, 14),
+            )
+        )
+        ed.birthday.day.setValue(31)
+        ed.birthday.month.setCurrentIndex(2)
+        ed.on_save()
+        for _ in range(3):
+            app.processEvents()
+        w.grab().save(str(out / "validation.png"))
+        w.contacts.search.setText("health xu")
+        w.contacts.on_search_timeout()
+        app.processEvents()
+        w.grab().save(str(out / "search.png"))
+        w.contacts.search.setText("zzzz-nobody")
+        w.contacts.on_search_timeout()
+        app.processEvents()
+        w.grab().save(str(out / "no-match.png"))
+        ed.on_revert()
+        w.close()
+        db.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots"))

@@ -1,0 +1,44 @@
+"""Shared fixtures: every test gets its own data folder and a fake home, never the real one."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.paths import AppPaths, resolve
+from app.storage.db import Database, open_database
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_VCARDS = ROOT.parent / "shared" / "vcards"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Point HOME and the XDG folders at a temporary folder, so a test that forgets
+    --data-dir writes there and not into the developer's real profile."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+    monkeypatch.delenv("SECOND_ACT_DATA_DIR", raising=False)
+    return home
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> AppPaths:
+    return resolve(tmp_path / "data").ensure()
+
+
+@pytest.fixture
+def db(paths: AppPaths) -> Iterator[Database]:
+    database = open_database(paths.database, paths.backups)
+    yield database
+    database.close()

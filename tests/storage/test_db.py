@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+
+from app.model.records import ContactRecord
+from app.services.contacts import create_contact, get_contact
+from app.storage.db import DatabaseRefused, _alembic_config, head_revision, open_database
+
+
+def test_new_database_is_migrated_to_head_with_wal_and_foreign_keys(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "a.sqlite3")
+    with db.session() as s:
+        assert (
+            s.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
+        )
+        assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        with pytest.raises(Exception, match="FOREIGN KEY"):
+            s.execute(
+                text(
+                    "INSERT INTO contact_emails (contact_id, value, label, position)"
+                    " VALUES (999, 'x@y.z', '', 0)"
+                )
+            )
+    db.close()
+
+
+def test_data_survives_closing_and_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    db = open_database(path)
+    with db.session() as s:
+        cid = create_contact(s, ContactRecord(given_name="Ada", family_name="Lovelace"))
+    db.close()
+    db = open_database(path)
+    with db.session() as s:
+        assert get_contact(s, cid).display_name == "Ada Lovelace"
+    db.close()
+
+
+def test_not_a_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    path.write_bytes(b"BEGIN:VCARD\r\nFN:not a database\r\nEND:VCARD\r\n")
+    before = path.read_bytes()
+    with pytest.raises(DatabaseRefused, match="not a Second Act database"):
+        open_database(path)
+    assert path.read_bytes() == before
+
+
+def test_corrupt_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    with pytest.raises(DatabaseRefused, match="cannot be read"):
+        open_database(path)
+
+
+def test_someone_elses_sqlite_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE invoices (id INTEGER)")
+    con.commit()
+    con.close()
+    with pytest.raises(DatabaseRefused, match="not one of Second Act's"):
+        open_database(path)
+
+
+def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    open_database(path).close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseRefused, match="newer version"):
+        open_database(path)
+    assert path.read_bytes() == before
+
+
+def test_a_backup_is_taken_before_migrating_an_existing_file(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    backups = tmp_path / "backups"
+    db = open_database(path, backups)
+    with db.session() as s:
+        create_contact(s, ContactRecord(full_name="Kept Safe"))
+    # Step back one revision (or to nothing), as an older Second Act would have left it.
+    cfg = _alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "-1")
+    db.close()
+    assert not list(backups.glob("*.sqlite3"))
+    open_database(path, backups).close()
+    copies = list(backups.glob("*.sqlite3"))
+    assert len(copies) == 1
+    con = sqlite3.connect(copies[0])
+    assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    con.close()
+
+
+def test_reopening_at_head_takes_no_backup(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    open_database(path, tmp_path / "b").close()
+    open_database(path, tmp_path / "b").close()
+    assert not (tmp_path / "b").exists() or not list((tmp_path / "b").iterdir())

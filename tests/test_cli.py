@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import __version__
+from app.cli import main
+from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
+from app.paths import AppPaths
+from app.services.contacts import create_contact
+from app.storage.db import open_database
+
+
+def seed(paths: AppPaths) -> None:
+    db = open_database(paths.database)
+    with db.session() as s:
+        create_contact(
+            s,
+            ContactRecord(
+                given_name="Grace",
+                family_name="Hopper",
+                organization="US Navy",
+                title="Rear Admiral",
+                emails=[Labeled("grace@navy.example", "work")],
+                phones=[Labeled("+1 555 0100")],
+                urls=[Labeled("https://example.org/grace")],
+                tags=["pioneer"],
+                note="COBOL",
+                birthday=Birthday(12, 9),
+                photo=b"\xff\xd8\xff",
+                photo_mime="image/jpeg",
+                addresses=[
+                    PostalAddress(
+                        "work",
+                        street="1 Navy Way",
+                        city="Arlington",
+                        region="VA",
+                        postal_code="22202",
+                        country="USA",
+                    )
+                ],
+            ),
+        )
+        create_contact(s, ContactRecord(full_name="Alan Turing", birthday=Birthday(6, 23, 1912)))
+    db.close()
+
+
+def test_list_json_has_the_documented_shape(
+    paths: AppPaths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(paths)
+    assert main(["--data-dir", str(paths.data_dir), "list", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [c["full_name"] for c in out] == ["Alan Turing", "Grace Hopper"]
+    grace = out[1]
+    assert grace == {
+        "full_name": "Grace Hopper",
+        "given_name": "Grace",
+        "family_name": "Hopper",
+        "emails": ["grace@navy.example"],
+        "phones": ["+1 555 0100"],
+        "urls": ["https://example.org/grace"],
+        "tags": ["pioneer"],
+        "organization": "US Navy",
+        "title": "Rear Admiral",
+        "note": "COBOL",
+        "birthday": "--12-09",
+        "has_photo": True,
+        "addresses": [
+            {
+                "street": "1 Navy Way",
+                "city": "Arlington",
+                "region": "VA",
+                "postal_code": "22202",
+                "country": "USA",
+            }
+        ],
+    }
+    assert out[0]["birthday"] == "1912-06-23"
+    assert out[0]["has_photo"] is False
+
+
+def test_list_search_and_data_dir_after_the_command(
+    paths: AppPaths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(paths)
+    assert main(["list", "--search", "navy", "--json", "--data-dir", str(paths.data_dir)]) == 0
+    assert [c["full_name"] for c in json.loads(capsys.readouterr().out)] == ["Grace Hopper"]
+
+
+def test_environment_variable_chooses_the_data_folder(
+    paths: AppPaths, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(paths)
+    monkeypatch.setenv("SECOND_ACT_DATA_DIR", str(paths.data_dir))
+    assert main(["list", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2
+
+
+def test_empty_list_is_an_empty_json_array(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--data-dir", str(tmp_path / "new"), "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+@pytest.mark.parametrize("argv", [["list", "--bogus"], ["--bogus"], ["list", "--search"]])
+def test_usage_errors_exit_2_with_one_line(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "second-act" in err
+
+
+def test_refused_database_exits_1_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "second-act.sqlite3").write_text("hello")
+    assert main(["--data-dir", str(tmp_path / "d"), "list"]) == 1
+    assert "not a Second Act database" in capsys.readouterr().err
+
+
+def test_installed_command_prints_version_and_help() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == f"second-act {__version__}"
+    helptext = subprocess.run(
+        [sys.executable, "-m", "app", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "--data-dir" in helptext and "list" in helptext

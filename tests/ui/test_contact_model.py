@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+
+from app.model.records import ContactRecord, Labeled
+from app.services.contacts import create_contact
+from app.storage.db import Database
+from app.ui.contact_model import EMAIL_ROLE, ID_ROLE, PAGE, ContactTableModel
+
+
+def seed(db: Database, n: int) -> list[int]:
+    with db.session() as s:
+        return [
+            create_contact(
+                s,
+                ContactRecord(
+                    full_name=f"Person {i:04d}",
+                    organization=f"Org {i % 7}",
+                    emails=[Labeled(f"p{i}@example.org")],
+                ),
+            )
+            for i in range(n)
+        ]
+
+
+def test_model_passes_qt_model_tester(qtmodeltester: ModelTester, db: Database) -> None:
+    seed(db, 30)
+    model = ContactTableModel(db)
+    model.refresh()
+    qtmodeltester.check(model)
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    model.set_query("person 000")
+    qtmodeltester.check(model)
+
+
+def test_rows_are_fetched_lazily_by_page(db: Database) -> None:
+    ids = seed(db, PAGE * 3)
+    model = ContactTableModel(db)
+    model.refresh()
+    assert model.rowCount() == PAGE * 3
+    assert model._rows == {}  # nothing fetched until a row is shown
+    assert model.index(0, 0).data() == "Person 0000"
+    assert len(model._rows) == PAGE
+    last = model.index(PAGE * 3 - 1, 0)
+    assert last.data() == f"Person {PAGE * 3 - 1:04d}"
+    assert len(model._rows) < PAGE * 3
+    assert model.index(5, 0).data(ID_ROLE) == ids[5]
+    assert model.index(5, 0).data(EMAIL_ROLE) == "p5@example.org"
+
+
+def test_sort_by_organisation_and_search(db: Database) -> None:
+    seed(db, 14)
+    model = ContactTableModel(db)
+    model.sort(1, Qt.SortOrder.AscendingOrder)
+    assert model.index(0, 1).data() == "Org 0"
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    assert model.index(0, 1).data() == "Org 6"
+    model.set_query("p13@example")
+    assert model.rowCount() == 1
+    assert model.index(0, 0).data() == "Person 0013"
+    assert model.headerData(4, Qt.Orientation.Horizontal) == "Last contact"
