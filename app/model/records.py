@@ -144,6 +144,11 @@ def display_name_of(r: ContactRecord) -> str:
         return r.emails[0].value
     if r.phones:
         return r.phones[0].value
+    if r.urls:
+        return r.urls[0].value
+    for a in r.addresses:
+        if not a.is_empty():
+            return a.one_line().split("\n")[0]
     return ""
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import NamedTuple
 
@@ -226,9 +227,17 @@ def _live(session: Session, contact_id: int) -> Contact | None:
     return c if c is not None and c.deleted_at is None else None
 
 
-def create_contact(session: Session, record: ContactRecord) -> int:
-    """Add a contact; InvalidContact lists what the user must fix first."""
-    _check(session, record)
+def create_contact(session: Session, record: ContactRecord, *, check: bool = True) -> int:
+    """Add a contact; InvalidContact lists what the user must fix first.
+
+    Imports pass check=False: what an address book holds is kept as written and reported,
+    never refused, since refusing would lose it.
+    """
+    if check:
+        _check(session, record)
+    if not record.uid:
+        # Every contact gets a stable UID, so an exported file imports back onto itself.
+        record = replace(record, uid=f"urn:uuid:{uuid.uuid4()}")
     c = Contact()
     session.add(c)
     _apply(session, c, record)
@@ -237,13 +246,14 @@ def create_contact(session: Session, record: ContactRecord) -> int:
     return c.id
 
 
-def update_contact(session: Session, record: ContactRecord) -> None:
+def update_contact(session: Session, record: ContactRecord, *, check: bool = True) -> None:
     if record.id is None:
         raise ContactNotFound("a new contact has no id yet")
     c = _live(session, record.id)
     if c is None:
         raise ContactNotFound(f"contact {record.id} is gone")
-    _check(session, record)
+    if check:
+        _check(session, record)
     _apply(session, c, record)
     c.updated_at = utcnow()
     session.flush()

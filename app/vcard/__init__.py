@@ -1,0 +1,1 @@
+"""The vCard and LinkedIn CSV edge: bytes in, records out, and back to vCard."""

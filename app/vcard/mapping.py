@@ -1,0 +1,372 @@
+"""From vCard content lines to a ContactRecord, keeping whatever the model does not hold."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+
+from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
+from app.vcard.problems import Problem, Severity
+from app.vcard.reader import Card, Property
+
+# Properties that describe the file rather than the person: not kept, export writes its own.
+DROPPED = {"VERSION", "PRODID", "REV", "X-ABLABEL"}
+X_PREFIX = "X-SECONDACT-"
+TYPE_LABELS = {
+    # vCard TYPE values, as Second Act shows them. Order matters for several types at once.
+    "cell": "mobile",
+    "mobile": "mobile",
+    "iphone": "iPhone",
+    "main": "main",
+    "work": "work",
+    "home": "home",
+    "fax": "fax",
+    "pager": "pager",
+    "car": "car",
+    "video": "video",
+    "isdn": "ISDN",
+    "bbs": "BBS",
+    "modem": "modem",
+    "textphone": "textphone",
+    "text": "text",
+    "msg": "message",
+    "other": "other",
+}
+IGNORED_TYPES = {
+    "internet",
+    "pref",
+    "voice",
+    "x400",
+    "intl",
+    "dom",
+    "postal",
+    "parcel",
+    "x-internet",
+}
+
+
+@dataclass
+class MappedCard:
+    """A record read from one card, and what the import must still resolve."""
+
+    record: ContactRecord
+    file: str
+    line: int
+    problems: list[Problem] = field(default_factory=list)
+    introduced_by_uid: str = ""
+
+
+def unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    return re.sub(r"\\(.)", lambda m: "\n" if m[1] in "nN" else m[1], text, flags=re.S)
+
+
+def split_unescaped(text: str, sep: str) -> list[str]:
+    """Split at separators not preceded by a backslash; pieces stay escaped."""
+    parts, buf, i = [], [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            buf.append(text[i : i + 2])
+            i += 2
+            continue
+        if ch == sep:
+            parts.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+        i += 1
+    parts.append("".join(buf))
+    return parts
+
+
+def _apple_label(text: str) -> str:
+    m = re.fullmatch(r"_\$!<(.*)>!\$_", text)
+    return m[1].lower() if m else text
+
+
+def label_of(prop: Property, group_labels: dict[str, str]) -> str:
+    if prop.group and prop.group.lower() in group_labels:
+        return group_labels[prop.group.lower()]
+    words = []
+    for t in prop.types:
+        if t in IGNORED_TYPES:
+            continue
+        words.append(TYPE_LABELS.get(t, t))
+    # "work fax", "home", "mobile": the place first, then the kind.
+    words.sort(key=lambda w: 0 if w in ("work", "home", "other") else 1)
+    return " ".join(dict.fromkeys(words))
+
+
+def _image_mime(data: bytes, declared: str) -> str:
+    """The real type of an image; files in the wild declare the wrong one."""
+    if data.startswith(b"\xff\xd8"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data.startswith(b"BM"):
+        return "image/bmp"
+    declared = declared.lower().strip()
+    if not declared:
+        return "application/octet-stream"
+    return declared if "/" in declared else f"image/{declared}"
+
+
+def parse_birthday(prop: Property, text: str) -> Birthday | None:
+    """A birthday; None when the value is not a date (kept as an extra line instead)."""
+    value = text.strip()
+    if any(v.lower() == "text" for v in prop.param("VALUE")):
+        return None
+    omit_year = prop.param("X-APPLE-OMIT-YEAR")
+    m = re.fullmatch(r"--(\d\d)-?(\d\d)", value)
+    if m:
+        return _birthday(int(m[1]), int(m[2]), None)
+    m = re.match(r"(\d{4})-?(\d\d)-?(\d\d)(?:T[\d:]+(?:Z|[+-][\d:]+)?)?$", value)
+    if not m:
+        return None
+    year: int | None = int(m[1])
+    if (omit_year and omit_year[0].strip() == m[1]) or year in (1604, 0):
+        year = None  # Apple's and others' "year unknown"
+    return _birthday(int(m[2]), int(m[3]), year)
+
+
+def _birthday(month: int, day: int, year: int | None) -> Birthday | None:
+    try:
+        return Birthday(month, day, year)
+    except ValueError:
+        return None
+
+
+def canonical_line(prop: Property) -> str:
+    """A content line for an unmapped property, in vCard 3.0/4.0 form (UTF-8, no QP)."""
+    params = [
+        (k, v)
+        for k, v in prop.params
+        if k != "CHARSET"
+        and not (k == "ENCODING" and v.upper() in ("QUOTED-PRINTABLE", "8BIT", "7BIT"))
+    ]
+    enc = prop.encoding
+    if enc in ("B", "BASE64"):
+        params = [(k, "b" if k == "ENCODING" else v) for k, v in params]
+        try:
+            value = base64.b64encode(prop.value_bytes()).decode("ascii")
+        except (binascii.Error, ValueError):
+            value = prop.raw.decode("ascii", "replace").strip()
+    else:
+        value = prop.text()
+        if enc == "QUOTED-PRINTABLE":
+            # 2.1 text is not escaped; write it the 3.0 way.
+            value = value.replace("\\", "\\\\").replace("\r\n", "\n").replace("\n", "\\n")
+    name = prop.spelled or prop.name
+    head = f"{prop.group}.{name}" if prop.group else name
+    for k, v in params:
+        needs_quotes = any(c in v for c in ':;,"') or "\n" in v
+        v2 = v.replace("^", "^^").replace("\n", "^n").replace('"', "^'")
+        head += f";{k}=" + (f'"{v2}"' if needs_quotes else v2)
+    return f"{head}:{value}"
+
+
+def map_card(card: Card) -> MappedCard:
+    """Read a card into a record. Never raises: a bad property becomes a warning."""
+    r = ContactRecord()
+    out = MappedCard(r, card.file, card.line, list(card.problems))
+    props = card.properties
+    mapped_groups: set[str] = set()
+    group_labels: dict[str, str] = {}
+    for p in props:
+        if p.name == "X-ABLABEL" and p.group:
+            group_labels[p.group.lower()] = _apple_label(unescape(p.text().strip()))
+    extra: list[Property] = []
+    n_done = False
+    for p in props:
+        name = p.name
+        try:
+            text = p.text() if p.encoding not in ("B", "BASE64") else ""
+            handled = _map_property(r, out, p, name, text, group_labels, n_done)
+        except (ValueError, binascii.Error) as exc:
+            out.problems.append(
+                Problem(card.file, p.line, f"{name} could not be read ({exc}); dropped")
+            )
+            continue
+        if name == "N" and handled:
+            n_done = True
+        if handled:
+            if p.group:
+                mapped_groups.add(p.group.lower())
+            continue
+        if name in DROPPED:
+            continue
+        extra.append(p)
+    # Keep X-ABLabel lines whose property stayed unmapped, so label and property stay together.
+    for p in props:
+        if p.name == "X-ABLABEL" and p.group and p.group.lower() not in mapped_groups:
+            extra.append(p)
+    extra.sort(key=lambda e: e.line)
+    for p in extra:
+        try:
+            r.extra_lines.append(canonical_line(p))
+        except (ValueError, binascii.Error):
+            out.problems.append(Problem(card.file, p.line, f"{p.name} could not be kept"))
+    _labels_become_addresses(r)
+    if not r.display_name:
+        only = " (only a photo)" if r.photo else ""
+        out.problems.append(
+            Problem(
+                card.file,
+                card.line,
+                f"the card has no name, organisation, email, phone or address{only}; skipped",
+                Severity.ERROR,
+            )
+        )
+    return out
+
+
+def _map_property(
+    r: ContactRecord,
+    out: MappedCard,
+    p: Property,
+    name: str,
+    text: str,
+    group_labels: dict[str, str],
+    n_done: bool,
+) -> bool:
+    """Fill the record from one property; False when the property is kept as an extra line."""
+    if name == "FN":
+        value = unescape(text).strip()
+        if value and not r.full_name:
+            r.full_name = value
+            return True
+        return not value
+    if name == "N":
+        if n_done:
+            return False  # a second N (4.0 ALTID): kept as it was
+        parts = [unescape(x).strip() for x in split_unescaped(text, ";")] + [""] * 5
+        r.family_name, r.given_name, r.additional_names, r.prefix, r.suffix = parts[:5]
+        return True
+    if name == "NICKNAME" and not r.nickname:
+        r.nickname = unescape(text).strip()
+        return True
+    if name == "ORG" and not r.organization:
+        units = [unescape(x).strip() for x in split_unescaped(text, ";")]
+        r.organization = units[0] if units else ""
+        r.department = "; ".join(u for u in units[1:] if u)
+        return True
+    if name == "TITLE" and not r.title:
+        r.title = unescape(text).strip()
+        return True
+    if name == "EMAIL":
+        value = unescape(text).strip()
+        if value.lower().startswith("mailto:"):
+            value = value[7:]
+        if value:
+            r.emails.append(Labeled(value, label_of(p, group_labels)))
+        return True
+    if name == "TEL":
+        value = unescape(text).strip()
+        if value.lower().startswith("tel:"):
+            value = value[4:]
+        if value:
+            r.phones.append(Labeled(value, label_of(p, group_labels)))
+        return True
+    if name in ("URL", "X-SOCIALPROFILE"):
+        value = unescape(text).strip()
+        label = label_of(p, group_labels)
+        if name == "X-SOCIALPROFILE" and not label:
+            label = "profile"
+        if value:
+            r.urls.append(Labeled(value, label))
+        return True
+    if name == "ADR":
+        parts = [unescape(x).strip() for x in split_unescaped(text, ";")] + [""] * 7
+        a = PostalAddress(label_of(p, group_labels), *parts[:7])
+        if len(parts) > 14:  # more than 7 components: keep the rest in the country line
+            a.country = "; ".join(x for x in parts[6:] if x)
+        if not a.is_empty():
+            r.addresses.append(a)
+        return True
+    if name == "BDAY" and r.birthday is None:
+        b = parse_birthday(p, text)
+        if b is None:
+            return False
+        r.birthday = b
+        return True
+    if name == "NOTE":
+        value = unescape(text).replace("\r\n", "\n").strip()
+        if value:
+            r.note = f"{r.note}\n\n{value}" if r.note else value
+        return True
+    if name == "CATEGORIES":
+        for t in split_unescaped(text, ","):
+            tag = unescape(t).strip()
+            if tag and tag.casefold() not in {x.casefold() for x in r.tags}:
+                r.tags.append(tag)
+        return True
+    if name == "UID" and not r.uid:
+        r.uid = unescape(text).strip()
+        return True
+    if name == "PHOTO" and r.photo is None:
+        return _map_photo(r, out, p, text)
+    if name.startswith(X_PREFIX):
+        key = name[len(X_PREFIX) :]
+        value = unescape(text).strip()
+        if key == "INDUSTRY":
+            r.industry = value
+        elif key == "HOW-MET":
+            r.how_met = value
+        elif key == "TIER" and value.upper() in ("A", "B", "C", "D"):
+            r.tier = value.upper()
+        elif key == "INTRODUCED-BY":
+            out.introduced_by_uid = value
+        else:
+            return False
+        return True
+    return False
+
+
+def _map_photo(r: ContactRecord, out: MappedCard, p: Property, text: str) -> bool:
+    declared = (p.param("TYPE") or [""])[0]
+    if p.encoding in ("B", "BASE64"):
+        data = p.value_bytes()
+    else:
+        value = unescape(text).strip()
+        m = re.match(r"data:([^;,]*)(;base64)?,(.*)$", value, re.S | re.I)
+        if not m:
+            return False  # a link to a photo elsewhere: kept, never fetched
+        declared = declared or m[1]
+        if m[2]:
+            from app.vcard.reader import decode_base64
+
+            data = decode_base64(m[3].encode("ascii", "ignore"))
+        else:
+            from urllib.parse import unquote_to_bytes
+
+            data = unquote_to_bytes(m[3])
+    if not data:
+        out.problems.append(Problem(out.file, p.line, "empty photo dropped"))
+        return True
+    r.photo = data
+    r.photo_mime = _image_mime(data, declared)
+    return True
+
+
+def _labels_become_addresses(r: ContactRecord) -> None:
+    """A 2.1 LABEL with no ADR at all is the only address the card has: make it one."""
+    if r.addresses:
+        return
+    kept = []
+    for line in r.extra_lines:
+        head, _, value = line.partition(":")
+        name = head.split(";")[0].split(".")[-1].upper()
+        if name == "LABEL" and value.strip():
+            text = unescape(value).strip()
+            r.addresses.append(PostalAddress(label="", street=text))
+        else:
+            kept.append(line)
+    r.extra_lines = kept

@@ -1,0 +1,365 @@
+"""Split a vCard file into cards and content lines, from bytes, surviving real exporters.
+
+Decoding happens per property, after unfolding at byte level, so a UTF-8 character split by a
+fold, a CHARSET parameter on one line or Windows-1252 bytes in another cannot spoil the rest
+of the file. Nothing here raises on bad input: problems are collected with their line numbers.
+"""
+
+from __future__ import annotations
+
+import binascii
+import codecs
+import re
+from dataclasses import dataclass, field
+
+from app.vcard.problems import Problem
+
+_LINE_BREAK = re.compile(rb"\r*\n|\r+")
+_FAST_HEAD = re.compile(rb"(?:([A-Za-z0-9_-]+)\.)?([A-Za-z0-9_/-]+)((?:;[^:\"]*)?):")
+_NAME = re.compile(r"[A-Za-z0-9_/-]+")
+_BARE_NAME = re.compile(rb"[A-Za-z0-9_-]+")
+_ENCODINGS = {"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"}
+KNOWN_PROPERTIES = {
+    "VERSION",
+    "FN",
+    "N",
+    "NICKNAME",
+    "PHOTO",
+    "BDAY",
+    "ADR",
+    "LABEL",
+    "TEL",
+    "EMAIL",
+    "MAILER",
+    "TZ",
+    "GEO",
+    "TITLE",
+    "ROLE",
+    "LOGO",
+    "AGENT",
+    "ORG",
+    "CATEGORIES",
+    "NOTE",
+    "PRODID",
+    "REV",
+    "SORT-STRING",
+    "SOUND",
+    "UID",
+    "URL",
+    "CLASS",
+    "KEY",
+    "NAME",
+    "PROFILE",
+    "SOURCE",
+    "KIND",
+    "GENDER",
+    "ANNIVERSARY",
+    "IMPP",
+    "LANG",
+    "RELATED",
+    "MEMBER",
+    "XML",
+    "CLIENTPIDMAP",
+    "FBURL",
+    "CALADRURI",
+    "CALURI",
+}
+
+
+@dataclass
+class Property:
+    """One content line: ``group.NAME;PARAM=value:value``, its value still as bytes."""
+
+    group: str
+    name: str
+    params: list[tuple[str, str]]
+    raw: bytes
+    line: int
+    spelled: str = ""  # the name as the file wrote it (X-ABLabel, not X-ABLABEL)
+
+    def param(self, name: str) -> list[str]:
+        return [v for k, v in self.params if k == name]
+
+    def has_param(self, name: str) -> bool:
+        return any(k == name for k, _ in self.params)
+
+    @property
+    def types(self) -> list[str]:
+        out: list[str] = []
+        for v in self.param("TYPE"):
+            out.extend(t.strip().lower() for t in v.split(",") if t.strip())
+        return out
+
+    @property
+    def encoding(self) -> str:
+        values = self.param("ENCODING")
+        return values[-1].upper() if values else ""
+
+    def value_bytes(self) -> bytes:
+        """The value with its transfer encoding (quoted-printable or base64) undone."""
+        enc = self.encoding
+        if enc == "QUOTED-PRINTABLE":
+            return binascii.a2b_qp(self.raw)
+        if enc in ("B", "BASE64"):
+            return decode_base64(self.raw)
+        return self.raw
+
+    def text(self) -> str:
+        """The value as text (not yet unescaped), decoded with its CHARSET or a good guess."""
+        data = binascii.a2b_qp(self.raw) if self.encoding == "QUOTED-PRINTABLE" else self.raw
+        return decode_text(data, self.param("CHARSET"))
+
+
+@dataclass
+class Card:
+    """The content lines of one BEGIN:VCARD … END:VCARD block."""
+
+    file: str
+    line: int
+    properties: list[Property] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def version(self) -> str:
+        for p in self.properties:
+            if p.name == "VERSION":
+                return p.raw.decode("ascii", "replace").strip()
+        return ""
+
+    def warn(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.file, line, message))
+
+
+def decode_text(data: bytes, charsets: list[str] | None = None) -> str:
+    for charset in charsets or ():
+        try:
+            return data.decode(codecs.lookup(charset.strip().strip('"')).name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")  # what Outlook and Windows write when they declare nothing
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def decode_base64(raw: bytes) -> bytes:
+    """Lenient base64: whitespace, missing padding and a stray final character are tolerated."""
+    data = re.sub(rb"[^A-Za-z0-9+/=_-]", b"", raw).rstrip(b"=")
+    if b"-" in data or b"_" in data:
+        data = data.replace(b"-", b"+").replace(b"_", b"/")
+    if len(data) % 4 == 1:
+        data = data[:-1]
+    data += b"=" * (-len(data) % 4)
+    return binascii.a2b_base64(data)
+
+
+def _parse_params(text: str) -> list[tuple[str, str]] | None:
+    """Parameters after the name, ``;A=b;C="d:e";WORK``; None when they cannot be read."""
+    params: list[tuple[str, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] != ";":
+            return None
+        i += 1
+        start = i
+        while i < n and text[i] not in "=;":
+            i += 1
+        key = text[start:i].strip().upper()
+        if i < n and text[i] == "=":
+            i += 1
+            values: list[str] = []
+            buf: list[str] = []
+            while i < n and text[i] != ";":
+                if text[i] == '"':
+                    end = text.find('"', i + 1)
+                    while end != -1 and text[end - 1] == "\\":  # Apple escapes quotes: \"
+                        end = text.find('"', end + 1)
+                    if end == -1:
+                        return None
+                    buf.append(_caret_decode(text[i + 1 : end]))
+                    i = end + 1
+                else:
+                    buf.append(text[i])
+                    i += 1
+            values.append("".join(buf))
+            value = values[0]
+            if "^" in value and '"' not in text[start:i]:
+                value = _caret_decode(value)
+            params.append((key, value))
+        elif key:
+            # vCard 2.1 bare parameter: TEL;WORK;VOICE or NOTE;QUOTED-PRINTABLE.
+            params.append(("ENCODING", key) if key in _ENCODINGS else ("TYPE", key.lower()))
+    return params
+
+
+def _caret_decode(value: str) -> str:
+    """RFC 6868: ^n newline, ^' double quote, ^^ caret."""
+    if "^" not in value:
+        return value
+    return re.sub(
+        r"\^(\^|n|N|')", lambda m: {"^": "^", "n": "\n", "N": "\n", "'": '"'}[m[1]], value
+    )
+
+
+def _split_head(line: bytes) -> tuple[str, str, list[tuple[str, str]], bytes] | None:
+    """Group, name as spelled, parameters and raw value; None if it is not a content line."""
+    m = _FAST_HEAD.match(line)
+    if m:
+        head_params = m[3].decode("latin-1")
+        params = _parse_params(head_params) if head_params else []
+        if params is None:
+            return None
+        group = m[1].decode("ascii") if m[1] else ""
+        return group, m[2].decode("ascii"), params, line[m.end() :]
+    # Slow path: quoted parameter values may contain ':' and ';'.
+    text = line.decode("latin-1")
+    j = 0
+    while j < len(text) and (text[j].isalnum() or text[j] in "-_/."):
+        j += 1
+    name = text[:j]
+    if not name:
+        return None
+    i, in_quote = j, False
+    while i < len(text):
+        ch = text[i]
+        if ch == '"' and text[i - 1] != "\\":
+            in_quote = not in_quote
+        elif ch == ":" and not in_quote:
+            break
+        i += 1
+    if i >= len(text):
+        return None
+    params = _parse_params(text[j:i])
+    if params is None:
+        return None
+    group = ""
+    if "." in name:
+        group, name = name.rsplit(".", 1)
+    if not _NAME.fullmatch(name):
+        return None
+    return group, name, params, text[i + 1 :].encode("latin-1")
+
+
+def _is_qp(head: bytes) -> bool:
+    colon = head.find(b":")
+    return colon != -1 and b"QUOTED-PRINTABLE" in head[:colon].upper()
+
+
+def _logical_lines(data: bytes) -> list[tuple[int, bytes]]:
+    """Unfold RFC folds and quoted-printable soft line breaks; keep the first line number."""
+    out: list[tuple[int, bytes]] = []
+    current: bytearray | None = None
+    start = 0
+    qp = False
+    for number, line in enumerate(_LINE_BREAK.split(data), start=1):
+        if current is not None and qp and current.endswith(b"="):
+            del current[-1]
+            current += line[1:] if line[:1] in (b" ", b"\t") else line
+            continue
+        if current is not None and line[:1] in (b" ", b"\t"):
+            current += line[1:]
+            continue
+        if current is not None:
+            out.append((start, bytes(current)))
+        if not line.strip():
+            current = None
+            continue
+        current = bytearray(line)
+        start = number
+        qp = _is_qp(line)
+    if current is not None:
+        out.append((start, bytes(current)))
+    return out
+
+
+def _strip_bom(data: bytes) -> bytes:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:]
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[2:].decode(codec, "replace").encode("utf-8")
+    return data
+
+
+def read_cards(data: bytes, file: str) -> tuple[list[Card], list[Problem]]:
+    """Every card in the file, each with its own problems, and problems outside any card."""
+    data = _strip_bom(data)
+    cards: list[Card] = []
+    outside: list[Problem] = []
+    card: Card | None = None
+    stray: list[int] = []
+    skip_agent = 0
+
+    def flush_stray() -> None:
+        if stray:
+            where = f"line {stray[0]}" if len(stray) == 1 else f"lines {stray[0]}–{stray[-1]}"
+            outside.append(Problem(file, stray[0], f"{where}: text outside any card, ignored"))
+            stray.clear()
+
+    for number, line in _logical_lines(data):
+        upper = line.strip().upper()
+        if skip_agent:
+            if upper.startswith(b"BEGIN:"):
+                skip_agent += 1
+            elif upper.startswith(b"END:"):
+                skip_agent -= 1
+            continue
+        if upper.replace(b" ", b"") == b"BEGIN:VCARD":
+            if card is not None:
+                last = card.properties[-1] if card.properties else None
+                if last is not None and last.name == "AGENT" and not last.raw.strip():
+                    card.warn(number, "an embedded AGENT card was skipped")
+                    skip_agent = 1
+                    continue
+                card.warn(
+                    card.line,
+                    f"the card has no END:VCARD before the next card at "
+                    f"line {number}; read what it had",
+                )
+                cards.append(card)
+            flush_stray()
+            card = Card(file, number)
+            continue
+        if upper.replace(b" ", b"") == b"END:VCARD":
+            if card is None:
+                flush_stray()
+                outside.append(Problem(file, number, "END:VCARD without a card to end, ignored"))
+                continue
+            cards.append(card)
+            card = None
+            continue
+        head = _split_head(line)
+        if card is None:
+            if head is not None and head[1] in KNOWN_PROPERTIES and head[1] != "END":
+                flush_stray()
+                card = Card(file, number)
+                card.warn(number, "BEGIN:VCARD is missing before this line; read the card anyway")
+            else:
+                stray.append(number)
+                continue
+        if head is None:
+            previous = card.properties[-1] if card.properties else None
+            if (
+                previous is not None
+                and not _BARE_NAME.fullmatch(line.strip())
+                and previous.name in ("NOTE", "FN", "ADR", "LABEL", "TITLE", "ORG")
+            ):
+                # An exporter that wraps long text without indenting the next line (Google).
+                previous.raw += b"\\n" + line
+                continue
+            shown = line[:40].decode("utf-8", "replace")
+            card.warn(number, f"unreadable line “{shown}” was dropped")
+            continue
+        group, name, params, raw = head
+        card.properties.append(Property(group, name.upper(), params, raw, number, name))
+    if card is not None:
+        card.warn(
+            card.line, "the card has no END:VCARD (the file may be cut short); read what it had"
+        )
+        cards.append(card)
+    flush_stray()
+    return cards, outside
