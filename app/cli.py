@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -13,7 +14,7 @@ from app.model.records import ContactRecord
 from app.paths import AppPaths, resolve
 from app.storage.db import Database, DatabaseRefused, open_database
 
-COMMANDS = ("list",)
+COMMANDS = ("list", "import", "export")
 
 
 class UsageError(Exception):
@@ -148,6 +149,68 @@ def cmd_list(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(db: Database, args: argparse.Namespace) -> int:
+    from app.services.importing import import_files, read_file
+
+    files = [read_file(f) for f in args.files]
+    with db.session() as s:
+        report = import_files(s, files)
+    if args.json:
+        json.dump(
+            {
+                "imported": report.imported,
+                "merged": report.merged,
+                "unchanged": report.unchanged,
+                "skipped": report.skipped,
+                "problems": [
+                    {
+                        "file": p.file,
+                        "line": p.line,
+                        "message": p.message,
+                        "severity": p.severity.value,
+                    }
+                    for p in report.problems
+                ],
+            },
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
+        sys.stdout.write("\n")
+    else:
+        for p in report.problems:
+            print(f"{p.severity.value}: {p}", file=sys.stderr)
+        print(
+            f"{report.imported} new, {report.merged} merged, {report.unchanged} already "
+            f"there, {report.skipped} skipped"
+        )
+    return 1 if report.skipped else 0
+
+
+def cmd_export(db: Database, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.services.contacts import list_contact_ids
+    from app.services.exporting import export_contacts
+
+    out = Path(args.out)
+    folder = (
+        out.is_dir()
+        or args.out.endswith(("/", os.sep))
+        or out.suffix.lower() not in (".vcf", ".vcard")
+    )
+    with db.session() as s:
+        ids = list_contact_ids(s, args.search)
+        try:
+            report = export_contacts(s, ids, out, args.vcard_version, folder=folder)
+        except OSError as exc:
+            print(f"second-act: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+    where = f"{len(report.files)} files in {out}" if folder else str(out)
+    print(f"{report.count} contact{'s' if report.count != 1 else ''} exported to {where}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = _split_command(argv)
@@ -172,6 +235,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"second-act: {exc}", file=sys.stderr)
         return 1
     try:
-        return cmd_list(db, args)
+        if command == "list":
+            return cmd_list(db, args)
+        if command == "import":
+            return cmd_import(db, args)
+        return cmd_export(db, args)
     finally:
         db.close()

@@ -84,8 +84,11 @@ def split_unescaped(text: str, sep: str) -> list[str]:
 
 
 def _apple_label(text: str) -> str:
+    """Apple's built-in labels are written _$!<Work>!$_; custom ones as typed."""
     m = re.fullmatch(r"_\$!<(.*)>!\$_", text)
-    return m[1].lower() if m else text
+    if not m:
+        return text
+    return m[1].lower() if m[1].lower() in TYPE_LABELS.values() else m[1]
 
 
 def label_of(prop: Property, group_labels: dict[str, str]) -> str:
@@ -303,8 +306,9 @@ def _map_property(
             r.note = f"{r.note}\n\n{value}" if r.note else value
         return True
     if name == "CATEGORIES":
-        for t in split_unescaped(text, ","):
-            tag = unescape(t).strip()
+        # Split at escaped commas too: Thunderbird writes "a\, b", and tags hold no commas.
+        for t in unescape(text).split(","):
+            tag = t.strip()
             if tag and tag.casefold() not in {x.casefold() for x in r.tags}:
                 r.tags.append(tag)
         return True

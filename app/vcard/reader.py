@@ -244,6 +244,26 @@ def _split_head(line: bytes) -> tuple[str, str, list[tuple[str, str]], bytes] | 
     return group, name, params, text[i + 1 :].encode("latin-1")
 
 
+_CARET_THEN_COLON = re.compile(rb"^[^;]*\^[n'^][^;]*:")
+
+
+def _reclaim_param_overflow(
+    params: list[tuple[str, str]], raw: bytes
+) -> tuple[list[tuple[str, str]], bytes]:
+    """An unquoted parameter value with ':' in it (RFC 6868 writers that forget the quotes).
+
+    Caret escapes mean nothing in a value, so text before the value's first ';' that still
+    holds one, and a ':' after it, is the rest of the last parameter.
+    """
+    if not params or not _CARET_THEN_COLON.match(raw):
+        return params, raw
+    first = raw.split(b";", 1)[0]
+    cut = first.rfind(b":")
+    key, value = params[-1]
+    rest = _caret_decode(":" + raw[:cut].decode("utf-8", "replace"))
+    return [*params[:-1], (key, value + rest)], raw[cut + 1 :]
+
+
 def _is_qp(head: bytes) -> bool:
     colon = head.find(b":")
     return colon != -1 and b"QUOTED-PRINTABLE" in head[:colon].upper()
@@ -276,6 +296,21 @@ def _logical_lines(data: bytes) -> list[tuple[int, bytes]]:
     return out
 
 
+_GLUED = re.compile(rb"(?i)END:VCARD[ \t]*(?=BEGIN:VCARD)")
+
+
+def _glued_cards_apart(lines: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    """``END:VCARDBEGIN:VCARD``: files joined without a final line break (cat *.vcf)."""
+    out: list[tuple[int, bytes]] = []
+    for number, line in lines:
+        m = _GLUED.match(line)
+        if m:
+            out.append((number, b"END:VCARD"))
+            line = line[m.end() :]
+        out.append((number, line))
+    return out
+
+
 def _strip_bom(data: bytes) -> bytes:
     if data.startswith(codecs.BOM_UTF8):
         return data[3:]
@@ -300,7 +335,7 @@ def read_cards(data: bytes, file: str) -> tuple[list[Card], list[Problem]]:
             outside.append(Problem(file, stray[0], f"{where}: text outside any card, ignored"))
             stray.clear()
 
-    for number, line in _logical_lines(data):
+    for number, line in _glued_cards_apart(_logical_lines(data)):
         upper = line.strip().upper()
         if skip_agent:
             if upper.startswith(b"BEGIN:"):
@@ -355,6 +390,7 @@ def read_cards(data: bytes, file: str) -> tuple[list[Card], list[Problem]]:
             card.warn(number, f"unreadable line “{shown}” was dropped")
             continue
         group, name, params, raw = head
+        params, raw = _reclaim_param_overflow(params, raw)
         card.properties.append(Property(group, name.upper(), params, raw, number, name))
     if card is not None:
         card.warn(

@@ -1,0 +1,103 @@
+"""Export contacts as vCard: one file, or a folder with one safely named file per contact."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.model.tables import Contact
+from app.services.contacts import load_records
+from app.services.importing import Cancelled, Progress
+from app.vcard.writer import to_vcard
+
+_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
+
+
+@dataclass
+class ExportReport:
+    count: int = 0
+    files: list[Path] = field(default_factory=list)
+
+
+def safe_file_name(name: str, taken: set[str]) -> str:
+    """A file name that works on Windows, macOS and Linux and is not already taken."""
+    stem = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", name).strip(" .")[:80] or "contact"
+    if stem.split(".")[0].upper() in _RESERVED:
+        stem = f"_{stem}"
+    candidate, n = f"{stem}.vcf", 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = f"{stem} ({n}).vcf"
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Write beside the target, then rename: a failure never leaves half a file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".second-act-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_contacts(
+    session: Session,
+    ids: list[int],
+    out: Path,
+    version: str = "3.0",
+    *,
+    folder: bool = False,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ExportReport:
+    records = load_records(session, ids)
+    wanted = {r.introduced_by_id for r in records if r.introduced_by_id is not None}
+    uids = (
+        dict(
+            session.execute(select(Contact.id, Contact.uid).where(Contact.id.in_(wanted))).tuples()
+        )
+        if wanted
+        else {}
+    )
+    report = ExportReport()
+    chunks: list[str] = []
+    taken: set[str] = set()
+    pending: list[tuple[Path, str]] = []
+    for i, r in enumerate(records, start=1):
+        if cancelled is not None and cancelled():
+            raise Cancelled
+        text = to_vcard(r, version, uids.get(r.introduced_by_id or -1, ""))
+        if folder:
+            pending.append((out / safe_file_name(r.display_name, taken), text))
+        else:
+            chunks.append(text)
+        report.count += 1
+        if progress is not None and (i % 50 == 0 or i == len(records)):
+            progress(i, len(records))
+    if folder:
+        for path, text in pending:
+            _atomic_write(path, text)
+            report.files.append(path)
+    else:
+        _atomic_write(out, "".join(chunks))
+        report.files.append(out)
+    return report
