@@ -108,7 +108,9 @@ def test_empty_list_is_an_empty_json_array(
     assert json.loads(capsys.readouterr().out) == []
 
 
-@pytest.mark.parametrize("argv", [["list", "--bogus"], ["--bogus"], ["list", "--search"]])
+@pytest.mark.parametrize(
+    "argv", [["list", "--bogus"], ["--bogus"], ["list", "--search"], ["export"], ["import"]]
+)
 def test_usage_errors_exit_2_with_one_line(
     argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -134,4 +136,46 @@ def test_installed_command_prints_version_and_help() -> None:
     helptext = subprocess.run(
         [sys.executable, "-m", "app", "--help"], capture_output=True, text=True, check=True
     ).stdout
-    assert "--data-dir" in helptext and "list" in helptext
+    assert "--data-dir" in helptext and "import" in helptext
+
+
+def test_import_json_report_and_exit_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import SHARED_VCARDS
+
+    d = str(tmp_path / "d")
+    ok = SHARED_VCARDS / "evolution-data-server" / "9.vcf"  # warnings only
+    assert main(["--data-dir", d, "import", str(ok), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["imported"], report["merged"], report["skipped"]) == (1, 0, 0)
+    assert {
+        "file": "9.vcf",
+        "line": 9,
+        "message": "unreadable line “E” was dropped",
+        "severity": "warning",
+    } in report["problems"]
+    bad = SHARED_VCARDS / "sabre-io-vobject" / "issue64.vcf"  # a card with only a photo
+    assert main(["--data-dir", d, "import", str(bad), str(ok), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["imported"], report["unchanged"], report["skipped"]) == (0, 1, 1)
+    assert report["problems"][0]["file"] == "issue64.vcf"
+    assert report["problems"][0]["line"] == 1
+
+
+def test_export_file_and_folder(
+    paths: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(paths)
+    d = str(paths.data_dir)
+    assert (
+        main(["--data-dir", d, "export", str(tmp_path / "all.vcf"), "--vcard-version", "4.0"]) == 0
+    )
+    text = (tmp_path / "all.vcf").read_text(encoding="utf-8")
+    assert text.count("VERSION:4.0") == 2 and "BDAY:--1209" in text
+    assert main(["--data-dir", d, "export", str(tmp_path / "cards")]) == 0
+    assert sorted(p.name for p in (tmp_path / "cards").iterdir()) == [
+        "Alan Turing.vcf",
+        "Grace Hopper.vcf",
+    ]
+    assert main(["--data-dir", d, "export", str(tmp_path / "x.vcf"), "--vcard-version", "2.1"]) == 2

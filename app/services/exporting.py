@@ -71,13 +71,10 @@ def export_contacts(
 ) -> ExportReport:
     records = load_records(session, ids)
     wanted = {r.introduced_by_id for r in records if r.introduced_by_id is not None}
-    uids = (
-        dict(
-            session.execute(select(Contact.id, Contact.uid).where(Contact.id.in_(wanted))).tuples()
-        )
-        if wanted
-        else {}
-    )
+    uids: dict[int, str] = {}
+    if wanted:
+        rows = session.execute(select(Contact.id, Contact.uid).where(Contact.id.in_(wanted)))
+        uids = {cid: uid for cid, uid in rows}
     report = ExportReport()
     chunks: list[str] = []
     taken: set[str] = set()
