@@ -13,6 +13,7 @@ from app.services.contacts import (
     restore_contacts,
     update_contact,
 )
+from app.services.merging import MergeUndo, merge_contacts, unmerge_contacts
 from app.storage.db import Database
 
 Changed = Callable[[list[int]], None]
@@ -65,3 +66,25 @@ class DeleteContacts(QUndoCommand):
         with self._db.session() as s:
             restore_contacts(s, self._ids)
         self._changed(self._ids)
+
+
+class MergeContacts(QUndoCommand):
+    """Fold one contact into another; Undo splits them back exactly."""
+
+    def __init__(
+        self, db: Database, keep: int, other: int, names: tuple[str, str], changed: Changed
+    ) -> None:
+        super().__init__(f"Merge {names[1]} into {names[0]}")
+        self._db, self._keep, self._other, self._changed = db, keep, other, changed
+        self._undo: MergeUndo | None = None
+
+    def redo(self) -> None:
+        with self._db.session() as s:
+            self._undo = merge_contacts(s, self._keep, self._other)
+        self._changed([self._keep])
+
+    def undo(self) -> None:
+        assert self._undo is not None
+        with self._db.session() as s:
+            unmerge_contacts(s, self._undo)
+        self._changed([self._keep])

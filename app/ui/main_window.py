@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
+    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -15,10 +26,24 @@ from PySide6.QtWidgets import (
 from app import APP_NAME, __version__
 from app.model.records import ContactRecord
 from app.paths import AppPaths
-from app.services.contacts import InvalidContact
+from app.services.contacts import InvalidContact, count_contacts, list_contact_ids
+from app.services.exporting import ExportReport, export_contacts
+from app.services.importing import (
+    ImportReport,
+    ParsedFile,
+    Preview,
+    import_files,
+    preview_import,
+    read_file,
+)
 from app.storage.db import Database
-from app.ui.commands import DeleteContacts, SaveContact
+from app.ui.commands import DeleteContacts, MergeContacts, SaveContact
 from app.ui.contacts_tab import ContactsTab, EmptyState
+from app.ui.export_dialog import ExportDialog
+from app.ui.import_dialogs import plural, preview_dialog, report_dialog
+from app.ui.tasks import TaskRunner
+
+IMPORTABLE = (".vcf", ".vcard", ".csv")
 
 
 def coming_next(title: str, text: str) -> QWidget:
@@ -37,6 +62,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(720, 480)
         self.undo_stack = QUndoStack(self)
+        self.tasks = TaskRunner(self)
+        self.setAcceptDrops(True)
+        # Tests replace these to answer dialogs; the app shows them modally.
+        self.ask = lambda dialog: dialog.exec()
 
         self.contacts = ContactsTab(db)
         self.contacts.import_requested.connect(self.on_import)
@@ -115,10 +144,12 @@ class MainWindow(QMainWindow):
         self.find_action = self._action(
             "&Find…", self.on_find, QKeySequence.StandardKey.Find, "find"
         )
+        self.merge_action = self._action("&Merge Two Contacts…", self.on_merge, "Ctrl+M", "merge")
         for a in (self.undo_action, self.redo_action):
             edit_menu.addAction(a)
         edit_menu.addSeparator()
         edit_menu.addAction(self.delete_action)
+        edit_menu.addAction(self.merge_action)
         edit_menu.addAction(self.find_action)
 
         view_menu = bar.addMenu("&View")
@@ -167,6 +198,9 @@ class MainWindow(QMainWindow):
         if not self.contacts.confirm_leave():
             event.ignore()
             return
+        for task in list(self.tasks.running):
+            task.cancel()  # an import in progress rolls back; nothing half-written remains
+        self.tasks.wait()
         self.save_state()
         event.accept()
 
@@ -214,14 +248,192 @@ class MainWindow(QMainWindow):
         self.undo_stack.push(DeleteContacts(self.db, ids, names, self._changed))
         self.statusBar().showMessage(f"Deleted {who}. Press Ctrl+Z to undo.", 8000)
 
+    # -- import ---------------------------------------------------------------
     def on_import(self) -> None:
-        QMessageBox.information(self, "Import", "Import arrives with the next update.")
-
-    def on_export(self) -> None:
-        QMessageBox.information(self, "Export", "Export arrives with the next update.")
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Import address book",
+            str(Path.home()),
+            "Address books (*.vcf *.vcard *.csv);;vCard files (*.vcf *.vcard);;"
+            "LinkedIn Connections.csv (*.csv);;All files (*)",
+        )
+        if paths:
+            self.start_import(paths)
 
     def offer_import(self, files: list[str]) -> None:
+        """Files from the command line, a drop or a double-click: preview, then ask."""
         self.files_offered.emit(files)
+        QTimer.singleShot(0, lambda: self.start_import(files))
+
+    def start_import(self, paths: list[str]) -> None:
+        if not self.contacts.confirm_leave():
+            return
+        db = self.db
+
+        def read_and_preview(progress: Any, cancelled: Any) -> tuple[list[ParsedFile], Preview]:
+            parsed = []
+            for i, p in enumerate(paths, start=1):
+                if cancelled():
+                    from app.services.importing import Cancelled
+
+                    raise Cancelled
+                parsed.append(read_file(p))
+                progress(i, len(paths))
+            with db.session() as s:
+                return parsed, preview_import(s, parsed)
+
+        self.tasks.start(
+            "Reading address book",
+            read_and_preview,
+            lambda result: self._confirm_import(paths, *result),
+            on_failed=self._task_failed,
+        )
+
+    def _confirm_import(self, paths: list[str], parsed: list[ParsedFile], preview: Preview) -> None:
+        dialog = preview_dialog(preview, paths, self)
+        if self.ask(dialog) != dialog.DialogCode.Accepted or not dialog.can_import:
+            self.statusBar().showMessage("Nothing was imported.", 5000)
+            return
+        db = self.db
+
+        def run(progress: Any, cancelled: Any) -> ImportReport:
+            with db.session() as s:
+                return import_files(s, parsed, progress, cancelled)
+
+        self.tasks.start(
+            "Importing contacts",
+            run,
+            self._import_done,
+            on_cancelled=self._import_cancelled,
+            on_failed=self._task_failed,
+        )
+
+    def _import_done(self, report: ImportReport) -> None:
+        # Older undo steps were recorded before the merge; undoing them now could undo it.
+        self.undo_stack.clear()
+        keep = report.contact_ids[0] if report.contact_ids else None
+        self.contacts.reload(keep)
+        self.statusBar().showMessage(
+            f"Imported {plural(report.imported, 'new contact')}, merged {report.merged}.", 8000
+        )
+        self.ask(report_dialog(report, self))
+
+    def _import_cancelled(self) -> None:
+        self.contacts.reload()
+        self.statusBar().showMessage("Import cancelled: nothing was changed.", 8000)
+
+    def _task_failed(self, details: str) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            APP_NAME,
+            "Something went wrong, and nothing was changed.",
+            parent=self,
+        )
+        box.setDetailedText(details)
+        self.ask(box)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_files(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = self._dropped_files(event)
+        if files:
+            event.acceptProposedAction()
+            self.start_import(files)
+
+    @staticmethod
+    def _dropped_files(event: QDragEnterEvent | QDropEvent) -> list[str]:
+        mime = event.mimeData()
+        if mime is None or not mime.hasUrls():
+            return []
+        return [
+            u.toLocalFile()
+            for u in mime.urls()
+            if u.isLocalFile() and u.toLocalFile().lower().endswith(IMPORTABLE)
+        ]
+
+    # -- export ---------------------------------------------------------------
+    def on_export(self) -> None:
+        with self.db.session() as s:
+            total = count_contacts(s)
+        if total == 0:
+            QMessageBox.information(self, "Export", "There are no contacts to export yet.")
+            return
+        query = self.contacts.model.query.strip()
+        dialog = ExportDialog(
+            total,
+            len(self.contacts.selected_ids()),
+            self.contacts.model.rowCount(),
+            bool(query),
+            self,
+        )
+        if self.ask(dialog) != dialog.DialogCode.Accepted:
+            return
+        version = str(dialog.version.currentData())
+        folder = dialog.layout_choice.currentData() == "folder"
+        if folder:
+            target = QFileDialog.getExistingDirectory(self, "Export into folder", str(Path.home()))
+        else:
+            target, _ = QFileDialog.getSaveFileName(
+                self, "Export contacts", str(Path.home() / "contacts.vcf"), "vCard files (*.vcf)"
+            )
+        if target:
+            self.start_export(dialog.scope(), Path(target), version, folder)
+
+    def start_export(self, scope: str, target: Path, version: str, folder: bool) -> None:
+        if scope == "selected":
+            ids = self.contacts.selected_ids()
+        else:
+            query = self.contacts.model.query if scope == "search" else ""
+            with self.db.session() as s:
+                ids = list_contact_ids(s, query)
+        db = self.db
+
+        def run(progress: Any, cancelled: Any) -> ExportReport:
+            with db.session() as s:
+                return export_contacts(
+                    s, ids, target, version, folder=folder, progress=progress, cancelled=cancelled
+                )
+
+        def done(report: ExportReport) -> None:
+            self.statusBar().showMessage(
+                f"Exported {plural(report.count, 'contact')} to {target}.", 10000
+            )
+
+        self.tasks.start(
+            "Exporting contacts",
+            run,
+            done,
+            on_cancelled=lambda: self.statusBar().showMessage(
+                "Export cancelled: no file was written.", 8000
+            ),
+            on_failed=self._task_failed,
+        )
+
+    # -- merge ----------------------------------------------------------------
+    def on_merge(self) -> None:
+        ids = self.contacts.selected_ids()
+        names = self.contacts.selected_names()
+        if len(ids) != 2:
+            QMessageBox.information(
+                self, "Merge contacts", "Select exactly two contacts (Ctrl+click) to merge them."
+            )
+            return
+        answer = QMessageBox.question(
+            self,
+            "Merge contacts",
+            f"Merge “{names[1]}” into “{names[0]}”? Details of both are kept; where they "
+            "differ, the second one's go into the note. Edit ▸ Undo splits them again.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.undo_stack.push(
+            MergeContacts(self.db, ids[0], ids[1], (names[0], names[1]), self._changed)
+        )
+        self.statusBar().showMessage(f"Merged {names[1]} into {names[0]}.", 8000)
 
     def on_about(self) -> None:
         QMessageBox.about(

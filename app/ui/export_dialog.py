@@ -1,0 +1,57 @@
+"""Choosing what to export, in which vCard version, to one file or a folder."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class ExportDialog(QDialog):
+    def __init__(
+        self, total: int, selected: int, shown: int, searching: bool, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export contacts")
+        self.scope_all = QRadioButton(f"All contacts ({total})")
+        self.scope_selected = QRadioButton(f"Selected contacts ({selected})")
+        self.scope_search = QRadioButton(f"Contacts matching the search ({shown})")
+        self.scope_selected.setEnabled(selected > 0)
+        self.scope_search.setEnabled(searching)
+        group = QButtonGroup(self)
+        for b in (self.scope_all, self.scope_selected, self.scope_search):
+            group.addButton(b)
+        (self.scope_selected if selected > 1 else self.scope_all).setChecked(True)
+        self.version = QComboBox()
+        self.version.addItem("vCard 3.0 (works with almost every address book)", "3.0")
+        self.version.addItem("vCard 4.0 (newer)", "4.0")
+        self.layout_choice = QComboBox()
+        self.layout_choice.addItem("One file with every contact", "file")
+        self.layout_choice.addItem("A folder with one file per contact", "folder")
+        form = QFormLayout()
+        form.addRow("Format", self.version)
+        form.addRow("Save as", self.layout_choice)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        ok = buttons.addButton("Choose where…", QDialogButtonBox.ButtonRole.AcceptRole)
+        ok.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for b in (self.scope_all, self.scope_selected, self.scope_search):
+            layout.addWidget(b)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def scope(self) -> str:
+        if self.scope_selected.isChecked():
+            return "selected"
+        if self.scope_search.isChecked():
+            return "search"
+        return "all"

@@ -1,0 +1,115 @@
+"""Running long work off the GUI thread, with progress and Cancel (after Picard's thread.py)."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from app.services.importing import Cancelled
+
+Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
+
+
+class TaskSignals(QObject):
+    progress = Signal(int, int)
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+
+class Task(QRunnable):
+    """Runs *work(progress, is_cancelled)* on a pool thread; results come back by signal.
+
+    The work must take its own database session and hand back plain data, never ORM objects.
+    """
+
+    def __init__(self, work: Work) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.signals = TaskSignals()
+        self._work = work
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        try:
+            result = self._work(self.signals.progress.emit, self._cancel.is_set)
+        except Cancelled:
+            self.signals.cancelled.emit()
+        except Exception:
+            self.signals.failed.emit(traceback.format_exc())
+        else:
+            self.signals.finished.emit(result)
+
+
+class TaskRunner(QObject):
+    """Starts tasks with a progress dialog whose Cancel stops them."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # one writer at a time: SQLite has one
+        self.running: list[Task] = []
+
+    def start(
+        self,
+        title: str,
+        work: Work,
+        on_done: Callable[[Any], None],
+        on_cancelled: Callable[[], None] | None = None,
+        on_failed: Callable[[str], None] | None = None,
+    ) -> Task:
+        task = Task(work)
+        dialog = QProgressDialog(title, "Cancel", 0, 0, self._parent)
+        dialog.setObjectName("progress")
+        dialog.setWindowTitle(title)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)  # quick work shows no dialog at all
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(task.cancel)
+
+        def progress(done: int, total: int) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+            dialog.setLabelText(f"{title} ({done} of {total})")
+
+        def finish() -> None:
+            dialog.canceled.disconnect(task.cancel)
+            dialog.close()
+            dialog.deleteLater()
+            if task in self.running:
+                self.running.remove(task)
+
+        def done(result: Any) -> None:
+            finish()
+            on_done(result)
+
+        def cancelled() -> None:
+            finish()
+            if on_cancelled is not None:
+                on_cancelled()
+
+        def failed(report: str) -> None:
+            finish()
+            if on_failed is not None:
+                on_failed(report)
+
+        task.signals.progress.connect(progress)
+        task.signals.finished.connect(done)
+        task.signals.cancelled.connect(cancelled)
+        task.signals.failed.connect(failed)
+        self.running.append(task)
+        self._pool.start(task)
+        return task
+
+    def wait(self) -> None:
+        self._pool.waitForDone()

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from app.model.records import ContactRecord, Labeled
+from app.services.contacts import count_contacts, create_contact, list_contact_ids
+from app.storage.db import Database
+from app.ui.import_dialogs import ImportSummaryDialog
+from app.ui.main_window import MainWindow
+from tests.conftest import DATA, SHARED_VCARDS
+from tests.ui.conftest import Answers
+
+Make = Callable[[], MainWindow]
+
+
+class Dialogs:
+    """Answers the window's dialogs and keeps them for the test to inspect."""
+
+    def __init__(self, answer: int = QDialog.DialogCode.Accepted) -> None:
+        self.seen: list[Any] = []
+        self.answer = answer
+
+    def __call__(self, dialog: Any) -> int:
+        self.seen.append(dialog)
+        return self.answer
+
+
+def summaries(d: Dialogs) -> list[ImportSummaryDialog]:
+    return [x for x in d.seen if isinstance(x, ImportSummaryDialog)]
+
+
+def test_import_shows_a_preview_then_a_report(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    w = make_window()
+    w.ask = dialogs = Dialogs()
+    files = [
+        str(SHARED_VCARDS / "ez-vcard" / "gmail-list.vcf"),
+        str(SHARED_VCARDS / "evolution-data-server" / "9.vcf"),
+        str(SHARED_VCARDS / "sabre-io-vobject" / "issue64.vcf"),
+    ]
+    w.start_import(files)
+    qtbot.waitUntil(lambda: len(summaries(dialogs)) == 2, timeout=10000)
+    preview, report = summaries(dialogs)
+    assert "4 new contacts" in preview.heading.text()
+    assert "1 card</b> cannot be read" in preview.heading.text()
+    assert preview.model.rowCount() == 3  # the skipped card first, then two notes on 9.vcf
+    assert preview.model.index(0, 0).data() == "issue64.vcf"
+    assert preview.model.index(0, 2).data() == "skipped"
+    assert "Import finished" in report.windowTitle()
+    assert "4 new contacts" in report.heading.text()
+    assert w.contacts.model.rowCount() == 4
+    assert w.contacts.pages.currentWidget() is w.contacts.splitter
+    with db.session() as s:
+        assert count_contacts(s) == 4
+
+
+def test_cancel_in_the_preview_writes_nothing(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    w = make_window()
+    w.ask = dialogs = Dialogs(QDialog.DialogCode.Rejected)
+    w.start_import([str(DATA / "Connections.csv")])
+    qtbot.waitUntil(lambda: len(dialogs.seen) == 1, timeout=10000)
+    qtbot.wait(50)
+    with db.session() as s:
+        assert count_contacts(s) == 0
+    assert "Nothing was imported" in w.statusBar().currentMessage()
+
+
+def test_cancel_during_the_import_rolls_everything_back(
+    qtbot: QtBot, make_window: Make, db: Database, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.vcf"
+    big.write_text(
+        "".join(
+            f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {i}\r\n"
+            f"EMAIL:p{i}@example.org\r\nEND:VCARD\r\n"
+            for i in range(3000)
+        )
+    )
+    w = make_window()
+
+    def accept_then_cancel(dialog: Any) -> int:
+        if isinstance(dialog, ImportSummaryDialog) and dialog.windowTitle() != "Import finished":
+            # Cancel as soon as the import task is running, as the progress dialog would.
+            def cancel_when_started() -> None:
+                for t in w.tasks.running:
+                    t.cancel()
+
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, cancel_when_started)
+        return QDialog.DialogCode.Accepted
+
+    w.ask = accept_then_cancel
+    w.start_import([str(big)])
+    qtbot.waitUntil(lambda: "cancelled" in w.statusBar().currentMessage(), timeout=20000)
+    with db.session() as s:
+        assert count_contacts(s) == 0
+
+
+def test_dropping_a_vcard_file_offers_the_import(qtbot: QtBot, make_window: Make) -> None:
+    w = make_window()
+    w.ask = dialogs = Dialogs(QDialog.DialogCode.Rejected)
+    mime = QMimeData()
+    mime.setUrls(
+        [
+            QUrl.fromLocalFile(str(SHARED_VCARDS / "khard" / "joe.vcf")),
+            QUrl.fromLocalFile(str(DATA / "notes.txt")),
+        ]
+    )
+    event = QDropEvent(
+        QPoint(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    w.dropEvent(event)
+    qtbot.waitUntil(lambda: len(dialogs.seen) == 1, timeout=10000)
+    assert "1 new contact" in summaries(dialogs)[0].heading.text()
+
+
+def test_files_given_at_start_are_offered_for_import(qtbot: QtBot, make_window: Make) -> None:
+    w = make_window()
+    w.ask = dialogs = Dialogs(QDialog.DialogCode.Rejected)
+    w.offer_import([str(SHARED_VCARDS / "khard" / "joe.vcf")])
+    qtbot.waitUntil(lambda: len(dialogs.seen) == 1, timeout=10000)
+
+
+def test_export_search_result_to_a_file(
+    qtbot: QtBot, make_window: Make, db: Database, tmp_path: Path
+) -> None:
+    with db.session() as s:
+        create_contact(s, ContactRecord(full_name="Ada", organization="Engines"))
+        create_contact(s, ContactRecord(full_name="Bob", organization="Bakery"))
+    w = make_window()
+    w.contacts.model.set_query("engines")
+    w.start_export("search", tmp_path / "out.vcf", "4.0", folder=False)
+    qtbot.waitUntil(lambda: (tmp_path / "out.vcf").exists(), timeout=10000)
+    text = (tmp_path / "out.vcf").read_text(encoding="utf-8")
+    assert "FN:Ada" in text and "Bob" not in text and "VERSION:4.0" in text
+
+
+def test_merge_two_selected_contacts_then_undo(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    with db.session() as s:
+        create_contact(s, ContactRecord(full_name="Ann Lee", emails=[Labeled("a@x.org")]))
+        create_contact(s, ContactRecord(full_name="Anne Lee", emails=[Labeled("b@x.org")]))
+    w = make_window()
+    w.contacts.table.selectAll()
+    w.merge_action.trigger()
+    assert "Merge “Anne Lee” into “Ann Lee”" in answers.asked[0]
+    with db.session() as s:
+        assert len(list_contact_ids(s)) == 1
+        assert list_contact_ids(s, "b@x.org") == list_contact_ids(s, "a@x.org")
+    assert w.contacts.model.rowCount() == 1
+    w.undo_action.trigger()
+    with db.session() as s:
+        assert len(list_contact_ids(s)) == 2
