@@ -22,11 +22,16 @@ def default_region() -> str | None:
 
 def phone_key(value: str, region: str | None = None) -> str:
     """E.164 (+14155550100) when the number can be understood, else its digits; "" if none."""
+    return _phone_key(value, region or default_region())
+
+
+@lru_cache(maxsize=65536)  # an import asks for the same number several times
+def _phone_key(value: str, region: str | None) -> str:
     digits = re.sub(r"\D", "", value)
     if len(digits) < 5:
         return ""
     try:
-        parsed = phonenumbers.parse(value, region or default_region())
+        parsed = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         return digits
     if phonenumbers.is_possible_number(parsed):

@@ -6,9 +6,9 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, insert, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from app.model.normalize import phone_key, sort_key, url_key
@@ -28,6 +28,7 @@ from app.model.tables import (
     ContactExtraProperty,
     ContactPhone,
     ContactPhoto,
+    ContactTag,
     ContactUrl,
     Interaction,
     Organization,
@@ -113,49 +114,95 @@ def _apply(session: Session, c: Contact, r: ContactRecord) -> None:
         _apply_fields(session, c, r)
 
 
+def contact_values(r: ContactRecord) -> dict[str, Any]:
+    """The contacts-table columns for a record (all but organisation and timestamps)."""
+    b = r.birthday
+    return {
+        "uid": r.uid,
+        "full_name": r.full_name.strip(),
+        "prefix": r.prefix,
+        "given_name": r.given_name,
+        "additional_names": r.additional_names,
+        "family_name": r.family_name,
+        "suffix": r.suffix,
+        "nickname": r.nickname,
+        "sort_name": sort_key(display_name_of(r)),
+        "department": r.department,
+        "title": r.title,
+        "industry": r.industry,
+        "bday_year": b.year if b else None,
+        "bday_month": b.month if b else None,
+        "bday_day": b.day if b else None,
+        "note": r.note,
+        "how_met": r.how_met,
+        "tier": r.tier,
+        "introduced_by_id": r.introduced_by_id,
+    }
+
+
+def child_values(r: ContactRecord) -> dict[type[Any], list[dict[str, Any]]]:
+    """Rows of the per-contact tables for a record, without contact_id."""
+    kept = [x for x in r.emails if x.value.strip()]
+    phones = [x for x in r.phones if x.value.strip()]
+    urls = [x for x in r.urls if x.value.strip()]
+    addresses = [a for a in r.addresses if not a.is_empty()]
+    return {
+        ContactEmail: [
+            {"value": e.value.strip(), "label": e.label, "position": i} for i, e in enumerate(kept)
+        ],
+        ContactPhone: [
+            {
+                "value": p.value.strip(),
+                "label": p.label,
+                "position": i,
+                "normalized": phone_key(p.value),
+            }
+            for i, p in enumerate(phones)
+        ],
+        ContactUrl: [
+            {
+                "value": u.value.strip(),
+                "label": u.label,
+                "position": i,
+                "normalized": url_key(u.value),
+            }
+            for i, u in enumerate(urls)
+        ],
+        ContactAddress: [
+            {
+                "label": a.label,
+                "po_box": a.po_box,
+                "extended": a.extended,
+                "street": a.street,
+                "city": a.city,
+                "region": a.region,
+                "postal_code": a.postal_code,
+                "country": a.country,
+                "position": i,
+            }
+            for i, a in enumerate(addresses)
+        ],
+        ContactExtraProperty: [
+            {"line": line, "position": i} for i, line in enumerate(r.extra_lines)
+        ],
+    }
+
+
+_CHILD_ATTR = {
+    ContactEmail: "emails",
+    ContactPhone: "phones",
+    ContactUrl: "urls",
+    ContactAddress: "addresses",
+    ContactExtraProperty: "extra",
+}
+
+
 def _apply_fields(session: Session, c: Contact, r: ContactRecord) -> None:
-    c.uid = r.uid
-    c.full_name = r.full_name.strip()
-    c.prefix, c.given_name, c.additional_names = r.prefix, r.given_name, r.additional_names
-    c.family_name, c.suffix, c.nickname = r.family_name, r.suffix, r.nickname
-    c.sort_name = sort_key(display_name_of(r))
+    for key, value in contact_values(r).items():
+        setattr(c, key, value)
     c.organization = _organization(session, r.organization)
-    c.department, c.title, c.industry = r.department, r.title, r.industry
-    if r.birthday:
-        c.bday_year, c.bday_month, c.bday_day = r.birthday.year, r.birthday.month, r.birthday.day
-    else:
-        c.bday_year = c.bday_month = c.bday_day = None
-    c.note, c.how_met, c.tier = r.note, r.how_met, r.tier
-    c.introduced_by_id = r.introduced_by_id
-    c.emails = [
-        ContactEmail(value=e.value.strip(), label=e.label, position=i)
-        for i, e in enumerate(x for x in r.emails if x.value.strip())
-    ]
-    c.phones = [
-        ContactPhone(
-            value=p.value.strip(), label=p.label, position=i, normalized=phone_key(p.value)
-        )
-        for i, p in enumerate(x for x in r.phones if x.value.strip())
-    ]
-    c.urls = [
-        ContactUrl(value=u.value.strip(), label=u.label, position=i, normalized=url_key(u.value))
-        for i, u in enumerate(x for x in r.urls if x.value.strip())
-    ]
-    c.addresses = [
-        ContactAddress(
-            label=a.label,
-            po_box=a.po_box,
-            extended=a.extended,
-            street=a.street,
-            city=a.city,
-            region=a.region,
-            postal_code=a.postal_code,
-            country=a.country,
-            position=i,
-        )
-        for i, a in enumerate(x for x in r.addresses if not x.is_empty())
-    ]
-    c.extra = [ContactExtraProperty(line=line, position=i) for i, line in enumerate(r.extra_lines)]
+    for table, rows in child_values(r).items():
+        setattr(c, _CHILD_ATTR[table], [table(**row) for row in rows])
     if r.photo:
         if c.photo is None:
             c.photo = ContactPhoto(data=r.photo, mime=r.photo_mime)
@@ -164,6 +211,73 @@ def _apply_fields(session: Session, c: Contact, r: ContactRecord) -> None:
     else:
         c.photo = None
     c.tags = _tags(session, r.tags)
+
+
+def _name_ids(
+    session: Session, model: type[Organization] | type[Tag], names: set[str]
+) -> dict[str, int]:
+    """Ids of organisations or tags by case-folded name, adding the missing ones."""
+    wanted = {n.strip().casefold(): n.strip() for n in names if n.strip()}
+    found: dict[str, int] = {}
+    for cid, name in session.execute(select(model.id, model.name)):
+        if name.casefold() in wanted:
+            found[name.casefold()] = cid
+    missing = [{"name": n} for k, n in wanted.items() if k not in found]
+    if missing:
+        if model is Organization:
+            for row in missing:
+                row["industry"] = ""
+        new_ids = session.scalars(
+            insert(model).returning(model.id, sort_by_parameter_order=True), missing
+        ).all()
+        for row, new_id in zip(missing, new_ids, strict=True):
+            found[row["name"].casefold()] = new_id
+    return found
+
+
+def create_contacts(session: Session, records: list[ContactRecord]) -> list[int]:
+    """Add many contacts at once (imports), unchecked, in a few statements per table.
+
+    Same result as create_contact(check=False) for each record, at a fraction of the cost:
+    the ORM unit of work is bypassed for executemany inserts.
+    """
+    if not records:
+        return []
+    records = [r if r.uid else replace(r, uid=f"urn:uuid:{uuid.uuid4()}") for r in records]
+    orgs = _name_ids(session, Organization, {r.organization for r in records})
+    tags = _name_ids(session, Tag, {t for r in records for t in r.tags})
+    now = utcnow()
+    rows = []
+    for r in records:
+        row = contact_values(r)
+        row["organization_id"] = orgs.get(r.organization.strip().casefold())
+        row["created_at"] = row["updated_at"] = now
+        rows.append(row)
+    ids = list(
+        session.scalars(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), rows)
+    )
+    children: dict[type[Any], list[dict[str, Any]]] = {t: [] for t in _CHILD_ATTR}
+    photos, tag_links = [], []
+    for cid, r in zip(ids, records, strict=True):
+        for table, child_rows in child_values(r).items():
+            children[table] += [{**row, "contact_id": cid} for row in child_rows]
+        if r.photo:
+            photos.append({"contact_id": cid, "data": r.photo, "mime": r.photo_mime})
+        seen = set()
+        for t in r.tags:
+            tid = tags.get(t.strip().casefold())
+            if tid is not None and tid not in seen:
+                seen.add(tid)
+                tag_links.append({"contact_id": cid, "tag_id": tid})
+    for table, child_rows in children.items():
+        if child_rows:
+            session.execute(insert(table), child_rows)
+    if photos:
+        session.execute(insert(ContactPhoto), photos)
+    if tag_links:
+        session.execute(insert(ContactTag), tag_links)
+    search.index_records(session, list(zip(ids, records, strict=True)))
+    return ids
 
 
 def to_record(c: Contact) -> ContactRecord:
@@ -242,7 +356,7 @@ def create_contact(session: Session, record: ContactRecord, *, check: bool = Tru
     session.add(c)
     _apply(session, c, record)
     session.flush()
-    search.index_contact(session, c)
+    search.index_records(session, [(c.id, record)])
     return c.id
 
 
@@ -257,7 +371,7 @@ def update_contact(session: Session, record: ContactRecord, *, check: bool = Tru
     _apply(session, c, record)
     c.updated_at = utcnow()
     session.flush()
-    search.index_contact(session, c)
+    search.index_records(session, [(c.id, record)])
 
 
 def get_contact(session: Session, contact_id: int) -> ContactRecord:
@@ -291,7 +405,7 @@ def restore_contacts(session: Session, ids: list[int]) -> list[int]:
         c.deleted_at = None
         c.merged_into_id = None
         session.flush()
-        search.index_contact(session, c)
+        search.index_records(session, [(c.id, to_record(c))])
         done.append(cid)
     return done
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from app.model.tables import (
     ContactUrl,
     Organization,
 )
-from app.services.contacts import create_contact, get_contact, update_contact
+from app.services.contacts import create_contacts, get_contact, update_contact
 from app.vcard.linkedin import looks_like_linkedin, read_connections
 from app.vcard.mapping import MappedCard, map_card
 from app.vcard.problems import Problem, Severity
@@ -201,61 +201,111 @@ def import_files(
     cancelled: Callable[[], bool] | None = None,
 ) -> ImportReport:
     """Add new people and merge known ones. Raises Cancelled; the caller then rolls back."""
+    run = _ImportRun(session, progress, cancelled)
     files = list(files)
-    total = sum(len(f.cards) for f in files)
-    matcher = Matcher.from_database(session)
-    report = ImportReport()
-    introductions: list[tuple[int, str]] = []
-    done = 0
+    run.total = sum(len(f.cards) for f in files)
     for f in files:
-        report.problems += f.problems
-        report.skipped += sum(1 for p in f.problems if p.severity is Severity.ERROR and p.line == 0)
+        run.report.problems += f.problems
+        run.report.skipped += sum(
+            1 for p in f.problems if p.severity is Severity.ERROR and p.line == 0
+        )
         for card in f.cards:
-            if cancelled is not None and cancelled():
-                raise Cancelled
-            done += 1
-            report.problems += card.problems
+            run.check()
+            run.done += 1
+            run.report.problems += card.problems
             if any(p.severity is Severity.ERROR for p in card.problems):
-                report.skipped += 1
+                run.report.skipped += 1
                 continue
-            _import_one(session, card, f.name, matcher, report, introductions)
-            if progress is not None and (done % 25 == 0 or done == total):
-                progress(done, total)
-    _resolve_introductions(session, introductions)
-    return report
+            run.add(card, f.name)
+            run.tick()
+    run.write_pending()
+    _resolve_introductions(session, run.introductions)
+    return run.report
 
 
-def _import_one(
-    session: Session,
-    card: MappedCard,
-    source: str,
-    matcher: Matcher,
-    report: ImportReport,
-    introductions: list[tuple[int, str]],
-) -> None:
-    incoming = card.record
-    for issue in validate(incoming):
-        if issue.field != "full_name":
-            report.problems.append(Problem(source, card.line, f"{issue.message} Kept as written."))
-    existing_id = matcher.find(incoming)
-    if existing_id is None:
-        cid = create_contact(session, incoming, check=False)
-        report.imported += 1
-    else:
-        cid = existing_id
-        current = get_contact(session, cid)
-        merged = merge_records(current, incoming, source)
-        merged.created_at = merged.updated_at = current.created_at = current.updated_at = None
-        if merged == current:
-            report.unchanged += 1
+class _ImportRun:
+    """One import: new people are collected and written together; known ones merged at once."""
+
+    BATCH = 500
+
+    def __init__(
+        self, session: Session, progress: Progress | None, cancelled: Callable[[], bool] | None
+    ) -> None:
+        self.session = session
+        self.progress = progress
+        self.cancelled = cancelled
+        self.matcher = Matcher.from_database(session)
+        self.report = ImportReport()
+        self.pending: list[ContactRecord] = []
+        self.pending_uids: list[str] = []  # introducer UIDs of pending records
+        self.introductions: list[tuple[int, str]] = []
+        self.done = 0
+        self.total = 0
+
+    def check(self) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise Cancelled
+
+    def tick(self, force: bool = False) -> None:
+        if self.progress is not None and (force or self.done % 50 == 0):
+            self.progress(self.done, self.total)
+
+    def add(self, card: MappedCard, source: str) -> None:
+        incoming = card.record
+        for issue in validate(incoming):
+            if issue.field != "full_name":
+                self.report.problems.append(
+                    Problem(source, card.line, f"{issue.message} Kept as written.")
+                )
+        found = self.matcher.find(incoming)
+        if found is None:
+            # A placeholder id (-1, -2, …) until the batch is written.
+            self.pending.append(incoming)
+            self.pending_uids.append(card.introduced_by_uid)
+            self.matcher.add(incoming, -len(self.pending))
+            self.report.imported += 1
+            return
+        if found < 0:
+            i = -found - 1
+            merged = merge_records(self.pending[i], incoming, source)
+            changed = merged != self.pending[i]
+            self.pending[i] = merged
+            self.pending_uids[i] = self.pending_uids[i] or card.introduced_by_uid
         else:
-            update_contact(session, merged, check=False)
-            report.merged += 1
-    matcher.add(incoming, cid)
-    if cid not in report.contact_ids:
-        report.contact_ids.append(cid)
-    if card.introduced_by_uid:
-        introductions.append((cid, card.introduced_by_uid))
+            current = get_contact(self.session, found)
+            merged = merge_records(current, incoming, source)
+            changed = _differs(merged, current)
+            if changed:
+                update_contact(self.session, merged, check=False)
+            if found not in self.report.contact_ids:
+                self.report.contact_ids.append(found)
+            if card.introduced_by_uid:
+                self.introductions.append((found, card.introduced_by_uid))
+        self.matcher.add(incoming, found)
+        if changed:
+            self.report.merged += 1
+        else:
+            self.report.unchanged += 1
+
+    def write_pending(self) -> None:
+        self.total = self.done + len(self.pending)
+        for start in range(0, len(self.pending), self.BATCH):
+            self.check()
+            batch = self.pending[start : start + self.BATCH]
+            ids = create_contacts(self.session, batch)
+            self.report.contact_ids += ids
+            for cid, uid in zip(ids, self.pending_uids[start : start + self.BATCH], strict=True):
+                if uid:
+                    self.introductions.append((cid, uid))
+            self.done += len(batch)
+            self.tick(force=True)
+        self.tick(force=True)
+
+
+def _differs(a: ContactRecord, b: ContactRecord) -> bool:
+    return replace(a, created_at=None, updated_at=None) != replace(
+        b, created_at=None, updated_at=None
+    )
 
 
 def _resolve_introductions(session: Session, pairs: list[tuple[int, str]]) -> None:

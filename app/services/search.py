@@ -7,48 +7,51 @@ import re
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.model.tables import Contact
+from app.model.records import ContactRecord
 
 
-def index_contact(session: Session, c: Contact) -> None:
-    """Write the contact's searchable text; its own row in the index is replaced."""
-    session.execute(text("DELETE FROM contact_search WHERE rowid = :id"), {"id": c.id})
-    if c.deleted_at is not None:
+def _search_row(contact_id: int, r: ContactRecord) -> dict[str, object]:
+    return {
+        "id": contact_id,
+        "names": " ".join(
+            x
+            for x in (
+                r.full_name,
+                r.prefix,
+                r.given_name,
+                r.additional_names,
+                r.family_name,
+                r.suffix,
+                r.nickname,
+            )
+            if x
+        ),
+        "emails": " ".join(e.value for e in r.emails),
+        "org": " ".join(x for x in (r.organization, r.department) if x),
+        "title": " ".join(x for x in (r.title, r.industry) if x),
+        "note": " ".join(x for x in (r.note, r.how_met) if x),
+        "tags": " ".join(r.tags),
+        "other": " ".join(
+            [p.value for p in r.phones]
+            + [u.value for u in r.urls]
+            + [a.city for a in r.addresses if a.city]
+        ),
+    }
+
+
+def index_records(session: Session, items: list[tuple[int, ContactRecord]]) -> None:
+    """Write the searchable text of live contacts; each one's old entry is replaced."""
+    if not items:
         return
-    names = " ".join(
-        x
-        for x in (
-            c.full_name,
-            c.prefix,
-            c.given_name,
-            c.additional_names,
-            c.family_name,
-            c.suffix,
-            c.nickname,
-        )
-        if x
+    session.execute(
+        text("DELETE FROM contact_search WHERE rowid = :id"), [{"id": cid} for cid, _ in items]
     )
     session.execute(
         text(
             "INSERT INTO contact_search (rowid, names, emails, organization, title, note, tags,"
             " other) VALUES (:id, :names, :emails, :org, :title, :note, :tags, :other)"
         ),
-        {
-            "id": c.id,
-            "names": names,
-            "emails": " ".join(e.value for e in c.emails),
-            "org": " ".join(
-                x for x in (c.organization.name if c.organization else "", c.department) if x
-            ),
-            "title": " ".join(x for x in (c.title, c.industry) if x),
-            "note": " ".join(x for x in (c.note, c.how_met) if x),
-            "tags": " ".join(t.name for t in c.tags),
-            "other": " ".join(
-                [p.value for p in c.phones]
-                + [u.value for u in c.urls]
-                + [a.city for a in c.addresses if a.city]
-            ),
-        },
+        [_search_row(cid, r) for cid, r in items],
     )
 
 

@@ -66,6 +66,8 @@ def unescape(text: str) -> str:
 
 def split_unescaped(text: str, sep: str) -> list[str]:
     """Split at separators not preceded by a backslash; pieces stay escaped."""
+    if "\\" not in text:
+        return text.split(sep)
     parts, buf, i = [], [], 0
     while i < len(text):
         ch = text[i]
