@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import vobject  # noqa: E402
+import vobject
 
-from app.services.importing import import_files, read_file  # noqa: E402
-from app.storage.db import open_database  # noqa: E402
+from app.services.importing import import_files, read_file
+from app.storage.db import open_database
 
 FIRST = ["Ana", "Ben", "Chloé", "Dmitri", "Esther", "Farid", "Grace", "Hiroshi", "Inès", "Jamal"]
 LAST = ["Okafor", "Lindqvist", "Müller", "García", "Nakamura", "O'Brien", "Patel", "Rossi"]
