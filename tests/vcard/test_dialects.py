@@ -1,0 +1,161 @@
+"""Dialects seen in real exports, each as a small inline card."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from app.model.records import Birthday, Labeled
+from app.services.importing import parse_bytes
+from app.vcard.mapping import MappedCard
+
+
+def one(data: bytes) -> MappedCard:
+    parsed = parse_bytes(data, "t.vcf")
+    assert parsed.problems == []
+    (card,) = parsed.cards
+    return card
+
+
+BASIC = "BEGIN:VCARD\nVERSION:3.0\nFN:Zoë Ångström\nEMAIL:z@x.org\nEND:VCARD\n"
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda t: t.encode("utf-8"),
+        lambda t: codecs.BOM_UTF8 + t.encode("utf-8"),
+        lambda t: codecs.BOM_UTF16_LE + t.encode("utf-16-le"),
+        lambda t: codecs.BOM_UTF16_BE + t.encode("utf-16-be"),
+        lambda t: t.replace("\n", "\r\n").encode("utf-8"),
+        lambda t: t.replace("\n", "\r\r\n").encode("utf-8"),
+        lambda t: t.replace("\n", "\r").encode("utf-8"),
+    ],
+    ids=["utf8", "bom8", "utf16le", "utf16be", "crlf", "crcrlf", "cr"],
+)
+def test_byte_order_marks_and_line_endings(encode: object) -> None:
+    card = one(encode(BASIC))  # type: ignore[operator]
+    assert card.record.full_name == "Zoë Ångström"
+    assert card.record.emails == [Labeled("z@x.org", "")]
+
+
+def test_quoted_printable_any_case_with_soft_breaks_and_windows_1252() -> None:
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;encoding=quoted-printable:M=FCller;J=\r\n"
+        b"=FCrgen\r\nNOTE;QUOTED-PRINTABLE:Caf=E9 =\r\nat 5=0D=0Anext line\r\nEND:VCARD\r\n"
+    )
+    r = one(data).record
+    assert (r.family_name, r.given_name) == ("Müller", "Jürgen")
+    assert r.note == "Café at 5\r\nnext line".replace("\r\n", "\n")
+
+
+def test_declared_charsets_are_honoured() -> None:
+    name = "山田太郎"
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=SHIFT_JIS:"
+        + name.encode("shift_jis")
+        + b"\r\nTITLE;CHARSET=ISO-8859-1:Direct\xe9ur\r\nEND:VCARD\r\n"
+    )
+    r = one(data).record
+    assert (r.full_name, r.title) == (name, "Directéur")
+
+
+def test_undeclared_8bit_windows_text_is_not_mojibake() -> None:
+    data = b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:O\x92Brien \x96 Sales\r\nEND:VCARD\r\n"
+    assert one(data).record.full_name == "O’Brien – Sales"
+
+
+def test_fold_splitting_a_utf8_character_is_unfolded_at_byte_level() -> None:
+    name = "Ελληνικά".encode()
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:" + name[:5] + b"\r\n " + name[5:] + b"\r\nEND:VCARD\r\n"
+    )
+    assert one(data).record.full_name == "Ελληνικά"
+
+
+def test_text_is_not_cut_at_unescaped_commas() -> None:
+    data = (
+        b"BEGIN:VCARD\nVERSION:3.0\nFN:Doe, Jane\nORG:Acme, Inc.;R&D, West\n"
+        b"TITLE:VP, Sales, EMEA\nNOTE:one, two, three\nEND:VCARD\n"
+    )
+    r = one(data).record
+    assert (r.full_name, r.organization, r.department, r.title, r.note) == (
+        "Doe, Jane",
+        "Acme, Inc.",
+        "R&D, West",
+        "VP, Sales, EMEA",
+        "one, two, three",
+    )
+
+
+def test_vcard21_bare_types_keep_their_meaning() -> None:
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:X\r\nTEL;WORK;VOICE:1\r\nTEL;CELL:2\r\n"
+        b"TEL;HOME;FAX:3\r\nEMAIL;INTERNET;PREF:x@y.z\r\nEND:VCARD\r\n"
+    )
+    r = one(data).record
+    assert r.phones == [Labeled("1", "work"), Labeled("2", "mobile"), Labeled("3", "home fax")]
+    assert r.emails == [Labeled("x@y.z", "")]
+
+
+def test_apple_item_groups_keep_their_labels_and_social_profiles_become_urls() -> None:
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nitem1.TEL:555\r\n"
+        b"item1.X-ABLabel:_$!<Assistant>!$_\r\nitem2.EMAIL;type=INTERNET:a@b.c\r\n"
+        b"item2.X-ABLabel:Lab\r\nitem3.X-ABRELATEDNAMES:Jenny\r\nitem3.X-ABLabel:_$!<Spouse>!$_"
+        b"\r\nX-SOCIALPROFILE;type=linkedin:http://www.linkedin.com/in/a\r\nEND:VCARD\r\n"
+    )
+    r = one(data).record
+    assert r.phones == [Labeled("555", "Assistant")]
+    assert r.emails == [Labeled("a@b.c", "Lab")]
+    assert r.urls == [Labeled("http://www.linkedin.com/in/a", "linkedin")]
+    # The unmapped pair stays together, spelled as Apple spells it.
+    assert r.extra_lines == ["item3.X-ABRELATEDNAMES:Jenny", "item3.X-ABLabel:_$!<Spouse>!$_"]
+
+
+@pytest.mark.parametrize(
+    ("line", "birthday"),
+    [
+        ("BDAY:1980-03-22", Birthday(3, 22, 1980)),
+        ("BDAY:19800322", Birthday(3, 22, 1980)),
+        ("BDAY:--0322", Birthday(3, 22)),
+        ("BDAY:--03-22", Birthday(3, 22)),
+        ("BDAY;X-APPLE-OMIT-YEAR=1604:1604-03-22", Birthday(3, 22)),
+        ("BDAY:16040322", Birthday(3, 22)),
+        ("BDAY:1955-07-19T00:00:00Z", Birthday(7, 19, 1955)),
+        ("BDAY;VALUE=text:circa 1800", None),
+    ],
+)
+def test_birthdays_with_and_without_year(line: str, birthday: Birthday | None) -> None:
+    r = one(f"BEGIN:VCARD\nVERSION:3.0\nFN:X\n{line}\nEND:VCARD\n".encode()).record
+    assert r.birthday == birthday
+    if birthday is None:
+        assert r.extra_lines == [line]
+
+
+def test_photos_base64_and_data_uri_with_the_real_type() -> None:
+    png = (
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9aw"
+        "AAAABJRU5ErkJggg=="
+    )
+    v3 = (
+        f"BEGIN:VCARD\nVERSION:3.0\nFN:X\nPHOTO;ENCODING=b;TYPE=JPEG:{png[:40]}\n"
+        f" {png[40:]}\nEND:VCARD\n"
+    )
+    v4 = f"BEGIN:VCARD\nVERSION:4.0\nFN:X\nPHOTO:data:image/png;base64,{png}\nEND:VCARD\n"
+    for text in (v3, v4):
+        r = one(text.encode()).record
+        assert r.photo is not None and r.photo.startswith(b"\x89PNG")
+        assert r.photo_mime == "image/png"  # despite TYPE=JPEG
+
+
+def test_google_style_unindented_continuation_stays_in_the_note() -> None:
+    data = b"BEGIN:VCARD\nVERSION:3.0\nFN:X\nNOTE:first line\nsecond line of the note\nEND:VCARD\n"
+    assert one(data).record.note == "first line\nsecond line of the note"
+
+
+def test_a_photo_link_is_kept_but_never_fetched() -> None:
+    data = b"BEGIN:VCARD\nVERSION:3.0\nFN:X\nPHOTO;VALUE=uri:https://example.org/p.jpg\nEND:VCARD\n"
+    r = one(data).record
+    assert r.photo is None and r.extra_lines == ["PHOTO;VALUE=uri:https://example.org/p.jpg"]
