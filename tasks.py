@@ -4,6 +4,7 @@
     python3 tasks.py app [ARGS...]    set up, then start Second Act (ARGS go to second-act)
     python3 tasks.py test [ARGS...]   set up, then run ruff, mypy and the whole test suite
                                       (ARGS go to pytest)
+    python3 tasks.py setup            only set up .venv (used by packaging/build-linux.sh)
 
 Needs only Python 3.11 or newer; everything else is installed into .venv beside this file.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -55,8 +57,34 @@ def app(args: list[str]) -> int:
     return subprocess.call([str(PY), "-m", "app", *args], cwd=ROOT)
 
 
+def desktop_tools() -> None:
+    """The packaging tests validate with desktop-file-validate and appstreamcli: get them."""
+    missing = [
+        pkg
+        for tool, pkg in (
+            ("desktop-file-validate", "desktop-file-utils"),
+            ("appstreamcli", "appstream"),
+        )
+        if not shutil.which(tool)
+    ]
+    if not missing:
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, **quiet)  # type: ignore[call-overload]
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", *missing],
+            check=False,
+            env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+            **quiet,
+        )
+    if any(not shutil.which(t) for t in ("desktop-file-validate", "appstreamcli")):
+        print(f"note: install {' '.join(missing)} to run the desktop-file checks", flush=True)
+
+
 def test(args: list[str]) -> int:
     setup()
+    desktop_tools()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     try:
         run(PY, "-m", "ruff", "check", ".")
@@ -69,10 +97,13 @@ def test(args: list[str]) -> int:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("app", "test"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("app", "test", "setup"):
         print(__doc__)
         return 2
     command, args = sys.argv[1], sys.argv[2:]
+    if command == "setup":
+        setup()
+        return 0
     return app(args) if command == "app" else test(args)
 
 

@@ -1,14 +1,32 @@
-"""Starting the window: Qt application, database, and a clear message when either fails."""
+"""Starting the window: Qt application, single instance, database, and honest failures."""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import sys
+import traceback
+from importlib import resources
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import APP_ID, APP_NAME, __version__
 from app.paths import AppPaths
 from app.storage.db import DatabaseRefused, open_database
+
+log = logging.getLogger("second_act")
+
+
+def app_icon() -> QIcon:
+    icon = QIcon()
+    icons = resources.files("app.resources") / "icons"
+    for size in (16, 24, 32, 48, 64, 128, 256, 512):
+        icon.addFile(str(icons / f"second-act-{size}.png"))
+    return icon
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -21,13 +39,68 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Second Act")
     app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
     return app
+
+
+def setup_logging(paths: AppPaths) -> None:
+    handler = RotatingFileHandler(
+        paths.logs / "second-act.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
+class CrashHandler:
+    """Unhandled errors in the window: written to a log and shown, never a silent exit."""
+
+    def __init__(self, paths: AppPaths, parent: QWidget | None = None) -> None:
+        self.paths = paths
+        self.parent = parent
+        self.show = lambda box: box.exec()  # tests replace this
+
+    def __call__(
+        self, kind: type[BaseException], error: BaseException, tb: TracebackType | None
+    ) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, tb)
+            return
+        report = (
+            f"{APP_NAME} {__version__} on Python {sys.version.split()[0]}, "
+            f"{sys.platform}\n{dt.datetime.now().isoformat(timespec='seconds')}\n\n"
+            + "".join(traceback.format_exception(kind, error, tb))
+        )
+        path = self.write(report)
+        log.error("unhandled error, report in %s", path)
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            f"{APP_NAME}: something went wrong",
+            "Second Act hit an error it did not expect. Your contacts are safe: "
+            "every change is saved as you make it.\n\n"
+            f"A report was written to {path}. Use “Show Details…” to copy it.",
+            parent=self.parent,
+        )
+        box.setDetailedText(report)
+        self.show(box)
+
+    def write(self, report: str) -> Path:
+        self.paths.logs.mkdir(parents=True, exist_ok=True)
+        path = self.paths.logs / f"crash-{dt.datetime.now():%Y%m%d-%H%M%S}.txt"
+        path.write_text(report, encoding="utf-8")
+        return path
 
 
 def run_gui(paths: AppPaths, files: list[str]) -> int:
     app = make_app()
+    from app.ui.single_instance import InstanceServer, send_to_running
+
+    if send_to_running(paths, files):
+        print(f"{APP_NAME} is already running; it was brought forward.", file=sys.stderr)
+        return 0
     try:
         paths.ensure()
+        setup_logging(paths)
         db = open_database(paths.database, paths.backups)
     except (DatabaseRefused, OSError) as exc:
         QMessageBox.critical(None, f"{APP_NAME} cannot open your data", str(exc))
@@ -36,6 +109,17 @@ def run_gui(paths: AppPaths, files: list[str]) -> int:
     from app.ui.main_window import MainWindow
 
     window = MainWindow(db, paths)
+    sys.excepthook = CrashHandler(paths, window)
+
+    def bring_forward(new_files: list[str]) -> None:
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        if new_files:
+            window.offer_import(new_files)
+
+    server = InstanceServer(paths, bring_forward, window)
+    log.info("started, data in %s, instance server listening: %s", paths.data_dir, server.listening)
     window.show()
     if files:
         window.offer_import(files)

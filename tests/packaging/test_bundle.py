@@ -1,0 +1,104 @@
+"""Build the frozen bundle and run it as a user would: slow, and part of the test command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app import __version__
+from app.paths import resolve
+from app.ui.single_instance import send_to_running
+from tests.conftest import ROOT, SHARED_VCARDS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if os.environ.get("SECOND_ACT_SKIP_BUNDLE"):
+        pytest.skip("SECOND_ACT_SKIP_BUNDLE is set")
+    work = tmp_path_factory.mktemp("pyinstaller")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(work / "dist"),
+            "--workpath",
+            str(work / "build"),
+            str(ROOT / "packaging" / "second-act.spec"),
+        ],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=900,
+    )
+    exe = work / "dist" / "second-act" / "second-act"
+    assert exe.exists()
+    return exe
+
+
+def run(exe: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_built_command_imports_and_lists(bundle: Path, tmp_path: Path) -> None:
+    assert run(bundle, "--version").stdout.strip() == f"second-act {__version__}"
+    data = str(tmp_path / "data")
+    result = run(
+        bundle,
+        "--data-dir",
+        data,
+        "import",
+        str(SHARED_VCARDS / "ez-vcard" / "John_Doe_MS_OUTLOOK.vcf"),
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["imported"] == 1
+    listed = json.loads(run(bundle, "--data-dir", data, "list", "--json").stdout)
+    assert listed[0]["full_name"] == "Mr. John Richter James Doe Sr."
+    assert listed[0]["has_photo"] is True
+
+
+def test_built_window_comes_up_and_takes_files_from_a_second_launch(
+    bundle: Path, tmp_path: Path, qapp: object
+) -> None:
+    paths = resolve(tmp_path / "gui")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    output = (tmp_path / "output.txt").open("w")
+    proc = subprocess.Popen(
+        [str(bundle), "--data-dir", str(paths.data_dir)],
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        log = paths.logs / "second-act.log"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if log.exists() and "instance server listening: True" in log.read_text():
+                break
+            time.sleep(0.2)
+        assert proc.poll() is None, (tmp_path / "output.txt").read_text()
+        assert "instance server listening: True" in log.read_text()
+        # What a double-click on a .vcf does while Second Act is open.
+        assert send_to_running(paths, [str(SHARED_VCARDS / "khard" / "joe.vcf")], timeout_ms=5000)
+        time.sleep(1)
+        assert proc.poll() is None
+        assert not list(paths.logs.glob("crash-*.txt"))
+        assert paths.database.exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        output.close()

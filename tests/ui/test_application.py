@@ -1,0 +1,60 @@
+"""Single instance, window icon and crash reports."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from pytestqt.qtbot import QtBot
+
+from app.paths import AppPaths
+from app.ui.application import CrashHandler, app_icon
+from app.ui.single_instance import InstanceServer, send_to_running
+from tests.conftest import ROOT
+
+
+def test_a_second_launch_hands_its_files_to_the_running_one(qtbot: QtBot, paths: AppPaths) -> None:
+    received: list[list[str]] = []
+    server = InstanceServer(paths, received.append)
+    assert server.listening
+    # A real second launch, as a double-click on a .vcf starts one.
+    second = subprocess.Popen(
+        [sys.executable, "-m", "app", "--data-dir", str(paths.data_dir), "contacts.vcf"],
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    qtbot.waitUntil(lambda: len(received) == 1 and second.poll() is not None, timeout=20000)
+    _, err = second.communicate()
+    assert second.returncode == 0
+    assert "already running" in err
+    assert received[0] == [str(ROOT / "contacts.vcf")]
+    server.server.close()
+    assert not send_to_running(paths, [], timeout_ms=200)
+
+
+def test_no_running_instance_means_start_normally(paths: AppPaths) -> None:
+    assert not send_to_running(paths, [], timeout_ms=200)
+
+
+def test_the_window_icon_has_every_size(qapp: object) -> None:
+    sizes = {s.width() for s in app_icon().availableSizes()}
+    assert {16, 32, 48, 256} <= sizes
+
+
+def test_an_unexpected_error_is_logged_and_shown_never_silent(paths: AppPaths) -> None:
+    shown = []
+    handler = CrashHandler(paths)
+    handler.show = shown.append
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        handler(*sys.exc_info())  # type: ignore[arg-type]
+    (report,) = paths.logs.glob("crash-*.txt")
+    text = report.read_text()
+    assert "RuntimeError: boom" in text and "Second Act" in text
+    assert shown and "RuntimeError: boom" in shown[0].detailedText()
+    assert str(report) in shown[0].text()
