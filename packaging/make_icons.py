@@ -26,6 +26,9 @@ def main() -> None:
         renderer.render(painter)
         painter.end()
         image.save(str(RESOURCES / "icons" / f"second-act-{size}.png"))
+    # Windows wants one .ico; Qt's ICO writer keeps the 256 px picture it is given.
+    ico = QImage(str(RESOURCES / "icons" / "second-act-256.png"))
+    ico.save(str(RESOURCES.parent / "packaging" / "windows" / "second-act.ico"), "ICO")
 
 
 if __name__ == "__main__":
