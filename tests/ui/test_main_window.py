@@ -203,3 +203,11 @@ def test_long_names_are_elided_not_breaking_the_layout(make_window: Make, db: Da
     assert w.contacts.editor.heading.wordWrap()
     assert w.contacts.editor.width() < w.width()
     assert w.contacts.table.columnWidth(0) < 400
+
+
+def test_welcome_text_is_not_clipped(qtbot: QtBot, make_window: Make) -> None:
+    w = make_window()
+    label = w.contacts.empty.text
+    qtbot.waitUntil(lambda: label.height() > 0)
+    # A word-wrapped label gets the height its text needs at its width.
+    assert label.height() >= label.heightForWidth(label.width())
