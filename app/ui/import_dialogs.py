@@ -88,10 +88,12 @@ def preview_dialog(preview: Preview, files: list[str], parent: QWidget) -> Impor
     if preview.new:
         parts.append(f"<b>{plural(preview.new, 'new contact')}</b> will be added")
     if preview.merge:
-        parts.append(
-            f"<b>{plural(preview.merge, 'card')}</b> match people you already have "
-            "and will be merged into them, field by field"
+        who = (
+            "matches someone you already have and will be merged into them"
+            if preview.merge == 1
+            else "match people you already have and will be merged into them"
         )
+        parts.append(f"<b>{plural(preview.merge, 'card')}</b> {who}, field by field")
     if preview.skip:
         parts.append(f"<b>{plural(preview.skip, 'card')}</b> cannot be read and will be skipped")
     what = "; ".join(parts) if parts else "There is nothing to import"

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.model.records import ContactRecord, Labeled
@@ -167,3 +167,17 @@ def test_merge_two_selected_contacts_then_undo(
     w.undo_action.trigger()
     with db.session() as s:
         assert len(list_contact_ids(s)) == 2
+
+
+def test_preview_wording_for_one_and_many(qtbot: QtBot) -> None:
+    from app.services.importing import Preview
+    from app.ui.import_dialogs import preview_dialog
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    one = preview_dialog(Preview(merge=1), ["a.vcf"], parent)
+    many = preview_dialog(Preview(merge=2, skip=2), ["a.vcf", "b.vcf"], parent)
+    assert "1 card</b> matches someone you already have" in one.heading.text()
+    assert "2 cards</b> match people you already have" in many.heading.text()
+    assert "Importing 2 files" in many.heading.text()
+    assert "2 cards</b> cannot be read" in many.heading.text()
