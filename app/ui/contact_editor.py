@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -131,6 +131,10 @@ class ContactEditor(QWidget):
         self.introduced_by.setObjectName("introduced_by")
         self.introduced_by.setEditable(True)
         self.introduced_by.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self._choice_model = QStringListModel([""], self.introduced_by)
+        self.introduced_by.setModel(self._choice_model)
+        self._choice_ids: list[int] = [0]
+        self._choice_rows: dict[int, int] = {0: 0}
         completer = self.introduced_by.completer()
         if completer is not None:
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -207,20 +211,20 @@ class ContactEditor(QWidget):
 
     # -- state --------------------------------------------------------------
     def set_choices(self, choices: list[Choice]) -> None:
-        """The people who may have introduced this one."""
-        current = self._record.introduced_by_id
+        """The people who may have introduced this one; built once per change of the list.
+
+        Names go in as one string list (thousands of contacts fill it at once); their ids
+        stay in Python beside it, row for row, with row 0 meaning nobody.
+        """
+        self._choice_ids = [0] + [c.id for c in choices]
+        self._choice_rows = {cid: row for row, cid in enumerate(self._choice_ids)}
         self._loading = True
-        self.introduced_by.clear()
-        self.introduced_by.addItem("", None)
-        for c in choices:
-            if c.id != self._record.id:
-                self.introduced_by.addItem(c.name, c.id)
-        self._select_introducer(current)
+        self._choice_model.setStringList([""] + [c.name for c in choices])
+        self._select_introducer(self._record.introduced_by_id)
         self._loading = False
 
     def _select_introducer(self, contact_id: int | None) -> None:
-        i = self.introduced_by.findData(contact_id) if contact_id is not None else 0
-        self.introduced_by.setCurrentIndex(max(i, 0))
+        self.introduced_by.setCurrentIndex(self._choice_rows.get(contact_id or 0, 0))
 
     def load(self, record: ContactRecord) -> None:
         self._loading = True
@@ -271,11 +275,14 @@ class ContactEditor(QWidget):
         )
 
     def _introducer_id(self) -> int | None:
+        """The chosen introducer; -1 when the typed name is nobody in the list."""
         text = self.introduced_by.currentText().strip()
         if not text:
             return None
-        i = self.introduced_by.findText(text, Qt.MatchFlag.MatchFixedString)
-        return self.introduced_by.itemData(i) if i > 0 else -1
+        row = self.introduced_by.findText(text, Qt.MatchFlag.MatchFixedString)
+        if row <= 0 or row >= len(self._choice_ids):
+            return -1
+        return self._choice_ids[row]
 
     def is_dirty(self) -> bool:
         return self._dirty

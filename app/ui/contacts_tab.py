@@ -77,6 +77,7 @@ class ContactsTab(QWidget):
         super().__init__(parent)
         self._db = db
         self._current: int | None = None
+        self._choices_stale = True
 
         self.search = QLineEdit()
         self.search.setObjectName("search")
@@ -175,6 +176,7 @@ class ContactsTab(QWidget):
     def reload(self, keep: int | None = None) -> None:
         """Re-read the list; keep the given contact (or the current one) selected."""
         keep = keep if keep is not None else self._current
+        self._choices_stale = True  # contacts changed: the introducer list is rebuilt once
         self.model.refresh()
         self._select(keep)
 
@@ -226,24 +228,30 @@ class ContactsTab(QWidget):
         try:
             with self._db.session() as s:
                 record = get_contact(s, contact_id)
-                choices = contact_choices(s, exclude=contact_id)
         except ContactNotFound:
             self.detail.setCurrentWidget(self.editor_placeholder)
             self._current = None
             return
         self.editor.load(record)
-        self.editor.set_choices(choices)
+        self._refresh_choices()
         self.detail.setCurrentWidget(self.editor)
+
+    def _refresh_choices(self) -> None:
+        """Rebuild the "introduced by" list only when contacts changed since last time."""
+        if not self._choices_stale:
+            return
+        with self._db.session() as s:
+            choices = contact_choices(s)
+        self.editor.set_choices(choices)
+        self._choices_stale = False
 
     def start_new(self) -> None:
         if not self.confirm_leave():
             return
         self.table.selectionModel().clearSelection()
         self._current = None
-        with self._db.session() as s:
-            choices = contact_choices(s)
         self.editor.load(ContactRecord())
-        self.editor.set_choices(choices)
+        self._refresh_choices()
         self.detail.setCurrentWidget(self.editor)
         self.pages.setCurrentWidget(self.splitter)
         self.editor.edits["full_name"].setFocus()

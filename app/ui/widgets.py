@@ -6,7 +6,7 @@ import calendar
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -150,7 +150,7 @@ class LabeledListEditor(QWidget):
             for c in range(2):
                 it = self.table.item(r, c)
                 if it is not None:
-                    it.setData(Qt.ItemDataRole.BackgroundRole, None)
+                    it.setBackground(QBrush())  # no colour; None here upsets PySide6
         for i in rows:
             if i < len(value_rows):
                 for c in range(2):
