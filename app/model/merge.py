@@ -39,10 +39,7 @@ def _union(mine: list[Labeled], theirs: list[Labeled], key: Callable[[str], str]
 
 
 def _address_key(a: PostalAddress) -> tuple[str, ...]:
-    return tuple(
-        " ".join(v.casefold().split())
-        for v in (a.po_box, a.extended, a.street, a.city, a.region, a.postal_code, a.country)
-    )
+    return tuple(" ".join(v.casefold().split()) for v in a.parts())
 
 
 def merge_records(mine: ContactRecord, theirs: ContactRecord, source: str = "") -> ContactRecord:

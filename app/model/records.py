@@ -34,21 +34,9 @@ class PostalAddress:
     postal_code: str = ""
     country: str = ""
 
-    def is_empty(self) -> bool:
-        return not any(
-            (
-                self.po_box,
-                self.extended,
-                self.street,
-                self.city,
-                self.region,
-                self.postal_code,
-                self.country,
-            )
-        )
-
-    def one_line(self) -> str:
-        parts = [
+    def parts(self) -> list[str]:
+        """The seven vCard ADR components, in order."""
+        return [
             self.po_box,
             self.extended,
             self.street,
@@ -57,7 +45,12 @@ class PostalAddress:
             self.postal_code,
             self.country,
         ]
-        return ", ".join(p for p in parts if p)
+
+    def is_empty(self) -> bool:
+        return not any(self.parts())
+
+    def one_line(self) -> str:
+        return ", ".join(p for p in self.parts() if p)
 
 
 @dataclass(frozen=True)

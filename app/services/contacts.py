@@ -458,40 +458,64 @@ def list_contact_ids(
     return list(session.scalars(stmt))
 
 
-def fetch_rows(session: Session, ids: list[int]) -> dict[int, ContactRow]:
-    """The list columns for these ids, in one query; photos and notes are not loaded."""
-    if not ids:
-        return {}
-    first_email = (
-        select(ContactEmail.value)
-        .where(ContactEmail.contact_id == Contact.id)
-        .order_by(ContactEmail.position)
+def _first(column: Any, child: Any) -> Any:
+    """The contact's first email or phone, as a correlated subquery."""
+    return (
+        select(column)
+        .where(child.contact_id == Contact.id)
+        .order_by(child.position)
         .limit(1)
         .correlate(Contact)
         .scalar_subquery()
     )
-    stmt = (
-        select(Contact, Organization.name, _last_contact, first_email)
-        .outerjoin(Organization, Contact.organization_id == Organization.id)
-        .where(Contact.id.in_(ids))
-        .options(selectinload(Contact.emails), selectinload(Contact.phones))
-    )
-    rows: dict[int, ContactRow] = {}
-    for c, org, last, email in session.execute(stmt):
-        rec = ContactRecord(
-            full_name=c.full_name,
-            prefix=c.prefix,
-            given_name=c.given_name,
-            additional_names=c.additional_names,
-            family_name=c.family_name,
-            suffix=c.suffix,
-            nickname=c.nickname,
+
+
+def _named(*columns: Any) -> Any:
+    """A select of what display_name_of needs (columns 1-10), then *columns*."""
+    return select(
+        Contact.id,
+        Contact.full_name,
+        Contact.prefix,
+        Contact.given_name,
+        Contact.additional_names,
+        Contact.family_name,
+        Contact.suffix,
+        Contact.nickname,
+        Organization.name,
+        _first(ContactEmail.value, ContactEmail),
+        _first(ContactPhone.value, ContactPhone),
+        *columns,
+    ).outerjoin(Organization, Contact.organization_id == Organization.id)
+
+
+def _display(row: Any) -> str:
+    full, prefix, given, middle, family, suffix, nick, org, email, phone = row[1:11]
+    return display_name_of(
+        ContactRecord(
+            full_name=full,
+            prefix=prefix,
+            given_name=given,
+            additional_names=middle,
+            family_name=family,
+            suffix=suffix,
+            nickname=nick,
             organization=org or "",
-            emails=[Labeled(e.value) for e in c.emails],
-            phones=[Labeled(p.value) for p in c.phones],
+            emails=[Labeled(email)] if email else [],
+            phones=[Labeled(phone)] if phone else [],
         )
-        rows[c.id] = ContactRow(
-            c.id, display_name_of(rec), org or "", c.title, c.industry, last, email or ""
+    )
+
+
+def fetch_rows(session: Session, ids: list[int]) -> dict[int, ContactRow]:
+    """The list columns for these ids, in one query; photos and notes are not loaded."""
+    if not ids:
+        return {}
+    stmt = _named(Contact.title, Contact.industry, _last_contact).where(Contact.id.in_(ids))
+    rows: dict[int, ContactRow] = {}
+    for row in session.execute(stmt):
+        title, industry, last = row[11:14]
+        rows[row[0]] = ContactRow(
+            row[0], _display(row), row[8] or "", title, industry, last, row[9] or ""
         )
     return rows
 
@@ -504,46 +528,8 @@ class Choice:
 
 def contact_choices(session: Session) -> list[Choice]:
     """Every live contact by name, for pickers such as "introduced by"; one light query."""
-    first_email = (
-        select(ContactEmail.value)
-        .where(ContactEmail.contact_id == Contact.id)
-        .order_by(ContactEmail.position)
-        .limit(1)
-        .correlate(Contact)
-        .scalar_subquery()
-    )
-    stmt = (
-        select(
-            Contact.id,
-            Contact.full_name,
-            Contact.prefix,
-            Contact.given_name,
-            Contact.additional_names,
-            Contact.family_name,
-            Contact.suffix,
-            Contact.nickname,
-            Organization.name,
-            first_email,
-        )
-        .outerjoin(Organization, Contact.organization_id == Organization.id)
-        .where(Contact.deleted_at.is_(None))
-        .order_by(Contact.sort_name, Contact.id)
-    )
-    out = []
-    for cid, full, prefix, given, middle, family, suffix, nick, org, email in session.execute(stmt):
-        rec = ContactRecord(
-            full_name=full,
-            prefix=prefix,
-            given_name=given,
-            additional_names=middle,
-            family_name=family,
-            suffix=suffix,
-            nickname=nick,
-            organization=org or "",
-            emails=[Labeled(email)] if email else [],
-        )
-        out.append(Choice(cid, display_name_of(rec) or f"#{cid}"))
-    return out
+    stmt = _named().where(Contact.deleted_at.is_(None)).order_by(Contact.sort_name, Contact.id)
+    return [Choice(row[0], _display(row) or f"#{row[0]}") for row in session.execute(stmt)]
 
 
 def log_interaction(

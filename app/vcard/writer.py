@@ -119,10 +119,7 @@ def to_vcard(r: ContactRecord, version: str = "3.0", introduced_by_uid: str = ""
     for u in r.urls:
         out.labelled("URL", u, escape(u.value))
     for a in r.addresses:
-        value = ";".join(
-            escape(x)
-            for x in (a.po_box, a.extended, a.street, a.city, a.region, a.postal_code, a.country)
-        )
+        value = ";".join(escape(x) for x in a.parts())
         out.labelled("ADR", Labeled(value, a.label), value)
     if r.birthday:
         b = r.birthday
