@@ -401,3 +401,23 @@ def test_importing_the_whole_corpus_twice_adds_nothing(tmp_path: Path) -> None:
     db.close()
     assert first.imported == count
     assert (second.imported, second.merged) == (0, 0)
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+@pytest.mark.parametrize("path", ALL_FILES, ids=key)
+def test_import_then_export_loses_nothing(path: Path, version: str) -> None:
+    from dataclasses import replace
+
+    from app.services.importing import parse_bytes
+    from app.vcard.writer import to_vcard
+
+    for card in read_file(path).cards:
+        if card.problems and any(p.severity is Severity.ERROR for p in card.problems):
+            continue
+        first = card.record
+        again = parse_bytes(to_vcard(first, version).encode("utf-8"), "again.vcf")
+        assert again.problems == [] and [c.problems for c in again.cards] == [[]]
+        second = again.cards[0].record
+        # FN is always written, so a card without one comes back with its display name.
+        assert replace(second, full_name=first.full_name) == first
+        assert second.display_name == first.display_name
