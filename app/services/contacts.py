@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, insert, select, text
+from sqlalchemy import case, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.model.normalize import phone_key, sort_key, url_key
@@ -566,3 +566,22 @@ def load_records(session: Session, ids: list[int]) -> list[ContactRecord]:
         for c in session.scalars(stmt):
             found[c.id] = to_record(c)
     return [found[i] for i in ids if i in found]
+
+
+def purge_deleted(session: Session) -> int:
+    """Remove contacts deleted or merged away in an earlier session, for good.
+
+    Undo lives only as long as the window, so at the next start nothing can bring them back;
+    keeping them would keep personal data the user asked to delete.
+    """
+    ids = list(session.scalars(select(Contact.id).where(Contact.deleted_at.is_not(None))))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        session.execute(
+            update(Contact).where(Contact.introduced_by_id.in_(chunk)).values(introduced_by_id=None)
+        )
+        session.execute(
+            update(Contact).where(Contact.merged_into_id.in_(chunk)).values(merged_into_id=None)
+        )
+        session.execute(delete(Contact).where(Contact.id.in_(chunk)))
+    return len(ids)

@@ -106,8 +106,12 @@ def run_gui(paths: AppPaths, files: list[str]) -> int:
         QMessageBox.critical(None, f"{APP_NAME} cannot open your data", str(exc))
         print(f"second-act: {exc}", file=sys.stderr)
         return 1
+    from app.services.contacts import purge_deleted
     from app.ui.main_window import MainWindow
 
+    with db.session() as s:
+        purged = purge_deleted(s)
+    log.info("removed %d contacts deleted in an earlier session", purged)
     window = MainWindow(db, paths)
     sys.excepthook = CrashHandler(paths, window)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -91,6 +92,8 @@ class ContactsTab(QWidget):
         self._search_timer.setInterval(120)
         self._search_timer.timeout.connect(self.on_search_timeout)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self.on_search_enter)
+        self.search.installEventFilter(self)
         self.count_label = QLabel()
         self.count_label.setObjectName("count")
 
@@ -322,6 +325,26 @@ class ContactsTab(QWidget):
                 except ContactNotFound:
                     before = None
         self.save_requested.emit(before, record)
+
+    def on_search_enter(self) -> None:
+        """Enter (or Down) in the search box goes to the results, on the first one."""
+        self._search_timer.stop()
+        self.on_search_timeout()
+        if self.model.rowCount():
+            if not self.table.selectionModel().hasSelection():
+                self.table.selectRow(0)
+            self.table.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+        ):
+            self.on_search_enter()
+            return True
+        return super().eventFilter(watched, event)
 
     def focus_search(self) -> None:
         self.pages.setCurrentWidget(self.splitter)

@@ -225,3 +225,22 @@ def test_same_organisation_name_in_other_case_is_one_organisation(db: Database) 
     add(db, full_name="Two", organization="ACME")
     with db.session() as s:
         assert s.scalar(select(func.count(Organization.id))) == 1
+
+
+def test_contacts_deleted_in_an_earlier_session_are_removed_for_good(db: Database) -> None:
+    from sqlalchemy import func, select
+
+    from app.model.tables import Contact, ContactEmail
+    from app.services.contacts import purge_deleted
+
+    gone = add(db, full_name="Gone", emails=[Labeled("gone@x.org")])
+    kept = add(db, full_name="Kept", introduced_by_id=gone)
+    with db.session() as s:
+        delete_contacts(s, [gone])
+    with db.session() as s:
+        assert purge_deleted(s) == 1
+    with db.session() as s:
+        assert s.scalar(select(func.count(Contact.id))) == 1
+        assert s.scalar(select(func.count(ContactEmail.id))) == 0
+        assert get_contact(s, kept).introduced_by_id is None
+        assert purge_deleted(s) == 0

@@ -211,3 +211,16 @@ def test_welcome_text_is_not_clipped(qtbot: QtBot, make_window: Make) -> None:
     qtbot.waitUntil(lambda: label.height() > 0)
     # A word-wrapped label gets the height its text needs at its width.
     assert label.height() >= label.heightForWidth(label.width())
+
+
+def test_enter_in_search_moves_to_the_first_result(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    add(db, "Rosalind Franklin")
+    add(db, "Linus Pauling")
+    w = make_window()
+    w.contacts.focus_search()
+    qtbot.keyClicks(w.contacts.search, "linus")
+    qtbot.keyClick(w.contacts.search, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is w.contacts.table
+    assert w.contacts.editor.edits["full_name"].text() == "Linus Pauling"
