@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -153,6 +154,13 @@ class ContactEditor(QWidget):
         self.save_button = QPushButton("Save")
         self.save_button.setObjectName("save")
         self.save_button.setDefault(True)
+        self.save_button.setToolTip("Save (Ctrl+S)")
+        # Ctrl+S saves while the focus is anywhere in this contact's fields.
+        self.save_action = QAction("Save Contact", self)
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_action.triggered.connect(lambda: self._dirty and self.on_save())
+        self.addAction(self.save_action)
         self.revert_button = QPushButton("Revert")
         self.revert_button.setObjectName("revert")
         self.save_button.clicked.connect(self.on_save)
@@ -180,6 +188,7 @@ class ContactEditor(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(body)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll)

@@ -224,3 +224,17 @@ def test_enter_in_search_moves_to_the_first_result(
     qtbot.keyClick(w.contacts.search, Qt.Key.Key_Return)
     assert QApplication.focusWidget() is w.contacts.table
     assert w.contacts.editor.edits["full_name"].text() == "Linus Pauling"
+
+
+def test_ctrl_s_saves_the_contact_being_edited(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    cid = add(db, "Chien-Shiung Wu")
+    w = make_window()
+    w.contacts.table.selectRow(0)
+    field = w.contacts.editor.edits["title"]
+    field.setFocus()
+    qtbot.keyClicks(field, "Physicist")
+    qtbot.keyClick(field, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    with db.session() as s:
+        assert get_contact(s, cid).title == "Physicist"
