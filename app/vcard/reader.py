@@ -317,6 +317,11 @@ def _strip_bom(data: bytes) -> bytes:
     for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             return data[2:].decode(codec, "replace").encode("utf-8")
+    # UTF-16 without a byte-order mark: ASCII text with a NUL beside every character.
+    head = data[:400]
+    if len(head) >= 8 and head.count(0) * 3 > len(head):
+        codec = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+        return data.decode(codec, "replace").encode("utf-8")
     return data
 
 
