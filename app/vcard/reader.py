@@ -80,9 +80,6 @@ class Property:
     def param(self, name: str) -> list[str]:
         return [v for k, v in self.params if k == name]
 
-    def has_param(self, name: str) -> bool:
-        return any(k == name for k, _ in self.params)
-
     @property
     def types(self) -> list[str]:
         out: list[str] = []
