@@ -114,7 +114,6 @@ def open_database(path: Path, backups: Path | None = None) -> Database:
     engine = _make_engine(path)
     try:
         with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
             current = MigrationContext.configure(conn).get_current_revision()
             tables = set(inspect(conn).get_table_names())
     except DatabaseError as exc:
@@ -137,6 +136,9 @@ def open_database(path: Path, backups: Path | None = None) -> Database:
             f"{path} was written by a newer version of Second Act (schema {current}). "
             "Nothing was changed. Install the newer version to open it."
         )
+    # Only now that the file is known to be ours: WAL mode is written into the file itself.
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
     if current != head:
         if existed:
             backup_copy(path, backups or path.parent / "backups", f"before-{head}")

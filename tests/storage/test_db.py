@@ -54,8 +54,10 @@ def test_not_a_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
 def test_corrupt_sqlite_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite3"
     path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    before = path.read_bytes()
     with pytest.raises(DatabaseRefused, match="cannot be read"):
         open_database(path)
+    assert path.read_bytes() == before
 
 
 def test_someone_elses_sqlite_database_is_refused(tmp_path: Path) -> None:
@@ -64,8 +66,12 @@ def test_someone_elses_sqlite_database_is_refused(tmp_path: Path) -> None:
     con.execute("CREATE TABLE invoices (id INTEGER)")
     con.commit()
     con.close()
+    before = path.read_bytes()
     with pytest.raises(DatabaseRefused, match="not one of Second Act's"):
         open_database(path)
+    # Not even switched to WAL: that would rewrite the other program's file header.
+    assert path.read_bytes() == before
+    assert not path.with_name(path.name + "-wal").exists()
 
 
 def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
