@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from app.model.normalize import email_key, phone_key, url_key
+from app.model.normalize import email_key, phone_key, text_key, url_key
 from app.model.records import ContactRecord, Labeled, PostalAddress
 
 SCALARS = [
@@ -39,7 +39,7 @@ def _union(mine: list[Labeled], theirs: list[Labeled], key: Callable[[str], str]
 
 
 def _address_key(a: PostalAddress) -> tuple[str, ...]:
-    return tuple(" ".join(v.casefold().split()) for v in a.parts())
+    return tuple(text_key(v) for v in a.parts())
 
 
 def merge_records(mine: ContactRecord, theirs: ContactRecord, source: str = "") -> ContactRecord:
@@ -56,7 +56,7 @@ def merge_records(mine: ContactRecord, theirs: ContactRecord, source: str = "") 
             continue
         if not a:
             setattr(merged, attr, b)
-        elif " ".join(a.casefold().split()) != " ".join(b.casefold().split()):
+        elif text_key(a) != text_key(b):
             conflicts.append(f"{label}: {b}")
     merged.emails = _union(mine.emails, theirs.emails, email_key)
     merged.phones = _union(

@@ -56,5 +56,10 @@ def is_linkedin(value: str) -> bool:
     return "linkedin.com/" in url_key(value)
 
 
+def text_key(text: str) -> str:
+    """Text compared as a person reads it: case and runs of white space do not matter."""
+    return " ".join(text.casefold().split())
+
+
 def sort_key(text: str) -> str:
     return text.strip().casefold()

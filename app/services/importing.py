@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.model.merge import merge_records
-from app.model.normalize import email_key, is_linkedin, phone_key, url_key
+from app.model.normalize import email_key, is_linkedin, phone_key, text_key, url_key
 from app.model.records import ContactRecord, validate
 from app.model.tables import (
     Contact,
@@ -86,19 +86,28 @@ def read_file(path: str | os.PathLike[str]) -> ParsedFile:
     return parse_bytes(data, str(p))
 
 
-def _keys(r: ContactRecord) -> list[str]:
-    """What identifies a person, strongest first."""
+def _keys(r: ContactRecord, *, with_name: bool = False) -> list[str]:
+    """What identifies a person, strongest first.
+
+    The name alone is a key only for a record with nothing else to go by, unless *with_name*
+    (an index of known people answers to their name too).
+    """
     keys = []
     if r.uid:
         keys.append(f"uid:{r.uid}")
     keys += [f"email:{email_key(e.value)}" for e in r.emails if "@" in e.value]
     keys += [f"li:{url_key(u.value)}" for u in r.urls if is_linkedin(u.value)]
     keys += [f"tel:{k}" for p in r.phones if len(k := phone_key(p.value)) >= 8]
-    name = " ".join(r.display_name.casefold().split())
-    if r.organization and name and name != r.organization.casefold():
-        keys.append(f"nameorg:{name}|{' '.join(r.organization.casefold().split())}")
-    if len(keys) == 0 and name:
-        keys.append(f"name:{name}")  # nothing else to know them by: same name, same person
+    keys += _name_keys(
+        text_key(r.display_name), text_key(r.organization), with_name=with_name or not keys
+    )
+    return keys
+
+
+def _name_keys(name: str, org: str, *, with_name: bool) -> list[str]:
+    keys = [f"nameorg:{name}|{org}"] if org and name and name != org else []
+    if with_name and name:
+        keys.append(f"name:{name}")
     return keys
 
 
@@ -115,11 +124,7 @@ class Matcher:
         return None
 
     def add(self, r: ContactRecord, contact_id: int) -> None:
-        keys = _keys(r)
-        name = " ".join(r.display_name.casefold().split())
-        if name and f"name:{name}" not in keys:
-            keys.append(f"name:{name}")
-        for k in keys:
+        for k in _keys(r, with_name=True):
             self._by_key.setdefault(k, contact_id)
 
     @classmethod
@@ -154,12 +159,8 @@ class Matcher:
             .where(live)
         )
         for cid, name, org in rows:
-            name = " ".join((name or "").split())
-            if org and name and name != org.casefold():
-                put(f"nameorg:{name}|{' '.join(org.casefold().split())}", cid)
-            if name:
-                # Only an incoming card with nothing else to go by is matched on name alone.
-                m._by_key.setdefault(f"name:{name}", cid)
+            for k in _name_keys(text_key(name or ""), text_key(org or ""), with_name=True):
+                put(k, cid)
         return m
 
 
@@ -173,24 +174,36 @@ class Preview:
     problems: list[Problem] = field(default_factory=list)
 
 
+def _walk(
+    files: list[ParsedFile], problems: list[Problem]
+) -> Iterator[tuple[str, MappedCard | None]]:
+    """Every card to import, by file name; None for a card or file that must be skipped.
+
+    The problems of files and cards are added to *problems* on the way.
+    """
+    for f in files:
+        problems += f.problems
+        for p in f.problems:
+            if p.severity is Severity.ERROR and p.line == 0:
+                yield f.name, None  # the whole file could not be read
+        for card in f.cards:
+            problems += card.problems
+            yield f.name, None if card.skipped else card
+
+
 def preview_import(session: Session, files: list[ParsedFile]) -> Preview:
     matcher = Matcher.from_database(session)
     out = Preview()
     placeholder = -1
-    for f in files:
-        out.problems += f.problems
-        out.skip += sum(1 for p in f.problems if p.severity is Severity.ERROR and p.line == 0)
-        for card in f.cards:
-            out.problems += card.problems
-            if any(p.severity is Severity.ERROR for p in card.problems):
-                out.skip += 1
-                continue
-            if matcher.find(card.record) is None:
-                out.new += 1
-                matcher.add(card.record, placeholder)
-                placeholder -= 1
-            else:
-                out.merge += 1
+    for _, card in _walk(files, out.problems):
+        if card is None:
+            out.skip += 1
+        elif matcher.find(card.record) is None:
+            out.new += 1
+            matcher.add(card.record, placeholder)
+            placeholder -= 1
+        else:
+            out.merge += 1
     return out
 
 
@@ -204,20 +217,14 @@ def import_files(
     run = _ImportRun(session, progress, cancelled)
     files = list(files)
     run.total = sum(len(f.cards) for f in files)
-    for f in files:
-        run.report.problems += f.problems
-        run.report.skipped += sum(
-            1 for p in f.problems if p.severity is Severity.ERROR and p.line == 0
-        )
-        for card in f.cards:
-            run.check()
-            run.done += 1
-            run.report.problems += card.problems
-            if any(p.severity is Severity.ERROR for p in card.problems):
-                run.report.skipped += 1
-                continue
-            run.add(card, f.name)
-            run.tick()
+    for source, card in _walk(files, run.report.problems):
+        run.check()
+        if card is None:
+            run.report.skipped += 1
+            continue
+        run.done += 1
+        run.add(card, source)
+        run.tick()
     run.write_pending()
     _resolve_introductions(session, run.introductions)
     return run.report

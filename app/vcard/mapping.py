@@ -57,6 +57,11 @@ class MappedCard:
     problems: list[Problem] = field(default_factory=list)
     introduced_by_uid: str = ""
 
+    @property
+    def skipped(self) -> bool:
+        """True when the card cannot be imported (a problem of severity error)."""
+        return any(p.severity is Severity.ERROR for p in self.problems)
+
 
 def unescape(text: str) -> str:
     if "\\" not in text:
