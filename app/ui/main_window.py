@@ -29,6 +29,7 @@ from app.paths import AppPaths
 from app.services.contacts import InvalidContact, count_contacts, list_contact_ids
 from app.services.exporting import ExportReport, export_contacts
 from app.services.importing import (
+    Cancelled,
     ImportReport,
     ParsedFile,
     Preview,
@@ -274,8 +275,6 @@ class MainWindow(QMainWindow):
             parsed = []
             for i, p in enumerate(paths, start=1):
                 if cancelled():
-                    from app.services.importing import Cancelled
-
                     raise Cancelled
                 parsed.append(read_file(p))
                 progress(i, len(paths))

@@ -6,10 +6,11 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass, field
+from urllib.parse import unquote_to_bytes
 
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
 from app.vcard.problems import Problem, Severity
-from app.vcard.reader import Card, Property
+from app.vcard.reader import Card, Property, decode_base64
 
 # Properties that describe the file rather than the person: not kept, export writes its own.
 DROPPED = {"VERSION", "PRODID", "REV", "X-ABLABEL"}
@@ -88,6 +89,11 @@ def split_unescaped(text: str, sep: str) -> list[str]:
         i += 1
     parts.append("".join(buf))
     return parts
+
+
+def components(text: str) -> list[str]:
+    """The parts of a structured value (N, ORG, ADR), unescaped and trimmed."""
+    return [unescape(x).strip() for x in split_unescaped(text, ";")]
 
 
 def _apple_label(text: str) -> str:
@@ -257,14 +263,14 @@ def _map_property(
     if name == "N":
         if n_done:
             return False  # a second N (4.0 ALTID): kept as it was
-        parts = [unescape(x).strip() for x in split_unescaped(text, ";")] + [""] * 5
+        parts = components(text) + [""] * 5
         r.family_name, r.given_name, r.additional_names, r.prefix, r.suffix = parts[:5]
         return True
     if name == "NICKNAME" and not r.nickname:
         r.nickname = unescape(text).strip()
         return True
     if name == "ORG" and not r.organization:
-        units = [unescape(x).strip() for x in split_unescaped(text, ";")]
+        units = components(text)
         r.organization = units[0] if units else ""
         r.department = "; ".join(u for u in units[1:] if u)
         return True
@@ -294,7 +300,7 @@ def _map_property(
             r.urls.append(Labeled(value, label))
         return True
     if name == "ADR":
-        parts = [unescape(x).strip() for x in split_unescaped(text, ";")] + [""] * 7
+        parts = components(text) + [""] * 7
         a = PostalAddress(label_of(p, group_labels), *parts[:7])
         if len(parts) > 14:  # more than 7 components: keep the rest in the country line
             a.country = "; ".join(x for x in parts[6:] if x)
@@ -351,14 +357,8 @@ def _map_photo(r: ContactRecord, out: MappedCard, p: Property, text: str) -> boo
         if not m:
             return False  # a link to a photo elsewhere: kept, never fetched
         declared = declared or m[1]
-        if m[2]:
-            from app.vcard.reader import decode_base64
-
-            data = decode_base64(m[3].encode("ascii", "ignore"))
-        else:
-            from urllib.parse import unquote_to_bytes
-
-            data = unquote_to_bytes(m[3])
+        # data:…;base64,… or a percent-encoded data URI.
+        data = decode_base64(m[3].encode("ascii", "ignore")) if m[2] else unquote_to_bytes(m[3])
     if not data:
         out.problems.append(Problem(out.file, p.line, "empty photo dropped"))
         return True
