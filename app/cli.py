@@ -14,7 +14,7 @@ from app.model.records import ContactRecord
 from app.paths import AppPaths, resolve
 from app.storage.db import Database, DatabaseRefused, open_database
 
-COMMANDS = ("list", "import", "export")
+COMMANDS = ("list", "import", "export", "backup", "restore")
 
 
 class UsageError(Exception):
@@ -45,7 +45,8 @@ def _gui_parser() -> argparse.ArgumentParser:
         parents=[_common()],
         description="Second Act: organise your network for a career change.",
         epilog="commands: list (show contacts), import FILE... (vCard or LinkedIn CSV), "
-        "export OUT (vCard). Run 'second-act COMMAND --help' for details.",
+        "export OUT (vCard), backup (copy the database now; --list shows the copies), "
+        "restore FILE (put a backup back). Run 'second-act COMMAND --help' for details.",
     )
     p.add_argument("--version", action="version", version=f"second-act {__version__}")
     p.add_argument(
@@ -79,6 +80,18 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
         )
         p.add_argument("--vcard-version", choices=("3.0", "4.0"), default="3.0")
         p.add_argument("--search", metavar="TEXT", default="", help="only contacts matching TEXT")
+    elif command == "backup":
+        p.description = (
+            "Copy your database into the backups folder now. Second Act also keeps a copy a "
+            "day (the last 7) and one before every import, undo of an import, and bulk delete."
+        )
+        p.add_argument("--list", action="store_true", help="list the backups instead")
+    elif command == "restore":
+        p.description = (
+            "Put a backup back in place of your database. The database it replaces is kept "
+            "in the backups folder (moved there as it is, if it is damaged)."
+        )
+        p.add_argument("file", metavar="FILE", help="a backup, from 'second-act backup --list'")
     return p
 
 
@@ -150,9 +163,16 @@ def cmd_list(db: Database, args: argparse.Namespace) -> int:
 
 
 def cmd_import(db: Database, args: argparse.Namespace) -> int:
+    from app.services.contacts import count_contacts
     from app.services.importing import import_files, read_file
+    from app.storage.backups import daily_backup
 
     files = [read_file(f) for f in args.files]
+    with db.session() as s:
+        has_contacts = count_contacts(s) > 0
+    if has_contacts:  # an empty database has nothing to protect
+        daily_backup(db.path, db.backups)
+        db.backup("before-import")
     with db.session() as s:
         report = import_files(s, files)
     if args.json:
@@ -211,6 +231,59 @@ def cmd_export(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(paths: AppPaths, args: argparse.Namespace) -> int:
+    from app.storage.backups import list_backups
+
+    if args.list:
+        found = list_backups(paths.backups)
+        for b in found:
+            print(f"{b.path}  {b.made_at:%Y-%m-%d %H:%M}  {b.label}  {b.size // 1024} KB")
+        print(
+            f"{len(found)} backup{'s' if len(found) != 1 else ''} in {paths.backups}",
+            file=sys.stderr,
+        )
+        return 0
+    db = _open(paths)
+    try:
+        print(db.backup("manual"))
+    finally:
+        db.close()
+    return 0
+
+
+def cmd_restore(paths: AppPaths, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.storage.db import check_backup, restore_file
+
+    source = Path(args.file).expanduser().absolute()
+    paths.ensure()
+    count = check_backup(source)
+    # Whatever the current file's state, it is kept: backed up, or moved aside if damaged.
+    kept = restore_file(paths.database, paths.backups, source)
+    open_database(paths.database, paths.backups).close()  # migrates an older backup now
+    print(f"Restored {source.name}: {count} contact{'s' if count != 1 else ''}.")
+    if kept is not None:
+        print(f"The database it replaced is kept as {kept}")
+    return 0
+
+
+def _run(command: str, paths: AppPaths, args: argparse.Namespace) -> int:
+    if command == "backup":
+        return cmd_backup(paths, args)
+    if command == "restore":
+        return cmd_restore(paths, args)
+    db = _open(paths)
+    try:
+        if command == "import":
+            return cmd_import(db, args)
+        if command == "list":
+            return cmd_list(db, args)
+        return cmd_export(db, args)
+    finally:
+        db.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = _split_command(argv)
@@ -230,15 +303,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(paths, [str(f) for f in args.files])
     try:
-        db = _open(paths)
+        return _run(command, paths, args)
     except DatabaseRefused as exc:
         print(f"second-act: {exc}", file=sys.stderr)
         return 1
-    try:
-        if command == "list":
-            return cmd_list(db, args)
-        if command == "import":
-            return cmd_import(db, args)
-        return cmd_export(db, args)
-    finally:
-        db.close()
+    except KeyboardInterrupt:
+        print("second-act: interrupted; nothing half-written was kept.", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        # Never a raw traceback: one line for the person, the details in a report file.
+        from app.crash import format_report, write_report
+
+        report = format_report(type(exc), exc, exc.__traceback__)
+        try:
+            where = f"A report was written to {write_report(paths.logs, report)}"
+        except OSError:
+            where = "No report could be written:\n" + report
+        print(
+            f"second-act: unexpected error ({type(exc).__name__}: {exc}). Your data was not "
+            f"changed by the step that failed. {where}",
+            file=sys.stderr,
+        )
+        return 1

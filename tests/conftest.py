@@ -14,7 +14,7 @@ from app.paths import AppPaths, resolve
 from app.storage.db import Database, open_database
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_VCARDS = ROOT.parent / "shared" / "vcards"
+VCARDS = Path(__file__).resolve().parent / "data" / "vcards"
 DATA = Path(__file__).resolve().parent / "data"
 
 

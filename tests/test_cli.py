@@ -142,10 +142,10 @@ def test_installed_command_prints_version_and_help() -> None:
 def test_import_json_report_and_exit_codes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.conftest import SHARED_VCARDS
+    from tests.conftest import VCARDS
 
     d = str(tmp_path / "d")
-    ok = SHARED_VCARDS / "evolution-data-server" / "9.vcf"  # warnings only
+    ok = VCARDS / "evolution-data-server" / "9.vcf"  # warnings only
     assert main(["--data-dir", d, "import", str(ok), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert (report["imported"], report["merged"], report["skipped"]) == (1, 0, 0)
@@ -155,7 +155,7 @@ def test_import_json_report_and_exit_codes(
         "message": "unreadable line “E” was dropped",
         "severity": "warning",
     } in report["problems"]
-    bad = SHARED_VCARDS / "sabre-io-vobject" / "issue64.vcf"  # a card with only a photo
+    bad = VCARDS / "sabre-io-vobject" / "issue64.vcf"  # a card with only a photo
     assert main(["--data-dir", d, "import", str(bad), str(ok), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert (report["imported"], report["unchanged"], report["skipped"]) == (0, 1, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,9 +14,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from filelock import FileLock, Timeout
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
+
+from app.storage.backups import copy_database, make_backup, private_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -23,6 +27,16 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 class DatabaseRefused(Exception):
     """The file cannot be used; the message is written for the person at the keyboard."""
+
+
+class DatabaseDamaged(DatabaseRefused):
+    """The file is Second Act's (or looks like an SQLite file) but its pages are damaged.
+
+    Nothing is written to it; the user is offered a backup to restore instead.
+    """
+
+
+LOCK_TIMEOUT = 120.0
 
 
 def _alembic_config() -> Config:
@@ -35,6 +49,10 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
+
+
+def known_revisions() -> set[str]:
+    return {r.revision for r in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
 
 
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -53,9 +71,10 @@ def _make_engine(path: Path) -> Engine:
 class Database:
     """One open database file. Callers take short sessions from it: one per user action."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path, engine: Engine, backups: Path) -> None:
         self.path = path
         self.engine = engine
+        self.backups = backups
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @contextmanager
@@ -63,6 +82,24 @@ class Database:
         """A session that commits when the block ends normally and rolls back otherwise."""
         with self._sessions() as s, s.begin():
             yield s
+
+    def backup(self, reason: str) -> Path:
+        """A copy of the database as it is now, in the backups folder (rotated)."""
+        return make_backup(self.path, self.backups, reason)
+
+    def restore(self, source: Path) -> Path | None:
+        """Replace this database with the backup *source*; it is reopened (and migrated).
+
+        Returns where the replaced database was kept (a backup, or the damaged file moved
+        aside). Raises DatabaseRefused, leaving everything as it was, when *source* is unfit.
+        """
+        check_backup(source)
+        self.engine.dispose()
+        kept = restore_file(self.path, self.backups, source)
+        fresh = open_database(self.path, self.backups)
+        self.engine = fresh.engine
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        return kept
 
     def close(self) -> None:
         self.engine.dispose()
@@ -81,69 +118,137 @@ def _check_header(path: Path) -> None:
         )
 
 
-def backup_copy(path: Path, backups: Path, reason: str) -> Path:
-    """Copy the database with SQLite's online backup, which is safe while WAL pages are pending."""
-    backups.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = backups / f"{path.stem}-{stamp}-{reason}.sqlite3"
-    n = 1
-    while target.exists():
-        n += 1
-        target = backups / f"{path.stem}-{stamp}-{reason}-{n}.sqlite3"
-    src = sqlite3.connect(path)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return target
+def _damaged(path: Path, detail: str) -> DatabaseDamaged:
+    return DatabaseDamaged(
+        f"{path} is damaged ({detail}). Second Act will not write to it, so nothing more is "
+        "lost. Restore a backup: File ▸ Restore from Backup… in the window, or "
+        "'second-act restore FILE' (see 'second-act backup --list')."
+    )
+
+
+def _quick_check(conn: Any, path: Path) -> None:
+    """SQLite's structural check of every page: finds overwritten or truncated pages."""
+    rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(5)")]
+    if rows != ["ok"]:
+        first = str(rows[0]).splitlines()[0] if rows else "no answer"
+        raise _damaged(path, f"SQLite's check says: {first[:100]}")
 
 
 def open_database(path: Path, backups: Path | None = None) -> Database:
-    """Open (creating if needed) and migrate the database at *path*.
+    """Open (creating if needed), check and migrate the database at *path*.
 
     Raises DatabaseRefused, with a message for the user, when the file is not a Second Act
-    database or was written by a newer version; the file is left untouched in both cases.
+    database or was written by a newer version, and DatabaseDamaged when its pages are
+    damaged; the file is left untouched in every case. Creating and migrating hold a lock
+    beside the file, so two processes starting on a new folder do not race.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    backups = backups or path.parent / "backups"
+    lock = FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT, mode=0o600)
+    try:
+        with lock:
+            return _open_locked(path, backups)
+    except Timeout as exc:
+        raise DatabaseRefused(
+            f"{path} is being upgraded or repaired by another Second Act that has not "
+            "finished. Nothing was changed; try again in a moment."
+        ) from exc
+
+
+def _open_locked(path: Path, backups: Path) -> Database:
     _check_header(path)
     existed = path.exists() and path.stat().st_size > 0
+    if not existed:
+        private_file(path)  # created readable by the user only, before SQLite writes to it
     engine = _make_engine(path)
     try:
         with engine.connect() as conn:
+            if existed:
+                _quick_check(conn, path)
             current = MigrationContext.configure(conn).get_current_revision()
             tables = set(inspect(conn).get_table_names())
+    except DatabaseDamaged:
+        engine.dispose()
+        raise
     except DatabaseError as exc:
         engine.dispose()
-        raise DatabaseRefused(
-            f"{path} cannot be read as a database ({exc.orig}). Nothing was changed. "
-            "Restore a backup copy, or start with another data folder (--data-dir)."
-        ) from exc
+        raise _damaged(path, str(exc.orig)) from exc
 
-    script = ScriptDirectory.from_config(_alembic_config())
-    head = script.get_current_head()
+    head = head_revision()
     if current is None and tables - {"alembic_version"}:
         engine.dispose()
         raise DatabaseRefused(
             f"{path} is an SQLite database, but not one of Second Act's. Nothing was changed."
         )
-    if current is not None and current not in {r.revision for r in script.walk_revisions()}:
+    if current is not None and current not in known_revisions():
         engine.dispose()
         raise DatabaseRefused(
             f"{path} was written by a newer version of Second Act (schema {current}). "
             "Nothing was changed. Install the newer version to open it."
         )
-    # Only now that the file is known to be ours: WAL mode is written into the file itself.
+    # Only now that the file is known to be ours: WAL mode is written into the file itself,
+    # and a database made by an earlier version (0644) becomes private too.
+    private_file(path)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA journal_mode=WAL")
     if current != head:
         if existed:
-            backup_copy(path, backups or path.parent / "backups", f"before-{head}")
+            make_backup(path, backups, f"before-{head}")
         cfg = _alembic_config()
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
-    return Database(path, engine)
+    return Database(path, engine, backups)
+
+
+def check_backup(source: Path) -> int:
+    """How many contacts the backup *source* holds; DatabaseRefused if it cannot be restored."""
+    if not source.is_file():
+        raise DatabaseRefused(f"{source} does not exist.")
+    with source.open("rb") as f:
+        if f.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+            raise DatabaseRefused(f"{source} is not a Second Act backup (not an SQLite file).")
+    conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+        if rows != ["ok"]:
+            raise DatabaseDamaged(f"{source} is damaged too ({rows[0]}); choose another backup.")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "alembic_version" not in tables or "contacts" not in tables:
+            raise DatabaseRefused(f"{source} is an SQLite file, but not a Second Act backup.")
+        revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        if revision is None or revision[0] not in known_revisions():
+            raise DatabaseRefused(f"{source} was made by a newer version of Second Act.")
+        count = conn.execute("SELECT count(*) FROM contacts WHERE deleted_at IS NULL").fetchone()
+        return int(count[0])
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseDamaged(f"{source} cannot be read ({exc}); choose another backup.") from exc
+    finally:
+        conn.close()
+
+
+def restore_file(path: Path, backups: Path, source: Path) -> Path | None:
+    """Put a copy of *source* where the database is; no connection may be open on it.
+
+    The database it replaces is never deleted: a healthy one is backed up first, a damaged
+    one is moved into the backups folder as it is.
+    """
+    check_backup(source)
+    kept: Path | None = None
+    if path.exists() and path.stat().st_size > 0:
+        try:
+            check_backup(path)
+            healthy = True
+        except DatabaseRefused:
+            healthy = False
+        if healthy:
+            kept = make_backup(path, backups, "before-restore")
+        else:
+            backups.mkdir(parents=True, exist_ok=True)
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            kept = backups / f"{path.stem}-{stamp}-damaged.sqlite3"
+            os.replace(path, kept)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    copy_database(source, path)
+    return kept

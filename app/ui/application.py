@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sys
-import traceback
 from importlib import resources
 from logging.handlers import RotatingFileHandler
-from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import APP_ID, APP_NAME, __version__
+from app.crash import format_report, write_report
 from app.paths import AppPaths
 from app.storage.db import DatabaseRefused, open_database
 
@@ -66,12 +64,8 @@ class CrashHandler:
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, error, tb)
             return
-        report = (
-            f"{APP_NAME} {__version__} on Python {sys.version.split()[0]}, "
-            f"{sys.platform}\n{dt.datetime.now().isoformat(timespec='seconds')}\n\n"
-            + "".join(traceback.format_exception(kind, error, tb))
-        )
-        path = self.write(report)
+        report = format_report(kind, error, tb)
+        path = write_report(self.paths.logs, report)
         log.error("unhandled error, report in %s", path)
         box = QMessageBox(
             QMessageBox.Icon.Critical,
@@ -83,12 +77,6 @@ class CrashHandler:
         )
         box.setDetailedText(report)
         self.show(box)
-
-    def write(self, report: str) -> Path:
-        self.paths.logs.mkdir(parents=True, exist_ok=True)
-        path = self.paths.logs / f"crash-{dt.datetime.now():%Y%m%d-%H%M%S}.txt"
-        path.write_text(report, encoding="utf-8")
-        return path
 
 
 def run_gui(paths: AppPaths, files: list[str]) -> int:

@@ -14,7 +14,7 @@ import pytest
 from app import __version__
 from app.paths import resolve
 from app.ui.single_instance import send_to_running
-from tests.conftest import ROOT, SHARED_VCARDS
+from tests.conftest import ROOT, VCARDS
 
 pytestmark = pytest.mark.slow
 
@@ -61,7 +61,7 @@ def test_built_command_imports_and_lists(bundle: Path, tmp_path: Path) -> None:
         "--data-dir",
         data,
         "import",
-        str(SHARED_VCARDS / "ez-vcard" / "John_Doe_MS_OUTLOOK.vcf"),
+        str(VCARDS / "ez-vcard" / "John_Doe_MS_OUTLOOK.vcf"),
         "--json",
     )
     assert result.returncode == 0, result.stderr
@@ -93,7 +93,7 @@ def test_built_window_comes_up_and_takes_files_from_a_second_launch(
         assert proc.poll() is None, (tmp_path / "output.txt").read_text()
         assert "instance server listening: True" in log.read_text()
         # What a double-click on a .vcf does while Second Act is open.
-        assert send_to_running(paths, [str(SHARED_VCARDS / "khard" / "joe.vcf")], timeout_ms=5000)
+        assert send_to_running(paths, [str(VCARDS / "khard" / "joe.vcf")], timeout_ms=5000)
         time.sleep(1)
         assert proc.poll() is None
         assert not list(paths.logs.glob("crash-*.txt"))

@@ -55,7 +55,7 @@ def test_corrupt_sqlite_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite3"
     path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
     before = path.read_bytes()
-    with pytest.raises(DatabaseRefused, match="cannot be read"):
+    with pytest.raises(DatabaseRefused, match="is damaged"):
         open_database(path)
     assert path.read_bytes() == before
 

@@ -14,7 +14,7 @@ from app.services.contacts import count_contacts, create_contact, list_contact_i
 from app.storage.db import Database
 from app.ui.import_dialogs import ImportSummaryDialog
 from app.ui.main_window import MainWindow
-from tests.conftest import DATA, SHARED_VCARDS
+from tests.conftest import DATA, VCARDS
 from tests.ui.conftest import Answers
 
 Make = Callable[[], MainWindow]
@@ -42,9 +42,9 @@ def test_import_shows_a_preview_then_a_report(
     w = make_window()
     w.ask = dialogs = Dialogs()
     files = [
-        str(SHARED_VCARDS / "ez-vcard" / "gmail-list.vcf"),
-        str(SHARED_VCARDS / "evolution-data-server" / "9.vcf"),
-        str(SHARED_VCARDS / "sabre-io-vobject" / "issue64.vcf"),
+        str(VCARDS / "ez-vcard" / "gmail-list.vcf"),
+        str(VCARDS / "evolution-data-server" / "9.vcf"),
+        str(VCARDS / "sabre-io-vobject" / "issue64.vcf"),
     ]
     w.start_import(files)
     qtbot.waitUntil(lambda: len(summaries(dialogs)) == 2, timeout=10000)
@@ -113,7 +113,7 @@ def test_dropping_a_vcard_file_offers_the_import(qtbot: QtBot, make_window: Make
     mime = QMimeData()
     mime.setUrls(
         [
-            QUrl.fromLocalFile(str(SHARED_VCARDS / "khard" / "joe.vcf")),
+            QUrl.fromLocalFile(str(VCARDS / "khard" / "joe.vcf")),
             QUrl.fromLocalFile(str(DATA / "notes.txt")),
         ]
     )
@@ -132,7 +132,7 @@ def test_dropping_a_vcard_file_offers_the_import(qtbot: QtBot, make_window: Make
 def test_files_given_at_start_are_offered_for_import(qtbot: QtBot, make_window: Make) -> None:
     w = make_window()
     w.ask = dialogs = Dialogs(QDialog.DialogCode.Rejected)
-    w.offer_import([str(SHARED_VCARDS / "khard" / "joe.vcf")])
+    w.offer_import([str(VCARDS / "khard" / "joe.vcf")])
     qtbot.waitUntil(lambda: len(dialogs.seen) == 1, timeout=10000)
 
 

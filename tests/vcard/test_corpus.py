@@ -1,4 +1,4 @@
-"""Every file of the shared real-client corpus imports; expectations read from the raw files."""
+"""Every file of the real-client corpus (tests/data/vcards) imports; expectations read from the raw files."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from app.services.contacts import list_contact_ids, load_records
 from app.services.importing import ImportReport, import_files, read_file
 from app.storage.db import Database, open_database
 from app.vcard.problems import Severity
-from tests.conftest import SHARED_VCARDS
+from tests.conftest import VCARDS
 
-ALL_FILES = sorted(SHARED_VCARDS.rglob("*.vcf"))
+ALL_FILES = sorted(VCARDS.rglob("*.vcf"))
 
 # Per file, what a person reading the file sees for each card (a subset of fields).
 EXPECTED: dict[str, list[dict[str, Any]]] = {
@@ -306,7 +306,7 @@ SKIPPED = {"sabre-io-vobject/issue64.vcf": 1}
 
 
 def key(path: Path) -> str:
-    return path.relative_to(SHARED_VCARDS).as_posix()
+    return path.relative_to(VCARDS).as_posix()
 
 
 def import_one(tmp_path: Path, path: Path) -> tuple[Database, ImportReport, list[dict[str, Any]]]:
@@ -319,7 +319,7 @@ def import_one(tmp_path: Path, path: Path) -> tuple[Database, ImportReport, list
 
 
 def test_corpus_is_present() -> None:
-    assert len(ALL_FILES) >= 70, f"the shared corpus was not found in {SHARED_VCARDS}"
+    assert len(ALL_FILES) >= 70, f"the vCard corpus was not found in {VCARDS}"
 
 
 @pytest.mark.parametrize("path", ALL_FILES, ids=key)
@@ -356,7 +356,7 @@ def test_every_file_imports_without_loss(tmp_path: Path, path: Path) -> None:
 
 
 def test_a_broken_card_costs_only_itself(tmp_path: Path) -> None:
-    good = (SHARED_VCARDS / "ez-vcard" / "gmail-list.vcf").read_bytes()
+    good = (VCARDS / "ez-vcard" / "gmail-list.vcf").read_bytes()
     broken = (
         b"BEGIN:VCARD\r\nVERSION:3.0\r\nPHOTO;ENCODING=b:!!!!\r\n\x00\x01garbage\r\nEND:VCARD\r\n"
     )
@@ -379,7 +379,7 @@ def test_a_broken_card_costs_only_itself(tmp_path: Path) -> None:
 
 
 def test_files_joined_without_a_final_line_break_keep_every_card(tmp_path: Path) -> None:
-    good = (SHARED_VCARDS / "ez-vcard" / "gmail-list.vcf").read_bytes()
+    good = (VCARDS / "ez-vcard" / "gmail-list.vcf").read_bytes()
     assert not good.endswith(b"\n")
     (tmp_path / "joined.vcf").write_bytes(good + good.replace(b"@", b"@elsewhere."))
     db = open_database(tmp_path / "db.sqlite3")
