@@ -1,4 +1,4 @@
-"""Every file of the real-client corpus (tests/data/vcards) imports; expectations read from the raw files."""
+"""Every file of the real-client corpus (tests/data/vcards) imports, as its raw text says."""
 
 from __future__ import annotations
 
