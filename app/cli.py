@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from sqlalchemy.exc import OperationalError
+
 from app import __version__
 from app.model.records import ContactRecord
 from app.paths import AppPaths, resolve
@@ -311,6 +313,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("second-act: interrupted; nothing half-written was kept.", file=sys.stderr)
         return 130
     except Exception as exc:
+        if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
+            print(
+                "second-act: another Second Act is writing to the database and did not "
+                "finish in time; nothing was changed. Try again when it has finished.",
+                file=sys.stderr,
+            )
+            return 1
         # Never a raw traceback: one line for the person, the details in a report file.
         from app.crash import format_report, write_report
 
@@ -319,8 +328,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             where = f"A report was written to {write_report(paths.logs, report)}"
         except OSError:
             where = "No report could be written:\n" + report
+        detail = (str(exc).splitlines() or [""])[0][:200]
         print(
-            f"second-act: unexpected error ({type(exc).__name__}: {exc}). Your data was not "
+            f"second-act: unexpected error ({type(exc).__name__}: {detail}). Your data was not "
             f"changed by the step that failed. {where}",
             file=sys.stderr,
         )

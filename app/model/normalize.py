@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import locale
 import re
+import unicodedata
 from functools import lru_cache
 
 import phonenumbers
@@ -63,3 +64,15 @@ def text_key(text: str) -> str:
 
 def sort_key(text: str) -> str:
     return text.strip().casefold()
+
+
+def person_key(full_name: str, given_name: str = "", family_name: str = "") -> str:
+    """A person's name as two records would agree on it: "José  García" = "jose garcia".
+
+    Given and family name when there are any (so "Dr. Ann Lee" and "Ann Lee" agree), else
+    the full name; "" when the record names no person (only an organisation or an email).
+    """
+    name = " ".join(x.strip() for x in (given_name, family_name) if x.strip()) or full_name
+    plain = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return text_key(plain)

@@ -36,12 +36,21 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def name_key(name: str) -> str:
+    """How organisation and tag names are told apart: case-folded (É = é, ß = ss), trimmed.
+
+    One rule for every path (edits, merges, bulk imports), stored in a unique column.
+    """
+    return " ".join(name.casefold().split())
+
+
 class Organization(Base):
     """An employer or association; contacts point here so later views can group by it."""
 
     __tablename__ = "organizations"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(collation="NOCASE"), unique=True)
+    name_key: Mapped[str] = mapped_column(Text, unique=True, index=True)
     industry: Mapped[str] = mapped_column(Text, default="")
     contacts: Mapped[list[Contact]] = relationship(back_populates="organization")
 
@@ -184,6 +193,7 @@ class Tag(Base):
     __tablename__ = "tags"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(collation="NOCASE"), unique=True)
+    name_key: Mapped[str] = mapped_column(Text, unique=True, index=True)
 
 
 class ContactTag(Base):
@@ -208,3 +218,57 @@ class Interaction(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     contact: Mapped[Contact] = relationship(back_populates="interactions")
+
+
+class ImportRun(Base):
+    """One import, remembered so that it can be undone, even after a restart."""
+
+    __tablename__ = "imports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    files: Mapped[str] = mapped_column(Text, default="")  # file names, one a line
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ImportChange(Base):
+    """A contact an import created, or changed (with the record as it was before)."""
+
+    __tablename__ = "import_changes"
+    __table_args__ = (
+        CheckConstraint("kind IN ('created', 'merged')", name="kind"),
+        UniqueConstraint("import_id", "contact_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(Text)
+    before: Mapped[str | None] = mapped_column(Text)  # JSON of the record, for "merged"
+
+
+class CardFingerprint(Base):
+    """A card already taken in, by its content: importing it again changes nothing."""
+
+    __tablename__ = "card_fingerprints"
+    fingerprint: Mapped[str] = mapped_column(Text, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("imports.id", ondelete="SET NULL"), index=True
+    )
+
+
+class DistinctPair(Base):
+    """Two contacts the user said are different people: never suggested as duplicates again."""
+
+    __tablename__ = "distinct_pairs"
+    __table_args__ = (CheckConstraint("low_id < high_id", name="ordered"),)
+    low_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    high_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

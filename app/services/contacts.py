@@ -33,6 +33,7 @@ from app.model.tables import (
     Interaction,
     Organization,
     Tag,
+    name_key,
     utcnow,
 )
 from app.services import search
@@ -72,9 +73,9 @@ def _organization(session: Session, name: str) -> Organization | None:
     name = name.strip()
     if not name:
         return None
-    org = session.scalar(select(Organization).where(Organization.name == name))
+    org = session.scalar(select(Organization).where(Organization.name_key == name_key(name)))
     if org is None:
-        org = Organization(name=name, industry="")
+        org = Organization(name=name, name_key=name_key(name), industry="")
         session.add(org)
     return org
 
@@ -83,13 +84,13 @@ def _tags(session: Session, names: list[str]) -> list[Tag]:
     tags: list[Tag] = []
     seen: set[str] = set()
     for raw in names:
-        name = raw.strip()
-        if not name or name.casefold() in seen:
+        name, key = raw.strip(), name_key(raw)
+        if not key or key in seen:
             continue
-        seen.add(name.casefold())
-        tag = session.scalar(select(Tag).where(Tag.name == name))
+        seen.add(key)
+        tag = session.scalar(select(Tag).where(Tag.name_key == key))
         if tag is None:
-            tag = Tag(name=name)
+            tag = Tag(name=name, name_key=key)
             session.add(tag)
         tags.append(tag)
     return tags
@@ -207,13 +208,17 @@ def _apply_fields(session: Session, c: Contact, r: ContactRecord) -> None:
 def _name_ids(
     session: Session, model: type[Organization] | type[Tag], names: set[str]
 ) -> dict[str, int]:
-    """Ids of organisations or tags by case-folded name, adding the missing ones."""
-    wanted = {n.strip().casefold(): n.strip() for n in names if n.strip()}
+    """Ids of organisations or tags by name_key, adding the missing ones."""
+    wanted = {name_key(n): n.strip() for n in names if name_key(n)}
     found: dict[str, int] = {}
-    for cid, name in session.execute(select(model.id, model.name)):
-        if name.casefold() in wanted:
-            found[name.casefold()] = cid
-    missing = [{"name": n} for k, n in wanted.items() if k not in found]
+    keys = list(wanted)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        for cid, key in session.execute(
+            select(model.id, model.name_key).where(model.name_key.in_(chunk))
+        ):
+            found[key] = cid
+    missing = [{"name": n, "name_key": k} for k, n in wanted.items() if k not in found]
     if missing:
         if model is Organization:
             for row in missing:
@@ -222,7 +227,7 @@ def _name_ids(
             insert(model).returning(model.id, sort_by_parameter_order=True), missing
         ).all()
         for row, new_id in zip(missing, new_ids, strict=True):
-            found[row["name"].casefold()] = new_id
+            found[row["name_key"]] = new_id
     return found
 
 
@@ -242,7 +247,7 @@ def create_contacts(session: Session, records: list[ContactRecord]) -> list[int]
     rows = []
     for r in records:
         row = contact_values(r)
-        row["organization_id"] = orgs.get(r.organization.strip().casefold())
+        row["organization_id"] = orgs.get(name_key(r.organization))
         row["created_at"] = row["updated_at"] = now
         rows.append(row)
     ids = list(
@@ -257,7 +262,7 @@ def create_contacts(session: Session, records: list[ContactRecord]) -> list[int]
             photos.append({"contact_id": cid, "data": r.photo, "mime": r.photo_mime})
         seen = set()
         for t in r.tags:
-            tid = tags.get(t.strip().casefold())
+            tid = tags.get(name_key(t))
             if tid is not None and tid not in seen:
                 seen.add(tid)
                 tag_links.append({"contact_id": cid, "tag_id": tid})

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.model.merge import merge_records
-from app.model.normalize import email_key, is_linkedin, phone_key, text_key, url_key
+from app.model.normalize import email_key, is_linkedin, person_key, phone_key, url_key
 from app.model.records import ContactRecord, validate
+from app.model.serialize import record_from_json, record_to_json
 from app.model.tables import (
+    CardFingerprint,
     Contact,
     ContactEmail,
     ContactPhone,
     ContactUrl,
-    Organization,
+    ImportChange,
+    ImportRun,
+    utcnow,
 )
+from app.services import search
 from app.services.contacts import create_contacts, get_contact, update_contact
+from app.services.duplicates import find_possible_duplicates
 from app.vcard.linkedin import looks_like_linkedin, read_connections
 from app.vcard.mapping import MappedCard, map_card
 from app.vcard.problems import Problem, Severity
@@ -52,6 +61,8 @@ class ImportReport:
     skipped: int = 0
     problems: list[Problem] = field(default_factory=list)
     contact_ids: list[int] = field(default_factory=list)
+    import_id: int | None = None  # None when the import changed nothing
+    possible_duplicates: int = 0  # same-name pairs involving the contacts of this import
 
     @property
     def errors(self) -> list[Problem]:
@@ -86,51 +97,91 @@ def read_file(path: str | os.PathLike[str]) -> ParsedFile:
     return parse_bytes(data, str(p))
 
 
-def _keys(r: ContactRecord, *, with_name: bool = False) -> list[str]:
-    """What identifies a person, strongest first.
-
-    The name alone is a key only for a record with nothing else to go by, unless *with_name*
-    (an index of known people answers to their name too).
-    """
+def _strong_keys(r: ContactRecord, card_fingerprint: str = "") -> list[str]:
+    """What identifies a person for certain, strongest first: never their name."""
     keys = []
     if r.uid:
         keys.append(f"uid:{r.uid}")
-    keys += [f"email:{email_key(e.value)}" for e in r.emails if "@" in e.value]
+    if card_fingerprint:
+        keys.append(f"card:{card_fingerprint}")
+    keys += [f"email:{k}" for k in _emails(r)]
     keys += [f"li:{url_key(u.value)}" for u in r.urls if is_linkedin(u.value)]
     keys += [f"tel:{k}" for p in r.phones if len(k := phone_key(p.value)) >= 8]
-    keys += _name_keys(
-        text_key(r.display_name), text_key(r.organization), with_name=with_name or not keys
-    )
     return keys
 
 
-def _name_keys(name: str, org: str, *, with_name: bool) -> list[str]:
-    keys = [f"nameorg:{name}|{org}"] if org and name and name != org else []
-    if with_name and name:
-        keys.append(f"name:{name}")
-    return keys
+def _emails(r: ContactRecord) -> set[str]:
+    return {email_key(e.value) for e in r.emails if "@" in e.value}
+
+
+def _person(r: ContactRecord) -> str:
+    return person_key(r.full_name, r.given_name, r.family_name)
+
+
+@dataclass
+class _Identity:
+    """What the matcher remembers of a contact to tell a shared key from a coincidence."""
+
+    uid: str = ""
+    name: str = ""
+    emails: set[str] = field(default_factory=set)
+    sources: set[str] = field(default_factory=set)  # files of this import it came from
 
 
 class Matcher:
-    """Finds the contact an incoming record belongs to, among existing and just-imported ones."""
+    """Finds the contact an incoming record belongs to, among existing and just-imported ones.
+
+    Only strong keys match: the same UID, the very same card, an email, a LinkedIn profile
+    or a phone number. A shared key does not merge where the two disagree on who they are:
+    two UIDs from the same file are two people, and a shared phone (an office switchboard,
+    a family's landline) does not join two differently named people. Matching names alone
+    never merge; they are offered to the user as possible duplicates (services.duplicates).
+    """
 
     def __init__(self) -> None:
         self._by_key: dict[str, int] = {}
+        self._who: dict[int, _Identity] = {}
 
-    def find(self, r: ContactRecord) -> int | None:
-        for k in _keys(r):
-            if k in self._by_key:
-                return self._by_key[k]
+    def find(self, r: ContactRecord, card_fingerprint: str = "", source: str = "") -> int | None:
+        for k in _strong_keys(r, card_fingerprint):
+            cid = self._by_key.get(k)
+            if cid is not None and self._compatible(r, source, cid, k.split(":", 1)[0]):
+                return cid
         return None
 
-    def add(self, r: ContactRecord, contact_id: int) -> None:
-        for k in _keys(r, with_name=True):
+    def _compatible(self, r: ContactRecord, source: str, cid: int, kind: str) -> bool:
+        if kind in ("uid", "card"):
+            return True
+        who = self._who.get(cid)
+        if who is None:
+            return True
+        uids_differ = bool(r.uid and who.uid and r.uid != who.uid)
+        if uids_differ and source and source in who.sources:
+            return False  # one address book holds both: it says they are two people
+        if kind in ("email", "li"):
+            return True
+        name = _person(r)
+        return not (name and who.name and name != who.name)
+
+    def add(
+        self, r: ContactRecord, contact_id: int, card_fingerprint: str = "", source: str = ""
+    ) -> None:
+        for k in _strong_keys(r, card_fingerprint):
             self._by_key.setdefault(k, contact_id)
+        who = self._who.setdefault(contact_id, _Identity())
+        who.uid = who.uid or r.uid
+        who.name = who.name or _person(r)
+        who.emails |= _emails(r)
+        if source:
+            who.sources.add(source)
 
     @classmethod
     def from_database(cls, session: Session) -> Matcher:
         m = cls()
         live = Contact.deleted_at.is_(None)
+
+        def who(cid: int) -> _Identity:
+            return m._who.setdefault(cid, _Identity())
 
         def put(key: str, cid: int) -> None:
             m._by_key.setdefault(key, cid)
@@ -139,10 +190,25 @@ class Matcher:
             select(Contact.id, Contact.uid).where(live, Contact.uid != "")
         ):
             put(f"uid:{uid}", cid)
+            who(cid).uid = uid
+        for cid, full, given, family in session.execute(
+            select(Contact.id, Contact.full_name, Contact.given_name, Contact.family_name).where(
+                live
+            )
+        ):
+            who(cid).name = person_key(full, given, family)
+        for fp, cid in session.execute(
+            select(CardFingerprint.fingerprint, CardFingerprint.contact_id)
+            .join(Contact)
+            .where(live)
+        ):
+            put(f"card:{fp}", cid)
         for cid, v in session.execute(
             select(ContactEmail.contact_id, ContactEmail.value).join(Contact).where(live)
         ):
-            put(f"email:{email_key(v)}", cid)
+            if "@" in v:
+                put(f"email:{email_key(v)}", cid)
+                who(cid).emails.add(email_key(v))
         for cid, v in session.execute(
             select(ContactUrl.contact_id, ContactUrl.value).join(Contact).where(live)
         ):
@@ -153,14 +219,6 @@ class Matcher:
         ):
             if len(v) >= 8:
                 put(f"tel:{v}", cid)
-        rows = session.execute(
-            select(Contact.id, Contact.sort_name, Organization.name)
-            .outerjoin(Organization, Contact.organization_id == Organization.id)
-            .where(live)
-        )
-        for cid, name, org in rows:
-            for k in _name_keys(text_key(name or ""), text_key(org or ""), with_name=True):
-                put(k, cid)
         return m
 
 
@@ -195,15 +253,18 @@ def preview_import(session: Session, files: list[ParsedFile]) -> Preview:
     matcher = Matcher.from_database(session)
     out = Preview()
     placeholder = -1
-    for _, card in _walk(files, out.problems):
+    for source, card in _walk(files, out.problems):
         if card is None:
             out.skip += 1
-        elif matcher.find(card.record) is None:
+            continue
+        found = matcher.find(card.record, card.fingerprint, source)
+        if found is None:
             out.new += 1
-            matcher.add(card.record, placeholder)
+            found = placeholder
             placeholder -= 1
         else:
             out.merge += 1
+        matcher.add(card.record, found, card.fingerprint, source)
     return out
 
 
@@ -227,6 +288,10 @@ def import_files(
         run.tick()
     run.write_pending()
     _resolve_introductions(session, run.introductions)
+    run.journal()
+    run.report.possible_duplicates = len(
+        find_possible_duplicates(session, among=run.report.contact_ids)
+    )
     return run.report
 
 
@@ -241,10 +306,20 @@ class _ImportRun:
         self.session = session
         self.progress = progress
         self.cancelled = cancelled
+        # Writing the journal row first takes SQLite's write lock before the matcher reads
+        # who is there: a second import running at the same time waits, then sees them all.
+        self.run = ImportRun(files="")
+        session.add(self.run)
+        session.flush()
         self.matcher = Matcher.from_database(session)
-        self.report = ImportReport()
+        self.report = ImportReport(import_id=self.run.id)
         self.pending: list[ContactRecord] = []
         self.pending_uids: list[str] = []  # introducer UIDs of pending records
+        self.pending_fps: list[list[str]] = []  # fingerprints of the cards in each
+        self.fingerprints: list[tuple[str, int]] = []
+        self.before: dict[int, ContactRecord] = {}  # existing contacts, as they were
+        self.created: list[int] = []
+        self.sources: list[str] = []
         self.introductions: list[tuple[int, str]] = []
         self.done = 0
         self.total = 0
@@ -264,12 +339,16 @@ class _ImportRun:
                 self.report.problems.append(
                     Problem(source, card.line, f"{issue.message} Kept as written.")
                 )
-        found = self.matcher.find(incoming)
+        if source not in self.sources:
+            self.sources.append(source)
+        fp = card.fingerprint
+        found = self.matcher.find(incoming, fp, source)
         if found is None:
             # A placeholder id (-1, -2, …) until the batch is written.
             self.pending.append(incoming)
             self.pending_uids.append(card.introduced_by_uid)
-            self.matcher.add(incoming, -len(self.pending))
+            self.pending_fps.append([fp])
+            self.matcher.add(incoming, -len(self.pending), fp, source)
             self.report.imported += 1
             return
         if found < 0:
@@ -278,8 +357,11 @@ class _ImportRun:
             changed = merged != self.pending[i]
             self.pending[i] = merged
             self.pending_uids[i] = self.pending_uids[i] or card.introduced_by_uid
+            self.pending_fps[i].append(fp)
         else:
             current = get_contact(self.session, found)
+            self.before.setdefault(found, current)
+            self.fingerprints.append((fp, found))
             merged = merge_records(current, incoming, source)
             changed = _differs(merged, current)
             if changed:
@@ -288,7 +370,7 @@ class _ImportRun:
                 self.report.contact_ids.append(found)
             if card.introduced_by_uid:
                 self.introductions.append((found, card.introduced_by_uid))
-        self.matcher.add(incoming, found)
+        self.matcher.add(incoming, found, fp, source)
         if changed:
             self.report.merged += 1
         else:
@@ -301,12 +383,55 @@ class _ImportRun:
             batch = self.pending[start : start + self.BATCH]
             ids = create_contacts(self.session, batch)
             self.report.contact_ids += ids
-            for cid, uid in zip(ids, self.pending_uids[start : start + self.BATCH], strict=True):
+            self.created += ids
+            for cid, uid, fps in zip(
+                ids,
+                self.pending_uids[start : start + self.BATCH],
+                self.pending_fps[start : start + self.BATCH],
+                strict=True,
+            ):
                 if uid:
                     self.introductions.append((cid, uid))
+                self.fingerprints += [(fp, cid) for fp in fps]
             self.done += len(batch)
             self.tick(force=True)
         self.tick(force=True)
+
+    def journal(self) -> None:
+        """Remember what this import did, so that Undo import can take it back."""
+        changes: list[dict[str, Any]] = [
+            {"import_id": self.run.id, "contact_id": cid, "kind": "created", "before": None}
+            for cid in self.created
+        ]
+        for cid, before in self.before.items():
+            if _differs(get_contact(self.session, cid), before):
+                changes.append(
+                    {
+                        "import_id": self.run.id,
+                        "contact_id": cid,
+                        "kind": "merged",
+                        "before": record_to_json(before),
+                    }
+                )
+        if changes:
+            self.session.execute(insert(ImportChange), changes)
+        rows = {fp: cid for fp, cid in self.fingerprints}
+        if rows:
+            self.session.execute(
+                sqlite_insert(CardFingerprint).on_conflict_do_nothing(),
+                [
+                    {"fingerprint": fp, "contact_id": cid, "import_id": self.run.id}
+                    for fp, cid in rows.items()
+                ],
+            )
+        if not changes:
+            # Nothing to undo: the import before it stays the one Undo import takes back.
+            self.session.delete(self.run)
+            self.report.import_id = None
+            self.session.flush()
+            return
+        self.run.files = "\n".join(self.sources)
+        self.run.finished_at = utcnow()
 
 
 def _differs(a: ContactRecord, b: ContactRecord) -> bool:
@@ -328,3 +453,91 @@ def _resolve_introductions(session: Session, pairs: list[tuple[int, str]]) -> No
             and introducer != cid
         ):
             c.introduced_by_id = introducer
+
+
+@dataclass(frozen=True)
+class LastImport:
+    """The import that Undo import would take back, as the confirmation describes it."""
+
+    id: int
+    started_at: dt.datetime
+    files: list[str]
+    created: int
+    merged: int
+    edited_since: int  # contacts changed after the import: Undo takes those edits back too
+
+
+def last_import(session: Session) -> LastImport | None:
+    """The most recent import that changed something and has not been undone."""
+    run = session.scalar(
+        select(ImportRun)
+        .where(ImportRun.undone_at.is_(None), ImportRun.finished_at.is_not(None))
+        .order_by(ImportRun.id.desc())
+        .limit(1)
+    )
+    if run is None or run.finished_at is None:
+        return None
+    counts: dict[str, int] = {
+        kind: n
+        for kind, n in session.execute(
+            select(ImportChange.kind, func.count())
+            .where(ImportChange.import_id == run.id)
+            .group_by(ImportChange.kind)
+        )
+    }
+    # A second's grace: the import itself stamps its contacts a moment before it finishes.
+    edited = session.scalar(
+        select(func.count())
+        .select_from(ImportChange)
+        .join(Contact, Contact.id == ImportChange.contact_id)
+        .where(
+            ImportChange.import_id == run.id,
+            Contact.updated_at > run.finished_at + dt.timedelta(seconds=1),
+        )
+    )
+    return LastImport(
+        run.id,
+        run.started_at,
+        [f for f in run.files.split("\n") if f],
+        counts.get("created", 0),
+        counts.get("merged", 0),
+        edited or 0,
+    )
+
+
+@dataclass(frozen=True)
+class UndoneImport:
+    removed: int
+    reverted: int
+
+
+def undo_import(session: Session, import_id: int) -> UndoneImport:
+    """Take an import back as one step: its new contacts go, merged ones are as they were."""
+    run = session.get(ImportRun, import_id)
+    if run is None or run.undone_at is not None:
+        raise LookupError(f"import {import_id} cannot be undone (already undone, or unknown)")
+    changes = session.execute(
+        select(ImportChange.contact_id, ImportChange.kind, ImportChange.before).where(
+            ImportChange.import_id == import_id
+        )
+    ).all()
+    reverted = 0
+    created = [cid for cid, kind, _ in changes if kind == "created"]
+    for cid, kind, before in changes:
+        if kind != "merged" or before is None:
+            continue
+        c = session.get(Contact, cid)
+        if c is None or c.deleted_at is not None:
+            continue
+        update_contact(session, record_from_json(before), check=False)
+        reverted += 1
+    for start in range(0, len(created), 500):
+        chunk = created[start : start + 500]
+        for cid in chunk:
+            search.unindex(session, cid)
+        session.execute(delete(Contact).where(Contact.id.in_(chunk)))
+    session.execute(delete(CardFingerprint).where(CardFingerprint.import_id == import_id))
+    run.undone_at = utcnow()
+    session.flush()
+    session.expire_all()
+    return UndoneImport(len(created), reverted)

@@ -6,9 +6,11 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import unquote_to_bytes
 
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
+from app.model.serialize import fingerprint
 from app.vcard.problems import Problem, Severity
 from app.vcard.reader import Card, Property, decode_base64
 
@@ -57,6 +59,11 @@ class MappedCard:
     line: int
     problems: list[Problem] = field(default_factory=list)
     introduced_by_uid: str = ""
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """What recognises this very card when it is imported again (see serialize)."""
+        return fingerprint(self.record)
 
     @property
     def skipped(self) -> bool:
