@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+from collections.abc import Callable
 from importlib import resources
 from logging.handlers import RotatingFileHandler
 from types import TracebackType
 
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from app import APP_ID, APP_NAME, __version__
 from app.crash import format_report, write_report
 from app.paths import AppPaths
-from app.storage.db import DatabaseRefused, open_database
+from app.storage.backups import daily_backup, list_backups
+from app.storage.db import (
+    Database,
+    DatabaseDamaged,
+    DatabaseRefused,
+    open_database,
+    restore_file,
+)
+from app.ui.backup_dialog import RestoreDialog
+from app.ui.text import Button, message_box
 
 log = logging.getLogger("second_act")
 
@@ -90,8 +101,18 @@ def run_gui(paths: AppPaths, files: list[str]) -> int:
         paths.ensure()
         setup_logging(paths)
         db = open_database(paths.database, paths.backups)
+    except DatabaseDamaged as exc:
+        log.error("damaged database: %s", exc)
+        restored = offer_restore(paths, str(exc))
+        if restored is None:
+            print(f"second-act: {exc}", file=sys.stderr)
+            return 1
+        db = restored
     except (DatabaseRefused, OSError) as exc:
-        QMessageBox.critical(None, f"{APP_NAME} cannot open your data", str(exc))
+        box = message_box(
+            None, f"{APP_NAME} cannot open your data", str(exc), icon=QMessageBox.Icon.Critical
+        )
+        box.exec()
         print(f"second-act: {exc}", file=sys.stderr)
         return 1
     from app.services.contacts import purge_deleted
@@ -102,6 +123,9 @@ def run_gui(paths: AppPaths, files: list[str]) -> int:
     log.info("removed %d contacts deleted in an earlier session", purged)
     window = MainWindow(db, paths)
     sys.excepthook = CrashHandler(paths, window)
+    # Today's copy is made beside the window, not before it: a large file takes a moment.
+    daily = threading.Thread(target=_daily_backup, args=(db,), name="daily-backup", daemon=False)
+    daily.start()
 
     def bring_forward(new_files: list[str]) -> None:
         window.show()
@@ -118,4 +142,58 @@ def run_gui(paths: AppPaths, files: list[str]) -> int:
     try:
         return app.exec()
     finally:
+        daily.join()
         db.close()
+
+
+def _daily_backup(db: Database) -> None:
+    try:
+        with db.session() as s:
+            from app.services.contacts import count_contacts
+
+            if count_contacts(s) == 0:
+                return
+        made = daily_backup(db.path, db.backups)
+        if made is not None:
+            log.info("daily backup %s", made)
+    except Exception:  # a failed copy must not take the window down; it is logged
+        log.exception("daily backup failed")
+
+
+def offer_restore(
+    paths: AppPaths, message: str, ask: Callable[[QDialog], int] | None = None
+) -> Database | None:
+    """The database is damaged: offer the backups. Returns the restored database, or None."""
+    ask = ask or (lambda dialog: dialog.exec())
+    has_backups = bool(list_backups(paths.backups))
+    box = message_box(
+        None,
+        f"{APP_NAME}: your contacts file is damaged",
+        message
+        + (
+            "\n\nYou can go back to a backup now. The damaged file is kept, not deleted."
+            if has_backups
+            else f"\n\nThere is no backup in {paths.backups} to go back to."
+        ),
+        Button.Cancel,
+        icon=QMessageBox.Icon.Critical,
+    )
+    restore = box.addButton("Restore from Backup…", QMessageBox.ButtonRole.AcceptRole)
+    restore.setObjectName("restore")
+    restore.setEnabled(has_backups)
+    box.button(Button.Cancel).setText("Quit")
+    ask(box)
+    if box.clickedButton() is not restore:
+        return None
+    dialog = RestoreDialog(
+        paths.backups, "Choose the copy to go back to (the newest is selected).", None
+    )
+    while ask(dialog) == QDialog.DialogCode.Accepted and dialog.chosen() is not None:
+        chosen = dialog.chosen()
+        assert chosen is not None
+        try:
+            restore_file(paths.database, paths.backups, chosen.path)
+            return open_database(paths.database, paths.backups)
+        except DatabaseRefused as exc:
+            ask(message_box(None, "Restore", str(exc), icon=QMessageBox.Icon.Warning))
+    return None

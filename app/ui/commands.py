@@ -13,6 +13,7 @@ from app.services.contacts import (
     restore_contacts,
     update_contact,
 )
+from app.services.duplicates import mark_different, unmark_different
 from app.services.merging import MergeUndo, merge_contacts, unmerge_contacts
 from app.storage.db import Database
 
@@ -88,3 +89,23 @@ class MergeContacts(QUndoCommand):
         with self._db.session() as s:
             unmerge_contacts(s, self._undo)
         self._changed([self._keep])
+
+
+class MarkDifferent(QUndoCommand):
+    """The user says two same-named contacts are different people; Undo asks again."""
+
+    def __init__(
+        self, db: Database, a: int, b: int, names: tuple[str, str], changed: Changed
+    ) -> None:
+        super().__init__(f"Keep {names[0]} and {names[1]} apart")
+        self._db, self._a, self._b, self._changed = db, a, b, changed
+
+    def redo(self) -> None:
+        with self._db.session() as s:
+            mark_different(s, self._a, self._b)
+        self._changed([])
+
+    def undo(self) -> None:
+        with self._db.session() as s:
+            unmark_different(s, self._a, self._b)
+        self._changed([])

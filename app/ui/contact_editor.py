@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.model.records import TIERS, ContactRecord, FieldProblem, validate
 from app.services.contacts import Choice
+from app.ui.text import plain_label
 from app.ui.widgets import (
     AddressListEditor,
     BirthdayEdit,
@@ -61,7 +61,7 @@ class ContactEditor(QWidget):
         self._dirty = False
         self._loading = False
 
-        self.heading = QLabel()
+        self.heading = plain_label()
         self.heading.setObjectName("editor_heading")
         self.heading.setWordWrap(True)
         font = self.heading.font()
@@ -100,7 +100,7 @@ class ContactEditor(QWidget):
             ("Phones", self.phones),
             ("Web and profiles", self.urls),
         ):
-            reach.addWidget(QLabel(title))
+            reach.addWidget(plain_label(title))
             reach.addWidget(editor)
 
         address_box = QGroupBox("Addresses")

@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from app.services.contacts import ContactRow, SortKey, fetch_rows, list_contact_ids
 from app.storage.db import Database
+from app.ui.text import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -75,7 +76,7 @@ class ContactTableModel(QAbstractTableModel):
         ]
         value = values[col] if 0 <= col < len(values) else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return value or None
+            return plain_tooltip(value) or None
         return value
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

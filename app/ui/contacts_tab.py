@@ -8,9 +8,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -21,9 +19,11 @@ from PySide6.QtWidgets import (
 
 from app.model.records import ContactRecord
 from app.services.contacts import ContactNotFound, contact_choices, count_contacts, get_contact
+from app.services.duplicates import find_possible_duplicates
 from app.storage.db import Database
 from app.ui.contact_editor import ContactEditor
 from app.ui.contact_model import ContactTableModel
+from app.ui.text import Button, message_box, plain_label
 
 
 class EmptyState(QWidget):
@@ -31,13 +31,13 @@ class EmptyState(QWidget):
 
     def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.title = QLabel(title)
+        self.title = plain_label(title)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.title.setFont(font)
-        self.text = QLabel(text)
+        self.text = plain_label(text)
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text.setFixedWidth(560)
@@ -73,12 +73,14 @@ class ContactsTab(QWidget):
     new_requested = Signal()
     save_requested = Signal(object, object)  # before (ContactRecord | None), after
     status = Signal(str)
+    duplicates_requested = Signal()
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._db = db
         self._current: int | None = None
         self._choices_stale = True
+        self.ask = lambda box: box.exec()  # the main window routes dialogs through its own
 
         self.search = QLineEdit()
         self.search.setObjectName("search")
@@ -94,8 +96,14 @@ class ContactsTab(QWidget):
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self.on_search_enter)
         self.search.installEventFilter(self)
-        self.count_label = QLabel()
+        self.count_label = plain_label()
         self.count_label.setObjectName("count")
+        self.duplicates_button = QPushButton()
+        self.duplicates_button.setObjectName("duplicates_button")
+        self.duplicates_button.setToolTip("Contacts with the same name: merge or keep apart")
+        self.duplicates_button.setFlat(True)
+        self.duplicates_button.clicked.connect(self.duplicates_requested)
+        self.duplicates_button.hide()
 
         self.model = ContactTableModel(db, self)
         self.table = QTableView()
@@ -120,7 +128,7 @@ class ContactsTab(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
         self.model.modelReset.connect(self.on_model_reset)
 
-        self.no_match = QLabel()
+        self.no_match = plain_label()
         self.no_match.setObjectName("no_match")
         self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_match.setWordWrap(True)
@@ -128,7 +136,7 @@ class ContactsTab(QWidget):
 
         self.editor = ContactEditor()
         self.editor.save_requested.connect(self.on_editor_save)
-        self.editor_placeholder = QLabel("Select a contact to see and edit their details.")
+        self.editor_placeholder = plain_label("Select a contact to see and edit their details.")
         self.editor_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.editor_placeholder.setWordWrap(True)
         self.detail = QStackedWidget()
@@ -140,6 +148,7 @@ class ContactsTab(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
+        top.addWidget(self.duplicates_button)
         top.addWidget(self.count_label)
         left_layout.addLayout(top)
         left_layout.addWidget(self.table, 1)
@@ -182,6 +191,16 @@ class ContactsTab(QWidget):
         self._choices_stale = True  # contacts changed: the introducer list is rebuilt once
         self.model.refresh()
         self._select(keep)
+        self.update_duplicates()
+
+    def update_duplicates(self) -> None:
+        """Show how many same-name pairs wait for the user; hidden when none."""
+        with self._db.session() as s:
+            n = len(find_possible_duplicates(s))
+        self.duplicates_button.setText(
+            f"{n} possible duplicate{'s' if n != 1 else ''}…" if n else ""
+        )
+        self.duplicates_button.setVisible(n > 0)
 
     def total(self) -> int:
         with self._db.session() as s:
@@ -273,18 +292,18 @@ class ContactsTab(QWidget):
         """Ask what to do with unsaved edits; False means stay where we are."""
         if not (self.detail.currentWidget() is self.editor and self.editor.is_dirty()):
             return True
-        answer = QMessageBox.question(
-            self,
-            "Unsaved changes",
-            f"Save the changes to {self.editor.record().display_name or 'this contact'}?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
+        answer = self.ask(
+            message_box(
+                self,
+                "Unsaved changes",
+                f"Save the changes to {self.editor.record().display_name or 'this contact'}?",
+                Button.Save | Button.Discard | Button.Cancel,
+                Button.Save,
+            )
         )
-        if answer == QMessageBox.StandardButton.Cancel:
+        if answer == Button.Cancel:
             return False
-        if answer == QMessageBox.StandardButton.Save:
+        if answer == Button.Save:
             problems = self.editor.problems()
             if problems:
                 self.editor.show_problems(problems)

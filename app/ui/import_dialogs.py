@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.services.importing import ImportReport, Preview
 from app.ui.problems_model import ProblemsModel
+from app.ui.text import plain_label
 from app.vcard.problems import Problem
 
 
@@ -36,6 +37,7 @@ class ImportSummaryDialog(QDialog):
         cancel: bool = True,
     ) -> None:
         super().__init__(parent)
+        self.choice = ""  # what the user asked for next: "duplicates", "undo" or nothing
         self.setWindowTitle(title)
         self.setObjectName("import_summary")
         self.resize(720, 420 if problems else 200)
@@ -73,9 +75,22 @@ class ImportSummaryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         if problems:
-            layout.addWidget(QLabel("Problems found, by file and line:"))
+            layout.addWidget(plain_label("Problems found, by file and line:"))
         layout.addWidget(self.table, 1)
         layout.addWidget(self.buttons)
+
+    def add_choice(self, text: str, choice: str) -> QPushButton:
+        """A button that closes the dialog and says what to do next."""
+        button = QPushButton(text)
+        button.setObjectName(choice)
+
+        def choose() -> None:
+            self.choice = choice
+            self.accept()
+
+        button.clicked.connect(choose)
+        self.buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        return button
 
     def on_copy(self) -> None:
         clipboard = QGuiApplication.clipboard()
@@ -123,6 +138,20 @@ def report_dialog(report: ImportReport, parent: QWidget) -> ImportSummaryDialog:
     )
     if report.skipped:
         heading += "<p>Skipped cards are listed below with their file and line.</p>"
-    return ImportSummaryDialog(
+    if report.possible_duplicates:
+        heading += (
+            f"<p>{plural(report.possible_duplicates, 'pair')} of contacts "
+            f"{'has' if report.possible_duplicates == 1 else 'have'} the same name but nothing "
+            "else that shows they are one person. They were kept apart: review them to merge "
+            "the ones that are the same person.</p>"
+        )
+    dialog = ImportSummaryDialog(
         "Import finished", heading, report.problems, "OK", parent, cancel=False
     )
+    if report.possible_duplicates:
+        dialog.add_choice(
+            f"Review {plural(report.possible_duplicates, 'Possible Duplicate')}…", "duplicates"
+        )
+    if report.import_id is not None:
+        dialog.add_choice("Undo This Import…", "undo")
+    return dialog

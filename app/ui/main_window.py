@@ -16,7 +16,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QTabWidget,
@@ -33,16 +32,26 @@ from app.services.importing import (
     ImportReport,
     ParsedFile,
     Preview,
+    UndoneImport,
     import_files,
+    last_import,
     preview_import,
     read_file,
+    undo_import,
 )
-from app.storage.db import Database
-from app.ui.commands import DeleteContacts, MergeContacts, SaveContact
+from app.storage.backups import daily_backup
+from app.storage.db import Database, DatabaseRefused, check_backup
+from app.ui.backup_dialog import RestoreDialog
+from app.ui.commands import DeleteContacts, MarkDifferent, MergeContacts, SaveContact
 from app.ui.contacts_tab import ContactsTab, EmptyState
+from app.ui.duplicates_dialog import DuplicatesDialog
 from app.ui.export_dialog import ExportDialog
 from app.ui.import_dialogs import plural, preview_dialog, report_dialog
 from app.ui.tasks import TaskRunner
+from app.ui.text import Button, escape, message_box, plain_label
+
+# Deleting at least this many contacts at once is a bulk delete: a backup is made first.
+BULK_DELETE = 10
 
 IMPORTABLE = (".vcf", ".vcard", ".csv")
 
@@ -73,6 +82,8 @@ class MainWindow(QMainWindow):
         self.contacts.new_requested.connect(self.on_new_contact)
         self.contacts.save_requested.connect(self.on_save_contact)
         self.contacts.status.connect(self._set_count)
+        self.contacts.duplicates_requested.connect(self.on_review_duplicates)
+        self.contacts.ask = lambda box: self.ask(box)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         self.tabs.setDocumentMode(True)
@@ -96,7 +107,7 @@ class MainWindow(QMainWindow):
             "&Outreach",
         )
         self.setCentralWidget(self.tabs)
-        self.count_label = QLabel()
+        self.count_label = plain_label()
         self.statusBar().addPermanentWidget(self.count_label)
         self._build_menus()
         self._restore_state()
@@ -124,10 +135,15 @@ class MainWindow(QMainWindow):
             "&Import Address Book…", self.on_import, "Ctrl+I", "import"
         )
         self.export_action = self._action("&Export Contacts…", self.on_export, "Ctrl+E", "export")
+        self.backup_action = self._action("&Back Up Now", self.on_backup_now, name="backup")
+        self.restore_action = self._action("&Restore from Backup…", self.on_restore, name="restore")
         self.quit_action = self._action("&Quit", self.close, QKeySequence("Ctrl+Q"), "quit")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         for a in (self.new_action, self.import_action, self.export_action):
             file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -146,11 +162,21 @@ class MainWindow(QMainWindow):
             "&Find…", self.on_find, QKeySequence.StandardKey.Find, "find"
         )
         self.merge_action = self._action("&Merge Two Contacts…", self.on_merge, "Ctrl+M", "merge")
+        self.duplicates_action = self._action(
+            "Review &Possible Duplicates…", self.on_review_duplicates, "Ctrl+Shift+D", "duplicates"
+        )
+        self.undo_import_action = self._action(
+            "Undo Last &Import…", self.on_undo_import, name="undo_import"
+        )
         for a in (self.undo_action, self.redo_action):
             edit_menu.addAction(a)
         edit_menu.addSeparator()
         edit_menu.addAction(self.delete_action)
         edit_menu.addAction(self.merge_action)
+        edit_menu.addAction(self.duplicates_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.undo_import_action)
+        edit_menu.addSeparator()
         edit_menu.addAction(self.find_action)
 
         view_menu = bar.addMenu("&View")
@@ -236,16 +262,18 @@ class MainWindow(QMainWindow):
             return
         names = self.contacts.selected_names()
         who = f"“{names[0]}”" if len(ids) == 1 else f"these {len(ids)} contacts"
-        answer = QMessageBox.question(
+        box = message_box(
             self,
             "Delete contact" if len(ids) == 1 else "Delete contacts",
             f"Delete {who}? You can undo this with Edit ▸ Undo (Ctrl+Z).",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+            Button.Yes | Button.Cancel,
+            Button.Cancel,
         )
-        if answer != QMessageBox.StandardButton.Yes:
+        if self.ask(box) != Button.Yes:
             return
         self.contacts.editor.load(ContactRecord())  # drop edits of a contact that is going
+        if len(ids) >= BULK_DELETE:
+            self.db.backup("before-delete")
         self.undo_stack.push(DeleteContacts(self.db, ids, names, self._changed))
         self.statusBar().showMessage(f"Deleted {who}. Press Ctrl+Z to undo.", 8000)
 
@@ -297,6 +325,11 @@ class MainWindow(QMainWindow):
 
         def run(progress: Any, cancelled: Any) -> ImportReport:
             with db.session() as s:
+                has_contacts = count_contacts(s) > 0
+            if has_contacts:  # an empty database has nothing to protect
+                daily_backup(db.path, db.backups)
+                db.backup("before-import")
+            with db.session() as s:
                 return import_files(s, parsed, progress, cancelled)
 
         self.tasks.start(
@@ -315,20 +348,25 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Imported {plural(report.imported, 'new contact')}, merged {report.merged}.", 8000
         )
-        self.ask(report_dialog(report, self))
+        dialog = report_dialog(report, self)
+        self.ask(dialog)
+        if dialog.choice == "duplicates":
+            self.on_review_duplicates()
+        elif dialog.choice == "undo":
+            self.on_undo_import()
 
     def _import_cancelled(self) -> None:
         self.contacts.reload()
         self.statusBar().showMessage("Import cancelled: nothing was changed.", 8000)
 
     def _task_failed(self, details: str) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Critical,
+        box = message_box(
+            self,
             APP_NAME,
             "Something went wrong, and nothing was changed.",
-            parent=self,
+            icon=QMessageBox.Icon.Critical,
+            details=details,
         )
-        box.setDetailedText(details)
         self.ask(box)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -357,7 +395,14 @@ class MainWindow(QMainWindow):
         with self.db.session() as s:
             total = count_contacts(s)
         if total == 0:
-            QMessageBox.information(self, "Export", "There are no contacts to export yet.")
+            self.ask(
+                message_box(
+                    self,
+                    "Export",
+                    "There are no contacts to export yet.",
+                    icon=QMessageBox.Icon.Information,
+                )
+            )
             return
         query = self.contacts.model.query.strip()
         dialog = ExportDialog(
@@ -415,24 +460,137 @@ class MainWindow(QMainWindow):
         ids = self.contacts.selected_ids()
         names = self.contacts.selected_names()
         if len(ids) != 2:
-            QMessageBox.information(
-                self, "Merge contacts", "Select exactly two contacts (Ctrl+click) to merge them."
+            self.ask(
+                message_box(
+                    self,
+                    "Merge contacts",
+                    "Select exactly two contacts (Ctrl+click) to merge them.",
+                    icon=QMessageBox.Icon.Information,
+                )
             )
             return
-        answer = QMessageBox.question(
+        box = message_box(
             self,
             "Merge contacts",
             f"Merge “{names[1]}” into “{names[0]}”? Details of both are kept; where they "
             "differ, the second one's go into the note. Edit ▸ Undo splits them again.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Yes,
+            Button.Yes | Button.Cancel,
+            Button.Yes,
         )
-        if answer != QMessageBox.StandardButton.Yes:
+        if self.ask(box) != Button.Yes:
             return
+        self.merge_pair(ids[0], ids[1], names[0], names[1])
+
+    def merge_pair(self, keep: int, other: int, keep_name: str, other_name: str) -> None:
         self.undo_stack.push(
-            MergeContacts(self.db, ids[0], ids[1], (names[0], names[1]), self._changed)
+            MergeContacts(self.db, keep, other, (keep_name, other_name), self._changed)
         )
-        self.statusBar().showMessage(f"Merged {names[1]} into {names[0]}.", 8000)
+        self.statusBar().showMessage(f"Merged {other_name} into {keep_name}.", 8000)
+
+    def keep_apart(self, a: int, b: int, a_name: str, b_name: str) -> None:
+        self.undo_stack.push(MarkDifferent(self.db, a, b, (a_name, b_name), self._changed))
+        self.statusBar().showMessage(f"{a_name} and {b_name} are kept as different people.", 8000)
+
+    # -- duplicates, undo import, backups --------------------------------------
+    def on_review_duplicates(self) -> None:
+        if not self.contacts.confirm_leave():
+            return
+        dialog = DuplicatesDialog(self.db, self)
+        dialog.merge_requested.connect(self.merge_pair)
+        dialog.different_requested.connect(self.keep_apart)
+        self.ask(dialog)
+        self.contacts.reload()
+
+    def on_undo_import(self) -> None:
+        if self.tasks.running or not self.contacts.confirm_leave():
+            return
+        with self.db.session() as s:
+            last = last_import(s)
+        if last is None:
+            self.ask(
+                message_box(
+                    self,
+                    "Undo import",
+                    "There is no import to undo.",
+                    icon=QMessageBox.Icon.Information,
+                )
+            )
+            return
+        files = ", ".join(last.files) or "an address book"
+        text = (
+            f"Undo the import of {files} made on {last.started_at:%d %B %Y at %H:%M}?\n\n"
+            f"The {plural(last.created, 'contact')} it added will be removed, and the "
+            f"{plural(last.merged, 'contact')} it updated will go back to how they were."
+        )
+        if last.edited_since:
+            edited = plural(last.edited_since, "of these contacts was", "of these contacts were")
+            text += f"\n\n{edited} edited after the import: those edits will be undone too."
+        text += "\n\nA backup of your contacts as they are now is made first."
+        box = message_box(self, "Undo import", text, Button.Yes | Button.Cancel, Button.Cancel)
+        if self.ask(box) != Button.Yes:
+            return
+        db, import_id = self.db, last.id
+
+        def run(_progress: Any, _cancelled: Any) -> UndoneImport:
+            db.backup("before-undo-import")
+            with db.session() as s:
+                return undo_import(s, import_id)
+
+        def done(result: UndoneImport) -> None:
+            self.undo_stack.clear()  # older steps may refer to contacts that are gone
+            self.contacts.reload()
+            self.statusBar().showMessage(
+                f"Import undone: {plural(result.removed, 'contact')} removed, "
+                f"{result.reverted} put back as they were.",
+                10000,
+            )
+
+        self.tasks.start("Undoing the import", run, done, on_failed=self._task_failed)
+
+    def on_backup_now(self) -> None:
+        db = self.db
+        self.tasks.start(
+            "Backing up",
+            lambda _p, _c: db.backup("manual"),
+            lambda path: self.statusBar().showMessage(f"Backed up to {path}.", 10000),
+            on_failed=self._task_failed,
+        )
+
+    def on_restore(self) -> None:
+        if self.tasks.running or not self.contacts.confirm_leave():
+            return
+        dialog = RestoreDialog(
+            self.db.backups,
+            "Choose the copy to go back to. Your contacts as they are now are kept as a "
+            "backup too, so a restore can itself be undone by restoring that copy.",
+            self,
+        )
+        if self.ask(dialog) != dialog.DialogCode.Accepted or dialog.chosen() is None:
+            return
+        backup = dialog.chosen()
+        assert backup is not None
+        try:
+            count = check_backup(backup.path)
+        except DatabaseRefused as exc:
+            self.ask(message_box(self, "Restore", str(exc), icon=QMessageBox.Icon.Warning))
+            return
+        box = message_box(
+            self,
+            "Restore from backup",
+            f"Replace your contacts with the copy made {backup.made_at:%d %B %Y at %H:%M} "
+            f"({plural(count, 'contact')})?",
+            Button.Yes | Button.Cancel,
+            Button.Cancel,
+        )
+        if self.ask(box) != Button.Yes:
+            return
+        kept = self.db.restore(backup.path)
+        self.undo_stack.clear()
+        self.contacts.reload()
+        where = f" The contacts you had are kept in {kept}." if kept else ""
+        self.statusBar().showMessage(
+            f"Restored the copy of {backup.made_at:%d %B %Y}.{where}", 15000
+        )
 
     def on_about(self) -> None:
         QMessageBox.about(
@@ -441,6 +599,7 @@ class MainWindow(QMainWindow):
             f"<h3>{APP_NAME} {__version__}</h3>"
             "<p>Organise your network for a career change: contacts, informational "
             "interviews and personal outreach.</p>"
-            f"<p>Your data stays on this computer, in<br><code>{self.paths.data_dir}</code></p>"
+            f"<p>Your data stays on this computer, in<br><code>{escape(str(self.paths.data_dir))}"
+            "</code></p>"
             "<p>No telemetry. Nothing leaves this machine unless you send it.</p>",
         )

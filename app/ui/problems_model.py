@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from app.ui.text import plain_tooltip
 from app.vcard.problems import Problem, Severity
 
 Index = QModelIndex | QPersistentModelIndex
@@ -39,7 +40,9 @@ class ProblemsModel(QAbstractTableModel):
             return None
         p = self._rows[index.row()]
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(self.data(index, Qt.ItemDataRole.DisplayRole) or "") or None
+        if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return p.file
             if col == 1:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.model.records import Birthday, Labeled, PostalAddress
+from app.ui.text import plain_label
 
 ERROR_BG = QColor("#fde2e1")
 
@@ -36,6 +37,7 @@ class ErrorLabel(QLabel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # messages quote what the user typed
         self.setWordWrap(True)
         self.setStyleSheet("color: #b3261e;")
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -319,7 +321,7 @@ class PhotoWidget(QWidget):
         self._data: bytes | None = None
         self._mime = ""
         self._name = ""
-        self.picture = QLabel()
+        self.picture = plain_label()
         self.picture.setFixedSize(QSize(self.SIZE, self.SIZE))
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setAccessibleName("Photo")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.paths import AppPaths
@@ -12,22 +12,42 @@ from app.ui.main_window import MainWindow
 
 
 class Answers:
-    """Stands in for the user's click on QMessageBox.question; records what was asked."""
+    """Stands in for the user at the window's dialogs (MainWindow.ask); records what was asked.
+
+    Message boxes get *reply*; other dialogs get *dialog_answer*.
+    """
 
     def __init__(self) -> None:
         self.reply = QMessageBox.StandardButton.Yes
+        self.dialog_answer: int = QDialog.DialogCode.Accepted
         self.asked: list[str] = []
+        self.boxes: list[QMessageBox] = []
+        self.dialogs: list[QDialog] = []
+        self.on_dialog: Callable[[QDialog], int] | None = None
 
-    def __call__(self, _parent: object, _title: str, text: str, *_a: object) -> object:
-        self.asked.append(text)
-        return self.reply
+    def __call__(self, dialog: QDialog) -> int:
+        if isinstance(dialog, QMessageBox):
+            self.asked.append(dialog.text())
+            self.boxes.append(dialog)
+            return int(self.reply.value)
+        self.dialogs.append(dialog)
+        if self.on_dialog is not None:
+            return self.on_dialog(dialog)
+        return int(self.dialog_answer)
+
+
+def _no_static_boxes(*_a: object, **_k: object) -> None:
+    raise AssertionError(
+        "a static QMessageBox was used: route it through MainWindow.ask and text.message_box, "
+        "which shows names as plain text"
+    )
 
 
 @pytest.fixture
 def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
-    a = Answers()
-    monkeypatch.setattr(QMessageBox, "question", a)
-    return a
+    for name in ("question", "information", "warning", "critical"):
+        monkeypatch.setattr(QMessageBox, name, _no_static_boxes)
+    return Answers()
 
 
 @pytest.fixture
@@ -39,6 +59,7 @@ def make_window(
 
     def make() -> MainWindow:
         w = MainWindow(db, paths)
+        w.ask = answers
         qtbot.addWidget(w)
         w.show()
         qtbot.waitExposed(w)

@@ -1,0 +1,299 @@
+"""Review possible duplicates: two people with one name, side by side; the user decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.model.records import ContactRecord
+from app.services.contacts import ContactNotFound, get_contact
+from app.services.duplicates import DuplicatePair, find_possible_duplicates
+from app.storage.db import Database
+from app.ui.text import plain_label, plain_tooltip
+
+Index = QModelIndex | QPersistentModelIndex
+DIFFERS = QColor("#fff4ce")
+
+
+def _fields(r: ContactRecord) -> list[tuple[str, str]]:
+    """What the comparison shows of a person, one line per field."""
+    return [
+        ("Name", r.display_name),
+        ("Organisation", " / ".join(x for x in (r.organization, r.department) if x)),
+        ("Title", r.title),
+        ("Emails", "\n".join(e.value for e in r.emails)),
+        ("Phones", "\n".join(p.value for p in r.phones)),
+        ("Web", "\n".join(u.value for u in r.urls)),
+        ("Addresses", "\n".join(a.one_line() for a in r.addresses)),
+        ("Birthday", r.birthday.iso() if r.birthday else ""),
+        ("Tags", ", ".join(r.tags)),
+        ("How we met", r.how_met),
+        ("Note", r.note),
+        ("Added", f"{r.created_at:%Y-%m-%d}" if r.created_at else ""),
+    ]
+
+
+class PairsModel(QAbstractTableModel):
+    """The possible duplicates still to decide, by name."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pairs: list[tuple[DuplicatePair, str, str]] = []  # pair, name, organisations
+
+    def set_pairs(self, pairs: list[tuple[DuplicatePair, str, str]]) -> None:
+        self.beginResetModel()
+        self.pairs = pairs
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.pairs)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 2
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.pairs):
+            return None
+        _pair, name, orgs = self.pairs[index.row()]
+        value = name if index.column() == 0 else orgs
+        if role == Qt.ItemDataRole.DisplayRole:
+            return value
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(value) or None
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return ("Name", "Organisations")[section] if 0 <= section < 2 else None
+        return None
+
+
+class CompareModel(QAbstractTableModel):
+    """Two records field by field; rows where they differ are shaded."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[tuple[str, str, str]] = []
+
+    def set_records(self, a: ContactRecord | None, b: ContactRecord | None) -> None:
+        self.beginResetModel()
+        if a is None or b is None:
+            self.rows = []
+        else:
+            self.rows = [
+                (label, va, vb)
+                for (label, va), (_l, vb) in zip(_fields(a), _fields(b), strict=True)
+                if va or vb
+            ]
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 2
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        _label, a, b = self.rows[index.row()]
+        value = a if index.column() == 0 else b
+        if role == Qt.ItemDataRole.DisplayRole:
+            return value
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(value) or None
+        if role == Qt.ItemDataRole.BackgroundRole and a.casefold() != b.casefold():
+            return DIFFERS
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            return self.rows[section][0] if 0 <= section < len(self.rows) else None
+        return ("Kept (left)", "Other (right)")[section] if 0 <= section < 2 else None
+
+
+class DuplicatesDialog(QDialog):
+    """The list of pairs on the left, the chosen pair compared on the right.
+
+    Merging and "different people" are carried out by the main window (undoably) through
+    the signals; the dialog then refreshes its list.
+    """
+
+    merge_requested = Signal(int, int, str, str)  # keep id, other id, keep name, other name
+    different_requested = Signal(int, int, str, str)
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self.setWindowTitle("Possible duplicates")
+        self.setObjectName("duplicates_dialog")
+        self.resize(980, 600)
+        self._records: tuple[ContactRecord, ContactRecord] | None = None
+        self.intro = plain_label(
+            "These contacts have the same name. Second Act never merges people on a name "
+            "alone: look at both and decide. Merging keeps everything (where the two differ, "
+            "the right one's details go into the note); Edit ▸ Undo splits them again."
+        )
+        self.intro.setWordWrap(True)
+        self.pairs = PairsModel(self)
+        self.pair_view = QTableView()
+        self.pair_view.setObjectName("pairs")
+        self.pair_view.setModel(self.pairs)
+        self.pair_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.pair_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.pair_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.pair_view.verticalHeader().hide()
+        self.pair_view.setWordWrap(False)
+        self.pair_view.setTabKeyNavigation(False)
+        self.pair_view.horizontalHeader().setStretchLastSection(True)
+        self.pair_view.setColumnWidth(0, 180)
+        self.pair_view.selectionModel().currentRowChanged.connect(self.on_pair_changed)
+        self.compare = CompareModel(self)
+        self.compare_view = QTableView()
+        self.compare_view.setObjectName("compare")
+        self.compare_view.setModel(self.compare)
+        self.compare_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.compare_view.setTabKeyNavigation(False)
+        self.compare_view.setWordWrap(True)
+        header = self.compare_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.compare_view.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.empty = plain_label("No possible duplicates left to review.")
+        self.empty.setObjectName("no_duplicates")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.merge_button = QPushButton("&Merge")
+        self.merge_button.setObjectName("merge")
+        self.merge_button.setShortcut(QKeySequence("Ctrl+M"))
+        self.merge_button.setToolTip("Merge the right one into the left one (Ctrl+M)")
+        self.swap_button = QPushButton("S&wap sides")
+        self.swap_button.setObjectName("swap")
+        self.different_button = QPushButton("&Different people")
+        self.different_button.setObjectName("different")
+        self.different_button.setToolTip("Keep both, and do not ask about this pair again")
+        self.skip_button = QPushButton("&Skip")
+        self.skip_button.setObjectName("skip")
+        self.merge_button.clicked.connect(self.on_merge)
+        self.swap_button.clicked.connect(self.on_swap)
+        self.different_button.clicked.connect(self.on_different)
+        self.skip_button.clicked.connect(self.on_skip)
+        actions = QHBoxLayout()
+        for b in (self.merge_button, self.swap_button, self.different_button, self.skip_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.compare_view, 1)
+        right_layout.addWidget(self.empty, 1)
+        right_layout.addLayout(actions)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.pair_view)
+        splitter.addWidget(right)
+        splitter.setSizes([330, 650])
+        splitter.setChildrenCollapsible(False)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(close)
+        self.setTabOrder(self.pair_view, self.merge_button)
+        self.refresh()
+
+    def refresh(self, keep_row: int = 0) -> None:
+        """Re-read the pairs still undecided; select the one at *keep_row* (or the last)."""
+        with self._db.session() as s:
+            found = find_possible_duplicates(s)
+            rows = []
+            for pair in found:
+                try:
+                    a, b = get_contact(s, pair.first), get_contact(s, pair.second)
+                except ContactNotFound:
+                    continue
+                orgs = " / ".join(dict.fromkeys(x for x in (a.organization, b.organization) if x))
+                rows.append((pair, a.display_name, orgs))
+        self.pairs.set_pairs(rows)
+        has = bool(rows)
+        for w in (self.merge_button, self.swap_button, self.different_button, self.skip_button):
+            w.setEnabled(has)
+        self.compare_view.setVisible(has)
+        self.empty.setVisible(not has)
+        if has:
+            self.pair_view.selectRow(min(keep_row, len(rows) - 1))
+            self.pair_view.setFocus()
+        else:
+            self.compare.set_records(None, None)
+            self._records = None
+
+    def count(self) -> int:
+        return self.pairs.rowCount()
+
+    def current_row(self) -> int:
+        index = self.pair_view.selectionModel().currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def on_pair_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        pair = self.pairs.pairs[current.row()][0]
+        with self._db.session() as s:
+            try:
+                self._records = (get_contact(s, pair.first), get_contact(s, pair.second))
+            except ContactNotFound:
+                self._records = None
+        self.compare.set_records(*(self._records or (None, None)))
+
+    def on_swap(self) -> None:
+        if self._records is not None:
+            self._records = (self._records[1], self._records[0])
+            self.compare.set_records(*self._records)
+
+    def _ids_and_names(self) -> tuple[int, int, str, str] | None:
+        if self._records is None:
+            return None
+        a, b = self._records
+        assert a.id is not None and b.id is not None
+        return a.id, b.id, a.display_name, b.display_name
+
+    def on_merge(self) -> None:
+        chosen = self._ids_and_names()
+        if chosen is not None:
+            row = self.current_row()
+            self.merge_requested.emit(*chosen)
+            self.refresh(row)
+
+    def on_different(self) -> None:
+        chosen = self._ids_and_names()
+        if chosen is not None:
+            row = self.current_row()
+            self.different_requested.emit(*chosen)
+            self.refresh(row)
+
+    def on_skip(self) -> None:
+        row = self.current_row()
+        if self.count():
+            self.pair_view.selectRow((row + 1) % self.count())
