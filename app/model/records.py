@@ -122,6 +122,46 @@ class ContactRecord:
         return display_name_of(self)
 
 
+# Instant-messaging properties: kept as vCard lines (extra_lines), not modelled, but a way to
+# reach someone all the same, so a card with only a handle is a contact with that name.
+IM_PROPERTIES = frozenset(
+    {
+        "IMPP",
+        "X-AIM",
+        "X-GADUGADU",
+        "X-GOOGLE-TALK",
+        "X-GROUPWISE",
+        "X-GTALK",
+        "X-ICQ",
+        "X-JABBER",
+        "X-MS-IMADDRESS",
+        "X-MSN",
+        "X-QQ",
+        "X-SKYPE",
+        "X-SKYPE-USERNAME",
+        "X-TWITTER",
+        "X-WECHAT",
+        "X-YAHOO",
+    }
+)
+
+
+def im_handles(extra_lines: list[str]) -> list[str]:
+    """The instant-messaging handles among kept vCard lines ("skype:bob" reads "bob")."""
+    found = []
+    for line in extra_lines:
+        head, sep, value = line.partition(":")
+        name = head.split(";", 1)[0].rsplit(".", 1)[-1].upper()
+        if not sep or name not in IM_PROPERTIES:
+            continue
+        value = value.replace("\\,", ",").replace("\\;", ";").strip()
+        if name == "IMPP" and re.match(r"[a-z][a-z0-9+.-]*:", value, re.I):
+            value = value.split(":", 1)[1].lstrip("/")
+        if value:
+            found.append(value)
+    return found
+
+
 def display_name_of(r: ContactRecord) -> str:
     if r.full_name.strip():
         return r.full_name.strip()
@@ -142,7 +182,8 @@ def display_name_of(r: ContactRecord) -> str:
     for a in r.addresses:
         if not a.is_empty():
             return a.one_line().split("\n")[0]
-    return ""
+    handles = im_handles(r.extra_lines)
+    return handles[0] if handles else ""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from urllib.parse import unquote_to_bytes
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
 from app.model.serialize import fingerprint
 from app.vcard.problems import Problem, Severity
-from app.vcard.reader import Card, Property, decode_base64
+from app.vcard.reader import Card, Property, base64_problem, decode_base64
 
 # Properties that describe the file rather than the person: not kept, export writes its own.
 DROPPED = {"VERSION", "PRODID", "REV", "X-ABLABEL"}
@@ -103,6 +103,27 @@ def components(text: str) -> list[str]:
     return [unescape(x).strip() for x in split_unescaped(text, ";")]
 
 
+def text_value(text: str, legacy: bool) -> str:
+    """A single text value; in vCard 2.1 (*legacy*) a backslash is just a backslash."""
+    return text if legacy else unescape(text)
+
+
+def parts_value(text: str, legacy: bool) -> list[str]:
+    """A structured value; in 2.1 only ``\\;`` is an escape (a ';' inside a component)."""
+    if not legacy:
+        return components(text)
+    return [x.replace("\\;", ";").strip() for x in re.split(r"(?<!\\);", text)]
+
+
+def legacy_to_escaped(value: str) -> str:
+    """2.1 text (no escapes but ``\\;``) as 3.0/4.0 escaped text, for lines kept as they are."""
+    value = re.sub(r"\\(?!;)", r"\\\\", value)
+    return value.replace("\r\n", "\n").replace("\n", "\\n")
+
+
+ANDROID_NICKNAME = "vnd.android.cursor.item/nickname"
+
+
 def _apple_label(text: str) -> str:
     """Apple's built-in labels are written _$!<Work>!$_; custom ones as typed."""
     m = re.fullmatch(r"_\$!<(.*)>!\$_", text)
@@ -167,8 +188,11 @@ def _birthday(month: int, day: int, year: int | None) -> Birthday | None:
         return None
 
 
-def canonical_line(prop: Property) -> str:
-    """A content line for an unmapped property, in vCard 3.0/4.0 form (UTF-8, no QP)."""
+def canonical_line(prop: Property, legacy: bool = False) -> str:
+    """A content line for an unmapped property, in vCard 3.0/4.0 form (UTF-8, no QP).
+
+    *legacy*: the card is vCard 2.1, whose text has no backslash escapes.
+    """
     params = [
         (k, v)
         for k, v in prop.params
@@ -179,14 +203,15 @@ def canonical_line(prop: Property) -> str:
     if enc in ("B", "BASE64"):
         params = [(k, "b" if k == "ENCODING" else v) for k, v in params]
         try:
+            if base64_problem(prop.raw):
+                raise ValueError("damaged base64 is written back as it came")
             value = base64.b64encode(prop.value_bytes()).decode("ascii")
         except (binascii.Error, ValueError):
-            value = prop.raw.decode("ascii", "replace").strip()
+            value = re.sub(r"\s", "", prop.raw.decode("ascii", "replace"))
     else:
         value = prop.text()
-        if enc == "QUOTED-PRINTABLE":
-            # 2.1 text is not escaped; write it the 3.0 way.
-            value = value.replace("\\", "\\\\").replace("\r\n", "\n").replace("\n", "\\n")
+        if legacy or enc == "QUOTED-PRINTABLE":
+            value = legacy_to_escaped(value)  # 2.1 text is not escaped; write it the 3.0 way
     name = prop.spelled or prop.name
     head = f"{prop.group}.{name}" if prop.group else name
     for k, v in params:
@@ -201,6 +226,7 @@ def map_card(card: Card) -> MappedCard:
     r = ContactRecord()
     out = MappedCard(r, card.file, card.line, list(card.problems))
     props = card.properties
+    legacy = card.version == "2.1"
     mapped_groups: set[str] = set()
     group_labels: dict[str, str] = {}
     for p in props:
@@ -212,7 +238,7 @@ def map_card(card: Card) -> MappedCard:
         name = p.name
         try:
             text = p.text() if p.encoding not in ("B", "BASE64") else ""
-            handled = _map_property(r, out, p, name, text, group_labels, n_done)
+            handled = _map_property(r, out, p, name, text, group_labels, n_done, legacy)
         except (ValueError, binascii.Error) as exc:
             out.problems.append(
                 Problem(card.file, p.line, f"{name} could not be read ({exc}); dropped")
@@ -234,11 +260,11 @@ def map_card(card: Card) -> MappedCard:
     extra.sort(key=lambda e: e.line)
     for p in extra:
         try:
-            r.extra_lines.append(canonical_line(p))
+            r.extra_lines.append(canonical_line(p, legacy))
         except (ValueError, binascii.Error):
             out.problems.append(Problem(card.file, p.line, f"{p.name} could not be kept"))
     _labels_become_addresses(r)
-    if not r.display_name:
+    if not r.display_name:  # display_name_of also counts instant-messaging handles
         only = " (only a photo)" if r.photo else ""
         out.problems.append(
             Problem(
@@ -259,8 +285,16 @@ def _map_property(
     text: str,
     group_labels: dict[str, str],
     n_done: bool,
+    legacy: bool = False,
 ) -> bool:
     """Fill the record from one property; False when the property is kept as an extra line."""
+
+    def unescape(text: str) -> str:  # shadows the module's: 2.1 text has no escapes
+        return text_value(text, legacy)
+
+    def components(text: str) -> list[str]:
+        return parts_value(text, legacy)
+
     if name == "FN":
         value = unescape(text).strip()
         if value and not r.full_name:
@@ -336,7 +370,13 @@ def _map_property(
         r.uid = unescape(text).strip()
         return True
     if name == "PHOTO" and r.photo is None:
-        return _map_photo(r, out, p, text)
+        return _map_photo(r, out, p, unescape(text).strip())
+    if name == "X-ANDROID-CUSTOM":
+        parts = components(text)
+        if parts[0] == ANDROID_NICKNAME and len(parts) > 1 and parts[1] and not r.nickname:
+            r.nickname = parts[1]
+            return True
+        return False
     if name.startswith(X_PREFIX):
         key = name[len(X_PREFIX) :]
         value = unescape(text).strip()
@@ -354,18 +394,34 @@ def _map_property(
     return False
 
 
-def _map_photo(r: ContactRecord, out: MappedCard, p: Property, text: str) -> bool:
+def _map_photo(r: ContactRecord, out: MappedCard, p: Property, value: str) -> bool:
     declared = (p.param("TYPE") or [""])[0]
+    data = b""
     if p.encoding in ("B", "BASE64"):
-        data = p.value_bytes()
+        encoded = p.raw
     else:
-        value = unescape(text).strip()
         m = re.match(r"data:([^;,]*)(;base64)?,(.*)$", value, re.S | re.I)
         if not m:
             return False  # a link to a photo elsewhere: kept, never fetched
         declared = declared or m[1]
-        # data:…;base64,… or a percent-encoded data URI.
-        data = decode_base64(m[3].encode("ascii", "ignore")) if m[2] else unquote_to_bytes(m[3])
+        if not m[2]:
+            encoded = b""
+            data = unquote_to_bytes(m[3])  # a percent-encoded data URI
+        else:
+            encoded = m[3].encode("utf-8", "replace")
+    if encoded:
+        why = base64_problem(encoded)
+        if why:
+            out.problems.append(
+                Problem(
+                    out.file,
+                    p.line,
+                    f"the photo cannot be shown: its base64 text is damaged ({why}); "
+                    "kept as it was, so an export writes it back unchanged",
+                )
+            )
+            return False
+        data = decode_base64(encoded)
     if not data:
         out.problems.append(Problem(out.file, p.line, "empty photo dropped"))
         return True

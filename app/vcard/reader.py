@@ -143,6 +143,23 @@ def decode_text(data: bytes, charsets: list[str] | None = None) -> str:
         return data.decode("latin-1")
 
 
+_BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/=_\-\s]*")
+
+
+def base64_problem(raw: bytes) -> str:
+    """Why *raw* is not base64 that a writer meant ("" when it is): damaged or cut short.
+
+    decode_base64 would still make bytes of it; a photo made of such bytes is garbage.
+    """
+    if not _BASE64_TEXT.fullmatch(raw):
+        bad = next(chr(b) for b in raw if not _BASE64_TEXT.fullmatch(bytes([b])))
+        return f"it holds “{bad}”, which base64 never does"
+    data = re.sub(rb"\s", b"", raw).rstrip(b"=")
+    if len(data) % 4 == 1:
+        return "it is cut short"
+    return ""
+
+
 def decode_base64(raw: bytes) -> bytes:
     """Lenient base64: whitespace, missing padding and a stray final character are tolerated."""
     data = re.sub(rb"[^A-Za-z0-9+/=_-]", b"", raw).rstrip(b"=")
@@ -338,6 +355,10 @@ def read_cards(data: bytes, file: str) -> tuple[list[Card], list[Problem]]:
             stray.clear()
 
     for number, line in _glued_cards_apart(_logical_lines(data)):
+        if card is not None and line.startswith(b"#") and card.version in ("2.1", ""):
+            # Phones write comment lines into 2.1 files; they are not part of any value.
+            card.warn(number, "comment line ignored")
+            continue
         upper = line.strip().upper()
         if skip_agent:
             if upper.startswith(b"BEGIN:"):
@@ -386,7 +407,8 @@ def read_cards(data: bytes, file: str) -> tuple[list[Card], list[Problem]]:
                 and previous.name in ("NOTE", "FN", "ADR", "LABEL", "TITLE", "ORG")
             ):
                 # An exporter that wraps long text without indenting the next line (Google).
-                previous.raw += b"\\n" + line
+                # In 2.1 a backslash is no escape: the break is kept as a real line break.
+                previous.raw += (b"\n" if card.version == "2.1" else b"\\n") + line
                 continue
             shown = line[:40].decode("utf-8", "replace")
             card.warn(number, f"unreadable line “{shown}” was dropped")

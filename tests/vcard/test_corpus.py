@@ -120,7 +120,9 @@ EXPECTED: dict[str, list[dict[str, Any]]] = {
         dict(full_name="jane.doe@company.com", emails=["jane.doe@company.com"]),
         dict(full_name="Ñ Ñ Ñ Ñ Ñ", phones=["123456789"]),
         dict(full_name="Ñ Ñ Ñ Ñ Ñ Ñ Ñ Ñ Ñ Ñ Ñ", phones=["123456", "234567", "3456789", "45678901"]),
-        dict(emails=["bob@company.com", "ÑÑÑÑÑÑÑÑÑÑÑÑÑÑ"], has_photo=True),
+        # Its PHOTO is cut short (the sample's own damage): reported and kept as text for
+        # export, not shown as a broken picture (test_dialects checks the report).
+        dict(emails=["bob@company.com", "ÑÑÑÑÑÑÑÑÑÑÑÑÑÑ"], has_photo=False),
         dict(emails=["henry@company.com"]),
     ],
     "ez-vcard/thunderbird-MoreFunctionsForAddressBook-extension.vcf": [
@@ -416,7 +418,10 @@ def test_import_then_export_loses_nothing(path: Path, version: str) -> None:
             continue
         first = card.record
         again = parse_bytes(to_vcard(first, version).encode("utf-8"), "again.vcf")
-        assert again.problems == [] and [c.problems for c in again.cards] == [[]]
+        # Nothing new to report: only what the original card had (a damaged photo written
+        # back as it came is reported again, the same way).
+        assert again.problems == [] and len(again.cards) == 1
+        assert {p.message for p in again.cards[0].problems} <= {p.message for p in card.problems}
         second = again.cards[0].record
         # FN is always written, so a card without one comes back with its display name.
         assert replace(second, full_name=first.full_name) == first

@@ -159,3 +159,116 @@ def test_a_photo_link_is_kept_but_never_fetched() -> None:
     data = b"BEGIN:VCARD\nVERSION:3.0\nFN:X\nPHOTO;VALUE=uri:https://example.org/p.jpg\nEND:VCARD\n"
     r = one(data).record
     assert r.photo is None and r.extra_lines == ["PHOTO;VALUE=uri:https://example.org/p.jpg"]
+
+
+# -- vCard 2.1 comments, 2.1 backslashes, nickname and IM-only cards, damaged photos --------
+
+
+def test_comment_lines_in_2_1_are_ignored_with_a_warning() -> None:
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nN:Call;Conference\r\nFN:Conference Call\r\n"
+        b"# This line must be ignored.\r\nTEL;WORK:+1 555 0100\r\nEND:VCARD\r\n"
+    )
+    parsed = parse_bytes(data, "t.vcf")
+    (card,) = parsed.cards
+    assert card.record.full_name == "Conference Call"
+    assert card.record.phones == [Labeled("+1 555 0100", "work")]
+    assert [(p.line, p.message) for p in card.problems] == [(5, "comment line ignored")]
+
+
+def test_a_backslash_in_2_1_is_text_except_before_a_semicolon_in_structured_values() -> None:
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:A;B\\C\\;D:E\\\\\r\n"
+        b"N:Smith\\;Jones;Ann\\n;;;\r\nORG:R\\&D\\;Labs;Unit\\2\r\n"
+        b"TITLE:C:\\temp\\new\r\nNOTE:a\\,b\r\nEND:VCARD\r\n"
+    )
+    r = one(data).record
+    assert r.full_name == "A;B\\C\\;D:E\\\\"
+    assert (r.family_name, r.given_name) == ("Smith;Jones", "Ann\\n")
+    assert (r.organization, r.department) == ("R\\&D;Labs", "Unit\\2")
+    assert r.title == "C:\\temp\\new"
+    assert r.note == "a\\,b"
+
+
+def test_2_1_text_kept_as_an_unmodelled_line_is_written_back_with_3_0_escapes() -> None:
+    from app.vcard.writer import to_vcard
+
+    data = b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:X\r\nX-PATH:C:\\temp\\new\r\nEND:VCARD\r\n"
+    r = one(data).record
+    assert r.extra_lines == ["X-PATH:C:\\\\temp\\\\new"]
+    again = one(to_vcard(r, "3.0").encode()).record
+    assert again.extra_lines == r.extra_lines
+
+
+def test_3_0_backslash_escapes_are_still_unescaped() -> None:
+    data = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\\, B\\; C\\\\D\r\nEND:VCARD\r\n"
+    assert one(data).record.full_name == "A, B; C\\D"
+
+
+@pytest.mark.parametrize(
+    "im",
+    [
+        "X-GOOGLE-TALK:nick@gmail.example",
+        "X-AIM:nickaim",
+        "X-SKYPE:nick.skype",
+        "IMPP:xmpp:nick@jabber.example",
+        "X-JABBER;TYPE=HOME:nick@jabber.example",
+    ],
+)
+def test_a_card_with_only_a_nickname_and_a_messaging_handle_is_kept(im: str) -> None:
+    data = (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        "X-ANDROID-CUSTOM:vnd.android.cursor.item/nickname;Nick;1;;;;;;;;;;;;;\r\n"
+        f"{im}\r\nEND:VCARD\r\n"
+    ).encode()
+    card = one(data)
+    assert not card.skipped
+    assert card.record.nickname == "Nick" and card.record.display_name == "Nick"
+    assert card.record.extra_lines == [im]  # the handle is kept for export
+
+
+def test_a_card_with_only_a_messaging_handle_is_named_by_it() -> None:
+    from app.model.records import validate
+
+    data = b"BEGIN:VCARD\r\nVERSION:3.0\r\nIMPP;TYPE=work:skype:ann.lee\r\nEND:VCARD\r\n"
+    card = one(data)
+    assert not card.skipped
+    assert card.record.display_name == "ann.lee"
+    assert validate(card.record) == []
+
+
+def test_other_android_custom_lines_are_kept_as_they_are() -> None:
+    line = "X-ANDROID-CUSTOM:vnd.android.cursor.item/contact_event;2001-02-03;0;Wedding;;;;;;;;;;;;"
+    data = f"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ann\r\n{line}\r\nEND:VCARD\r\n".encode()
+    assert one(data).record.extra_lines == [line]
+
+
+@pytest.mark.parametrize(
+    ("photo", "why"),
+    [
+        ("PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQ*not*base64*at*all", "“*”"),
+        ("PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABA", "cut short"),
+        ("PHOTO:data:image/jpeg;base64,/9j/4A%%QSkZJ", "“%”"),
+    ],
+)
+def test_a_photo_with_damaged_base64_is_reported_and_written_back_unchanged(
+    photo: str, why: str
+) -> None:
+    from app.vcard.writer import to_vcard
+
+    data = f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann\r\n{photo}\r\nEND:VCARD\r\n".encode()
+    card = one(data)
+    assert card.record.photo is None
+    ((line, message),) = [(p.line, p.message) for p in card.problems]
+    assert line == 4 and "base64" in message and why in message
+    assert card.record.extra_lines == [photo]
+    exported = to_vcard(card.record, "3.0")
+    assert photo in exported.replace("\r\n ", "")  # unfolded, the same text came back out
+
+
+def test_the_truncated_android_sample_photo_is_reported_with_its_line() -> None:
+    from tests.conftest import VCARDS
+
+    parsed = parse_bytes((VCARDS / "ez-vcard" / "John_Doe_ANDROID.vcf").read_bytes(), "a.vcf")
+    reports = [p for c in parsed.cards for p in c.problems if "base64" in p.message]
+    assert [p.line for p in reports] == [52]
