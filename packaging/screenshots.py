@@ -10,10 +10,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
-from app.paths import resolve
+from app.paths import AppPaths, resolve
 from app.services.contacts import create_contact, log_interaction
-from app.storage.db import open_database
+from app.storage.db import Database, open_database
 from app.ui.application import make_app
 from app.ui.main_window import MainWindow
 
@@ -177,8 +179,75 @@ def main(out: Path) -> None:
         app.processEvents()
         w.grab().save(str(out / "no-match.png"))
         ed.on_revert()
+        w.contacts.search.setText("")
+        w.contacts.on_search_timeout()
+        app.processEvents()
+        trust_states(app, w, db, paths, out)
         w.close()
         db.close()
+
+
+def trust_states(
+    app: QApplication, w: MainWindow, db: Database, paths: AppPaths, out: Path
+) -> None:
+    """Possible duplicates, the import report's choices, restore, a damaged file, HTML text."""
+    from app.services.importing import import_files, parse_bytes
+    from app.ui.backup_dialog import RestoreDialog
+    from app.ui.duplicates_dialog import DuplicatesDialog
+    from app.ui.import_dialogs import report_dialog
+    from app.ui.text import message_box
+
+    def grab(widget: QWidget, name: str, size: tuple[int, int] | None = None) -> None:
+        if size:
+            widget.resize(*size)
+        widget.show()
+        for _ in range(3):
+            app.processEvents()
+        widget.grab().save(str(out / name))
+
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:John Smith\r\nORG:IBM\r\n"
+        "TITLE:{title}\r\nEMAIL:{email}\r\nEND:VCARD\r\n"
+    )
+    data = card.format(uid="u1", title="Engineer", email="john.s@ibm.example") + card.format(
+        uid="u2", title="Sales Director", email="jsmith@ibm.example"
+    )
+    with db.session() as s:
+        report = import_files(s, [parse_bytes(data.encode(), "outlook-export.vcf")])
+    w.contacts.reload()
+    app.processEvents()
+    w.grab().save(str(out / "duplicates-button.png"))
+    dialog = report_dialog(report, w)
+    grab(dialog, "import-report.png")
+    dialog.close()
+    review = DuplicatesDialog(db, w)
+    grab(review, "duplicates.png", (1024, 640))
+    review.close()
+    db.backup("daily")
+    db.backup("before-import")
+    restore = RestoreDialog(paths.backups, "Choose the copy to go back to.", w)
+    grab(restore, "restore.png")
+    restore.close()
+    box = message_box(
+        None,
+        "Second Act: your contacts file is damaged",
+        f"{paths.database} is damaged (SQLite's check says: *** in database main *** Page "
+        "1234: btreeInitPage() returns error code 11). Second Act will not write to it, so "
+        "nothing more is lost.\n\nYou can go back to a backup now. The damaged file is "
+        "kept, not deleted.",
+    )
+    box.addButton("Restore from Backup…", QMessageBox.ButtonRole.AcceptRole)
+    box.button(QMessageBox.StandardButton.Ok).setText("Quit")
+    grab(box, "damaged.png")
+    box.close()
+    html = "<b>Bold</b> <font color=red size=7>Eve</font>"
+    with db.session() as s:
+        cid = create_contact(
+            s, ContactRecord(full_name=html, organization=html, emails=[Labeled("eve@x.org")])
+        )
+    w.contacts.reload(cid)
+    app.processEvents()
+    w.grab().save(str(out / "html-name.png"))
 
 
 if __name__ == "__main__":

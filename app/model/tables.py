@@ -74,6 +74,8 @@ class Contact(Base):
     nickname: Mapped[str] = mapped_column(Text, default="")
     # Stored once for sorting the list; derived from the fields above on every save.
     sort_name: Mapped[str] = mapped_column(String(collation="NOCASE"), default="")
+    # The person's name as duplicates are found by (normalize.person_key); "" for none.
+    person_key: Mapped[str] = mapped_column(Text, default="", index=True)
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL"), index=True
     )

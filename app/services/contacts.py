@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import case, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
-from app.model.normalize import phone_key, sort_key, url_key
+from app.model.normalize import person_key, phone_key, sort_key, url_key
 from app.model.records import (
     Birthday,
     ContactRecord,
@@ -119,6 +119,7 @@ def contact_values(r: ContactRecord) -> dict[str, Any]:
         "suffix": r.suffix,
         "nickname": r.nickname,
         "sort_name": sort_key(display_name_of(r)),
+        "person_key": person_key(r.full_name, r.given_name, r.family_name),
         "department": r.department,
         "title": r.title,
         "industry": r.industry,

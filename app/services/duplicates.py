@@ -11,11 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.model.normalize import person_key
 from app.model.tables import Contact, DistinctPair
 
 
@@ -40,24 +39,26 @@ def find_possible_duplicates(
     brought in). Ordered by name, then by the older contact.
     """
     groups: dict[str, list[int]] = defaultdict(list)
-    rows = session.execute(
-        select(Contact.id, Contact.full_name, Contact.given_name, Contact.family_name)
-        .where(Contact.deleted_at.is_(None))
-        .order_by(Contact.id)
+    live = Contact.deleted_at.is_(None)
+    shared = (
+        select(Contact.person_key)
+        .where(live, Contact.person_key != "")
+        .group_by(Contact.person_key)
+        .having(func.count() > 1)
     )
-    for cid, full, given, family in rows:
-        key = person_key(full, given, family)
-        if key:
-            groups[key].append(cid)
+    rows = session.execute(
+        select(Contact.id, Contact.person_key)
+        .where(live, Contact.person_key.in_(shared))
+        .order_by(Contact.person_key, Contact.id)
+    )
+    for cid, key in rows:
+        groups[key].append(cid)
     wanted = set(among) if among is not None else None
     distinct = {
         (lo, hi) for lo, hi in session.execute(select(DistinctPair.low_id, DistinctPair.high_id))
     }
     pairs = []
-    for key in sorted(groups):
-        ids = groups[key]
-        if len(ids) < 2:
-            continue
+    for ids in groups.values():
         for a, b in combinations(ids, 2):
             if (a, b) in distinct:
                 continue

@@ -191,12 +191,10 @@ class Matcher:
         ):
             put(f"uid:{uid}", cid)
             who(cid).uid = uid
-        for cid, full, given, family in session.execute(
-            select(Contact.id, Contact.full_name, Contact.given_name, Contact.family_name).where(
-                live
-            )
+        for cid, key in session.execute(
+            select(Contact.id, Contact.person_key).where(live, Contact.person_key != "")
         ):
-            who(cid).name = person_key(full, given, family)
+            who(cid).name = key
         for fp, cid in session.execute(
             select(CardFingerprint.fingerprint, CardFingerprint.contact_id)
             .join(Contact)

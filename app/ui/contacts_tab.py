@@ -101,7 +101,6 @@ class ContactsTab(QWidget):
         self.duplicates_button = QPushButton()
         self.duplicates_button.setObjectName("duplicates_button")
         self.duplicates_button.setToolTip("Contacts with the same name: merge or keep apart")
-        self.duplicates_button.setFlat(True)
         self.duplicates_button.clicked.connect(self.duplicates_requested)
         self.duplicates_button.hide()
 

@@ -163,6 +163,9 @@ class DuplicatesDialog(QDialog):
         self.pair_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.pair_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.pair_view.verticalHeader().hide()
+        self.pair_view.verticalHeader().setDefaultSectionSize(
+            self.pair_view.fontMetrics().height() + 10
+        )
         self.pair_view.setWordWrap(False)
         self.pair_view.setTabKeyNavigation(False)
         self.pair_view.horizontalHeader().setStretchLastSection(True)

@@ -1,4 +1,4 @@
-"""one case-folded key for organisations and tags; import journal; fingerprints; distinct pairs
+"""case-folded keys for names; person_key; import journal; fingerprints; distinct pairs
 
 Revision ID: 0002
 Revises: 0001
@@ -13,6 +13,7 @@ The tables are altered with ADD COLUMN and CREATE INDEX, not rebuilt: rebuilding
 that contacts point to would run its ON DELETE SET NULL on every contact.
 """
 
+import unicodedata
 from collections import defaultdict
 
 import sqlalchemy as sa
@@ -70,8 +71,22 @@ def _fold(conn: sa.Connection, table: str) -> None:
         )
 
 
+def _person_key(full: str, given: str, family: str) -> str:
+    # As app.model.normalize.person_key applies it at this revision.
+    name = " ".join(x.strip() for x in (given, family) if x.strip()) or full
+    plain = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return " ".join(plain.casefold().split())
+
+
 def upgrade() -> None:
     conn = op.get_bind()
+    op.add_column("contacts", sa.Column("person_key", sa.Text(), nullable=False, server_default=""))
+    rows = conn.execute(sa.text("SELECT id, full_name, given_name, family_name FROM contacts"))
+    keys = [{"id": i, "key": _person_key(f, g, fam)} for i, f, g, fam in rows]
+    if keys:
+        conn.execute(sa.text("UPDATE contacts SET person_key = :key WHERE id = :id"), keys)
+    op.create_index("ix_contacts_person_key", "contacts", ["person_key"], unique=False)
     for table in ("organizations", "tags"):
         op.add_column(table, sa.Column("name_key", sa.Text(), nullable=False, server_default=""))
         _fold(conn, table)
@@ -160,6 +175,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contacts_person_key", table_name="contacts")
+    op.execute("ALTER TABLE contacts DROP COLUMN person_key")
     op.drop_table("distinct_pairs")
     op.drop_table("card_fingerprints")
     op.drop_table("import_changes")
