@@ -73,6 +73,8 @@ def person_key(full_name: str, given_name: str = "", family_name: str = "") -> s
     the full name; "" when the record names no person (only an organisation or an email).
     """
     name = " ".join(x.strip() for x in (given_name, family_name) if x.strip()) or full_name
+    if name.isascii():
+        return text_key(name)
     plain = unicodedata.normalize("NFKD", name)
     plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
     return text_key(plain)

@@ -6,7 +6,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, fields
 from typing import Any
 
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
@@ -45,7 +45,15 @@ def fingerprint(r: ContactRecord) -> str:
     Re-importing a card that has no UID, email, phone or profile is recognised by this, so
     importing a file again adds nothing, without ever matching people by name.
     """
-    plain = replace(r, id=None, created_at=None, updated_at=None, introduced_by_id=None, photo=None)
-    h = hashlib.sha256(repr(plain).encode("utf-8"))  # a dataclass repr names every field
+    # Every field but the ones a database gives, in declaration order; the photo by its bytes.
+    values = [getattr(r, name) for name in _CONTENT_FIELDS]
+    h = hashlib.sha256(repr(values).encode("utf-8"))
     h.update(r.photo or b"")
     return h.hexdigest()
+
+
+_CONTENT_FIELDS = tuple(
+    f.name
+    for f in fields(ContactRecord)
+    if f.name not in ("id", "created_at", "updated_at", "introduced_by_id", "photo")
+)

@@ -7,10 +7,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.model.merge import merge_records
@@ -123,9 +121,25 @@ class _Identity:
     """What the matcher remembers of a contact to tell a shared key from a coincidence."""
 
     uid: str = ""
-    name: str = ""
     emails: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)  # files of this import it came from
+    key: str | None = None  # person_key, once known
+    record: ContactRecord | None = None  # to work out the key only when a phone asks for it
+
+    @property
+    def name(self) -> str:
+        if self.key is None:
+            self.key = _person(self.record) if self.record is not None else ""
+        return self.key
+
+
+def card_key(card: MappedCard) -> str:
+    """The card's fingerprint where it has no other strong key; "" where it has one.
+
+    Identical cards without a UID, email, profile or phone are still one record (importing a
+    file again adds nothing); the others are recognised by those keys, so the hash is spared.
+    """
+    return "" if _strong_keys(card.record) else card.fingerprint
 
 
 class Matcher:
@@ -170,7 +184,8 @@ class Matcher:
             self._by_key.setdefault(k, contact_id)
         who = self._who.setdefault(contact_id, _Identity())
         who.uid = who.uid or r.uid
-        who.name = who.name or _person(r)
+        if who.record is None and who.key is None:
+            who.record = r
         who.emails |= _emails(r)
         if source:
             who.sources.add(source)
@@ -194,7 +209,7 @@ class Matcher:
         for cid, key in session.execute(
             select(Contact.id, Contact.person_key).where(live, Contact.person_key != "")
         ):
-            who(cid).name = key
+            who(cid).key = key
         for fp, cid in session.execute(
             select(CardFingerprint.fingerprint, CardFingerprint.contact_id)
             .join(Contact)
@@ -255,14 +270,15 @@ def preview_import(session: Session, files: list[ParsedFile]) -> Preview:
         if card is None:
             out.skip += 1
             continue
-        found = matcher.find(card.record, card.fingerprint, source)
+        fp = card_key(card)
+        found = matcher.find(card.record, fp, source)
         if found is None:
             out.new += 1
             found = placeholder
             placeholder -= 1
         else:
             out.merge += 1
-        matcher.add(card.record, found, card.fingerprint, source)
+        matcher.add(card.record, found, fp, source)
     return out
 
 
@@ -339,7 +355,7 @@ class _ImportRun:
                 )
         if source not in self.sources:
             self.sources.append(source)
-        fp = card.fingerprint
+        fp = card_key(card)
         found = self.matcher.find(incoming, fp, source)
         if found is None:
             # A placeholder id (-1, -2, …) until the batch is written.
@@ -359,7 +375,8 @@ class _ImportRun:
         else:
             current = get_contact(self.session, found)
             self.before.setdefault(found, current)
-            self.fingerprints.append((fp, found))
+            if fp:
+                self.fingerprints.append((fp, found))
             merged = merge_records(current, incoming, source)
             changed = _differs(merged, current)
             if changed:
@@ -390,37 +407,33 @@ class _ImportRun:
             ):
                 if uid:
                     self.introductions.append((cid, uid))
-                self.fingerprints += [(fp, cid) for fp in fps]
+                self.fingerprints += [(fp, cid) for fp in fps if fp]
             self.done += len(batch)
             self.tick(force=True)
         self.tick(force=True)
 
     def journal(self) -> None:
         """Remember what this import did, so that Undo import can take it back."""
-        changes: list[dict[str, Any]] = [
-            {"import_id": self.run.id, "contact_id": cid, "kind": "created", "before": None}
-            for cid in self.created
+        changes: list[tuple[int, int, str, str | None]] = [
+            (self.run.id, cid, "created", None) for cid in self.created
         ]
         for cid, before in self.before.items():
             if _differs(get_contact(self.session, cid), before):
-                changes.append(
-                    {
-                        "import_id": self.run.id,
-                        "contact_id": cid,
-                        "kind": "merged",
-                        "before": record_to_json(before),
-                    }
-                )
+                changes.append((self.run.id, cid, "merged", record_to_json(before)))
+        # Plain executemany: thousands of journal rows, no ORM bookkeeping needed.
+        raw = self.session.connection()
         if changes:
-            self.session.execute(insert(ImportChange), changes)
+            raw.exec_driver_sql(
+                "INSERT INTO import_changes (import_id, contact_id, kind, before)"
+                " VALUES (?, ?, ?, ?)",
+                changes,
+            )
         rows = {fp: cid for fp, cid in self.fingerprints}
         if rows:
-            self.session.execute(
-                sqlite_insert(CardFingerprint).on_conflict_do_nothing(),
-                [
-                    {"fingerprint": fp, "contact_id": cid, "import_id": self.run.id}
-                    for fp, cid in rows.items()
-                ],
+            raw.exec_driver_sql(
+                "INSERT OR IGNORE INTO card_fingerprints (fingerprint, contact_id, import_id)"
+                " VALUES (?, ?, ?)",
+                [(fp, cid, self.run.id) for fp, cid in rows.items()],
             )
         if not changes:
             # Nothing to undo: the import before it stays the one Undo import takes back.
