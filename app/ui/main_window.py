@@ -272,10 +272,21 @@ class MainWindow(QMainWindow):
         if self.ask(box) != Button.Yes:
             return
         self.contacts.editor.load(ContactRecord())  # drop edits of a contact that is going
-        if len(ids) >= BULK_DELETE:
-            self.db.backup("before-delete")
-        self.undo_stack.push(DeleteContacts(self.db, ids, names, self._changed))
-        self.statusBar().showMessage(f"Deleted {who}. Press Ctrl+Z to undo.", 8000)
+
+        def delete(_backup: object = None) -> None:
+            self.undo_stack.push(DeleteContacts(self.db, ids, names, self._changed))
+            self.statusBar().showMessage(f"Deleted {who}. Press Ctrl+Z to undo.", 8000)
+
+        if len(ids) < BULK_DELETE:
+            delete()
+            return
+        db = self.db  # a bulk delete is protected by a copy first, made off the GUI thread
+        self.tasks.start(
+            "Backing up before deleting",
+            lambda _p, _c: db.backup("before-delete"),
+            delete,
+            on_failed=self._task_failed,
+        )
 
     # -- import ---------------------------------------------------------------
     def on_import(self) -> None:

@@ -290,3 +290,27 @@ def test_html_in_a_file_name_and_a_card_line_stays_text_in_the_import_report(
             assert tip is None or "<font" not in tip
     with db.session() as s:
         assert list_contact_ids(s)
+
+
+def test_deleting_many_contacts_makes_a_backup_first(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers, paths: AppPaths
+) -> None:
+    from app.ui.main_window import BULK_DELETE
+
+    with db.session() as s:
+        for i in range(BULK_DELETE + 2):
+            create_contact(s, ContactRecord(full_name=f"Person {i}"))
+    w = make_window()
+    w.contacts.table.selectAll()
+    w.delete_action.trigger()
+    qtbot.waitUntil(lambda: "Deleted these" in w.statusBar().currentMessage(), timeout=10000)
+    (copy,) = [b for b in list_backups(paths.backups) if b.reason == "before-delete"]
+    with db.session() as s:
+        assert count_contacts(s) == 0
+    kept = open_database(copy.path)
+    with kept.session() as s:
+        assert count_contacts(s) == BULK_DELETE + 2
+    kept.close()
+    w.undo_action.trigger()
+    with db.session() as s:
+        assert count_contacts(s) == BULK_DELETE + 2
