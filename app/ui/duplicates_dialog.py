@@ -47,60 +47,21 @@ def _fields(r: ContactRecord) -> list[tuple[str, str]]:
     ]
 
 
-class PairsModel(QAbstractTableModel):
-    """The possible duplicates still to decide, by name."""
+class _TextColumns(QAbstractTableModel):
+    """Rows shown as two columns of plain text (tooltips escaped); subclasses say which."""
+
+    headers: tuple[str, str] = ("", "")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.pairs: list[tuple[DuplicatePair, str, str]] = []  # pair, name, organisations
+        self.rows: list[Any] = []
 
-    def set_pairs(self, pairs: list[tuple[DuplicatePair, str, str]]) -> None:
+    def cells(self, row: Any) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def set_rows(self, rows: list[Any]) -> None:
         self.beginResetModel()
-        self.pairs = pairs
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.pairs)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 2
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.pairs):
-            return None
-        _pair, name, orgs = self.pairs[index.row()]
-        value = name if index.column() == 0 else orgs
-        if role == Qt.ItemDataRole.DisplayRole:
-            return value
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(value) or None
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return ("Name", "Organisations")[section] if 0 <= section < 2 else None
-        return None
-
-
-class CompareModel(QAbstractTableModel):
-    """Two records field by field; rows where they differ are shaded."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[tuple[str, str, str]] = []
-
-    def set_records(self, a: ContactRecord | None, b: ContactRecord | None) -> None:
-        self.beginResetModel()
-        if a is None or b is None:
-            self.rows = []
-        else:
-            self.rows = [
-                (label, va, vb)
-                for (label, va), (_l, vb) in zip(_fields(a), _fields(b), strict=True)
-                if va or vb
-            ]
+        self.rows = rows
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -112,24 +73,69 @@ class CompareModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        _label, a, b = self.rows[index.row()]
-        value = a if index.column() == 0 else b
+        cells = self.cells(self.rows[index.row()])
+        value = cells[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return value
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(value) or None
-        if role == Qt.ItemDataRole.BackgroundRole and a.casefold() != b.casefold():
+        if role == Qt.ItemDataRole.BackgroundRole and self.shaded(cells):
             return DIFFERS
         return None
+
+    def shaded(self, cells: tuple[str, str]) -> bool:
+        return False
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Vertical:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section] if 0 <= section < 2 else None
+        return None
+
+
+class PairsModel(_TextColumns):
+    """The possible duplicates still to decide: (pair, name, organisations) by name."""
+
+    headers = ("Name", "Organisations")
+
+    def cells(self, row: tuple[DuplicatePair, str, str]) -> tuple[str, str]:
+        return row[1], row[2]
+
+    @property
+    def pairs(self) -> list[tuple[DuplicatePair, str, str]]:
+        return self.rows
+
+
+class CompareModel(_TextColumns):
+    """Two records field by field, (label, left, right); rows where they differ are shaded."""
+
+    headers = ("Kept (left)", "Other (right)")
+
+    def cells(self, row: tuple[str, str, str]) -> tuple[str, str]:
+        return row[1], row[2]
+
+    def shaded(self, cells: tuple[str, str]) -> bool:
+        return cells[0].casefold() != cells[1].casefold()
+
+    def set_records(self, a: ContactRecord | None, b: ContactRecord | None) -> None:
+        if a is None or b is None:
+            self.set_rows([])
+            return
+        self.set_rows(
+            [
+                (label, va, vb)
+                for (label, va), (_l, vb) in zip(_fields(a), _fields(b), strict=True)
+                if va or vb
+            ]
+        )
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return self.rows[section][0] if 0 <= section < len(self.rows) else None
-        return ("Kept (left)", "Other (right)")[section] if 0 <= section < 2 else None
+        return super().headerData(section, orientation, role)
 
 
 class DuplicatesDialog(QDialog):
@@ -239,7 +245,7 @@ class DuplicatesDialog(QDialog):
                     continue
                 orgs = " / ".join(dict.fromkeys(x for x in (a.organization, b.organization) if x))
                 rows.append((pair, a.display_name, orgs))
-        self.pairs.set_pairs(rows)
+        self.pairs.set_rows(rows)
         has = bool(rows)
         for w in (self.merge_button, self.swap_button, self.different_button, self.skip_button):
             w.setEnabled(has)

@@ -314,3 +314,14 @@ def test_deleting_many_contacts_makes_a_backup_first(
     w.undo_action.trigger()
     with db.session() as s:
         assert count_contacts(s) == BULK_DELETE + 2
+
+
+def test_the_review_models_pass_qt_model_checks(qtbot: QtBot, qtmodeltester, db: Database) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as s:
+        for i in range(3):
+            create_contact(s, ContactRecord(full_name="Sam Reed", emails=[Labeled(f"s{i}@x.org")]))
+    dialog = DuplicatesDialog(db)
+    qtbot.addWidget(dialog)
+    assert dialog.count() == 3
+    qtmodeltester.check(dialog.pairs)
+    qtmodeltester.check(dialog.compare)
