@@ -234,6 +234,14 @@ def restore_file(path: Path, backups: Path, source: Path) -> Path | None:
     one is moved into the backups folder as it is.
     """
     check_backup(source)
+    # The copy is made beside the database first: if it fails (a full disk), nothing changed.
+    incoming = path.with_name(f".{path.name}.restoring")
+    incoming.unlink(missing_ok=True)
+    try:
+        copy_database(source, incoming)
+    except BaseException:
+        incoming.unlink(missing_ok=True)
+        raise
     kept: Path | None = None
     if path.exists() and path.stat().st_size > 0:
         try:
@@ -248,7 +256,7 @@ def restore_file(path: Path, backups: Path, source: Path) -> Path | None:
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             kept = backups / f"{path.stem}-{stamp}-damaged.sqlite3"
             os.replace(path, kept)
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    copy_database(source, path)
+    os.replace(incoming, path)
     return kept

@@ -203,3 +203,24 @@ def test_an_unexpected_error_is_one_line_and_a_crash_report(
     (report,) = paths.logs.glob("crash-*.txt")
     assert str(report) in err
     assert "Traceback" in report.read_text() and "RuntimeError" in report.read_text()
+
+
+def test_a_restore_that_cannot_copy_changes_nothing(
+    paths: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.storage.db as storage
+
+    _fill(paths, 2)
+    old = make_backup(paths.database, paths.backups, "manual")
+    _fill(paths, 1)
+    before = paths.database.read_bytes()
+
+    def disk_full(_source: Path, target: Path) -> None:
+        target.write_bytes(b"SQLite format 3\x00 half")  # what a full disk leaves behind
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storage, "copy_database", disk_full)  # stands in for the full disk
+    with pytest.raises(OSError):
+        storage.restore_file(paths.database, paths.backups, old)
+    assert paths.database.read_bytes() == before
+    assert not list(paths.data_dir.glob(".*restoring"))
