@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -16,7 +17,7 @@ from app.model.records import ContactRecord
 from app.paths import AppPaths, resolve
 from app.storage.db import Database, DatabaseRefused, open_database
 
-COMMANDS = ("list", "import", "export", "backup", "restore")
+COMMANDS = ("list", "import", "export", "backup", "restore", "due", "log")
 
 
 class UsageError(Exception):
@@ -48,7 +49,8 @@ def _gui_parser() -> argparse.ArgumentParser:
         description="Second Act: organise your network for a career change.",
         epilog="commands: list (show contacts), import FILE... (vCard or LinkedIn CSV), "
         "export OUT (vCard), backup (copy the database now; --list shows the copies), "
-        "restore FILE (put a backup back). Run 'second-act COMMAND --help' for details.",
+        "restore FILE (put a backup back), due (what to do today), log CONTACT-ID (record "
+        "a contact with someone). Run 'second-act COMMAND --help' for details.",
     )
     p.add_argument("--version", action="version", version=f"second-act {__version__}")
     p.add_argument(
@@ -94,7 +96,27 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
             "in the backups folder (moved there as it is, if it is damaged)."
         )
         p.add_argument("file", metavar="FILE", help="a backup, from 'second-act backup --list'")
+    elif command == "due":
+        p.description = "What is due today or overdue: follow-ups and keep-in-touch reminders."
+        p.add_argument("--json", action="store_true", help="print a JSON array")
+    elif command == "log":
+        from app.services.interactions import KIND_LABELS
+
+        p.description = "Record a real contact with someone (it counts for keep-in-touch)."
+        p.add_argument("contact_id", metavar="CONTACT-ID", type=int, help="from 'list --json'")
+        p.add_argument("--kind", choices=list(KIND_LABELS), default="note")
+        p.add_argument("--summary", metavar="TEXT", default="")
+        p.add_argument(
+            "--date", metavar="YYYY-MM-DD", type=_date, default=None, help="default: today"
+        )
     return p
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
 def _split_command(argv: Sequence[str]) -> str | None:
@@ -115,8 +137,10 @@ def _split_command(argv: Sequence[str]) -> str | None:
     return None
 
 
-def contact_json(r: ContactRecord) -> dict[str, Any]:
+def contact_json(r: ContactRecord, last_contact: dt.date | None = None) -> dict[str, Any]:
     return {
+        "id": r.id,
+        "last_contact": last_contact.isoformat() if last_contact else None,
         "full_name": r.display_name,
         "given_name": r.given_name,
         "family_name": r.family_name,
@@ -148,12 +172,19 @@ def _open(paths: AppPaths) -> Database:
 
 
 def cmd_list(db: Database, args: argparse.Namespace) -> int:
-    from app.services.contacts import list_contact_ids, load_records
+    from app.services.contacts import fetch_rows, list_contact_ids, load_records
 
     with db.session() as s:
-        records = load_records(s, list_contact_ids(s, args.search))
+        ids = list_contact_ids(s, args.search)
+        records = load_records(s, ids)
+        last = {cid: row.last_contact for cid, row in fetch_rows(s, ids).items()}
     if args.json:
-        json.dump([contact_json(r) for r in records], sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(
+            [contact_json(r, last.get(r.id or 0)) for r in records],
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
         sys.stdout.write("\n")
         return 0
     for r in records:
@@ -233,6 +264,55 @@ def cmd_export(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_due(db: Database, args: argparse.Namespace) -> int:
+    from app.services.today import due_items
+
+    today = dt.date.today()
+    with db.session() as s:
+        items = due_items(s, today)
+    if args.json:
+        out = [
+            {
+                "kind": i.kind,
+                "id": i.item_id,
+                "contact_id": i.contact_id,
+                "who": i.who,
+                "what": i.what,
+                "due": i.due_on.isoformat(),
+                "overdue_days": i.overdue_days(today),
+            }
+            for i in items
+        ]
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for i in items:
+        late = i.overdue_days(today)
+        when = "today" if late == 0 else f"{late} day{'s' if late != 1 else ''} overdue"
+        print("  ".join(x for x in (when, i.who, i.what) if x))
+    print(f"{len(items)} item{'s' if len(items) != 1 else ''} due", file=sys.stderr)
+    return 0
+
+
+def cmd_log(db: Database, args: argparse.Namespace) -> int:
+    from app.services.contacts import ContactNotFound, get_contact
+    from app.services.interactions import log_interaction
+
+    on = args.date or dt.date.today()
+    try:
+        with db.session() as s:
+            name = get_contact(s, args.contact_id).display_name
+            log_interaction(s, args.contact_id, on, args.kind, args.summary)
+    except ContactNotFound:
+        print(
+            f"second-act: there is no contact {args.contact_id} (see 'list --json')",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Logged {args.kind} with {name} on {on.isoformat()}.")
+    return 0
+
+
 def cmd_backup(paths: AppPaths, args: argparse.Namespace) -> int:
     from app.storage.backups import list_backups
 
@@ -281,6 +361,10 @@ def _run(command: str, paths: AppPaths, args: argparse.Namespace) -> int:
             return cmd_import(db, args)
         if command == "list":
             return cmd_list(db, args)
+        if command == "due":
+            return cmd_due(db, args)
+        if command == "log":
+            return cmd_log(db, args)
         return cmd_export(db, args)
     finally:
         db.close()

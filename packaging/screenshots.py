@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
 from app.paths import AppPaths, resolve
-from app.services.contacts import create_contact, log_interaction
+from app.services.contacts import create_contact
+from app.services.interactions import log_interaction
 from app.storage.db import Database, open_database
 from app.ui.application import make_app
 from app.ui.main_window import MainWindow

@@ -58,6 +58,8 @@ def test_list_json_has_the_documented_shape(
     assert [c["full_name"] for c in out] == ["Alan Turing", "Grace Hopper"]
     grace = out[1]
     assert grace == {
+        "id": 1,
+        "last_contact": None,
         "full_name": "Grace Hopper",
         "given_name": "Grace",
         "family_name": "Hopper",

@@ -95,6 +95,8 @@ class Contact(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     # Deleting moves a contact to the trash, so Undo (and a later "merged by mistake") is exact.
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Keep-in-touch: "not before this day", when the user snoozed the reminder.
+    touch_snoozed_until: Mapped[dt.date | None] = mapped_column()
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL")
     )
@@ -211,6 +213,8 @@ class Interaction(Base):
     """A real contact with a person (meeting, call, email); keep-in-touch counts from these."""
 
     __tablename__ = "interactions"
+    # "Last contact" is the newest per person: one index answers it without a scan.
+    __table_args__ = (Index("ix_interactions_contact_day", "contact_id", "occurred_on"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
@@ -274,3 +278,25 @@ class DistinctPair(Base):
     high_id: Mapped[int] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class FollowUp(Base):
+    """Something to do by a day ("send the article"), about a contact or about no one."""
+
+    __tablename__ = "follow_ups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    due_on: Mapped[dt.date] = mapped_column(index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Setting(Base):
+    """The user's preferences that the command line needs too (keep-in-touch intervals)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

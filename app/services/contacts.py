@@ -522,18 +522,6 @@ def contact_choices(session: Session) -> list[Choice]:
     return [Choice(row[0], _display(row) or f"#{row[0]}") for row in session.execute(stmt)]
 
 
-def log_interaction(
-    session: Session, contact_id: int, on: dt.date, kind: str = "", summary: str = ""
-) -> int:
-    """Record a real contact with someone; the list's "last contact" comes from these."""
-    if _live(session, contact_id) is None:
-        raise ContactNotFound(f"contact {contact_id} is gone")
-    i = Interaction(contact_id=contact_id, occurred_on=on, kind=kind, summary=summary)
-    session.add(i)
-    session.flush()
-    return i.id
-
-
 def load_records(session: Session, ids: list[int]) -> list[ContactRecord]:
     """Full records for many contacts in a handful of queries, in the order of *ids*."""
     found: dict[int, ContactRecord] = {}

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.model.merge import merge_records
 from app.model.records import ContactRecord
-from app.model.tables import Contact, Interaction, utcnow
+from app.model.tables import Contact, FollowUp, Interaction, utcnow
 from app.services import search
 from app.services.contacts import get_contact, restore_contacts, update_contact
 
@@ -21,6 +21,7 @@ class MergeUndo:
     keep_before: ContactRecord
     other_id: int
     moved_interactions: list[int] = field(default_factory=list)
+    moved_follow_ups: list[int] = field(default_factory=list)
     repointed: list[int] = field(default_factory=list)
 
 
@@ -40,6 +41,12 @@ def merge_contacts(session: Session, keep_id: int, other_id: int) -> MergeUndo:
     )
     session.execute(
         update(Interaction).where(Interaction.contact_id == other_id).values(contact_id=keep_id)
+    )
+    undo.moved_follow_ups = list(
+        session.scalars(select(FollowUp.id).where(FollowUp.contact_id == other_id))
+    )
+    session.execute(
+        update(FollowUp).where(FollowUp.contact_id == other_id).values(contact_id=keep_id)
     )
     undo.repointed = list(
         session.scalars(
@@ -65,6 +72,12 @@ def unmerge_contacts(session: Session, undo: MergeUndo) -> None:
         session.execute(
             update(Interaction)
             .where(Interaction.id.in_(undo.moved_interactions))
+            .values(contact_id=undo.other_id)
+        )
+    if undo.moved_follow_ups:
+        session.execute(
+            update(FollowUp)
+            .where(FollowUp.id.in_(undo.moved_follow_ups))
             .values(contact_id=undo.other_id)
         )
     if undo.repointed:

@@ -16,10 +16,10 @@ from app.services.contacts import (
     fetch_rows,
     get_contact,
     list_contact_ids,
-    log_interaction,
     restore_contacts,
     update_contact,
 )
+from app.services.interactions import log_interaction
 from app.storage.db import Database
 
 PNG = (

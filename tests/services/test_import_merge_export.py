@@ -13,7 +13,6 @@ from app.services.contacts import (
     fetch_rows,
     get_contact,
     list_contact_ids,
-    log_interaction,
 )
 from app.services.exporting import export_contacts, safe_file_name
 from app.services.importing import (
@@ -23,6 +22,7 @@ from app.services.importing import (
     preview_import,
     read_file,
 )
+from app.services.interactions import log_interaction
 from app.services.merging import merge_contacts, unmerge_contacts
 from app.storage.db import Database
 

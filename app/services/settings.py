@@ -1,0 +1,32 @@
+"""Preferences stored in the database, because the command line needs them as the window does."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from app.model.records import TIERS
+from app.model.tables import Setting
+
+
+def tier_days(session: Session) -> dict[str, int]:
+    """Days between contacts for each keep-in-touch tier: the defaults, or the user's."""
+    days = {tier: default for tier, (_label, default) in TIERS.items()}
+    for key, value in session.execute(
+        select(Setting.key, Setting.value).where(Setting.key.like("tier_days.%"))
+    ):
+        tier = key.removeprefix("tier_days.")
+        if tier in days and value.isdigit() and int(value) > 0:
+            days[tier] = int(value)
+    return days
+
+
+def set_tier_days(session: Session, days: dict[str, int]) -> None:
+    for tier, n in days.items():
+        if tier not in TIERS:
+            raise ValueError(f"unknown tier {tier}")
+        if not 1 <= n <= 3650:
+            raise ValueError("An interval is between 1 day and 10 years.")
+        stmt = sqlite_insert(Setting).values(key=f"tier_days.{tier}", value=str(n))
+        session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": str(n)}))
