@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtGui import QUndoCommand
+from sqlalchemy.orm import Session
 
 from app.model.records import ContactRecord
 from app.services.contacts import (
@@ -109,3 +111,34 @@ class MarkDifferent(QUndoCommand):
         with self._db.session() as s:
             unmark_different(s, self._a, self._b)
         self._changed([])
+
+
+class DbStep(QUndoCommand):
+    """One undoable change made by a pair of service calls, each in its own session.
+
+    *do* returns what *undo* needs (for example the row as it was before).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        text: str,
+        do: Callable[[Session], Any],
+        undo: Callable[[Session, Any], None],
+        changed: Changed,
+        ids: list[int] | None = None,
+    ) -> None:
+        super().__init__(text)
+        self._db, self._do, self._undo, self._changed = db, do, undo, changed
+        self._ids = ids or []
+        self.result: Any = None
+
+    def redo(self) -> None:
+        with self._db.session() as s:
+            self.result = self._do(s)
+        self._changed(self._ids)
+
+    def undo(self) -> None:
+        with self._db.session() as s:
+            self._undo(s, self.result)
+        self._changed(self._ids)

@@ -171,7 +171,7 @@ class ContactEditor(QWidget):
         buttons.addWidget(self.save_button)
 
         body = QWidget()
-        body_layout = QVBoxLayout(body)
+        body_layout = self.body_layout = QVBoxLayout(body)
         for w in (
             self.heading,
             self.banner,

@@ -21,6 +21,7 @@ from app.model.records import ContactRecord
 from app.services.contacts import ContactNotFound, contact_choices, count_contacts, get_contact
 from app.services.duplicates import find_possible_duplicates
 from app.storage.db import Database
+from app.ui.activity import ActivityPanel
 from app.ui.contact_editor import ContactEditor
 from app.ui.contact_model import ContactTableModel
 from app.ui.text import Button, message_box, plain_label
@@ -135,6 +136,9 @@ class ContactsTab(QWidget):
 
         self.editor = ContactEditor()
         self.editor.save_requested.connect(self.on_editor_save)
+        # The person's activity sits above their details: what a networker looks at first.
+        self.activity = ActivityPanel(db)
+        self.editor.body_layout.insertWidget(2, self.activity)
         self.editor_placeholder = plain_label("Select a contact to see and edit their details.")
         self.editor_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.editor_placeholder.setWordWrap(True)
@@ -254,6 +258,7 @@ class ContactsTab(QWidget):
             self._current = None
             return
         self.editor.load(record)
+        self.activity.show_contact(contact_id)
         self._refresh_choices()
         self.detail.setCurrentWidget(self.editor)
 
@@ -272,6 +277,7 @@ class ContactsTab(QWidget):
         self.table.selectionModel().clearSelection()
         self._current = None
         self.editor.load(ContactRecord())
+        self.activity.show_contact(None)
         self._refresh_choices()
         self.detail.setCurrentWidget(self.editor)
         self.pages.setCurrentWidget(self.splitter)
@@ -363,6 +369,18 @@ class ContactsTab(QWidget):
             self.on_search_enter()
             return True
         return super().eventFilter(watched, event)
+
+    def current_id(self) -> int | None:
+        """The contact shown in the detail pane (None for none, or a new one)."""
+        return self._current if self.detail.currentWidget() is self.editor else None
+
+    def show_contact(self, contact_id: int) -> None:
+        """Bring one contact into view, clearing a search that hides them."""
+        if self.model.row_of(contact_id) < 0 and self.search.text():
+            self.search.clear()
+            self.on_search_timeout()
+        self.pages.setCurrentWidget(self.splitter)
+        self._select(contact_id)
 
     def focus_search(self) -> None:
         self.pages.setCurrentWidget(self.splitter)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,9 +23,9 @@ from app.model.records import ContactRecord
 from app.services.contacts import ContactNotFound, get_contact
 from app.services.duplicates import DuplicatePair, find_possible_duplicates
 from app.storage.db import Database
-from app.ui.text import plain_label, plain_tooltip
+from app.ui.rows_model import RowsModel
+from app.ui.text import plain_label
 
-Index = QModelIndex | QPersistentModelIndex
 DIFFERS = QColor("#fff4ce")
 
 
@@ -47,59 +47,12 @@ def _fields(r: ContactRecord) -> list[tuple[str, str]]:
     ]
 
 
-class _TextColumns(QAbstractTableModel):
-    """Rows shown as two columns of plain text (tooltips escaped); subclasses say which."""
-
-    headers: tuple[str, str] = ("", "")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[Any] = []
-
-    def cells(self, row: Any) -> tuple[str, str]:
-        raise NotImplementedError
-
-    def set_rows(self, rows: list[Any]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 2
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        cells = self.cells(self.rows[index.row()])
-        value = cells[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return value
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(value) or None
-        if role == Qt.ItemDataRole.BackgroundRole and self.shaded(cells):
-            return DIFFERS
-        return None
-
-    def shaded(self, cells: tuple[str, str]) -> bool:
-        return False
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section] if 0 <= section < 2 else None
-        return None
-
-
-class PairsModel(_TextColumns):
+class PairsModel(RowsModel):
     """The possible duplicates still to decide: (pair, name, organisations) by name."""
 
     headers = ("Name", "Organisations")
 
-    def cells(self, row: tuple[DuplicatePair, str, str]) -> tuple[str, str]:
+    def cells(self, row: tuple[DuplicatePair, str, str]) -> tuple[str, ...]:
         return row[1], row[2]
 
     @property
@@ -107,16 +60,18 @@ class PairsModel(_TextColumns):
         return self.rows
 
 
-class CompareModel(_TextColumns):
+class CompareModel(RowsModel):
     """Two records field by field, (label, left, right); rows where they differ are shaded."""
 
     headers = ("Kept (left)", "Other (right)")
 
-    def cells(self, row: tuple[str, str, str]) -> tuple[str, str]:
+    def cells(self, row: tuple[str, str, str]) -> tuple[str, ...]:
         return row[1], row[2]
 
-    def shaded(self, cells: tuple[str, str]) -> bool:
-        return cells[0].casefold() != cells[1].casefold()
+    def decoration(self, row: tuple[str, str, str], column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.BackgroundRole and row[1].casefold() != row[2].casefold():
+            return DIFFERS
+        return None
 
     def set_records(self, a: ContactRecord | None, b: ContactRecord | None) -> None:
         if a is None or b is None:

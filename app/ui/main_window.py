@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QMainWindow,
     QMessageBox,
@@ -25,8 +27,21 @@ from PySide6.QtWidgets import (
 from app import APP_NAME, __version__
 from app.model.records import ContactRecord
 from app.paths import AppPaths
-from app.services.contacts import InvalidContact, count_contacts, list_contact_ids
+from app.services.contacts import (
+    ContactNotFound,
+    InvalidContact,
+    count_contacts,
+    get_contact,
+    list_contact_ids,
+)
 from app.services.exporting import ExportReport, export_contacts
+from app.services.followups import (
+    add_follow_up,
+    delete_follow_up,
+    reschedule,
+    restore_follow_up,
+    set_done,
+)
 from app.services.importing import (
     Cancelled,
     ImportReport,
@@ -39,16 +54,30 @@ from app.services.importing import (
     read_file,
     undo_import,
 )
+from app.services.interactions import (
+    KIND_LABELS,
+    delete_interaction,
+    get_interaction,
+    last_kind,
+    log_interaction,
+    restore_interaction,
+    update_interaction,
+)
+from app.services.settings import set_tier_days, tier_days
+from app.services.today import KEEP_IN_TOUCH, DueItem, snooze_keep_in_touch
 from app.storage.backups import daily_backup
 from app.storage.db import Database, DatabaseRefused, check_backup
+from app.ui.activity_dialogs import FollowUpDialog, LogDialog, PickDateDialog
 from app.ui.backup_dialog import RestoreDialog
-from app.ui.commands import DeleteContacts, MarkDifferent, MergeContacts, SaveContact
+from app.ui.commands import DbStep, DeleteContacts, MarkDifferent, MergeContacts, SaveContact
 from app.ui.contacts_tab import ContactsTab, EmptyState
 from app.ui.duplicates_dialog import DuplicatesDialog
 from app.ui.export_dialog import ExportDialog
 from app.ui.import_dialogs import plural, preview_dialog, report_dialog
+from app.ui.preferences import PreferencesDialog
 from app.ui.tasks import TaskRunner
 from app.ui.text import Button, escape, message_box, plain_label
+from app.ui.today.tab import TodayTab
 
 # Deleting at least this many contacts at once is a bulk delete: a backup is made first.
 BULK_DELETE = 10
@@ -84,9 +113,23 @@ class MainWindow(QMainWindow):
         self.contacts.status.connect(self._set_count)
         self.contacts.duplicates_requested.connect(self.on_review_duplicates)
         self.contacts.ask = lambda box: self.ask(box)
+        self.contacts.activity.log_requested.connect(lambda: self.on_log())
+        self.contacts.activity.edit_requested.connect(self.on_edit_interaction)
+        self.contacts.activity.delete_requested.connect(self.on_delete_interaction)
+        self.contacts.activity.follow_up_requested.connect(lambda: self.on_add_follow_up())
+        self.contacts.activity.follow_up_done.connect(self.on_follow_up_done)
+        self.contacts.activity.follow_up_deleted.connect(self.on_delete_follow_up)
+        self.today = TodayTab(db)
+        self.today.count_changed.connect(self._set_today_count)
+        self.today.done_requested.connect(self.on_today_done)
+        self.today.snooze_requested.connect(self.on_today_snooze)
+        self.today.delete_requested.connect(lambda item: self.on_delete_follow_up(item.item_id))
+        self.today.open_contact.connect(self.open_contact)
+        self.today.add_follow_up.connect(lambda: self.on_add_follow_up(with_contact=False))
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.today, "&Today")
         self.tabs.addTab(self.contacts, "&Contacts")
         self.tabs.addTab(
             coming_next(
@@ -112,6 +155,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore_state()
         self.contacts.on_model_reset()
+        self.today.refresh()  # the tab title gets its count
+        # Today is where the day starts; a first run starts at the welcome page instead.
+        self.tabs.setCurrentWidget(self.today if self.contacts.total() else self.contacts)
 
     # -- menus --------------------------------------------------------------
     def _action(
@@ -178,9 +224,25 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.undo_import_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.find_action)
+        edit_menu.addSeparator()
+        self.preferences_action = self._action(
+            "&Preferences…", self.on_preferences, QKeySequence.StandardKey.Preferences, "prefs"
+        )
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        edit_menu.addAction(self.preferences_action)
+
+        contact_menu = bar.addMenu("C&ontact")
+        self.log_action = self._action(
+            "&Log Interaction…", lambda: self.on_log(), "Ctrl+L", "log_interaction"
+        )
+        self.follow_up_action = self._action(
+            "Add &Follow-up…", lambda: self.on_add_follow_up(), "Ctrl+Shift+F", "add_follow_up"
+        )
+        contact_menu.addAction(self.log_action)
+        contact_menu.addAction(self.follow_up_action)
 
         view_menu = bar.addMenu("&View")
-        for i, name in enumerate(("Contacts", "Interview prep", "Outreach")):
+        for i, name in enumerate(("Today", "Contacts", "Interview prep", "Outreach")):
             action = self._action(
                 name, lambda _c=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}"
             )
@@ -210,7 +272,6 @@ class MainWindow(QMainWindow):
         header = s.value("contacts/header")
         if header is not None:
             self.contacts.table.horizontalHeader().restoreState(header)
-        self.tabs.setCurrentIndex(int(s.value("window/tab", 0)))
 
     def save_state(self) -> None:
         s = self.settings()
@@ -218,7 +279,6 @@ class MainWindow(QMainWindow):
         s.setValue("window/state", self.saveState())
         s.setValue("contacts/splitter", self.contacts.splitter.saveState())
         s.setValue("contacts/header", self.contacts.table.horizontalHeader().saveState())
-        s.setValue("window/tab", self.tabs.currentIndex())
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -246,6 +306,176 @@ class MainWindow(QMainWindow):
     def _changed(self, ids: list[int]) -> None:
         keep = ids[0] if len(ids) == 1 else None
         self.contacts.reload(keep)
+        self.contacts.activity.show_contact(self.contacts.current_id())
+        self.today.refresh()
+
+    def _set_today_count(self, n: int) -> None:
+        self.tabs.setTabText(self.tabs.indexOf(self.today), f"&Today ({n})" if n else "&Today")
+
+    def open_contact(self, contact_id: int) -> None:
+        if not self.contacts.confirm_leave():
+            return
+        self.tabs.setCurrentWidget(self.contacts)
+        self.contacts.show_contact(contact_id)
+
+    # -- interactions and follow-ups -------------------------------------------
+    def _contact_name(self, contact_id: int) -> str:
+        with self.db.session() as s:
+            try:
+                return get_contact(s, contact_id).display_name
+            except ContactNotFound:
+                return ""
+
+    def on_log(self, contact_id: int | None = None) -> None:
+        """Log an interaction with the shown contact (or *contact_id*): today, last kind."""
+        cid = contact_id if contact_id is not None else self.contacts.current_id()
+        if cid is None:
+            self.statusBar().showMessage("Select a contact first, then log (Ctrl+L).", 5000)
+            return
+        with self.db.session() as s:
+            kind = last_kind(s)
+        name = self._contact_name(cid)
+        dialog = LogDialog(name, dt.date.today(), kind, parent=self)
+        if self.ask(dialog) != QDialog.DialogCode.Accepted:
+            return
+        on, kind, summary = dialog.values()
+        self.undo_stack.push(
+            DbStep(
+                self.db,
+                f"Log {KIND_LABELS[kind].lower()} with {name}",
+                lambda s: log_interaction(s, cid, on, kind, summary),
+                lambda s, new_id: delete_interaction(s, new_id),
+                self._changed,
+                [cid],
+            )
+        )
+        self.statusBar().showMessage(f"Logged: {KIND_LABELS[kind]} with {name}.", 5000)
+
+    def on_edit_interaction(self, interaction_id: int) -> None:
+        with self.db.session() as s:
+            row = get_interaction(s, interaction_id)
+        name = self._contact_name(row.contact_id)
+        dialog = LogDialog(name, row.occurred_on, row.kind, row.summary, self, editing=True)
+        if self.ask(dialog) != QDialog.DialogCode.Accepted:
+            return
+        on, kind, summary = dialog.values()
+        self.undo_stack.push(
+            DbStep(
+                self.db,
+                f"Edit interaction with {name}",
+                lambda s: update_interaction(s, interaction_id, on, kind, summary),
+                lambda s, before: update_interaction(
+                    s, before.id, before.occurred_on, before.kind, before.summary
+                ),
+                self._changed,
+                [row.contact_id],
+            )
+        )
+
+    def on_delete_interaction(self, interaction_id: int) -> None:
+        with self.db.session() as s:
+            row = get_interaction(s, interaction_id)
+        self.undo_stack.push(
+            DbStep(
+                self.db,
+                "Delete interaction",
+                lambda s: delete_interaction(s, interaction_id),
+                restore_interaction,
+                self._changed,
+                [row.contact_id],
+            )
+        )
+        self.statusBar().showMessage("Interaction deleted. Press Ctrl+Z to undo.", 5000)
+
+    def on_add_follow_up(self, with_contact: bool = True) -> None:
+        cid = self.contacts.current_id() if with_contact else None
+        if self.tabs.currentWidget() is self.today:
+            cid = None  # from Today: a follow-up about no one in particular
+        name = self._contact_name(cid) if cid is not None else ""
+        dialog = FollowUpDialog(name, dt.date.today() + dt.timedelta(days=7), parent=self)
+        if self.ask(dialog) != QDialog.DialogCode.Accepted:
+            return
+        text, due = dialog.values()
+        if not text.strip():
+            return
+        self.undo_stack.push(
+            DbStep(
+                self.db,
+                f"Add follow-up “{text.strip()}”",
+                lambda s: add_follow_up(s, cid, due, text),
+                lambda s, new_id: delete_follow_up(s, new_id),
+                self._changed,
+                [cid] if cid is not None else [],
+            )
+        )
+        self.statusBar().showMessage(f"Follow-up added for {due:%d %B}.", 5000)
+
+    def on_follow_up_done(self, follow_up_id: int) -> None:
+        self.undo_stack.push(
+            DbStep(
+                self.db,
+                "Mark follow-up done",
+                lambda s: set_done(s, follow_up_id, True),
+                lambda s, _before: set_done(s, follow_up_id, False),
+                self._changed,
+            )
+        )
+
+    def on_delete_follow_up(self, follow_up_id: int) -> None:
+        self.undo_stack.push(
+            DbStep(
+                self.db,
+                "Delete follow-up",
+                lambda s: delete_follow_up(s, follow_up_id),
+                restore_follow_up,
+                self._changed,
+            )
+        )
+        self.statusBar().showMessage("Follow-up deleted. Press Ctrl+Z to undo.", 5000)
+
+    def on_today_done(self, item: DueItem) -> None:
+        if item.kind == KEEP_IN_TOUCH:
+            self.on_log(item.contact_id)  # done means: you were in touch; say how
+        else:
+            self.on_follow_up_done(item.item_id)
+
+    def on_today_snooze(self, item: DueItem, until: dt.date | None) -> None:
+        if until is None:
+            dialog = PickDateDialog("Snooze", dt.date.today() + dt.timedelta(days=14), parent=self)
+            if self.ask(dialog) != QDialog.DialogCode.Accepted:
+                return
+            until = dialog.value()
+        day = until
+        if item.kind == KEEP_IN_TOUCH:
+            cid = item.item_id
+            step = DbStep(
+                self.db,
+                f"Snooze keeping in touch with {item.who}",
+                lambda s: snooze_keep_in_touch(s, cid, day),
+                lambda s, before: snooze_keep_in_touch(s, cid, before),
+                self._changed,
+            )
+        else:
+            fid = item.item_id
+            step = DbStep(
+                self.db,
+                f"Snooze “{item.what}”",
+                lambda s: reschedule(s, fid, day),
+                lambda s, before: reschedule(s, fid, before.due_on),
+                self._changed,
+            )
+        self.undo_stack.push(step)
+        self.statusBar().showMessage(f"Snoozed until {day:%A %d %B}.", 5000)
+
+    def on_preferences(self) -> None:
+        with self.db.session() as s:
+            days = tier_days(s)
+        dialog = PreferencesDialog(days, self)
+        if self.ask(dialog) != QDialog.DialogCode.Accepted:
+            return
+        with self.db.session() as s:
+            set_tier_days(s, dialog.values())
+        self._changed([])
 
     def on_save_contact(self, before: ContactRecord | None, after: ContactRecord) -> None:
         command = SaveContact(self.db, before, after, self._changed)

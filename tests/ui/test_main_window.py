@@ -20,13 +20,15 @@ def add(db: Database, name: str, **kw: object) -> int:
         return create_contact(s, ContactRecord(full_name=name, **kw))  # type: ignore[arg-type]
 
 
-def test_first_run_shows_the_welcome_page_and_three_tabs(make_window: Make) -> None:
+def test_first_run_shows_the_welcome_page_and_four_tabs(make_window: Make) -> None:
     w = make_window()
-    assert [w.tabs.tabText(i).replace("&", "") for i in range(3)] == [
+    assert [w.tabs.tabText(i).replace("&", "") for i in range(4)] == [
+        "Today",
         "Contacts",
         "Interview prep",
         "Outreach",
     ]
+    assert w.tabs.currentWidget() is w.contacts  # a first run starts at the welcome page
     assert w.contacts.pages.currentWidget() is w.contacts.empty
     assert w.contacts.import_button.text() == "Import your address book…"
     assert w.count_label.text() == "0 contacts"
@@ -62,6 +64,7 @@ def test_invalid_email_is_flagged_and_not_saved(
 ) -> None:
     cid = add(db, "Dorothy Vaughan", emails=[Labeled("dv@example.org")])
     w = make_window()
+    w.tabs.setCurrentWidget(w.contacts)  # the window opens on Today
     w.contacts.table.selectRow(0)
     editor = w.contacts.editor
     editor.emails.table.item(0, 1).setText("dv.example.org")
@@ -114,6 +117,7 @@ def test_delete_asks_first_and_undo_brings_the_contact_back(
     add(db, "Alan Turing", emails=[Labeled("alan@example.org")])
     keep = add(db, "Joan Clarke")
     w = make_window()
+    w.tabs.setCurrentWidget(w.contacts)  # the window opens on Today
     w.contacts.table.selectRow(0)
     w.contacts.table.setFocus()
     answers.reply = answers.reply.Cancel
@@ -188,7 +192,7 @@ def test_window_layout_is_remembered(make_window: Make, db: Database) -> None:
     left, right = w.contacts.splitter.sizes()
     w.close()
     w2 = make_window()
-    assert w2.tabs.currentIndex() == 2
+    assert w2.tabs.currentWidget() is w2.today  # with contacts, the day starts at Today
     assert w2.size().width() == 760
     left2, right2 = w2.contacts.splitter.sizes()
     assert abs(left2 / (left2 + right2) - left / (left + right)) < 0.02
@@ -231,6 +235,7 @@ def test_ctrl_s_saves_the_contact_being_edited(
 ) -> None:
     cid = add(db, "Chien-Shiung Wu")
     w = make_window()
+    w.tabs.setCurrentWidget(w.contacts)  # the window opens on Today
     w.contacts.table.selectRow(0)
     field = w.contacts.editor.edits["title"]
     field.setFocus()

@@ -1,0 +1,198 @@
+"""The contact pane's activity: history of interactions, open follow-ups, keep-in-touch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.model.records import TIERS
+from app.services.followups import FollowUpRow, follow_ups_of
+from app.services.interactions import InteractionRow, interactions_of
+from app.services.today import keep_in_touch_due
+from app.storage.db import Database
+from app.ui.rows_model import RowsModel
+from app.ui.text import plain_label
+
+OVERDUE = QColor("#b3261e")
+
+
+def day_text(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+class HistoryModel(RowsModel):
+    headers = ("Date", "Kind", "What happened")
+
+    def cells(self, row: InteractionRow) -> tuple[str, ...]:
+        return day_text(row.occurred_on), row.kind_label, row.summary
+
+
+class FollowUpsModel(RowsModel):
+    headers = ("By", "To do")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.today = dt.date.today()
+
+    def cells(self, row: FollowUpRow) -> tuple[str, ...]:
+        return day_text(row.due_on), row.text
+
+    def decoration(self, row: FollowUpRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and column == 0 and row.due_on < self.today:
+            return OVERDUE
+        return None
+
+
+def _table(model: RowsModel, name: str) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    view.setWordWrap(False)
+    view.setTabKeyNavigation(False)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    view.setMinimumHeight(view.fontMetrics().height() * 5)
+    view.setMaximumHeight(view.fontMetrics().height() * 11)
+    return view
+
+
+class ActivityPanel(QGroupBox):
+    """Shown above a contact's details; every change goes through the window (undoable)."""
+
+    log_requested = Signal()
+    edit_requested = Signal(int)  # interaction id
+    delete_requested = Signal(int)
+    follow_up_requested = Signal()
+    follow_up_done = Signal(int)  # follow-up id
+    follow_up_deleted = Signal(int)
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__("Keeping in touch", parent)
+        self.setObjectName("activity")
+        self._db = db
+        self.contact_id: int | None = None
+        self.summary = plain_label()
+        self.summary.setObjectName("touch_summary")
+        self.summary.setWordWrap(True)
+        self.history = HistoryModel(self)
+        self.history_view = _table(self.history, "history")
+        self.history_view.doubleClicked.connect(lambda _i: self._emit_selected_history(True))
+        self.no_history = plain_label("Nothing logged yet. Log a call, an email or a coffee here.")
+        self.no_history.setObjectName("no_history")
+        self.log_button = QPushButton("&Log…")
+        self.log_button.setObjectName("log_interaction")
+        self.log_button.setToolTip("Log an interaction (Ctrl+L)")
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.setObjectName("edit_interaction")
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.setObjectName("delete_interaction")
+        self.log_button.clicked.connect(self.log_requested)
+        self.edit_button.clicked.connect(lambda: self._emit_selected_history(True))
+        self.delete_button.clicked.connect(lambda: self._emit_selected_history(False))
+
+        self.follow_ups = FollowUpsModel(self)
+        self.follow_view = _table(self.follow_ups, "follow_ups")
+        self.add_follow_button = QPushButton("Add &follow-up…")
+        self.add_follow_button.setObjectName("add_follow_up")
+        self.done_button = QPushButton("Done")
+        self.done_button.setObjectName("follow_up_done")
+        self.delete_follow_button = QPushButton("Delete")
+        self.delete_follow_button.setObjectName("delete_follow_up")
+        self.add_follow_button.clicked.connect(self.follow_up_requested)
+        self.done_button.clicked.connect(lambda: self._emit_follow_up(self.follow_up_done))
+        self.delete_follow_button.clicked.connect(
+            lambda: self._emit_follow_up(self.follow_up_deleted)
+        )
+
+        history_buttons = QHBoxLayout()
+        for b in (self.log_button, self.edit_button, self.delete_button):
+            history_buttons.addWidget(b)
+        history_buttons.addStretch(1)
+        follow_buttons = QHBoxLayout()
+        for b in (self.add_follow_button, self.done_button, self.delete_follow_button):
+            follow_buttons.addWidget(b)
+        follow_buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(plain_label("History, newest first"))
+        layout.addWidget(self.history_view)
+        layout.addWidget(self.no_history)
+        layout.addLayout(history_buttons)
+        layout.addWidget(plain_label("Follow-ups"))
+        layout.addWidget(self.follow_view)
+        layout.addLayout(follow_buttons)
+
+    def show_contact(self, contact_id: int | None) -> None:
+        self.contact_id = contact_id
+        self.setVisible(contact_id is not None)
+        if contact_id is None:
+            return
+        today = dt.date.today()
+        with self._db.session() as s:
+            history = interactions_of(s, contact_id)
+            follow_ups = follow_ups_of(s, contact_id)
+            due = keep_in_touch_due(s, contact_id, today)
+            from app.model.tables import Contact
+
+            c = s.get(Contact, contact_id)
+            tier = c.tier if c is not None else ""
+        self.history.set_rows(history)
+        self.follow_ups.today = today
+        self.follow_ups.set_rows(follow_ups)
+        has = bool(history)
+        self.history_view.setVisible(has)
+        self.no_history.setVisible(not has)
+        self.edit_button.setEnabled(has)
+        self.delete_button.setEnabled(has)
+        self.follow_view.setVisible(bool(follow_ups))
+        self.done_button.setEnabled(bool(follow_ups))
+        self.delete_follow_button.setEnabled(bool(follow_ups))
+        if has:
+            self.history_view.selectRow(0)
+        if follow_ups:
+            self.follow_view.selectRow(0)
+        self.summary.setText(self._summary(history, tier, due, today))
+
+    @staticmethod
+    def _summary(
+        history: list[InteractionRow], tier: str, due: dt.date | None, today: dt.date
+    ) -> str:
+        last = f"Last contact {day_text(history[0].occurred_on)}." if history else "No contact yet."
+        if not tier or due is None:
+            return f"{last} No keep-in-touch reminder (set one below, under Relationship)."
+        label = TIERS[tier][0].split(": ", 1)[-1]
+        if due <= today:
+            late = (today - due).days
+            when = "due today" if late == 0 else f"overdue by {late} day{'s' if late != 1 else ''}"
+            return f"{last} Keep in touch {label}: {when}."
+        return f"{last} Keep in touch {label}: next by {day_text(due)}."
+
+    def _emit_selected_history(self, edit: bool) -> None:
+        rows = self.history_view.selectionModel().selectedRows()
+        if rows:
+            row = self.history.rows[rows[0].row()]
+            (self.edit_requested if edit else self.delete_requested).emit(row.id)
+
+    def _emit_follow_up(self, signal: Any) -> None:
+        rows = self.follow_view.selectionModel().selectedRows()
+        if rows:
+            signal.emit(self.follow_ups.rows[rows[0].row()].id)

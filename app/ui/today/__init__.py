@@ -1,0 +1,1 @@
+"""The Today tab: what is due, one click from done."""

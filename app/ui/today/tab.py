@@ -1,0 +1,198 @@
+"""Today: overdue and due follow-ups and keep-in-touch reminders, each one click from done."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.today import KEEP_IN_TOUCH, DueItem, due_items
+from app.storage.db import Database
+from app.ui.activity import OVERDUE
+from app.ui.rows_model import RowsModel
+from app.ui.text import plain_label
+
+
+def when_text(item: DueItem, today: dt.date) -> str:
+    late = item.overdue_days(today)
+    if late <= 0:
+        return "Today"
+    return f"{late} day{'s' if late != 1 else ''} overdue"
+
+
+class TodayModel(RowsModel):
+    headers = ("When", "Who", "What")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.today = dt.date.today()
+
+    def cells(self, row: DueItem) -> tuple[str, ...]:
+        return when_text(row, self.today), row.who or "—", row.what
+
+    def decoration(self, row: DueItem, column: int, role: int) -> Any:
+        late = row.overdue_days(self.today) > 0
+        if role == Qt.ItemDataRole.ForegroundRole and column == 0 and late:
+            return OVERDUE
+        return None
+
+
+class TodayTab(QWidget):
+    """The list of what is due; the window carries out each choice as an undoable step."""
+
+    done_requested = Signal(object)  # DueItem
+    snooze_requested = Signal(object, object)  # DueItem, date or None to pick one
+    delete_requested = Signal(object)
+    open_contact = Signal(int)
+    add_follow_up = Signal()
+    count_changed = Signal(int)
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self.heading = plain_label()
+        self.heading.setObjectName("today_heading")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.model = TodayModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("today_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.setColumnWidth(1, 220)
+        self.table.doubleClicked.connect(lambda _i: self._emit_open())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._enable())
+        self.empty = plain_label(
+            "Nothing is due today. Follow-ups you add to a contact, and the people you want "
+            "to keep in touch with (set under Relationship in their details), appear here "
+            "on the day they are due."
+        )
+        self.empty.setObjectName("today_empty")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.done_button = QPushButton("&Done")
+        self.done_button.setObjectName("today_done")
+        self.done_button.setToolTip("Mark the follow-up done, or log the contact you made (Enter)")
+        self.snooze_button = QToolButton()
+        self.snooze_button.setObjectName("today_snooze")
+        self.snooze_button.setText("&Snooze")
+        self.snooze_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.snooze_button)
+        self.snooze_actions: dict[str, QAction] = {}
+        for label, days in (("Until tomorrow", 1), ("For a week", 7)):
+            action = menu.addAction(label)
+            action.triggered.connect(lambda _c=False, d=days: self._emit_snooze(d))
+            self.snooze_actions[label] = action
+        pick = menu.addAction("Until a day I pick…")
+        pick.triggered.connect(lambda: self._emit_snooze(None))
+        self.snooze_actions["pick"] = pick
+        self.snooze_button.setMenu(menu)
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.setObjectName("today_delete")
+        self.open_button = QPushButton("&Open contact")
+        self.open_button.setObjectName("today_open")
+        self.new_button = QPushButton("&Add follow-up…")
+        self.new_button.setObjectName("today_add")
+        self.done_button.clicked.connect(lambda: self._emit(self.done_requested))
+        self.delete_button.clicked.connect(lambda: self._emit(self.delete_requested))
+        self.open_button.clicked.connect(self._emit_open)
+        self.new_button.clicked.connect(self.add_follow_up)
+        enter = QAction(self)
+        enter.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
+        enter.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        enter.triggered.connect(lambda: self._emit(self.done_requested))
+        self.table.addAction(enter)
+
+        buttons = QHBoxLayout()
+        for b in (self.done_button, self.snooze_button, self.delete_button, self.open_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty, 1)
+        layout.addLayout(buttons)
+        self.refresh()
+
+    def refresh(self, today: dt.date | None = None) -> None:
+        today = today or dt.date.today()
+        keep = self.current()
+        with self._db.session() as s:
+            items = due_items(s, today)
+        self.model.today = today
+        self.model.set_rows(items)
+        self.heading.setText(f"Today, {today:%A} {today.day} {today:%B}")
+        has = bool(items)
+        self.table.setVisible(has)
+        self.empty.setVisible(not has)
+        if has:
+            row = 0
+            if keep is not None:
+                same = [
+                    i
+                    for i, x in enumerate(items)
+                    if (x.kind, x.item_id) == (keep.kind, keep.item_id)
+                ]
+                row = same[0] if same else 0
+            self.table.selectRow(min(row, len(items) - 1))
+        self._enable()
+        self.count_changed.emit(len(items))
+
+    def current(self) -> DueItem | None:
+        index = self.table.selectionModel().currentIndex()
+        if not index.isValid() or not 0 <= index.row() < len(self.model.rows):
+            return None
+        item: DueItem = self.model.rows[index.row()]
+        return item
+
+    def _enable(self) -> None:
+        item = self.current()
+        for w in (self.done_button, self.snooze_button):
+            w.setEnabled(item is not None)
+        self.delete_button.setEnabled(item is not None and item.kind != KEEP_IN_TOUCH)
+        self.open_button.setEnabled(item is not None and item.contact_id is not None)
+
+    def _emit(self, signal: Any) -> None:
+        item = self.current()
+        if item is not None:
+            signal.emit(item)
+
+    def _emit_snooze(self, days: int | None) -> None:
+        item = self.current()
+        if item is None:
+            return
+        until = None if days is None else self.model.today + dt.timedelta(days=days)
+        self.snooze_requested.emit(item, until)
+
+    def _emit_open(self) -> None:
+        item = self.current()
+        if item is not None and item.contact_id is not None:
+            self.open_contact.emit(item.contact_id)
