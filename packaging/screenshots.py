@@ -183,9 +183,67 @@ def main(out: Path) -> None:
         w.contacts.search.setText("")
         w.contacts.on_search_timeout()
         app.processEvents()
+        network_states(app, w, db, out)
         trust_states(app, w, db, paths, out)
         w.close()
         db.close()
+
+
+def network_states(app: QApplication, w: MainWindow, db: Database, out: Path) -> None:
+    """Today with realistic items, and a contact with a long history, at two sizes."""
+    import datetime as dt
+
+    from app.services.followups import add_follow_up
+    from app.services.interactions import log_interaction
+
+    today = dt.date.today()
+    summaries = [
+        ("coffee", "Coffee near her office; she moved from teaching to UX research in 2019"),
+        ("email", "Sent the article on service design she asked about"),
+        ("call", "Call about the Women in Product chapter meeting"),
+        ("event", "Met at the ACM CHI local meetup"),
+        ("message", "LinkedIn message: congratulated her on the promotion"),
+    ]
+    with db.session() as s:
+        dana = create_contact(
+            s,
+            ContactRecord(
+                given_name="Dana",
+                family_name="Whitfield",
+                organization="Northwind Health",
+                title="Clinical Informatics Lead",
+                tier="A",
+                how_met="ACM chapter meeting, March 2024",
+                emails=[Labeled("dana.whitfield@northwind.example", "work")],
+            ),
+        )
+        for i in range(40):
+            kind, text = summaries[i % len(summaries)]
+            log_interaction(s, dana, today - dt.timedelta(days=30 + 17 * i), kind, text)
+        add_follow_up(s, dana, today - dt.timedelta(days=2), "Send her my one-page portfolio")
+        add_follow_up(s, dana, today + dt.timedelta(days=5), "Ask about the hiring freeze")
+        add_follow_up(s, None, today, "Renew the UXPA membership before the chapter event")
+        for cid in range(2, 9):
+            from app.model.tables import Contact
+
+            c = s.get(Contact, cid)
+            if c is not None:
+                c.tier = "BCDABCD"[cid - 2]
+        add_follow_up(s, 5, today - dt.timedelta(days=9), "Thank him for the introduction to Raj")
+    w.today.refresh()
+    for size, suffix in (((1024, 768), ""), ((1920, 1080), "-hd")):
+        w.resize(*size)
+        w.tabs.setCurrentWidget(w.today)
+        for _ in range(3):
+            app.processEvents()
+        w.grab().save(str(out / f"today{suffix}.png"))
+        w.tabs.setCurrentWidget(w.contacts)
+        w.contacts.show_contact(dana)
+        for _ in range(3):
+            app.processEvents()
+        w.grab().save(str(out / f"contact-history{suffix}.png"))
+    w.resize(1200, 760)
+    w.contacts.reload()
 
 
 def trust_states(

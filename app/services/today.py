@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.model.records import TIERS
 from app.model.tables import Contact, FollowUp, Interaction
 from app.services.contacts import fetch_rows
 from app.services.settings import tier_days
@@ -57,6 +58,12 @@ def _next_due(
     return due
 
 
+def _interval(tier: str, days: int) -> str:
+    """ "every 3 weeks" for a tier left as it was; "every 10 days" for one the user set."""
+    label, default = TIERS[tier]
+    return label.split(": ", 1)[1] if days == default else f"every {days} days"
+
+
 def due_items(session: Session, today: dt.date) -> list[DueItem]:
     """Everything due today or overdue, oldest first."""
     items: list[tuple[DueItem, int | None]] = []
@@ -88,7 +95,7 @@ def due_items(session: Session, today: dt.date) -> list[DueItem]:
             continue
         due = _next_due(tier, last_on, created.date(), snoozed, days)
         if due <= today:
-            what = f"Keep in touch (every {days[tier]} days)"
+            what = f"Keep in touch ({_interval(tier, days[tier])})"
             items.append((DueItem(KEEP_IN_TOUCH, cid, cid, "", what, due), cid))
     names = fetch_rows(session, [cid for _item, cid in items if cid is not None])
     out = [

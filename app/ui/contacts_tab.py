@@ -376,9 +376,13 @@ class ContactsTab(QWidget):
 
     def show_contact(self, contact_id: int) -> None:
         """Bring one contact into view, clearing a search that hides them."""
-        if self.model.row_of(contact_id) < 0 and self.search.text():
-            self.search.clear()
-            self.on_search_timeout()
+        if self.model.row_of(contact_id) < 0:
+            if self.search.text():
+                self.search.clear()
+                self._search_timer.stop()
+                self.model.set_query("")
+            else:  # added since the list was read (another window, the command line)
+                self.model.refresh()
         self.pages.setCurrentWidget(self.splitter)
         self._select(contact_id)
 

@@ -71,10 +71,10 @@ def test_follow_ups_and_keep_in_touch_come_due(db: Database) -> None:
         items = due_items(s, TODAY)
     got = [(i.kind, i.who, i.what, i.overdue_days(TODAY)) for i in items]
     assert got == [
-        (KEEP_IN_TOUCH, "Ann", "Keep in touch (every 21 days)", 9),
+        (KEEP_IN_TOUCH, "Ann", "Keep in touch (every 3 weeks)", 9),
         (FOLLOW_UP, "Ann", "send the article", 2),
         (FOLLOW_UP, "", "renew association membership", 0),
-        (KEEP_IN_TOUCH, "Cy", "Keep in touch (every 182 days)", 0),  # added today, never met
+        (KEEP_IN_TOUCH, "Cy", "Keep in touch (every 6 months)", 0),  # added today, never met
     ]
     with db.session() as s:
         set_done(s, late)
@@ -86,7 +86,9 @@ def test_follow_ups_and_keep_in_touch_come_due(db: Database) -> None:
         # Tiers are the user's to set: Bob every week is due again.
         set_tier_days(s, {"B": 7})
         assert tier_days(s)["B"] == 7
-        assert [i.who for i in due_items(s, TODAY) if i.kind == KEEP_IN_TOUCH] == ["Bob"]
+        assert [(i.who, i.what) for i in due_items(s, TODAY) if i.kind == KEEP_IN_TOUCH] == [
+            ("Bob", "Keep in touch (every 7 days)")
+        ]
 
 
 def test_a_merge_carries_follow_ups_and_history_and_undo_takes_them_back(db: Database) -> None:
@@ -145,7 +147,7 @@ def test_log_and_due_on_the_command_line(
     assert _cli(paths, "due", "--json") == 0
     due = json.loads(capsys.readouterr().out)
     assert [(d["kind"], d["who"], d["what"]) for d in due] == [
-        ("keep_in_touch", "Ann", "Keep in touch (every 21 days)"),
+        ("keep_in_touch", "Ann", "Keep in touch (every 3 weeks)"),
         ("follow_up", "Ann", "send the article"),
     ]
     assert due[1]["overdue_days"] == 1

@@ -165,7 +165,7 @@ def test_keep_in_touch_is_done_by_logging_the_contact_and_survives_a_restart(
     assert w.tabs.currentWidget() is w.today  # the day starts here
     assert w.tabs.tabText(0) == "&Today (2)"
     whats = [w.today.model.index(r, 2).data() for r in range(2)]
-    assert whats == ["Keep in touch (every 21 days)", "renew the association membership"]
+    assert whats == ["Keep in touch (every 3 weeks)", "renew the association membership"]
     w.today.table.selectRow(0)
     answers.on_dialog = fill_log("email", "checked in about her new team")
     w.today.done_button.click()
