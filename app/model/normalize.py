@@ -78,3 +78,23 @@ def person_key(full_name: str, given_name: str = "", family_name: str = "") -> s
     plain = unicodedata.normalize("NFKD", name)
     plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
     return text_key(plain)
+
+
+# Legal forms that do not tell two organisations apart: "Acme Inc." is "ACME".
+_LEGAL = re.compile(
+    r"(?:[\s,]+(?:inc|incorporated|ltd|limited|llc|l\.l\.c|llp|plc|gmbh|ag|kg|co|corp|"
+    r"corporation|company|s\.?a|s\.?a\.?s|sarl|s\.?r\.?l|s\.?p\.?a|b\.?v|n\.?v|pty|oy|ab|as|"
+    r"a/s|kk|k\.k)\.?)+$",
+    re.IGNORECASE,
+)
+
+
+def org_key(name: str) -> str:
+    """An organisation's name without case, accents, punctuation runs or legal suffixes."""
+    text = " ".join(name.replace("&", " and ").split())
+    while True:
+        shorter = _LEGAL.sub("", text).rstrip(" ,.")
+        if shorter == text or not shorter:
+            break
+        text = shorter
+    return person_key(text)

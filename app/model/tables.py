@@ -51,6 +51,8 @@ class Organization(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(collation="NOCASE"), unique=True)
     name_key: Mapped[str] = mapped_column(Text, unique=True, index=True)
+    # For "who do I know at": without case, accents or legal suffixes (normalize.org_key).
+    match_key: Mapped[str] = mapped_column(Text, default="", index=True)
     industry: Mapped[str] = mapped_column(Text, default="")
     contacts: Mapped[list[Contact]] = relationship(back_populates="organization")
 

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import case, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
-from app.model.normalize import person_key, phone_key, sort_key, url_key
+from app.model.normalize import org_key, person_key, phone_key, sort_key, url_key
 from app.model.records import (
     Birthday,
     ContactRecord,
@@ -75,7 +75,7 @@ def _organization(session: Session, name: str) -> Organization | None:
         return None
     org = session.scalar(select(Organization).where(Organization.name_key == name_key(name)))
     if org is None:
-        org = Organization(name=name, name_key=name_key(name), industry="")
+        org = Organization(name=name, name_key=name_key(name), match_key=org_key(name), industry="")
         session.add(org)
     return org
 
@@ -224,6 +224,7 @@ def _name_ids(
         if model is Organization:
             for row in missing:
                 row["industry"] = ""
+                row["match_key"] = org_key(row["name"])
         new_ids = session.scalars(
             insert(model).returning(model.id, sort_by_parameter_order=True), missing
         ).all()
@@ -417,6 +418,7 @@ def list_contact_ids(
     query: str = "",
     sort: SortKey = SortKey.NAME,
     descending: bool = False,
+    limit: int | None = None,
 ) -> list[int]:
     """Ids of the live contacts matching *query*, in display order; empty values sort last."""
     column = {
@@ -445,6 +447,8 @@ def list_contact_ids(
     blank_last = case((func.coalesce(column, "") == "", 1), else_=0)
     ordered = column.desc() if descending else column.asc()
     stmt = stmt.order_by(blank_last, ordered, Contact.sort_name, Contact.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
 
 
@@ -512,14 +516,82 @@ def fetch_rows(session: Session, ids: list[int]) -> dict[int, ContactRow]:
 
 @dataclass(frozen=True)
 class Choice:
+    """A contact as a picker offers it: "Name — Organisation" tells two namesakes apart."""
+
     id: int
     name: str
 
+    @classmethod
+    def of(cls, row: ContactRow) -> Choice:
+        label = row.name or f"#{row.id}"
+        return cls(row.id, f"{label} — {row.organization}" if row.organization else label)
 
-def contact_choices(session: Session) -> list[Choice]:
-    """Every live contact by name, for pickers such as "introduced by"; one light query."""
-    stmt = _named().where(Contact.deleted_at.is_(None)).order_by(Contact.sort_name, Contact.id)
-    return [Choice(row[0], _display(row) or f"#{row[0]}") for row in session.execute(stmt)]
+
+def find_choices(session: Session, text: str, limit: int = 15) -> list[Choice]:
+    """The first contacts matching what was typed, for a picker: the search index answers."""
+    ids = list_contact_ids(session, text, limit=limit)
+    rows = fetch_rows(session, ids)
+    return [Choice.of(rows[i]) for i in ids if i in rows]
+
+
+def describe(session: Session, contact_id: int) -> Choice | None:
+    rows = fetch_rows(session, [contact_id])
+    return Choice.of(rows[contact_id]) if contact_id in rows else None
+
+
+def introduced_by(session: Session, contact_id: int) -> list[ContactRow]:
+    """The people this contact introduced you to, by name."""
+    ids = list(
+        session.scalars(
+            select(Contact.id)
+            .where(Contact.introduced_by_id == contact_id, Contact.deleted_at.is_(None))
+            .order_by(Contact.sort_name, Contact.id)
+        )
+    )
+    rows = fetch_rows(session, ids)
+    return [rows[i] for i in ids if i in rows]
+
+
+def people_at(session: Session, organization: str, limit: int = 200) -> list[ContactRow]:
+    """Who you know at an organisation: case and legal suffixes (Inc., GmbH, …) do not matter.
+
+    "acme" finds people at "ACME Inc.", "Acme Ltd" and "Acme Corporation", and at names that
+    start with it ("Acme Robotics"), best matches first.
+    """
+    want = org_key(organization)
+    if not want:
+        return []
+    candidates = session.execute(
+        select(Organization.id, Organization.match_key).where(
+            Organization.match_key.like(f"{_like_escape(want)}%", escape="\\")
+        )
+    ).all()
+    exact = {oid for oid, key in candidates if key == want}
+    prefix = {oid for oid, _key in candidates}
+    if not prefix:
+        return []
+    ids = list(
+        session.scalars(
+            select(Contact.id)
+            .where(Contact.organization_id.in_(prefix), Contact.deleted_at.is_(None))
+            .order_by(Contact.sort_name, Contact.id)
+            .limit(limit)
+        )
+    )
+    rows = fetch_rows(session, ids)
+    org_of = {
+        cid: oid
+        for cid, oid in session.execute(
+            select(Contact.id, Contact.organization_id).where(Contact.id.in_(ids))
+        )
+    }
+    found = [rows[i] for i in ids if i in rows]
+    found.sort(key=lambda r: org_of.get(r.id) not in exact)  # exact names first, stable
+    return found
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def load_records(session: Session, ids: list[int]) -> list[ContactRecord]:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.model.records import TIERS
+from app.services.contacts import ContactRow, introduced_by
 from app.services.followups import FollowUpRow, follow_ups_of
 from app.services.interactions import InteractionRow, interactions_of
 from app.services.today import keep_in_touch_due
@@ -40,6 +41,13 @@ class HistoryModel(RowsModel):
         return day_text(row.occurred_on), row.kind_label, row.summary
 
 
+class PeopleModel(RowsModel):
+    headers = ("Name", "Organisation")
+
+    def cells(self, row: ContactRow) -> tuple[str, ...]:
+        return row.name, row.organization
+
+
 class FollowUpsModel(RowsModel):
     headers = ("By", "To do")
 
@@ -54,6 +62,13 @@ class FollowUpsModel(RowsModel):
         if role == Qt.ItemDataRole.ForegroundRole and column == 0 and row.due_on < self.today:
             return OVERDUE
         return None
+
+
+def people_table(model: RowsModel, name: str) -> QTableView:
+    """A list of contacts; Enter or a double-click opens one (the view's activated)."""
+    view = _table(model, name)
+    view.setToolTip("Double-click or press Enter to open")
+    return view
 
 
 def _table(model: RowsModel, name: str) -> QTableView:
@@ -84,6 +99,7 @@ class ActivityPanel(QGroupBox):
     follow_up_requested = Signal()
     follow_up_done = Signal(int)  # follow-up id
     follow_up_deleted = Signal(int)
+    open_contact = Signal(int)
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__("Keeping in touch", parent)
@@ -123,6 +139,13 @@ class ActivityPanel(QGroupBox):
             lambda: self._emit_follow_up(self.follow_up_deleted)
         )
 
+        self.introduced = PeopleModel(self)
+        self.introduced_view = people_table(self.introduced, "introduced")
+        self.introduced_view.activated.connect(
+            lambda i: self.open_contact.emit(self.introduced.rows[i.row()].id)
+        )
+        self.introduced_label = plain_label()
+
         history_buttons = QHBoxLayout()
         for b in (self.log_button, self.edit_button, self.delete_button):
             history_buttons.addWidget(b)
@@ -140,6 +163,8 @@ class ActivityPanel(QGroupBox):
         layout.addWidget(plain_label("Follow-ups"))
         layout.addWidget(self.follow_view)
         layout.addLayout(follow_buttons)
+        layout.addWidget(self.introduced_label)
+        layout.addWidget(self.introduced_view)
 
     def show_contact(self, contact_id: int | None) -> None:
         self.contact_id = contact_id
@@ -151,6 +176,7 @@ class ActivityPanel(QGroupBox):
             history = interactions_of(s, contact_id)
             follow_ups = follow_ups_of(s, contact_id)
             due = keep_in_touch_due(s, contact_id, today)
+            introduced = introduced_by(s, contact_id)
             from app.model.tables import Contact
 
             c = s.get(Contact, contact_id)
@@ -171,6 +197,13 @@ class ActivityPanel(QGroupBox):
         if follow_ups:
             self.follow_view.selectRow(0)
         self.summary.setText(self._summary(history, tier, due, today))
+        self.introduced.set_rows(introduced)
+        n = len(introduced)
+        self.introduced_label.setText(
+            f"Introduced you to {n} {'person' if n == 1 else 'people'} (double-click to open)"
+        )
+        self.introduced_label.setVisible(bool(n))
+        self.introduced_view.setVisible(bool(n))
 
     @staticmethod
     def _summary(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.model.records import TIERS, ContactRecord, FieldProblem, validate
 from app.services.contacts import Choice
+from app.ui.contact_picker import ContactPicker
 from app.ui.text import plain_label
 from app.ui.widgets import (
     AddressListEditor,
@@ -128,18 +129,11 @@ class ContactEditor(QWidget):
         self.how_met = QLineEdit()
         self.how_met.setObjectName("how_met")
         self.how_met.setPlaceholderText("e.g. ACM chapter meeting, March 2024")
-        self.introduced_by = QComboBox()
+        self.introduced_by = ContactPicker()
         self.introduced_by.setObjectName("introduced_by")
-        self.introduced_by.setEditable(True)
-        self.introduced_by.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self._choice_model = QStringListModel([""], self.introduced_by)
-        self.introduced_by.setModel(self._choice_model)
-        self._choice_ids: list[int] = [0]
-        self._choice_rows: dict[int, int] = {0: 0}
-        completer = self.introduced_by.completer()
-        if completer is not None:
-            completer.setFilterMode(Qt.MatchFlag.MatchContains)
-            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.introduced_by.setPlaceholderText("Type a few letters of their name")
+        # The owner sets how to describe a contact id (the list knows names; the editor not).
+        self.describe: Callable[[int], Choice | None] = lambda _cid: None
         self.introduced_error = ErrorLabel()
         self.tier = QComboBox()
         self.tier.setObjectName("tier")
@@ -206,7 +200,7 @@ class ContactEditor(QWidget):
         self.tags.textChanged.connect(self._touched)
         self.note.textChanged.connect(self._touched)
         self.how_met.textChanged.connect(self._touched)
-        self.introduced_by.currentTextChanged.connect(self._touched)
+        self.introduced_by.textChanged.connect(self._touched)
         self.tier.currentIndexChanged.connect(self._touched)
         self._set_dirty(False)
 
@@ -219,21 +213,8 @@ class ContactEditor(QWidget):
         return edit
 
     # -- state --------------------------------------------------------------
-    def set_choices(self, choices: list[Choice]) -> None:
-        """The people who may have introduced this one; built once per change of the list.
-
-        Names go in as one string list (thousands of contacts fill it at once); their ids
-        stay in Python beside it, row for row, with row 0 meaning nobody.
-        """
-        self._choice_ids = [0] + [c.id for c in choices]
-        self._choice_rows = {cid: row for row, cid in enumerate(self._choice_ids)}
-        self._loading = True
-        self._choice_model.setStringList([""] + [c.name for c in choices])
-        self._select_introducer(self._record.introduced_by_id)
-        self._loading = False
-
     def _select_introducer(self, contact_id: int | None) -> None:
-        self.introduced_by.setCurrentIndex(self._choice_rows.get(contact_id or 0, 0))
+        self.introduced_by.set_contact(self.describe(contact_id) if contact_id else None)
 
     def load(self, record: ContactRecord) -> None:
         self._loading = True
@@ -285,13 +266,7 @@ class ContactEditor(QWidget):
 
     def _introducer_id(self) -> int | None:
         """The chosen introducer; -1 when the typed name is nobody in the list."""
-        text = self.introduced_by.currentText().strip()
-        if not text:
-            return None
-        row = self.introduced_by.findText(text, Qt.MatchFlag.MatchFixedString)
-        if row <= 0 or row >= len(self._choice_ids):
-            return -1
-        return self._choice_ids[row]
+        return self.introduced_by.contact_id()
 
     def is_dirty(self) -> bool:
         return self._dirty
@@ -313,7 +288,7 @@ class ContactEditor(QWidget):
             problems.append(
                 FieldProblem(
                     "introduced_by_id",
-                    f"“{self.introduced_by.currentText()}” is not one of your contacts: "
+                    f"“{self.introduced_by.text()}” is not one of your contacts: "
                     "pick a name from the list, or leave it empty.",
                 )
             )

@@ -18,7 +18,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.model.records import ContactRecord
-from app.services.contacts import ContactNotFound, contact_choices, count_contacts, get_contact
+from app.services.contacts import (
+    Choice,
+    ContactNotFound,
+    count_contacts,
+    describe,
+    find_choices,
+    get_contact,
+)
 from app.services.duplicates import find_possible_duplicates
 from app.storage.db import Database
 from app.ui.activity import ActivityPanel
@@ -80,7 +87,6 @@ class ContactsTab(QWidget):
         super().__init__(parent)
         self._db = db
         self._current: int | None = None
-        self._choices_stale = True
         self.ask = lambda box: box.exec()  # the main window routes dialogs through its own
 
         self.search = QLineEdit()
@@ -136,6 +142,8 @@ class ContactsTab(QWidget):
 
         self.editor = ContactEditor()
         self.editor.save_requested.connect(self.on_editor_save)
+        self.editor.introduced_by.search = self._find_choices
+        self.editor.describe = self._describe
         # The person's activity sits above their details: what a networker looks at first.
         self.activity = ActivityPanel(db)
         self.editor.body_layout.insertWidget(2, self.activity)
@@ -191,7 +199,6 @@ class ContactsTab(QWidget):
     def reload(self, keep: int | None = None) -> None:
         """Re-read the list; keep the given contact (or the current one) selected."""
         keep = keep if keep is not None else self._current
-        self._choices_stale = True  # contacts changed: the introducer list is rebuilt once
         self.model.refresh()
         self._select(keep)
         self.update_duplicates()
@@ -259,17 +266,15 @@ class ContactsTab(QWidget):
             return
         self.editor.load(record)
         self.activity.show_contact(contact_id)
-        self._refresh_choices()
         self.detail.setCurrentWidget(self.editor)
 
-    def _refresh_choices(self) -> None:
-        """Rebuild the "introduced by" list only when contacts changed since last time."""
-        if not self._choices_stale:
-            return
+    def _find_choices(self, text: str) -> list[Choice]:
         with self._db.session() as s:
-            choices = contact_choices(s)
-        self.editor.set_choices(choices)
-        self._choices_stale = False
+            return [c for c in find_choices(s, text) if c.id != self.editor.current_id()]
+
+    def _describe(self, contact_id: int) -> Choice | None:
+        with self._db.session() as s:
+            return describe(s, contact_id)
 
     def start_new(self) -> None:
         if not self.confirm_leave():
@@ -278,7 +283,6 @@ class ContactsTab(QWidget):
         self._current = None
         self.editor.load(ContactRecord())
         self.activity.show_contact(None)
-        self._refresh_choices()
         self.detail.setCurrentWidget(self.editor)
         self.pages.setCurrentWidget(self.splitter)
         self.editor.edits["full_name"].setFocus()

@@ -78,6 +78,7 @@ from app.ui.preferences import PreferencesDialog
 from app.ui.tasks import TaskRunner
 from app.ui.text import Button, escape, message_box, plain_label
 from app.ui.today.tab import TodayTab
+from app.ui.who_at_dialog import WhoAtDialog
 
 # Deleting at least this many contacts at once is a bulk delete: a backup is made first.
 BULK_DELETE = 10
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self.contacts.activity.follow_up_requested.connect(lambda: self.on_add_follow_up())
         self.contacts.activity.follow_up_done.connect(self.on_follow_up_done)
         self.contacts.activity.follow_up_deleted.connect(self.on_delete_follow_up)
+        self.contacts.activity.open_contact.connect(self.open_contact)
         self.today = TodayTab(db)
         self.today.count_changed.connect(self._set_today_count)
         self.today.done_requested.connect(self.on_today_done)
@@ -238,8 +240,11 @@ class MainWindow(QMainWindow):
         self.follow_up_action = self._action(
             "Add &Follow-up…", lambda: self.on_add_follow_up(), "Ctrl+Shift+F", "add_follow_up"
         )
+        self.who_at_action = self._action("&Who Do I Know At…", self.on_who_at, "Ctrl+K", "who_at")
         contact_menu.addAction(self.log_action)
         contact_menu.addAction(self.follow_up_action)
+        contact_menu.addSeparator()
+        contact_menu.addAction(self.who_at_action)
 
         view_menu = bar.addMenu("&View")
         for i, name in enumerate(("Today", "Contacts", "Interview prep", "Outreach")):
@@ -466,6 +471,11 @@ class MainWindow(QMainWindow):
             )
         self.undo_stack.push(step)
         self.statusBar().showMessage(f"Snoozed until {day:%A %d %B}.", 5000)
+
+    def on_who_at(self) -> None:
+        dialog = WhoAtDialog(self.db, self)
+        dialog.open_contact.connect(self.open_contact)
+        self.ask(dialog)
 
     def on_preferences(self) -> None:
         with self.db.session() as s:

@@ -158,3 +158,30 @@ def test_log_and_due_on_the_command_line(
     assert "there is no contact 999" in capsys.readouterr().err
     assert _cli(paths, "log", str(ann), "--date", "yesterday") == 2
     assert _cli(paths, "log", str(ann), "--kind", "telepathy") == 2
+
+
+def test_who_do_i_know_at_ignores_case_accents_and_legal_suffixes(db: Database) -> None:
+    from app.services.contacts import people_at
+
+    with db.session() as s:
+        for name, org in [
+            ("Ann", "ACME Inc."),
+            ("Bob", "Acme Ltd"),
+            ("Cy", "Acme Robotics LLC"),
+            ("Di", "Société Générale S.A."),
+            ("Ed", "Globex GmbH"),
+            ("Flo", "Acme Corporation"),
+        ]:
+            create_contact(s, ContactRecord(full_name=name, organization=org))
+        deleted = create_contact(s, ContactRecord(full_name="Gone", organization="Acme"))
+        from app.services.contacts import delete_contacts
+
+        delete_contacts(s, [deleted])
+    with db.session() as s:
+        # Exactly "Acme" first (any suffix), then names that start with it.
+        assert [r.name for r in people_at(s, "acme")] == ["Ann", "Bob", "Flo", "Cy"]
+        assert [r.name for r in people_at(s, "ACME, Inc.")] == ["Ann", "Bob", "Flo", "Cy"]
+        assert [r.name for r in people_at(s, "societe generale")] == ["Di"]
+        assert [r.name for r in people_at(s, "Globex LLC")] == ["Ed"]
+        assert people_at(s, "Initech") == [] and people_at(s, "  ") == []
+        assert people_at(s, "100%_") == []  # LIKE wildcards are text here

@@ -269,6 +269,10 @@ def test_migration_from_the_previous_release_folds_names_and_loses_no_row(tmp_pa
         from app.services.today import due_items
 
         assert due_items(s, dt.date(2026, 11, 25)) == []
+        from app.services.contacts import people_at
+
+        # 0003 filled the organisations' match keys: the old rows are found.
+        assert [r.name for r in people_at(s, "MULLER gmbh")] == ["Person 1", "Person 2"]
         # person_key was filled for the old rows: the two "Person 4" are offered as a pair.
         assert [(p.first, p.second) for p in find_possible_duplicates(s)] == [(4, 5)]
     db.close()

@@ -188,3 +188,39 @@ def test_keep_in_touch_is_done_by_logging_the_contact_and_survives_a_restart(
     assert w2.tabs.currentWidget() is w2.contacts
     assert w2.contacts.current_id() == bob
     assert "overdue by 3 days" in w2.contacts.activity.summary.text()
+
+
+def test_introductions_are_listed_and_one_click_away(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    from app.ui.who_at_dialog import WhoAtDialog
+
+    with db.session() as s:
+        raj = create_contact(s, ContactRecord(full_name="Raj Patel", organization="Acme Inc."))
+        create_contact(s, ContactRecord(full_name="Mia Chen", introduced_by_id=raj))
+        lee = create_contact(
+            s, ContactRecord(full_name="Lee Park", organization="ACME", introduced_by_id=raj)
+        )
+    w = make_window()
+    w.open_contact(raj)
+    panel = w.contacts.activity
+    assert panel.introduced_view.isVisibleTo(w)
+    assert "Introduced you to 2 people" in panel.introduced_label.text()
+    assert [panel.introduced.index(r, 0).data() for r in range(2)] == ["Lee Park", "Mia Chen"]
+    panel.introduced_view.activated.emit(panel.introduced.index(0, 0))
+    assert w.contacts.current_id() == lee
+    assert w.contacts.editor.introduced_by.text() == "Raj Patel — Acme Inc."
+    assert not panel.introduced_view.isVisibleTo(w)  # Lee introduced nobody yet
+
+    def search_acme(dialog: QDialog) -> int:
+        assert isinstance(dialog, WhoAtDialog)
+        qtbot.keyClicks(dialog.query, "acme ltd")
+        assert dialog.count.text() == "2 people"
+        assert [dialog.model.index(r, 0).data() for r in range(2)] == ["Lee Park", "Raj Patel"]
+        dialog.table.selectRow(1)
+        dialog.table.activated.emit(dialog.model.index(1, 0))
+        return int(dialog.result())
+
+    answers.on_dialog = search_acme
+    w.who_at_action.trigger()
+    assert w.contacts.current_id() == raj

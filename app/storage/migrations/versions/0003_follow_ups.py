@@ -1,4 +1,4 @@
-"""follow-ups, settings, keep-in-touch snooze, an index for the last contact
+"""follow-ups, settings, keep-in-touch snooze, organisation match keys, last-contact index
 
 Revision ID: 0003
 Revises: 0002
@@ -16,6 +16,20 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("contacts", sa.Column("touch_snoozed_until", sa.Date(), nullable=True))
+    op.add_column(
+        "organizations", sa.Column("match_key", sa.Text(), nullable=False, server_default="")
+    )
+    # org_key as it is at this revision; a later change of the rule brings its own revision.
+    from app.model.normalize import org_key
+
+    conn = op.get_bind()
+    rows = conn.execute(sa.text("SELECT id, name FROM organizations")).all()
+    if rows:
+        conn.execute(
+            sa.text("UPDATE organizations SET match_key = :key WHERE id = :id"),
+            [{"id": i, "key": org_key(name or "")} for i, name in rows],
+        )
+    op.create_index("ix_organizations_match_key", "organizations", ["match_key"], unique=False)
     op.create_index(
         "ix_interactions_contact_day", "interactions", ["contact_id", "occurred_on"], unique=False
     )
@@ -50,3 +64,5 @@ def downgrade() -> None:
     op.drop_table("follow_ups")
     op.drop_index("ix_interactions_contact_day", table_name="interactions")
     op.execute("ALTER TABLE contacts DROP COLUMN touch_snoozed_until")
+    op.drop_index("ix_organizations_match_key", table_name="organizations")
+    op.execute("ALTER TABLE organizations DROP COLUMN match_key")
