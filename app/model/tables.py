@@ -83,7 +83,7 @@ class Contact(Base):
     )
     department: Mapped[str] = mapped_column(Text, default="")
     title: Mapped[str] = mapped_column(Text, default="")
-    industry: Mapped[str] = mapped_column(Text, default="")
+    industry: Mapped[str] = mapped_column(Text, default="", index=True)
     bday_year: Mapped[int | None] = mapped_column(Integer)
     bday_month: Mapped[int | None] = mapped_column(Integer)
     bday_day: Mapped[int | None] = mapped_column(Integer)
@@ -302,3 +302,79 @@ class Setting(Base):
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class Exchange(Base):
+    """Give and take with a person: what you asked of them, and what you gave them."""
+
+    __tablename__ = "exchanges"
+    __table_args__ = (CheckConstraint("direction IN ('asked', 'gave')", name="direction"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    occurred_on: Mapped[dt.date] = mapped_column()
+    note: Mapped[str] = mapped_column(Text, default="")
+    # For an ask: the thank-you it is owed is not shown on Today before this day (snoozed).
+    remind_on: Mapped[dt.date | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class NetworkGroup(Base):
+    """A professional association, its local chapter, an online group, a newsletter, an event
+    attended, or a place where the user volunteers or sits on a board."""
+
+    __tablename__ = "network_groups"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('association', 'chapter', 'online_group', 'newsletter', 'event',"
+            " 'volunteer')",
+            name="kind",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    # A chapter's association, an event's organiser.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("network_groups.id", ondelete="SET NULL"), index=True
+    )
+    held_on: Mapped[dt.date | None] = mapped_column(index=True)  # events
+    place: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(Text, default="")
+    my_role: Mapped[str] = mapped_column(Text, default="")  # "member", "board: treasurer"
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class MetAt(Base):
+    """A person the user met through a group or at an event."""
+
+    __tablename__ = "met_at"
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("network_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class TargetEmployer(Base):
+    """A row of the LAMP list (the 2-Hour Job Search): an employer the user would work for."""
+
+    __tablename__ = "target_employers"
+    __table_args__ = (
+        CheckConstraint("advocacy IN ('', 'yes', 'no')", name="advocacy"),
+        CheckConstraint("motivation BETWEEN 0 AND 5", name="motivation"),
+        CheckConstraint("posting BETWEEN 0 AND 3", name="posting"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    match_key: Mapped[str] = mapped_column(Text, default="", index=True)  # normalize.org_key
+    advocacy: Mapped[str] = mapped_column(Text, default="")  # "" = from the contacts
+    motivation: Mapped[int] = mapped_column(Integer, default=0)  # 0 = not rated yet
+    posting: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

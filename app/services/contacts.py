@@ -405,6 +405,28 @@ def count_contacts(session: Session) -> int:
     return session.scalar(select(func.count(Contact.id)).where(Contact.deleted_at.is_(None))) or 0
 
 
+@dataclass(frozen=True)
+class Narrow:
+    """A filter on the list beside the search: an industry or an employer (from the network
+    map), or the people you have only taken from."""
+
+    industry: str | None = None  # "" = no industry set
+    org_key: str | None = None  # normalize.org_key of the employer
+    only_taken: bool = False
+    label: str = ""
+
+    def apply(self, stmt: Any) -> Any:
+        if self.industry is not None:
+            stmt = stmt.where(Contact.industry == self.industry)
+        if self.org_key is not None:
+            stmt = stmt.where(Organization.match_key == self.org_key)
+        if self.only_taken:
+            from app.services.reciprocity import only_taken_ids
+
+            stmt = stmt.where(Contact.id.in_(only_taken_ids()))
+        return stmt
+
+
 _last_contact = (
     select(func.max(Interaction.occurred_on))
     .where(Interaction.contact_id == Contact.id)
@@ -419,8 +441,10 @@ def list_contact_ids(
     sort: SortKey = SortKey.NAME,
     descending: bool = False,
     limit: int | None = None,
+    narrow: Narrow | None = None,
 ) -> list[int]:
-    """Ids of the live contacts matching *query*, in display order; empty values sort last."""
+    """Ids of the live contacts matching *query* (and *narrow*), in display order; empty
+    values sort last."""
     column = {
         SortKey.NAME: Contact.sort_name,
         SortKey.ORGANIZATION: Organization.name,
@@ -447,6 +471,8 @@ def list_contact_ids(
     blank_last = case((func.coalesce(column, "") == "", 1), else_=0)
     ordered = column.desc() if descending else column.asc()
     stmt = stmt.order_by(blank_last, ordered, Contact.sort_name, Contact.id)
+    if narrow is not None:
+        stmt = narrow.apply(stmt)
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))

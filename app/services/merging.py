@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.model.merge import merge_records
 from app.model.records import ContactRecord
-from app.model.tables import Contact, FollowUp, Interaction, utcnow
+from app.model.tables import Contact, Exchange, FollowUp, Interaction, MetAt, utcnow
 from app.services import search
 from app.services.contacts import get_contact, restore_contacts, update_contact
 
@@ -20,9 +21,15 @@ class MergeUndo:
 
     keep_before: ContactRecord
     other_id: int
-    moved_interactions: list[int] = field(default_factory=list)
-    moved_follow_ups: list[int] = field(default_factory=list)
+    # Rows of the other's history that now belong to the kept one, by table.
+    moved: dict[str, list[int]] = field(default_factory=dict)
     repointed: list[int] = field(default_factory=list)
+    moved_met_at: list[int] = field(default_factory=list)  # group ids
+    dropped_met_at: list[int] = field(default_factory=list)  # both had met there
+
+
+# What a person's history is made of: carried over by a merge, handed back by Undo.
+_HISTORY: list[Any] = [Interaction, FollowUp, Exchange]
 
 
 def merge_contacts(session: Session, keep_id: int, other_id: int) -> MergeUndo:
@@ -36,18 +43,22 @@ def merge_contacts(session: Session, keep_id: int, other_id: int) -> MergeUndo:
     if merged.introduced_by_id == other_id:
         merged.introduced_by_id = keep.introduced_by_id
     update_contact(session, merged, check=False)
-    undo.moved_interactions = list(
-        session.scalars(select(Interaction.id).where(Interaction.contact_id == other_id))
-    )
-    session.execute(
-        update(Interaction).where(Interaction.contact_id == other_id).values(contact_id=keep_id)
-    )
-    undo.moved_follow_ups = list(
-        session.scalars(select(FollowUp.id).where(FollowUp.contact_id == other_id))
-    )
-    session.execute(
-        update(FollowUp).where(FollowUp.contact_id == other_id).values(contact_id=keep_id)
-    )
+    for table in _HISTORY:
+        undo.moved[table.__tablename__] = list(
+            session.scalars(select(table.id).where(table.contact_id == other_id))
+        )
+        session.execute(
+            update(table).where(table.contact_id == other_id).values(contact_id=keep_id)
+        )
+    kept_groups = set(session.scalars(select(MetAt.group_id).where(MetAt.contact_id == keep_id)))
+    other_groups = list(session.scalars(select(MetAt.group_id).where(MetAt.contact_id == other_id)))
+    undo.moved_met_at = [g for g in other_groups if g not in kept_groups]
+    undo.dropped_met_at = [g for g in other_groups if g in kept_groups]
+    session.execute(delete(MetAt).where(MetAt.contact_id == other_id))
+    if undo.moved_met_at:
+        session.execute(
+            insert(MetAt), [{"group_id": g, "contact_id": keep_id} for g in undo.moved_met_at]
+        )
     undo.repointed = list(
         session.scalars(
             select(Contact.id).where(Contact.introduced_by_id == other_id, Contact.id != keep_id)
@@ -68,18 +79,19 @@ def unmerge_contacts(session: Session, undo: MergeUndo) -> None:
     """Undo merge_contacts: both contacts come back as they were before."""
     restore_contacts(session, [undo.other_id])
     update_contact(session, undo.keep_before, check=False)
-    if undo.moved_interactions:
+    for table in _HISTORY:
+        ids = undo.moved.get(table.__tablename__, [])
+        if ids:
+            session.execute(update(table).where(table.id.in_(ids)).values(contact_id=undo.other_id))
+    if undo.moved_met_at:
         session.execute(
-            update(Interaction)
-            .where(Interaction.id.in_(undo.moved_interactions))
-            .values(contact_id=undo.other_id)
+            delete(MetAt).where(
+                MetAt.contact_id == undo.keep_before.id, MetAt.group_id.in_(undo.moved_met_at)
+            )
         )
-    if undo.moved_follow_ups:
-        session.execute(
-            update(FollowUp)
-            .where(FollowUp.id.in_(undo.moved_follow_ups))
-            .values(contact_id=undo.other_id)
-        )
+    back = undo.moved_met_at + undo.dropped_met_at
+    if back:
+        session.execute(insert(MetAt), [{"group_id": g, "contact_id": undo.other_id} for g in back])
     if undo.repointed:
         session.execute(
             update(Contact)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -28,5 +28,19 @@ def set_tier_days(session: Session, days: dict[str, int]) -> None:
             raise ValueError(f"unknown tier {tier}")
         if not 1 <= n <= 3650:
             raise ValueError("An interval is between 1 day and 10 years.")
-        stmt = sqlite_insert(Setting).values(key=f"tier_days.{tier}", value=str(n))
-        session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": str(n)}))
+        put(session, f"tier_days.{tier}", str(n))
+
+
+def get(session: Session, key: str) -> str | None:
+    return session.scalar(select(Setting.value).where(Setting.key == key))
+
+
+def put(session: Session, key: str, value: str | None) -> str | None:
+    """Store (None: remove) a setting; returns the value it had, for Undo."""
+    before = get(session, key)
+    if value is None:
+        session.execute(delete(Setting).where(Setting.key == key))
+        return before
+    stmt = sqlite_insert(Setting).values(key=key, value=value)
+    session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
+    return before

@@ -1,6 +1,7 @@
 """What is due: follow-ups and keep-in-touch reminders, for the Today view and `second-act due`.
 
-Interviews, thank-you notes and replies to outreach will add their own kinds of item here.
+Thank-you notes owed come from the asks logged under "Give and take"; interviews and replies to
+outreach will add their own kinds of item here.
 """
 
 from __future__ import annotations
@@ -14,16 +15,18 @@ from sqlalchemy.orm import Session
 from app.model.records import TIERS
 from app.model.tables import Contact, FollowUp, Interaction
 from app.services.contacts import fetch_rows
+from app.services.reciprocity import KIND_LABELS, thanks_owed
 from app.services.settings import tier_days
 
 FOLLOW_UP = "follow_up"
 KEEP_IN_TOUCH = "keep_in_touch"
+THANKS = "thanks"
 
 
 @dataclass(frozen=True)
 class DueItem:
-    kind: str  # FOLLOW_UP or KEEP_IN_TOUCH
-    item_id: int  # the follow-up's id, or the contact's for keep-in-touch
+    kind: str  # FOLLOW_UP, KEEP_IN_TOUCH or THANKS
+    item_id: int  # the follow-up's id, the contact's for keep-in-touch, the ask's for thanks
     contact_id: int | None
     who: str
     what: str
@@ -97,6 +100,15 @@ def due_items(session: Session, today: dt.date) -> list[DueItem]:
         if due <= today:
             what = f"Keep in touch ({_interval(tier, days[tier])})"
             items.append((DueItem(KEEP_IN_TOUCH, cid, cid, "", what, due), cid))
+    for owed in thanks_owed(session, today):
+        what = f"Say thank you for {KIND_LABELS[owed.kind][0].lower()}{KIND_LABELS[owed.kind][1:]}"
+        what += f" (asked {owed.asked_on.day} {owed.asked_on:%b})"
+        items.append(
+            (
+                DueItem(THANKS, owed.exchange_id, owed.contact_id, "", what, owed.due_on),
+                owed.contact_id,
+            )
+        )
     names = fetch_rows(session, [cid for _item, cid in items if cid is not None])
     out = [
         DueItem(

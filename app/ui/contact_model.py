@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from app.services.contacts import ContactRow, SortKey, fetch_rows, list_contact_ids
+from app.services.contacts import ContactRow, Narrow, SortKey, fetch_rows, list_contact_ids
 from app.storage.db import Database
 from app.ui.text import plain_tooltip
 
@@ -32,6 +32,7 @@ class ContactTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._rows: dict[int, ContactRow] = {}
         self._query = ""
+        self.narrow: Narrow | None = None  # a filter beside the search (network map, ...)
         self._sort = SortKey.NAME
         self._descending = False
 
@@ -92,6 +93,10 @@ class ContactTableModel(QAbstractTableModel):
         self._query = query
         self.refresh()
 
+    def set_narrow(self, narrow: Narrow | None) -> None:
+        self.narrow = narrow
+        self.refresh()
+
     def refresh(self) -> None:
         self.beginResetModel()
         self._reload_ids()
@@ -113,7 +118,9 @@ class ContactTableModel(QAbstractTableModel):
     # -- internals ----------------------------------------------------------
     def _reload_ids(self) -> None:
         with self._db.session() as s:
-            self._ids = list_contact_ids(s, self._query, self._sort, self._descending)
+            self._ids = list_contact_ids(
+                s, self._query, self._sort, self._descending, narrow=self.narrow
+            )
         self._rows.clear()
 
     def _row(self, row: int) -> ContactRow | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import select
 
 from app.model.records import ContactRecord, Labeled
@@ -26,7 +25,8 @@ from app.services.importing import (
     preview_import,
     undo_import,
 )
-from app.storage.db import Database, _alembic_config, head_revision, open_database
+from app.storage.db import Database, head_revision, open_database
+from tests.migrations import database_at
 
 
 def card(**f: str) -> str:
@@ -218,14 +218,8 @@ def test_names_are_folded_one_way_on_every_path(db: Database) -> None:
 
 def test_migration_from_the_previous_release_folds_names_and_loses_no_row(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
-    db = open_database(path)
-    cfg = _alembic_config()
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0001")
-    db.close()
+    con = database_at(path, "0001")
     # What release 0001 could hold: the same organisation and tag in two spellings.
-    con = sqlite3.connect(path)
     con.executescript(
         """
         INSERT INTO organizations (id, name, industry) VALUES (1, 'Müller GmbH', ''),
