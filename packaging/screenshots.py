@@ -5,12 +5,14 @@ Usage: QT_QPA_PLATFORM=offscreen python packaging/screenshots.py OUTDIR
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import sys
 import tempfile
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from sqlalchemy.orm import Session
 
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
 from app.paths import AppPaths, resolve
@@ -114,9 +116,9 @@ def seed(db_path: Path, n: int = 200) -> None:
                 r.title = "Senior Vice President of Strategic Cross-Functional Transformation"
             cid = create_contact(s, r)
             if i % 4 == 0:
-                import datetime as dt
-
                 log_interaction(s, cid, dt.date(2026, 1 + i % 10, 1 + i % 27), "coffee")
+            elif i % 3 == 1:  # a dormant tie: nothing for more than two years
+                log_interaction(s, cid, dt.date(2021 + i % 3, 1 + i % 12, 1 + i % 27), "email")
     db.close()
 
 
@@ -230,6 +232,7 @@ def network_states(app: QApplication, w: MainWindow, db: Database, out: Path) ->
             if c is not None:
                 c.tier = "BCDABCD"[cid - 2]
         add_follow_up(s, 5, today - dt.timedelta(days=9), "Thank him for the introduction to Raj")
+        network_data(s, dana, today)
     w.today.refresh()
     for size, suffix in (((1024, 768), ""), ((1920, 1080), "-hd")):
         w.resize(*size)
@@ -242,8 +245,70 @@ def network_states(app: QApplication, w: MainWindow, db: Database, out: Path) ->
         for _ in range(3):
             app.processEvents()
         w.grab().save(str(out / f"contact-history{suffix}.png"))
+        for tab, name in ((w.network, "map"), (w.employers, "lamp"), (w.groups, "groups")):
+            w.tabs.setCurrentWidget(tab)
+            for _ in range(3):
+                app.processEvents()
+            w.grab().save(str(out / f"{name}{suffix}.png"))
+    w.contacts.set_narrow(None)
+    w.tabs.setCurrentWidget(w.network)
+    app.processEvents()
+    w.network.industries.activated.emit(w.network.industries.bars[0])
+    for _ in range(3):
+        app.processEvents()
+    w.grab().save(str(out / "map-filtered-list.png"))
+    w.contacts.set_narrow(None)
     w.resize(1200, 760)
     w.contacts.reload()
+
+
+def network_data(s: Session, dana: int, today: dt.date) -> None:
+    """Give and take, groups and events, a LAMP list and a target industry."""
+    from app.services import employers, groups, industries, reciprocity
+
+    reciprocity.record_exchange(
+        s, dana, "asked", "introduction", today - dt.timedelta(days=40), "Intro to Raj at Contoso"
+    )
+    reciprocity.record_exchange(
+        s, dana, "gave", "article_or_lead", today - dt.timedelta(days=35), "HIMSS report on EHR"
+    )
+    reciprocity.record_exchange(s, dana, "gave", "thank_you", today - dt.timedelta(days=39))
+    reciprocity.record_exchange(s, 6, "asked", "advice", today - dt.timedelta(days=3), "CV review")
+    chi = groups.GroupRecord(kind="association", name="ACM SIGCHI", my_role="member")
+    groups.save_group(s, chi)
+    chapter = groups.GroupRecord(
+        kind="chapter", name="SIGCHI Boston chapter", parent_id=chi.id, place="Boston"
+    )
+    groups.save_group(s, chapter)
+    for name, days, place in (
+        ("HIMSS regional meetup", 60, "Hynes Convention Center"),
+        ("Women in Product breakfast", 120, "WeWork, Seaport"),
+        ("Service Design Drinks", 400, "The Lawn on D"),
+    ):
+        g = groups.GroupRecord(
+            kind="event", name=name, held_on=today - dt.timedelta(days=days), place=place
+        )
+        groups.save_group(s, g)
+        assert g.id is not None
+        groups.link(s, g.id, [dana, *range(10 + days % 7, 30 + days % 7, 3)])
+    groups.save_group(s, groups.GroupRecord(kind="newsletter", name="Healthcare IT News"))
+    groups.save_group(
+        s, groups.GroupRecord(kind="volunteer", name="Code for Boston", my_role="Board: treasurer")
+    )
+    assert chapter.id is not None
+    groups.link(s, chapter.id, [dana, 12, 15])
+    for name, m, p in (
+        ("Northwind Health", 5, 3),
+        ("Mass General Brigham", 5, 2),
+        ("Contoso Software", 4, 3),
+        ("Boston Children's Hospital", 4, 1),
+        ("Athenahealth", 3, 3),
+        ("Fabrikam Manufacturing", 2, 1),
+        ("Woodgrove Bank", 1, 2),
+        ("Tailspin Toys", 0, 0),
+    ):
+        employers.add_employer(s, name, m, p)
+    industries.set_target_industry(s, "Healthcare")
 
 
 def trust_states(

@@ -84,10 +84,10 @@ def add_employer(session: Session, name: str, motivation: int = 0, posting: int 
 
 def _validate(e: TargetEmployer) -> None:
     for field in ("advocacy", "motivation", "posting", "name"):
-        _check(field, getattr(e, field))
+        check(field, getattr(e, field))
 
 
-def _check(field: str, value: object) -> None:
+def check(field: str, value: object) -> None:
     if field == "advocacy" and value not in ("", "yes", "no"):
         raise ValueError("Advocacy is yes, no, or left to your contacts.")
     if field == "motivation" and not (isinstance(value, int) and 0 <= value <= 5):
@@ -108,7 +108,7 @@ def update_employer(session: Session, employer_id: int, field: str, value: str |
     before: str | int = getattr(e, field)
     if field == "name":
         value = " ".join(str(value).split())
-    _check(field, value)  # before anything changes: a refused value is never written
+    check(field, value)  # before anything changes: a refused value is never written
     if field == "name":
         e.match_key = org_key(str(value))
     setattr(e, field, value)

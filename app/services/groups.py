@@ -65,7 +65,7 @@ class DeletedGroup:
 _FIELDS = [f.name for f in fields(GroupRecord) if f.name != "id"]
 
 
-def _check(r: GroupRecord) -> None:
+def check(r: GroupRecord) -> None:
     if r.kind not in KINDS:
         raise ValueError(f"unknown kind {r.kind!r}")
     if not r.name.strip():
@@ -74,7 +74,7 @@ def _check(r: GroupRecord) -> None:
 
 def save_group(session: Session, r: GroupRecord) -> GroupRecord | None:
     """Create (id None) or update; returns the record as it was before an update."""
-    _check(r)
+    check(r)
     values = {f: getattr(r, f) for f in _FIELDS}
     values["name"] = r.name.strip()
     if r.id is None:

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 from app.model.records import TIERS
 from app.services.contacts import ContactRow, introduced_by
 from app.services.followups import FollowUpRow, follow_ups_of
+from app.services.groups import GroupRow, groups_of
 from app.services.interactions import InteractionRow, interactions_of
+from app.services.reciprocity import ASKED, GAVE, Balance, ExchangeRow, balance, exchanges_of
 from app.services.today import keep_in_touch_due
 from app.storage.db import Database
 from app.ui.rows_model import RowsModel
@@ -39,6 +41,30 @@ class HistoryModel(RowsModel):
 
     def cells(self, row: InteractionRow) -> tuple[str, ...]:
         return day_text(row.occurred_on), row.kind_label, row.summary
+
+
+class ExchangesModel(RowsModel):
+    headers = ("Date", "", "What", "Note")
+
+    def cells(self, row: ExchangeRow) -> tuple[str, ...]:
+        side = "You asked" if row.direction == ASKED else "You gave"
+        return day_text(row.occurred_on), side, row.kind_label, row.note
+
+
+class GroupsModel(RowsModel):
+    headers = ("Where", "Kind", "When")
+
+    def cells(self, row: GroupRow) -> tuple[str, ...]:
+        return row.name, row.kind_label, day_text(row.held_on) if row.held_on else ""
+
+
+def balance_text(b: Balance) -> str:
+    if not b.asked and not b.gave:
+        return "Nothing asked or given yet. Networking is give and take: log both."
+    text = f"You asked {b.asked} time{'s' if b.asked != 1 else ''}, gave {b.gave}."
+    if b.only_taken:
+        text += " You have only taken so far: send an article, a lead, or a thank-you."
+    return text
 
 
 class PeopleModel(RowsModel):
@@ -66,12 +92,12 @@ class FollowUpsModel(RowsModel):
 
 def people_table(model: RowsModel, name: str) -> QTableView:
     """A list of contacts; Enter or a double-click opens one (the view's activated)."""
-    view = _table(model, name)
+    view = rows_table(model, name)
     view.setToolTip("Double-click or press Enter to open")
     return view
 
 
-def _table(model: RowsModel, name: str) -> QTableView:
+def rows_table(model: RowsModel, name: str) -> QTableView:
     view = QTableView()
     view.setObjectName(name)
     view.setModel(model)
@@ -90,6 +116,14 @@ def _table(model: RowsModel, name: str) -> QTableView:
     return view
 
 
+def _buttons(*buttons: QPushButton) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for b in buttons:
+        row.addWidget(b)
+    row.addStretch(1)
+    return row
+
+
 class ActivityPanel(QGroupBox):
     """Shown above a contact's details; every change goes through the window (undoable)."""
 
@@ -100,6 +134,11 @@ class ActivityPanel(QGroupBox):
     follow_up_done = Signal(int)  # follow-up id
     follow_up_deleted = Signal(int)
     open_contact = Signal(int)
+    exchange_requested = Signal(str)  # ASKED or GAVE
+    exchange_deleted = Signal(int)  # exchange id
+    link_group_requested = Signal()
+    group_unlinked = Signal(int)  # group id
+    open_group = Signal(int)
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__("Keeping in touch", parent)
@@ -110,7 +149,7 @@ class ActivityPanel(QGroupBox):
         self.summary.setObjectName("touch_summary")
         self.summary.setWordWrap(True)
         self.history = HistoryModel(self)
-        self.history_view = _table(self.history, "history")
+        self.history_view = rows_table(self.history, "history")
         self.history_view.doubleClicked.connect(lambda _i: self._emit_selected_history(True))
         self.no_history = plain_label("Nothing logged yet. Log a call, an email or a coffee here.")
         self.no_history.setObjectName("no_history")
@@ -126,7 +165,7 @@ class ActivityPanel(QGroupBox):
         self.delete_button.clicked.connect(lambda: self._emit_selected_history(False))
 
         self.follow_ups = FollowUpsModel(self)
-        self.follow_view = _table(self.follow_ups, "follow_ups")
+        self.follow_view = rows_table(self.follow_ups, "follow_ups")
         self.add_follow_button = QPushButton("Add &follow-up…")
         self.add_follow_button.setObjectName("add_follow_up")
         self.done_button = QPushButton("Done")
@@ -146,14 +185,41 @@ class ActivityPanel(QGroupBox):
         )
         self.introduced_label = plain_label()
 
-        history_buttons = QHBoxLayout()
-        for b in (self.log_button, self.edit_button, self.delete_button):
-            history_buttons.addWidget(b)
-        history_buttons.addStretch(1)
-        follow_buttons = QHBoxLayout()
-        for b in (self.add_follow_button, self.done_button, self.delete_follow_button):
-            follow_buttons.addWidget(b)
-        follow_buttons.addStretch(1)
+        self.balance_label = plain_label()
+        self.balance_label.setObjectName("balance")
+        self.balance_label.setWordWrap(True)
+        self.exchanges = ExchangesModel(self)
+        self.exchanges_view = rows_table(self.exchanges, "exchanges")
+        self.asked_button = QPushButton("I &asked…")
+        self.asked_button.setObjectName("log_asked")
+        self.asked_button.setToolTip("An introduction, advice, a job tip, an interview…")
+        self.gave_button = QPushButton("I &gave…")
+        self.gave_button.setObjectName("log_gave")
+        self.gave_button.setToolTip("An introduction you made, an article or lead, help, thanks")
+        self.delete_exchange_button = QPushButton("Delete")
+        self.delete_exchange_button.setObjectName("delete_exchange")
+        self.asked_button.clicked.connect(lambda: self.exchange_requested.emit(ASKED))
+        self.gave_button.clicked.connect(lambda: self.exchange_requested.emit(GAVE))
+        self.delete_exchange_button.clicked.connect(self._emit_exchange_deleted)
+
+        self.groups = GroupsModel(self)
+        self.groups_view = rows_table(self.groups, "met_at")
+        self.groups_view.setToolTip("Double-click or press Enter to open")
+        self.groups_view.activated.connect(
+            lambda i: self.open_group.emit(self.groups.rows[i.row()].id)
+        )
+        self.link_group_button = QPushButton("Met at…")
+        self.link_group_button.setObjectName("link_group")
+        self.link_group_button.setToolTip("The group, association or event where you met")
+        self.unlink_group_button = QPushButton("Remove")
+        self.unlink_group_button.setObjectName("unlink_group")
+        self.link_group_button.clicked.connect(self.link_group_requested)
+        self.unlink_group_button.clicked.connect(self._emit_group_unlinked)
+
+        history_buttons = _buttons(self.log_button, self.edit_button, self.delete_button)
+        follow_buttons = _buttons(
+            self.add_follow_button, self.done_button, self.delete_follow_button
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(plain_label("History, newest first"))
@@ -163,6 +229,13 @@ class ActivityPanel(QGroupBox):
         layout.addWidget(plain_label("Follow-ups"))
         layout.addWidget(self.follow_view)
         layout.addLayout(follow_buttons)
+        layout.addWidget(plain_label("Give and take"))
+        layout.addWidget(self.balance_label)
+        layout.addWidget(self.exchanges_view)
+        layout.addLayout(_buttons(self.asked_button, self.gave_button, self.delete_exchange_button))
+        layout.addWidget(plain_label("Where you met: groups and events"))
+        layout.addWidget(self.groups_view)
+        layout.addLayout(_buttons(self.link_group_button, self.unlink_group_button))
         layout.addWidget(self.introduced_label)
         layout.addWidget(self.introduced_view)
 
@@ -181,6 +254,20 @@ class ActivityPanel(QGroupBox):
 
             c = s.get(Contact, contact_id)
             tier = c.tier if c is not None else ""
+            exchanges = exchanges_of(s, contact_id)
+            given_and_taken = balance(s, contact_id)
+            met_at = groups_of(s, contact_id)
+        self.exchanges.set_rows(exchanges)
+        self.exchanges_view.setVisible(bool(exchanges))
+        self.delete_exchange_button.setEnabled(bool(exchanges))
+        self.balance_label.setText(balance_text(given_and_taken))
+        self.groups.set_rows(met_at)
+        self.groups_view.setVisible(bool(met_at))
+        self.unlink_group_button.setEnabled(bool(met_at))
+        if exchanges:
+            self.exchanges_view.selectRow(0)
+        if met_at:
+            self.groups_view.selectRow(0)
         self.history.set_rows(history)
         self.follow_ups.today = today
         self.follow_ups.set_rows(follow_ups)
@@ -224,6 +311,16 @@ class ActivityPanel(QGroupBox):
         if rows:
             row = self.history.rows[rows[0].row()]
             (self.edit_requested if edit else self.delete_requested).emit(row.id)
+
+    def _emit_exchange_deleted(self) -> None:
+        rows = self.exchanges_view.selectionModel().selectedRows()
+        if rows:
+            self.exchange_deleted.emit(self.exchanges.rows[rows[0].row()].id)
+
+    def _emit_group_unlinked(self) -> None:
+        rows = self.groups_view.selectionModel().selectedRows()
+        if rows:
+            self.group_unlinked.emit(self.groups.rows[rows[0].row()].id)
 
     def _emit_follow_up(self, signal: Any) -> None:
         rows = self.follow_view.selectionModel().selectedRows()

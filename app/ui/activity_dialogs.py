@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.interactions import KINDS
+from app.services.reciprocity import ASKED
+from app.services.reciprocity import KINDS as EXCHANGE_KINDS
 from app.ui.text import plain_label
 
 
@@ -125,3 +127,74 @@ class PickDateDialog(_Form):
 
     def value(self) -> dt.date:
         return from_qdate(self.day.date())
+
+
+class ExchangeDialog(_Form):
+    """What was asked of someone, or given to them, and when."""
+
+    def __init__(
+        self, who: str, direction: str, day: dt.date, parent: QWidget | None = None
+    ) -> None:
+        asked = direction == ASKED
+        super().__init__(
+            "You asked" if asked else "You gave",
+            f"What you asked of {who}" if asked else f"What you gave {who}",
+            parent,
+        )
+        self.setObjectName("exchange_dialog")
+        self.direction = direction
+        self.kind = QComboBox()
+        self.kind.setObjectName("exchange_kind")
+        for key, label in EXCHANGE_KINDS[direction]:
+            self.kind.addItem(label, key)
+        self.day = date_edit(day, "exchange_date")
+        self.note = QLineEdit()
+        self.note.setObjectName("exchange_note")
+        self.note.setPlaceholderText(
+            "e.g. intro to Raj at Initech" if asked else "e.g. sent the ACM article on RAG"
+        )
+        self.form.addRow("&What", self.kind)
+        self.form.addRow("&Date", self.day)
+        self.form.addRow("&Note", self.note)
+        self.kind.setFocus()
+
+    def values(self) -> tuple[str, dt.date, str]:
+        return str(self.kind.currentData()), from_qdate(self.day.date()), self.note.text()
+
+
+class ChoiceDialog(_Form):
+    """Pick one of a few values, or (when *editable*) type a new one."""
+
+    def __init__(
+        self,
+        title: str,
+        heading: str,
+        label: str,
+        choices: list[tuple[str, object]],
+        editable: bool = False,
+        current: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(title, heading, parent)
+        self.setObjectName("choice_dialog")
+        self.choice = QComboBox()
+        self.choice.setObjectName("choice")
+        self.choice.setEditable(editable)
+        for text, data in choices:
+            self.choice.addItem(text, data)
+        if current:
+            index = self.choice.findText(current)
+            if index >= 0:
+                self.choice.setCurrentIndex(index)
+            elif editable:
+                self.choice.setEditText(current)
+        self.form.addRow(label, self.choice)
+        self.choice.setFocus()
+
+    def value(self) -> object:
+        """The chosen item's data; for a typed value that is no item, the text."""
+        text = self.choice.currentText()
+        index = self.choice.findText(text)
+        if index >= 0 and self.choice.itemData(index) is not None:
+            return self.choice.itemData(index)
+        return text.strip()

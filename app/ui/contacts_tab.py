@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -21,6 +22,7 @@ from app.model.records import ContactRecord
 from app.services.contacts import (
     Choice,
     ContactNotFound,
+    Narrow,
     count_contacts,
     describe,
     find_choices,
@@ -111,6 +113,20 @@ class ContactsTab(QWidget):
         self.duplicates_button.clicked.connect(self.duplicates_requested)
         self.duplicates_button.hide()
 
+        # Beside the search: "only taken", and a filter set from the network map.
+        self.only_taken = QCheckBox("Only people I have only &taken from")
+        self.only_taken.setObjectName("only_taken")
+        self.only_taken.setToolTip(
+            "People you have asked something of and not yet given anything back to"
+        )
+        self.only_taken.toggled.connect(lambda _on: self._apply_narrow())
+        self.narrow_label = plain_label()
+        self.narrow_label.setObjectName("narrow_label")
+        self.clear_narrow_button = QPushButton("Show everyone")
+        self.clear_narrow_button.setObjectName("clear_narrow")
+        self.clear_narrow_button.clicked.connect(lambda: self.set_narrow(None))
+        self._map_narrow: Narrow | None = None
+
         self.model = ContactTableModel(db, self)
         self.table = QTableView()
         self.table.setObjectName("contacts_table")
@@ -162,6 +178,14 @@ class ContactsTab(QWidget):
         top.addWidget(self.duplicates_button)
         top.addWidget(self.count_label)
         left_layout.addLayout(top)
+        filters = QHBoxLayout()
+        filters.addWidget(self.only_taken)
+        filters.addStretch(1)
+        filters.addWidget(self.narrow_label)
+        filters.addWidget(self.clear_narrow_button)
+        left_layout.addLayout(filters)
+        self.narrow_label.hide()
+        self.clear_narrow_button.hide()
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.no_match)
 
@@ -203,6 +227,20 @@ class ContactsTab(QWidget):
         self._select(keep)
         self.update_duplicates()
 
+    def set_narrow(self, narrow: Narrow | None) -> None:
+        """Show only the people of an industry or employer (None: everyone)."""
+        self._map_narrow = narrow
+        self.narrow_label.setText(f"Showing: {narrow.label}" if narrow else "")
+        self.narrow_label.setVisible(narrow is not None)
+        self.clear_narrow_button.setVisible(narrow is not None)
+        self._apply_narrow()
+
+    def _apply_narrow(self) -> None:
+        base = self._map_narrow or Narrow()
+        taken = self.only_taken.isChecked()
+        narrow = Narrow(base.industry, base.org_key, taken, base.label)
+        self.model.set_narrow(None if narrow == Narrow() else narrow)
+
     def update_duplicates(self) -> None:
         """Show how many same-name pairs wait for the user; hidden when none."""
         with self._db.session() as s:
@@ -223,12 +261,16 @@ class ContactsTab(QWidget):
         )
         shown = self.model.rowCount()
         query = self.model.query.strip()
-        if query:
+        narrowed = self.model.narrow is not None
+        if query or narrowed:
             self.count_label.setText(f"{shown} of {total}")
         else:
             self.count_label.setText(f"{total} contact{'s' if total != 1 else ''}")
-        self.no_match.setText(f"No contact matches “{query}”." if query and not shown else "")
-        self.no_match.setVisible(bool(query) and not shown)
+        if query:
+            self.no_match.setText(f"No contact matches “{query}”." if not shown else "")
+        else:
+            self.no_match.setText("Nobody here. Clear the filter to see everyone.")
+        self.no_match.setVisible((bool(query) or narrowed) and not shown)
         self.status.emit(f"{total} contact{'s' if total != 1 else ''}")
 
     def _new_pending(self) -> bool:

@@ -64,7 +64,7 @@ from app.services.interactions import (
     update_interaction,
 )
 from app.services.settings import set_tier_days, tier_days
-from app.services.today import KEEP_IN_TOUCH, DueItem, snooze_keep_in_touch
+from app.services.today import KEEP_IN_TOUCH, THANKS, DueItem, snooze_keep_in_touch
 from app.storage.backups import daily_backup
 from app.storage.db import Database, DatabaseRefused, check_backup
 from app.ui.activity_dialogs import FollowUpDialog, LogDialog, PickDateDialog
@@ -72,8 +72,12 @@ from app.ui.backup_dialog import RestoreDialog
 from app.ui.commands import DbStep, DeleteContacts, MarkDifferent, MergeContacts, SaveContact
 from app.ui.contacts_tab import ContactsTab, EmptyState
 from app.ui.duplicates_dialog import DuplicatesDialog
+from app.ui.employers.tab import EmployersTab
 from app.ui.export_dialog import ExportDialog
+from app.ui.groups.tab import GroupsTab
 from app.ui.import_dialogs import plural, preview_dialog, report_dialog
+from app.ui.network.tab import NetworkTab
+from app.ui.network_actions import NetworkActions
 from app.ui.preferences import PreferencesDialog
 from app.ui.tasks import TaskRunner
 from app.ui.text import Button, escape, message_box, plain_label
@@ -121,6 +125,29 @@ class MainWindow(QMainWindow):
         self.contacts.activity.follow_up_done.connect(self.on_follow_up_done)
         self.contacts.activity.follow_up_deleted.connect(self.on_delete_follow_up)
         self.contacts.activity.open_contact.connect(self.open_contact)
+        self.network_actions = na = NetworkActions(self)
+        self.contacts.activity.exchange_requested.connect(lambda d: na.log_exchange(d))
+        self.contacts.activity.exchange_deleted.connect(na.delete_exchange)
+        self.contacts.activity.link_group_requested.connect(lambda: na.link_group())
+        self.contacts.activity.group_unlinked.connect(lambda g: na.unlink_group(g))
+        self.contacts.activity.open_group.connect(self.open_group)
+        self.network = NetworkTab(db)
+        self.network.show_people.connect(na.show_people)
+        self.network.target_changed.connect(na.set_target)
+        self.network.suggest_requested.connect(na.suggest_industries)
+        self.employers = EmployersTab(db)
+        self.employers.add_requested.connect(na.add_employer)
+        self.employers.edit_requested.connect(na.edit_employer)
+        self.employers.delete_requested.connect(na.delete_employer)
+        self.employers.from_contacts_requested.connect(na.employers_from_contacts)
+        self.employers.open_contact.connect(self.open_contact)
+        self.groups = GroupsTab(db)
+        self.groups.search_people = self.contacts._find_choices
+        self.groups.save_requested.connect(na.save_group)
+        self.groups.delete_requested.connect(na.delete_group)
+        self.groups.add_person_requested.connect(na.add_to_group)
+        self.groups.remove_person_requested.connect(lambda g, c: na.unlink_group(g, [c]))
+        self.groups.open_contact.connect(self.open_contact)
         self.today = TodayTab(db)
         self.today.count_changed.connect(self._set_today_count)
         self.today.done_requested.connect(self.on_today_done)
@@ -133,6 +160,10 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.today, "&Today")
         self.tabs.addTab(self.contacts, "&Contacts")
+        self.tabs.addTab(self.network, "&Network map")
+        self.tabs.addTab(self.employers, "Target &employers")
+        self.tabs.addTab(self.groups, "&Groups && events")
+        self.tabs.currentChanged.connect(lambda _i: self._refresh_current_tab())
         self.tabs.addTab(
             coming_next(
                 "Interview prep",
@@ -243,11 +274,44 @@ class MainWindow(QMainWindow):
         self.who_at_action = self._action("&Who Do I Know At…", self.on_who_at, "Ctrl+K", "who_at")
         contact_menu.addAction(self.log_action)
         contact_menu.addAction(self.follow_up_action)
+        self.met_at_action = self._action(
+            "&Met At…", lambda: self.network_actions.link_group(), name="met_at"
+        )
+        contact_menu.addAction(self.met_at_action)
         contact_menu.addSeparator()
         contact_menu.addAction(self.who_at_action)
+        contact_menu.addSeparator()
+        na = self.network_actions
+        self.bulk_actions = [
+            self._action("Add &Tag to Selected…", na.add_tag, "Ctrl+Shift+T", "bulk_add_tag"),
+            self._action("&Remove Tag from Selected…", na.remove_tag, name="bulk_remove_tag"),
+            self._action("Set Keep-in-Touch &Tier of Selected…", na.set_tier, name="bulk_tier"),
+            self._action(
+                "Set &Industry of Selected…", lambda: na.set_industry(), name="bulk_industry"
+            ),
+        ]
+        for a in self.bulk_actions:
+            contact_menu.addAction(a)
+        self.suggest_action = self._action(
+            "&Suggest Industries…", na.suggest_industries, name="suggest_industries"
+        )
+        contact_menu.addAction(self.suggest_action)
+        # The same on the list's context menu, with Delete.
+        self.contacts.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for a in self.bulk_actions:
+            self.contacts.table.addAction(a)
 
         view_menu = bar.addMenu("&View")
-        for i, name in enumerate(("Today", "Contacts", "Interview prep", "Outreach")):
+        names = (
+            "Today",
+            "Contacts",
+            "Network Map",
+            "Target Employers",
+            "Groups && Events",
+            "Interview Prep",
+            "Outreach",
+        )
+        for i, name in enumerate(names):
             action = self._action(
                 name, lambda _c=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}"
             )
@@ -313,6 +377,21 @@ class MainWindow(QMainWindow):
         self.contacts.reload(keep)
         self.contacts.activity.show_contact(self.contacts.current_id())
         self.today.refresh()
+        self._refresh_current_tab()
+
+    def _refresh_current_tab(self) -> None:
+        """The network tabs are read when shown (and after a change while shown)."""
+        current = self.tabs.currentWidget()
+        if current is self.network:
+            self.network.refresh()
+        elif current is self.employers:
+            self.employers.refresh()
+        elif current is self.groups:
+            self.groups.refresh()
+
+    def open_group(self, group_id: int) -> None:
+        self.tabs.setCurrentWidget(self.groups)
+        self.groups.refresh(group_id)
 
     def _set_today_count(self, n: int) -> None:
         self.tabs.setTabText(self.tabs.indexOf(self.today), f"&Today ({n})" if n else "&Today")
@@ -439,7 +518,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Follow-up deleted. Press Ctrl+Z to undo.", 5000)
 
     def on_today_done(self, item: DueItem) -> None:
-        if item.kind == KEEP_IN_TOUCH:
+        if item.kind == THANKS and item.contact_id is not None:
+            self.network_actions.thanked(item.item_id, item.contact_id)
+        elif item.kind == KEEP_IN_TOUCH:
             self.on_log(item.contact_id)  # done means: you were in touch; say how
         else:
             self.on_follow_up_done(item.item_id)
@@ -451,6 +532,10 @@ class MainWindow(QMainWindow):
                 return
             until = dialog.value()
         day = until
+        if item.kind == THANKS:
+            self.network_actions.snooze_thanks(item.item_id, day, item.who)
+            self.statusBar().showMessage(f"Snoozed until {day:%A %d %B}.", 5000)
+            return
         if item.kind == KEEP_IN_TOUCH:
             cid = item.item_id
             step = DbStep(

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.today import KEEP_IN_TOUCH, DueItem, due_items
+from app.services.today import FOLLOW_UP, DueItem, due_items
 from app.storage.db import Database
 from app.ui.activity import OVERDUE
 from app.ui.rows_model import RowsModel
@@ -30,6 +30,8 @@ def when_text(item: DueItem, today: dt.date) -> str:
     late = item.overdue_days(today)
     if late <= 0:
         return "Today"
+    if late > 60:  # "1696 days" reads as a number, not as a time
+        return f"Overdue since {item.due_on:%b %Y}"
     return f"{late} day{'s' if late != 1 else ''} overdue"
 
 
@@ -99,7 +101,9 @@ class TodayTab(QWidget):
 
         self.done_button = QPushButton("&Done")
         self.done_button.setObjectName("today_done")
-        self.done_button.setToolTip("Mark the follow-up done, or log the contact you made (Enter)")
+        self.done_button.setToolTip(
+            "Mark the follow-up done, log the contact you made, or the thank-you you sent (Enter)"
+        )
         self.snooze_button = QToolButton()
         self.snooze_button.setObjectName("today_snooze")
         self.snooze_button.setText("&Snooze")
@@ -177,7 +181,7 @@ class TodayTab(QWidget):
         item = self.current()
         for w in (self.done_button, self.snooze_button):
             w.setEnabled(item is not None)
-        self.delete_button.setEnabled(item is not None and item.kind != KEEP_IN_TOUCH)
+        self.delete_button.setEnabled(item is not None and item.kind == FOLLOW_UP)
         self.open_button.setEnabled(item is not None and item.contact_id is not None)
 
     def _emit(self, signal: Any) -> None:
