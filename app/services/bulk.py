@@ -14,6 +14,7 @@ from app.services import search
 from app.services.contacts import _tags, load_records
 
 FIELDS = {"tier": Contact.tier, "industry": Contact.industry}
+SEARCHED = {"industry"}  # fields the search index holds (search._search_row)
 
 
 def _live(session: Session, ids: list[int]) -> list[int]:
@@ -53,7 +54,8 @@ def restore_field(session: Session, field: str, before: dict[int, str]) -> None:
     for value in set(before.values()):
         ids = [cid for cid, v in before.items() if v == value]
         session.execute(update(Contact).where(Contact.id.in_(ids)).values({column.key: value}))
-    _reindex(session, list(before))
+    if field in SEARCHED:
+        _reindex(session, list(before))
 
 
 def add_tag(session: Session, ids: list[int], name: str) -> list[int]:

@@ -30,6 +30,7 @@ from app.ui.rows_model import RowsModel
 from app.ui.text import plain_label
 
 OVERDUE = QColor("#b3261e")
+CONTENTS_PRECISION = 30  # rows looked at to size a column to its contents
 
 
 def day_text(day: dt.date) -> str:
@@ -110,6 +111,8 @@ def rows_table(model: RowsModel, name: str) -> QTableView:
     view.setTabKeyNavigation(False)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Sized from the first rows only: a history of 500 is not measured line by line.
+    header.setResizeContentsPrecision(CONTENTS_PRECISION)
     header.setStretchLastSection(True)
     view.setMinimumHeight(view.fontMetrics().height() * 5)
     view.setMaximumHeight(view.fontMetrics().height() * 11)

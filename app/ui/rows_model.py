@@ -20,6 +20,7 @@ class RowsModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[Any] = []
+        self._cells: dict[int, tuple[str, ...]] = {}  # formatted once per row, not per paint
 
     def cells(self, row: Any) -> tuple[str, ...]:
         raise NotImplementedError
@@ -27,6 +28,7 @@ class RowsModel(QAbstractTableModel):
     def set_rows(self, rows: list[Any]) -> None:
         self.beginResetModel()
         self.rows = rows
+        self._cells.clear()
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -38,12 +40,15 @@ class RowsModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
-        value = self.cells(self.rows[index.row()])[index.column()]
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.decoration(self.rows[index.row()], index.column(), role)
+        cells = self._cells.get(index.row())
+        if cells is None:
+            cells = self._cells[index.row()] = self.cells(self.rows[index.row()])
+        value = cells[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return value
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(value) or None
-        return self.decoration(self.rows[index.row()], index.column(), role)
+        return plain_tooltip(value) or None
 
     def decoration(self, row: Any, column: int, role: int) -> Any:
         return None

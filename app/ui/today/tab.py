@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.services.today import FOLLOW_UP, DueItem, due_items
 from app.storage.db import Database
-from app.ui.activity import OVERDUE
+from app.ui.activity import CONTENTS_PRECISION, OVERDUE
 from app.ui.rows_model import RowsModel
 from app.ui.text import plain_label
 
@@ -85,6 +85,7 @@ class TodayTab(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(CONTENTS_PRECISION)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.table.setColumnWidth(1, 220)
