@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.model.records import TIERS
 from app.model.tables import Contact, ContactTag, Tag, name_key, utcnow
 from app.services import search
-from app.services.contacts import _tags, load_records
+from app.services.contacts import load_records, tags_named
 
 FIELDS = {"tier": Contact.tier, "industry": Contact.industry}
 SEARCHED = {"industry"}  # fields the search index holds (search._search_row)
@@ -60,7 +60,7 @@ def restore_field(session: Session, field: str, before: dict[int, str]) -> None:
 
 def add_tag(session: Session, ids: list[int], name: str) -> list[int]:
     """Tag every live contact in *ids*; returns those that did not have the tag before."""
-    tags = _tags(session, [name])
+    tags = tags_named(session, [name])
     if not tags:
         raise ValueError("A tag needs a name.")
     session.flush()

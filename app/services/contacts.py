@@ -37,6 +37,7 @@ from app.model.tables import (
     utcnow,
 )
 from app.services import search
+from app.services.reciprocity import only_taken_ids
 
 
 class InvalidContact(ValueError):
@@ -80,7 +81,8 @@ def _organization(session: Session, name: str) -> Organization | None:
     return org
 
 
-def _tags(session: Session, names: list[str]) -> list[Tag]:
+def tags_named(session: Session, names: list[str]) -> list[Tag]:
+    """The tags of these names (one per name key), created where missing."""
     tags: list[Tag] = []
     seen: set[str] = set()
     for raw in names:
@@ -203,7 +205,7 @@ def _apply_fields(session: Session, c: Contact, r: ContactRecord) -> None:
             c.photo.data, c.photo.mime = r.photo, r.photo_mime
     else:
         c.photo = None
-    c.tags = _tags(session, r.tags)
+    c.tags = tags_named(session, r.tags)
 
 
 def _name_ids(
@@ -421,8 +423,6 @@ class Narrow:
         if self.org_key is not None:
             stmt = stmt.where(Organization.match_key == self.org_key)
         if self.only_taken:
-            from app.services.reciprocity import only_taken_ids
-
             stmt = stmt.where(Contact.id.in_(only_taken_ids()))
         return stmt
 

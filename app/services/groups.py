@@ -128,8 +128,10 @@ def restore_group(session: Session, deleted: DeletedGroup) -> None:
             g.parent_id = r.id
 
 
-def list_groups(session: Session, kind: str | None = None) -> list[GroupRow]:
-    """Events newest first, then the rest by name."""
+def list_groups(
+    session: Session, kind: str | None = None, met: int | None = None
+) -> list[GroupRow]:
+    """Events newest first, then the rest by name; only where contact *met* was met, if given."""
     people = (
         select(func.count(MetAt.contact_id))
         .join(Contact, Contact.id == MetAt.contact_id)
@@ -150,6 +152,10 @@ def list_groups(session: Session, kind: str | None = None) -> list[GroupRow]:
     ).outerjoin(parent, parent.c.id == NetworkGroup.parent_id)
     if kind is not None:
         stmt = stmt.where(NetworkGroup.kind == kind)
+    if met is not None:
+        stmt = stmt.where(
+            NetworkGroup.id.in_(select(MetAt.group_id).where(MetAt.contact_id == met))
+        )
     rows = [GroupRow(*row) for row in session.execute(stmt)]
     rows.sort(
         key=lambda g: (
@@ -175,8 +181,7 @@ def people_met_at(session: Session, group_id: int) -> list[ContactRow]:
 
 
 def groups_of(session: Session, contact_id: int) -> list[GroupRow]:
-    ids = set(session.scalars(select(MetAt.group_id).where(MetAt.contact_id == contact_id)))
-    return [g for g in list_groups(session) if g.id in ids]
+    return list_groups(session, met=contact_id)
 
 
 def link(session: Session, group_id: int, contact_ids: list[int]) -> list[int]:

@@ -10,7 +10,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QPushButton,
     QTableView,
@@ -28,6 +27,7 @@ from app.services.today import keep_in_touch_due
 from app.storage.db import Database
 from app.ui.rows_model import RowsModel
 from app.ui.text import plain_label
+from app.ui.widgets import button_row
 
 OVERDUE = QColor("#b3261e")
 CONTENTS_PRECISION = 30  # rows looked at to size a column to its contents
@@ -117,14 +117,6 @@ def rows_table(model: RowsModel, name: str) -> QTableView:
     view.setMinimumHeight(view.fontMetrics().height() * 5)
     view.setMaximumHeight(view.fontMetrics().height() * 11)
     return view
-
-
-def _buttons(*buttons: QPushButton) -> QHBoxLayout:
-    row = QHBoxLayout()
-    for b in buttons:
-        row.addWidget(b)
-    row.addStretch(1)
-    return row
 
 
 class ActivityPanel(QGroupBox):
@@ -219,8 +211,8 @@ class ActivityPanel(QGroupBox):
         self.link_group_button.clicked.connect(self.link_group_requested)
         self.unlink_group_button.clicked.connect(self._emit_group_unlinked)
 
-        history_buttons = _buttons(self.log_button, self.edit_button, self.delete_button)
-        follow_buttons = _buttons(
+        history_buttons = button_row(self.log_button, self.edit_button, self.delete_button)
+        follow_buttons = button_row(
             self.add_follow_button, self.done_button, self.delete_follow_button
         )
         layout = QVBoxLayout(self)
@@ -235,10 +227,12 @@ class ActivityPanel(QGroupBox):
         layout.addWidget(plain_label("Give and take"))
         layout.addWidget(self.balance_label)
         layout.addWidget(self.exchanges_view)
-        layout.addLayout(_buttons(self.asked_button, self.gave_button, self.delete_exchange_button))
+        layout.addLayout(
+            button_row(self.asked_button, self.gave_button, self.delete_exchange_button)
+        )
         layout.addWidget(plain_label("Where you met: groups and events"))
         layout.addWidget(self.groups_view)
-        layout.addLayout(_buttons(self.link_group_button, self.unlink_group_button))
+        layout.addLayout(button_row(self.link_group_button, self.unlink_group_button))
         layout.addWidget(self.introduced_label)
         layout.addWidget(self.introduced_view)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -236,9 +238,7 @@ class ContactsTab(QWidget):
         self._apply_narrow()
 
     def _apply_narrow(self) -> None:
-        base = self._map_narrow or Narrow()
-        taken = self.only_taken.isChecked()
-        narrow = Narrow(base.industry, base.org_key, taken, base.label)
+        narrow = replace(self._map_narrow or Narrow(), only_taken=self.only_taken.isChecked())
         self.model.set_narrow(None if narrow == Narrow() else narrow)
 
     def update_duplicates(self) -> None:

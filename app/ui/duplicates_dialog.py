@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QHeaderView,
     QPushButton,
     QSplitter,
@@ -25,6 +24,7 @@ from app.services.duplicates import DuplicatePair, find_possible_duplicates
 from app.storage.db import Database
 from app.ui.rows_model import RowsModel
 from app.ui.text import plain_label
+from app.ui.widgets import button_row
 
 DIFFERS = QColor("#fff4ce")
 
@@ -163,10 +163,9 @@ class DuplicatesDialog(QDialog):
         self.swap_button.clicked.connect(self.on_swap)
         self.different_button.clicked.connect(self.on_different)
         self.skip_button.clicked.connect(self.on_skip)
-        actions = QHBoxLayout()
-        for b in (self.merge_button, self.swap_button, self.different_button, self.skip_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
+        actions = button_row(
+            self.merge_button, self.swap_button, self.different_button, self.skip_button
+        )
 
         right = QWidget()
         right_layout = QVBoxLayout(right)

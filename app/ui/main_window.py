@@ -519,7 +519,7 @@ class MainWindow(QMainWindow):
 
     def on_today_done(self, item: DueItem) -> None:
         if item.kind == THANKS and item.contact_id is not None:
-            self.network_actions.thanked(item.item_id, item.contact_id)
+            self.network_actions.thanked(item.contact_id)
         elif item.kind == KEEP_IN_TOUCH:
             self.on_log(item.contact_id)  # done means: you were in touch; say how
         else:

@@ -4,6 +4,7 @@ undoable step (commands.DbStep) over the services."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog
@@ -27,6 +28,11 @@ def _people(n: int) -> str:
 class NetworkActions:
     def __init__(self, window: MainWindow) -> None:
         self.w = window
+
+    def _own_tab_changed(self, _ids: list[int]) -> None:
+        """The LAMP list and the target industry show in their own tab only (each is read
+        again when shown): no need to read the contact list and Today again."""
+        self.w._refresh_current_tab()
 
     # -- give and take --------------------------------------------------------
     def log_exchange(self, direction: str, contact_id: int | None = None) -> None:
@@ -64,7 +70,7 @@ class NetworkActions:
         )
         w.statusBar().showMessage("Deleted. Press Ctrl+Z to undo.", 5000)
 
-    def thanked(self, exchange_id: int, contact_id: int) -> None:
+    def thanked(self, contact_id: int) -> None:
         """Today's Done on a thank-you owed: the thank-you is logged as given today."""
         w = self.w
         name = w._contact_name(contact_id)
@@ -162,10 +168,16 @@ class NetworkActions:
         return ids
 
     def _ask_value(
-        self, title: str, label: str, choices: list[tuple[str, object]], editable: bool, n: int
+        self,
+        title: str,
+        label: str,
+        choices: list[tuple[str, object]],
+        editable: bool,
+        n: int,
+        current: str = "",
     ) -> object | None:
         heading = f"For the {_people(n)} selected" if n != 1 else "For the contact selected"
-        dialog = ChoiceDialog(title, heading, label, choices, editable, parent=self.w)
+        dialog = ChoiceDialog(title, heading, label, choices, editable, current, parent=self.w)
         if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
             return None
         return dialog.value()
@@ -228,18 +240,12 @@ class NetworkActions:
             suggested = industries.suggestions(s, ids)
         common = {x.suggested for x in suggested if x.suggested}
         current = common.pop() if len(common) == 1 else ""
-        dialog = ChoiceDialog(
-            "Set industry",
-            f"For the {_people(len(ids))} selected",
-            "&Industry",
-            [(k, k) for k in known],
-            editable=True,
-            current=current,
-            parent=self.w,
+        chosen = self._ask_value(
+            "Set industry", "&Industry", [(k, k) for k in known], True, len(ids), current
         )
-        if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
+        if chosen is None:
             return
-        value = str(dialog.value() or "").strip()
+        value = str(chosen).strip()
         self._set_field(ids, "industry", value, f"Set industry “{value}”")
 
     def _set_field(self, ids: list[int], field: str, value: str, text: str) -> None:
@@ -286,7 +292,7 @@ class NetworkActions:
             return
 
         def do(s: Session) -> groups.GroupRecord | None:
-            r = groups.GroupRecord(**record.__dict__)
+            r = replace(record)
             before = groups.save_group(s, r)
             record.id = r.id
             return before
@@ -337,7 +343,7 @@ class NetworkActions:
                 f"Add “{name}” to the LAMP list",
                 lambda s: employers.add_employer(s, name),
                 lambda s, new_id: employers.delete_employer(s, new_id),
-                w._changed,
+                self._own_tab_changed,
             )
         )
 
@@ -354,7 +360,7 @@ class NetworkActions:
                 f"Change {field}",
                 lambda s: employers.update_employer(s, employer_id, field, value),  # type: ignore[arg-type]
                 lambda s, before: employers.update_employer(s, employer_id, field, before),
-                w._changed,
+                self._own_tab_changed,
             )
         )
 
@@ -366,7 +372,7 @@ class NetworkActions:
                 "Remove from the LAMP list",
                 lambda s: employers.delete_employer(s, employer_id),
                 employers.restore_employer,
-                w._changed,
+                self._own_tab_changed,
             )
         )
 
@@ -405,7 +411,7 @@ class NetworkActions:
                 f"Target industry “{industry}”" if industry else "No target industry",
                 lambda s: industries.set_target_industry(s, industry),
                 lambda s, before: industries.set_target_industry(s, before or ""),
-                w._changed,
+                self._own_tab_changed,
             )
         )
 

@@ -32,6 +32,15 @@ from app.ui.text import plain_label
 ERROR_BG = QColor("#fde2e1")
 
 
+def button_row(*widgets: QWidget) -> QHBoxLayout:
+    """Buttons side by side from the left, the rest of the row left empty."""
+    row = QHBoxLayout()
+    for w in widgets:
+        row.addWidget(w)
+    row.addStretch(1)
+    return row
+
+
 class ErrorLabel(QLabel):
     """Red text under a field, saying what is wrong; hidden while nothing is."""
 

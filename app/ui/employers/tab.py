@@ -253,6 +253,7 @@ class EmployersTab(QWidget):
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
         self.delete_button.setEnabled(bool(rows))
+        self.top.setVisible(bool(rows))
         ids = [r.id for r in rows]
         if rows:
             self.table.selectRow(ids.index(keep) if keep in ids else 0)

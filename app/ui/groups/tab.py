@@ -30,6 +30,7 @@ from app.ui.activity_dialogs import from_qdate, to_qdate
 from app.ui.contact_picker import NOT_A_CONTACT, ContactPicker
 from app.ui.rows_model import RowsModel
 from app.ui.text import plain_label
+from app.ui.widgets import button_row
 
 
 class GroupsModel(RowsModel):
@@ -76,6 +77,7 @@ class GroupsTab(QWidget):
         )
         self.empty.setObjectName("groups_empty")
         self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
         self.kind = QComboBox()
         self.kind.setObjectName("group_kind")
@@ -158,13 +160,9 @@ class GroupsTab(QWidget):
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.new_button)
-        buttons.addWidget(self.delete_button)
-        buttons.addStretch(1)
-        ll.addLayout(buttons)
+        ll.addLayout(button_row(self.new_button, self.delete_button))
         ll.addWidget(self.list, 1)
-        ll.addWidget(self.empty)
+        ll.addWidget(self.empty, 1)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)

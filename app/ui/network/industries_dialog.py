@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QHeaderView,
     QPushButton,
     QTableWidget,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.services.industries import DEFAULT_KEYWORDS, Suggestion
 from app.ui.text import plain_label
+from app.ui.widgets import button_row
 
 
 def _item(text: str, editable: bool = False) -> QTableWidgetItem:
@@ -84,11 +84,7 @@ class IndustriesDialog(QDialog):
         sl = QVBoxLayout(suggest_page)
         sl.addWidget(explain)
         sl.addWidget(self.table, 1)
-        row_buttons = QHBoxLayout()
-        row_buttons.addWidget(check_all)
-        row_buttons.addWidget(check_none)
-        row_buttons.addStretch(1)
-        sl.addLayout(row_buttons)
+        sl.addLayout(button_row(check_all, check_none))
 
         self.keywords = QTableWidget(0, 2)
         self.keywords.setObjectName("industry_keywords")
@@ -113,11 +109,7 @@ class IndustriesDialog(QDialog):
         note.setWordWrap(True)
         kl.addWidget(note)
         kl.addWidget(self.keywords, 1)
-        kb = QHBoxLayout()
-        for b in (add, remove, defaults):
-            kb.addWidget(b)
-        kb.addStretch(1)
-        kl.addLayout(kb)
+        kl.addLayout(button_row(add, remove, defaults))
 
         self.pages = QTabWidget()
         self.pages.addTab(suggest_page, f"&Suggestions ({len(suggestions)})")
