@@ -121,6 +121,19 @@ class ContactRecord:
     def display_name(self) -> str:
         return display_name_of(self)
 
+    def name_parts(self) -> tuple[str, str, str, str, str, str, str]:
+        """Full name, prefix, given, additional, family, suffix, nickname: name_from_parts'
+        order."""
+        return (
+            self.full_name,
+            self.prefix,
+            self.given_name,
+            self.additional_names,
+            self.family_name,
+            self.suffix,
+            self.nickname,
+        )
+
 
 # Instant-messaging properties: kept as vCard lines (extra_lines), not modelled, but a way to
 # reach someone all the same, so a card with only a handle is a contact with that name.
@@ -162,17 +175,27 @@ def im_handles(extra_lines: list[str]) -> list[str]:
     return found
 
 
+def name_from_parts(
+    full: str,
+    prefix: str,
+    given: str,
+    middle: str,
+    family: str,
+    suffix: str,
+    nickname: str,
+    organization: str,
+) -> str:
+    """The name a person is shown by, from the name fields alone ("" when there is none)."""
+    if full.strip():
+        return full.strip()
+    composed = " ".join(p.strip() for p in (prefix, given, middle, family, suffix) if p.strip())
+    return composed or nickname.strip() or organization.strip()
+
+
 def display_name_of(r: ContactRecord) -> str:
-    if r.full_name.strip():
-        return r.full_name.strip()
-    parts = [r.prefix, r.given_name, r.additional_names, r.family_name, r.suffix]
-    composed = " ".join(p.strip() for p in parts if p.strip())
-    if composed:
-        return composed
-    if r.nickname.strip():
-        return r.nickname.strip()
-    if r.organization.strip():
-        return r.organization.strip()
+    name = name_from_parts(*r.name_parts(), r.organization)
+    if name:
+        return name
     if r.emails:
         return r.emails[0].value
     if r.phones:

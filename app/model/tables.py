@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -62,7 +63,10 @@ class Contact(Base):
     __table_args__ = (
         CheckConstraint("tier IN ('', 'A', 'B', 'C', 'D')", name="tier"),
         Index("ix_contacts_uid", "uid"),
-        Index("ix_contacts_deleted_at", "deleted_at"),
+        # Only the deleted few: an index over 50,000 NULLs would lead SQLite to walk it for
+        # every "deleted_at IS NULL", ahead of an index that actually narrows the search.
+        Index("ix_contacts_deleted_at", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL")),
+        Index("ix_contacts_tier", "tier"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from app.model.tables import Contact, Exchange
 
@@ -147,14 +147,15 @@ def thanks_owed(session: Session, today: dt.date) -> list[ThanksOwed]:
 
     A thank-you logged on or after the day of an ask settles it (and every earlier ask).
     """
+    thanks = aliased(Exchange)
     thanked = (
-        select(func.max(Exchange.occurred_on))
+        select(func.max(thanks.occurred_on))
         .where(
-            Exchange.contact_id == Contact.id,
-            Exchange.direction == GAVE,
-            Exchange.kind == THANK_YOU,
+            thanks.contact_id == Exchange.contact_id,
+            thanks.direction == GAVE,
+            thanks.kind == THANK_YOU,
         )
-        .correlate(Contact)
+        .correlate(Exchange)
         .scalar_subquery()
     )
     rows = session.execute(
@@ -166,8 +167,11 @@ def thanks_owed(session: Session, today: dt.date) -> list[ThanksOwed]:
             Exchange.remind_on,
             thanked,
         )
-        .join(Contact, Contact.id == Exchange.contact_id)
-        .where(Contact.deleted_at.is_(None), Exchange.direction == ASKED)
+        # EXISTS rather than a join: the asks lead, each one's contact looked up by id.
+        .where(
+            Exchange.direction == ASKED,
+            exists().where(Contact.id == Exchange.contact_id, Contact.deleted_at.is_(None)),
+        )
     ).all()
     out = []
     for eid, cid, kind, on, remind_on, last_thanks in rows:

@@ -13,19 +13,7 @@ from app.model.records import ContactRecord
 def _search_row(contact_id: int, r: ContactRecord) -> dict[str, object]:
     return {
         "id": contact_id,
-        "names": " ".join(
-            x
-            for x in (
-                r.full_name,
-                r.prefix,
-                r.given_name,
-                r.additional_names,
-                r.family_name,
-                r.suffix,
-                r.nickname,
-            )
-            if x
-        ),
+        "names": " ".join(x for x in r.name_parts() if x),
         "emails": " ".join(e.value for e in r.emails),
         "org": " ".join(x for x in (r.organization, r.department) if x),
         "title": " ".join(x for x in (r.title, r.industry) if x),

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.model.records import TIERS
 from app.model.tables import Contact, FollowUp, Interaction
-from app.services.contacts import fetch_rows
+from app.services.contacts import names_of
 from app.services.reciprocity import KIND_LABELS, thanks_owed
 from app.services.settings import tier_days
 
@@ -69,8 +69,11 @@ def _interval(tier: str, days: int) -> str:
 
 def due_items(session: Session, today: dt.date) -> list[DueItem]:
     """Everything due today or overdue, oldest first."""
-    items: list[tuple[DueItem, int | None]] = []
-    follow_ups = session.execute(
+    # (kind, item id, contact id, what, due); Core rows, as Today may hold hundreds.
+    found: list[tuple[str, int, int | None, str, dt.date]] = []
+    session.flush()  # Core reads below do not autoflush the caller's pending changes
+    db = session.connection()
+    follow_ups = db.execute(
         select(FollowUp.id, FollowUp.contact_id, FollowUp.text, FollowUp.due_on)
         .outerjoin(Contact, Contact.id == FollowUp.contact_id)
         .where(
@@ -78,48 +81,35 @@ def due_items(session: Session, today: dt.date) -> list[DueItem]:
             FollowUp.due_on <= today,
             (FollowUp.contact_id.is_(None)) | (Contact.deleted_at.is_(None)),
         )
-    ).all()
-    for fid, cid, text, due in follow_ups:
-        items.append((DueItem(FOLLOW_UP, fid, cid, "", text, due), cid))
+    )
+    found.extend((FOLLOW_UP, fid, cid, text, due) for fid, cid, text, due in follow_ups)
     days = tier_days(session)
+    intervals = {tier: f"Keep in touch ({_interval(tier, n)})" for tier, n in days.items()}
     last = (
         select(func.max(Interaction.occurred_on))
         .where(Interaction.contact_id == Contact.id)
         .correlate(Contact)
         .scalar_subquery()
     )
-    tiered = session.execute(
+    tiered = db.execute(
         select(
             Contact.id, Contact.tier, last, Contact.created_at, Contact.touch_snoozed_until
-        ).where(Contact.deleted_at.is_(None), Contact.tier != "")
-    ).all()
+        ).where(Contact.tier > "", Contact.deleted_at.is_(None))  # "> ''": ix_contacts_tier
+    )
     for cid, tier, last_on, created, snoozed in tiered:
         if tier not in days:
             continue
         due = _next_due(tier, last_on, created.date(), snoozed, days)
         if due <= today:
-            what = f"Keep in touch ({_interval(tier, days[tier])})"
-            items.append((DueItem(KEEP_IN_TOUCH, cid, cid, "", what, due), cid))
+            found.append((KEEP_IN_TOUCH, cid, cid, intervals[tier], due))
     for owed in thanks_owed(session, today):
         what = f"Say thank you for {KIND_LABELS[owed.kind][0].lower()}{KIND_LABELS[owed.kind][1:]}"
         what += f" (asked {owed.asked_on.day} {owed.asked_on:%b})"
-        items.append(
-            (
-                DueItem(THANKS, owed.exchange_id, owed.contact_id, "", what, owed.due_on),
-                owed.contact_id,
-            )
-        )
-    names = fetch_rows(session, [cid for _item, cid in items if cid is not None])
+        found.append((THANKS, owed.exchange_id, owed.contact_id, what, owed.due_on))
+    names = names_of(session, [f[2] for f in found if f[2] is not None])
     out = [
-        DueItem(
-            i.kind,
-            i.item_id,
-            i.contact_id,
-            names[cid].name if cid is not None and cid in names else "",
-            i.what,
-            i.due_on,
-        )
-        for i, cid in items
+        DueItem(kind, item_id, cid, names.get(cid, "") if cid is not None else "", what, due)
+        for kind, item_id, cid, what, due in found
     ]
     out.sort(key=lambda i: (i.due_on, i.kind, i.who.casefold(), i.item_id))
     return out
