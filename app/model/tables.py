@@ -298,6 +298,12 @@ class FollowUp(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Set when an informational interview gave rise to it: a promise made there, or the
+    # report back two weeks later (purpose "report_back"; done marks the interview so).
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="SET NULL"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Setting(Base):
@@ -382,3 +388,93 @@ class TargetEmployer(Base):
     posting: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Interview(Base):
+    """An informational interview, from the request to the report back."""
+
+    __tablename__ = "interviews"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('to_request', 'requested', 'scheduled', 'done', 'thanked', "
+            "'reported_back')",
+            name="status",
+        ),
+        CheckConstraint("length_minutes BETWEEN 15 AND 45", name="length"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    employer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("target_employers.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(Text, default="to_request")
+    # Wall-clock time in the zone *tz* (an IANA name such as "Europe/Berlin").
+    starts_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    tz: Mapped[str] = mapped_column(Text, default="")
+    length_minutes: Mapped[int] = mapped_column(Integer, default=20)
+    place: Mapped[str] = mapped_column(Text, default="")  # an address or a call link
+    found_via: Mapped[str] = mapped_column(Text, default="")
+    homework_done: Mapped[str] = mapped_column(Text, default="")  # keys, comma-separated
+    homework_notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")  # the free note while talking
+    debrief: Mapped[str] = mapped_column(Text, default="")  # main points, one a line
+    held_on: Mapped[dt.date | None] = mapped_column()
+    thank_you_text: Mapped[str] = mapped_column(Text, default="")
+    thank_you_sent_on: Mapped[dt.date | None] = mapped_column()
+    thank_you_remind_on: Mapped[dt.date | None] = mapped_column()  # snoozed on Today
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class InterviewQuestion(Base):
+    """A question planned for one interview, in order, with the note taken on its answer.
+
+    The text is copied from the bank, so editing the bank leaves past interviews as they were.
+    """
+
+    __tablename__ = "interview_questions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    theme: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class BankQuestion(Base):
+    """The question bank: a curated set shipped with the app, edited and extended by the user."""
+
+    __tablename__ = "question_bank"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class GlossaryTerm(Base):
+    """A word of the new field's language, learned in an interview."""
+
+    __tablename__ = "glossary"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(Text)
+    meaning: Mapped[str] = mapped_column(Text, default="")
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class InterviewReferral(Base):
+    """A person the interviewee referred the user to (the contact's introduced_by says so)."""
+
+    __tablename__ = "interview_referrals"
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.model.tables import Contact, FollowUp, utcnow
+from app.model.tables import Contact, FollowUp, Interview, utcnow
+
+REPORT_BACK = "report_back"  # the purpose of the follow-up that closes an interview
 
 
 class FollowUpNotFound(LookupError):
@@ -68,6 +70,13 @@ def set_done(session: Session, follow_up_id: int, done: bool = True) -> FollowUp
     f = _get(session, follow_up_id)
     before = _row(f)
     f.done_at = utcnow() if done else None
+    if f.purpose == REPORT_BACK and f.interview_id is not None:
+        # Reporting back is the last step of an informational interview.
+        i = session.get(Interview, f.interview_id)
+        if i is not None and done and i.status == "thanked":
+            i.status = "reported_back"
+        elif i is not None and not done and i.status == "reported_back":
+            i.status = "thanked"
     return before
 
 

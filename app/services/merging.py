@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.model.merge import merge_records
 from app.model.records import ContactRecord
-from app.model.tables import Contact, Exchange, FollowUp, Interaction, MetAt, utcnow
+from app.model.tables import Contact, Exchange, FollowUp, Interaction, Interview, MetAt, utcnow
 from app.services import search
 from app.services.contacts import get_contact, restore_contacts, update_contact
 
@@ -29,7 +29,7 @@ class MergeUndo:
 
 
 # What a person's history is made of: carried over by a merge, handed back by Undo.
-_HISTORY: list[Any] = [Interaction, FollowUp, Exchange]
+_HISTORY: list[Any] = [Interaction, FollowUp, Exchange, Interview]
 
 
 def merge_contacts(session: Session, keep_id: int, other_id: int) -> MergeUndo:

@@ -1,7 +1,8 @@
 """What is due: follow-ups and keep-in-touch reminders, for the Today view and `second-act due`.
 
-Thank-you notes owed come from the asks logged under "Give and take"; interviews and replies to
-outreach will add their own kinds of item here.
+Thank-you notes owed come from the asks logged under "Give and take" and from informational
+interviews, which also put the day's interviews here; the report back after an interview is a
+follow-up. Replies to outreach will add their own kind of item.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.model.records import TIERS
 from app.model.tables import Contact, FollowUp, Interaction
+from app.services import interviews
 from app.services.contacts import names_of
 from app.services.reciprocity import KIND_LABELS, thanks_owed
 from app.services.settings import tier_days
@@ -21,12 +23,16 @@ from app.services.settings import tier_days
 FOLLOW_UP = "follow_up"
 KEEP_IN_TOUCH = "keep_in_touch"
 THANKS = "thanks"
+INTERVIEW = "interview"  # an informational interview scheduled for the day
+THANK_YOU_NOTE = "thank_you_note"  # the note owed after an interview
 
 
 @dataclass(frozen=True)
 class DueItem:
-    kind: str  # FOLLOW_UP, KEEP_IN_TOUCH or THANKS
-    item_id: int  # the follow-up's id, the contact's for keep-in-touch, the ask's for thanks
+    kind: str  # FOLLOW_UP, KEEP_IN_TOUCH, THANKS, INTERVIEW or THANK_YOU_NOTE
+    # the follow-up's id, the contact's for keep-in-touch, the ask's for thanks, the
+    # interview's for the last two
+    item_id: int
     contact_id: int | None
     who: str
     what: str
@@ -106,6 +112,9 @@ def due_items(session: Session, today: dt.date) -> list[DueItem]:
         what = f"Say thank you for {KIND_LABELS[owed.kind][0].lower()}{KIND_LABELS[owed.kind][1:]}"
         what += f" (asked {owed.asked_on.day} {owed.asked_on:%b})"
         found.append((THANKS, owed.exchange_id, owed.contact_id, what, owed.due_on))
+    for d in interviews.due(session, today):
+        kind = THANK_YOU_NOTE if d.thank_you else INTERVIEW
+        found.append((kind, d.interview_id, d.contact_id, d.what, d.due_on))
     names = names_of(session, [f[2] for f in found if f[2] is not None])
     out = [
         DueItem(kind, item_id, cid, names.get(cid, "") if cid is not None else "", what, due)

@@ -1,0 +1,1 @@
+"""Interview prep: informational interviews from the request to the report back."""
