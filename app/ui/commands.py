@@ -132,10 +132,18 @@ class DbStep(QUndoCommand):
         self._db, self._do, self._undo, self._changed = db, do, undo, changed
         self._ids = ids or []
         self.result: Any = None
+        self.error: ValueError | None = None
 
     def redo(self) -> None:
-        with self._db.session() as s:
-            self.result = self._do(s)
+        try:
+            with self._db.session() as s:
+                self.result = self._do(s)
+        except ValueError as exc:
+            # Refused by the service (nothing was written): the step leaves the stack, and
+            # the caller shows self.error.
+            self.error = exc
+            self.setObsolete(True)
+            raise
         self._changed(self._ids)
 
     def undo(self) -> None:
