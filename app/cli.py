@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 from sqlalchemy.exc import OperationalError
@@ -17,7 +18,7 @@ from app.model.records import ContactRecord
 from app.paths import AppPaths, resolve
 from app.storage.db import Database, DatabaseRefused, open_database
 
-COMMANDS = ("list", "import", "export", "backup", "restore", "due", "log")
+COMMANDS = ("list", "import", "export", "backup", "restore", "due", "log", "interviews")
 
 
 class UsageError(Exception):
@@ -99,6 +100,18 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
     elif command == "due":
         p.description = "What is due today or overdue: follow-ups and keep-in-touch reminders."
         p.add_argument("--json", action="store_true", help="print a JSON array")
+    elif command == "interviews":
+        p.description = (
+            "List your informational interviews by status and date, or save the scheduled "
+            "ones as a calendar file."
+        )
+        p.add_argument("--json", action="store_true", help="print a JSON array")
+        p.add_argument(
+            "--ics",
+            metavar="OUT",
+            default=None,
+            help="write the scheduled interviews to OUT (.ics) for a calendar app",
+        )
     elif command == "log":
         from app.services.interactions import KIND_LABELS
 
@@ -241,8 +254,6 @@ def cmd_import(db: Database, args: argparse.Namespace) -> int:
 
 
 def cmd_export(db: Database, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from app.services.contacts import list_contact_ids
     from app.services.exporting import export_contacts
 
@@ -291,6 +302,55 @@ def cmd_due(db: Database, args: argparse.Namespace) -> int:
         when = "today" if late == 0 else f"{late} day{'s' if late != 1 else ''} overdue"
         print("  ".join(x for x in (when, i.who, i.what) if x))
     print(f"{len(items)} item{'s' if len(items) != 1 else ''} due", file=sys.stderr)
+    return 0
+
+
+def cmd_interviews(db: Database, args: argparse.Namespace) -> int:
+    from app.services.calendar import write_ics
+    from app.services.interviews import list_interviews
+
+    with db.session() as s:
+        rows = list_interviews(s)
+    if args.ics:
+        out = Path(args.ics)
+        scheduled = [r for r in rows if r.status == "scheduled"]
+        try:
+            n = write_ics(scheduled, out)
+        except OSError as exc:
+            print(f"second-act: could not write {out}: {exc.strerror}", file=sys.stderr)
+            return 1
+        print(f"{n} scheduled interview{'s' if n != 1 else ''} written to {out}", file=sys.stderr)
+        return 0
+    if args.json:
+        json.dump(
+            [
+                {
+                    "id": r.id,
+                    "contact_id": r.contact_id,
+                    "who": r.who,
+                    "status": r.status,
+                    "starts_at": r.starts_at.isoformat() if r.starts_at else None,
+                    "time_zone": r.tz or None,
+                    "length_minutes": r.length_minutes,
+                    "place": r.place,
+                    "employer": r.employer or None,
+                    "held_on": r.held_on.isoformat() if r.held_on else None,
+                    "thank_you_sent_on": (
+                        r.thank_you_sent_on.isoformat() if r.thank_you_sent_on else None
+                    ),
+                }
+                for r in rows
+            ],
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
+        sys.stdout.write("\n")
+        return 0
+    for r in rows:
+        when = f"{r.starts_at:%Y-%m-%d %H:%M} {r.tz}".strip() if r.starts_at else "no date"
+        print(f"{r.status_label:14} {when:28} {r.length_minutes:2} min  {r.who}")
+    print(f"{len(rows)} interview{'s' if len(rows) != 1 else ''}", file=sys.stderr)
     return 0
 
 
@@ -365,6 +425,8 @@ def _run(command: str, paths: AppPaths, args: argparse.Namespace) -> int:
             return cmd_due(db, args)
         if command == "log":
             return cmd_log(db, args)
+        if command == "interviews":
+            return cmd_interviews(db, args)
         return cmd_export(db, args)
     finally:
         db.close()

@@ -12,9 +12,11 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
+from app.model.tables import Contact
 from app.paths import AppPaths, resolve
 from app.services.contacts import create_contact
 from app.services.interactions import log_interaction
@@ -133,6 +135,10 @@ def main(out: Path) -> None:
         w.show()
         app.processEvents()
         w.grab().save(str(out / "empty.png"))
+        w.tabs.setCurrentWidget(w.interviews)
+        app.processEvents()
+        w.grab().save(str(out / "interviews-empty.png"))
+        w.tabs.setCurrentWidget(w.contacts)
         w.close()
         db.close()
 
@@ -186,6 +192,7 @@ def main(out: Path) -> None:
         w.contacts.on_search_timeout()
         app.processEvents()
         network_states(app, w, db, out)
+        interview_states(app, w, db, out)
         trust_states(app, w, db, paths, out)
         w.close()
         db.close()
@@ -309,6 +316,152 @@ def network_data(s: Session, dana: int, today: dt.date) -> None:
     ):
         employers.add_employer(s, name, m, p)
     industries.set_target_industry(s, "Healthcare")
+
+
+def interview_states(app: QApplication, w: MainWindow, db: Database, out: Path) -> None:
+    """The interview list, the prep pages, the running view with its clock, and the debrief."""
+    import datetime as dt
+
+    from app.services import interviews as iv
+    from app.services import question_bank
+    from app.ui.interviews.conversation import ConversationDialog
+
+    today = dt.date.today()
+    with db.session() as s:
+        dana = s.scalars(select(Contact.id).where(Contact.given_name == "Dana")).one()
+        bank = {q.text: q for q in question_bank.bank(s)}
+        plan = [
+            "How did you get into this field?",
+            "What does a typical day or week look like for you?",
+            "Which of my skills would transfer, and where would I have gaps?",
+            "What trends are you seeing in the field right now?",
+            "What would you do in my place?",
+            "Which terms or abbreviations should I understand before my next conversation?",
+            "Is there anything I can do for you?",
+        ]
+        main = iv.create_interview(
+            s,
+            iv.InterviewRecord(
+                dana,
+                status="scheduled",
+                starts_at=dt.datetime.combine(today + dt.timedelta(days=2), dt.time(14, 30)),
+                tz="America/New_York",
+                place="https://meet.example.org/dana-whitfield",
+                found_via="association",
+                homework_done=frozenset({"background", "news", "story"}),
+                homework_notes=(
+                    "Dana moved from nursing to clinical informatics in 2016 (LinkedIn).\n"
+                    "Northwind Health announced a new EHR rollout in September: "
+                    "https://news.example.org/northwind-ehr\n"
+                    "My story: 12 years teaching biology, now building data skills (SQL, Tableau)."
+                ),
+            ),
+        )
+        iv.set_plan(s, main, [iv.PlannedQuestion(bank[t].theme, t) for t in plan])
+        others = [
+            (3, "requested", None, 20),
+            (4, "to_request", None, 20),
+            (6, "done", today - dt.timedelta(days=1), 30),
+            (7, "thanked", today - dt.timedelta(days=9), 20),
+            (8, "scheduled", today + dt.timedelta(days=6), 25),
+        ]
+        for cid, status, day, length in others:
+            start = dt.datetime.combine(day, dt.time(10, 0)) if day else None
+            rec = iv.InterviewRecord(
+                cid,
+                status="scheduled" if status in ("done", "thanked") else status,
+                starts_at=start,
+                tz="America/New_York",
+                length_minutes=length,
+            )
+            interview = iv.create_interview(s, rec)
+            if status in ("done", "thanked") and day is not None:
+                iv.set_plan(s, interview, [iv.PlannedQuestion(bank[t].theme, t) for t in plan[:5]])
+                iv.mark_held(s, interview, day)
+                if status == "thanked":
+                    iv.mark_thank_you_sent(s, interview, day + dt.timedelta(days=1))
+        debriefed = iv.list_interviews(s, "done")[0].id
+        iv.save_conversation(
+            s,
+            debriefed,
+            "Generous with time. Mentioned the HIMSS chapter twice.",
+            [
+                "Started as a nurse; a data project on her ward got her noticed.",
+                "Mostly meetings with clinicians and vendors; two days a week on dashboards.",
+                "Teaching transfers well (training clinicians); SQL is a must, Python a plus.",
+                "Interoperability (FHIR) and AI scribes.",
+                "Volunteer on a data project first; write up one case study.",
+            ],
+        )
+        record = iv.get_interview(s, debriefed).record
+        record.debrief = (
+            "- Volunteer on a data project first, then write it up as a case study\n"
+            "- The HIMSS local chapter is where hiring managers go\n"
+            "- Learn FHIR basics before talking to vendors"
+        )
+        iv.update_interview(s, record)
+        iv.add_term(s, "FHIR", "Fast Healthcare Interoperability Resources", debriefed)
+        iv.add_term(s, "EHR", "Electronic health record", debriefed)
+        iv.add_term(s, "CMIO", "Chief medical information officer", debriefed)
+        iv.add_referral(
+            s,
+            debriefed,
+            ContactRecord(full_name="Priya Raman", organization="Mass General Brigham"),
+        )
+        iv.add_promise(s, debriefed, True, "send her the teaching-analytics article", today)
+        iv.add_promise(s, debriefed, False, "introduce me to the CMIO", today + dt.timedelta(7))
+        iv.set_my_name(s, "Sam Okafor")
+        draft = iv.draft_thank_you(s, debriefed)
+        record = iv.get_interview(s, debriefed).record
+        record.thank_you_text = draft
+        iv.update_interview(s, record)
+    w.resize(1024, 768)
+    w.tabs.setCurrentWidget(w.interviews)
+    w.interviews.refresh(main)
+    for index, name in ((0, "interviews"), (1, "interview-homework"), (2, "interview-questions")):
+        w.interviews.page.pages.setCurrentIndex(index)
+        for _ in range(3):
+            app.processEvents()
+        w.grab().save(str(out / f"{name}.png"))
+    with db.session() as s:
+        detail = iv.get_interview(s, main)
+    clock = [0.0]
+    talk = ConversationDialog(detail, w, now=lambda: clock[0])
+    talk.resize(1024, 720)
+    talk.notes[0].setPlainText("Nursing, then a data project on her ward; informatics in 2016.")
+    talk.notes[1].setPlainText("Half meetings with clinicians, half building dashboards.")
+    talk.show()
+    clock[0] = 16 * 60 + 20  # four minutes left: amber
+    talk.tick()
+    for _ in range(3):
+        app.processEvents()
+    talk.grab().save(str(out / "interview-running.png"))
+    clock[0] = 21 * 60
+    talk.tick()
+    app.processEvents()
+    talk.clock.grab().save(str(out / "interview-clock-over.png"))
+    talk.timer.stop()
+    talk.hide()
+    w.interviews.refresh(debriefed)
+    w.interviews.page.pages.setCurrentIndex(3)
+    for _ in range(3):
+        app.processEvents()
+    w.grab().save(str(out / "interview-debrief.png"))
+    scroll = w.interviews.page.pages.currentWidget()
+    scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())  # type: ignore[attr-defined]
+    app.processEvents()
+    w.grab().save(str(out / "interview-thank-you.png"))
+    w.today.refresh()
+    w.tabs.setCurrentWidget(w.today)
+    app.processEvents()
+    w.grab().save(str(out / "today-interviews.png"))
+    w.tabs.setCurrentWidget(w.contacts)
+    w.contacts.show_contact(dana)
+    for _ in range(3):
+        app.processEvents()
+    w.grab().save(str(out / "contact-interviews.png"))
+    w.contacts.activity.grab().save(str(out / "contact-pane-interviews.png"))
+    w.resize(1200, 760)
 
 
 def trust_states(

@@ -71,7 +71,7 @@ Dear {{ first_name | default("there") }},
 
 Thank you for taking the time to talk with me{% if held_on %} on {{ held_on }}{% endif %}.
 {% if specific %}I keep coming back to what you said: “{{ specific }}”. {% endif %}\
-It gave me a much clearer picture of {{ field | default("the field") }}.
+It gave me a much clearer picture of the work, and of where I could start.
 {% if referrals %}
 I will get in touch with {{ referrals }}, as you suggested, and let you know how it goes.
 {% endif %}

@@ -22,6 +22,7 @@ from app.services.contacts import ContactRow, introduced_by
 from app.services.followups import FollowUpRow, follow_ups_of
 from app.services.groups import GroupRow, groups_of
 from app.services.interactions import InteractionRow, interactions_of
+from app.services.interviews import InterviewRow, interviews_of
 from app.services.reciprocity import ASKED, GAVE, Balance, ExchangeRow, balance, exchanges_of
 from app.services.today import keep_in_touch_due
 from app.storage.db import Database
@@ -66,6 +67,14 @@ def balance_text(b: Balance) -> str:
     if b.only_taken:
         text += " You have only taken so far: send an article, a lead, or a thank-you."
     return text
+
+
+class InterviewsModel(RowsModel):
+    headers = ("When", "Status")
+
+    def cells(self, row: InterviewRow) -> tuple[str, ...]:
+        when = day_text(row.starts_at.date()) if row.starts_at else "date not set"
+        return when, row.status_label
 
 
 class PeopleModel(RowsModel):
@@ -134,6 +143,8 @@ class ActivityPanel(QGroupBox):
     link_group_requested = Signal()
     group_unlinked = Signal(int)  # group id
     open_group = Signal(int)
+    interview_requested = Signal()
+    open_interview = Signal(int)
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__("Keeping in touch", parent)
@@ -211,6 +222,19 @@ class ActivityPanel(QGroupBox):
         self.link_group_button.clicked.connect(self.link_group_requested)
         self.unlink_group_button.clicked.connect(self._emit_group_unlinked)
 
+        self.interviews = InterviewsModel(self)
+        self.interviews_view = rows_table(self.interviews, "contact_interviews")
+        self.interviews_view.setToolTip("Double-click or press Enter to open")
+        self.interviews_view.activated.connect(
+            lambda i: self.open_interview.emit(self.interviews.rows[i.row()].id)
+        )
+        self.interview_button = QPushButton("Plan an &informational interview…")
+        self.interview_button.setObjectName("plan_interview_button")
+        self.interview_button.setToolTip(
+            "A short conversation to learn about their work (Ctrl+Shift+I)"
+        )
+        self.interview_button.clicked.connect(self.interview_requested)
+
         history_buttons = button_row(self.log_button, self.edit_button, self.delete_button)
         follow_buttons = button_row(
             self.add_follow_button, self.done_button, self.delete_follow_button
@@ -230,6 +254,9 @@ class ActivityPanel(QGroupBox):
         layout.addLayout(
             button_row(self.asked_button, self.gave_button, self.delete_exchange_button)
         )
+        layout.addWidget(plain_label("Informational interviews"))
+        layout.addWidget(self.interviews_view)
+        layout.addLayout(button_row(self.interview_button))
         layout.addWidget(plain_label("Where you met: groups and events"))
         layout.addWidget(self.groups_view)
         layout.addLayout(button_row(self.link_group_button, self.unlink_group_button))
@@ -254,6 +281,9 @@ class ActivityPanel(QGroupBox):
             exchanges = exchanges_of(s, contact_id)
             given_and_taken = balance(s, contact_id)
             met_at = groups_of(s, contact_id)
+            interviews = interviews_of(s, contact_id)
+        self.interviews.set_rows(interviews)
+        self.interviews_view.setVisible(bool(interviews))
         self.exchanges.set_rows(exchanges)
         self.exchanges_view.setVisible(bool(exchanges))
         self.delete_exchange_button.setEnabled(bool(exchanges))

@@ -64,7 +64,14 @@ from app.services.interactions import (
     update_interaction,
 )
 from app.services.settings import set_tier_days, tier_days
-from app.services.today import KEEP_IN_TOUCH, THANKS, DueItem, snooze_keep_in_touch
+from app.services.today import (
+    INTERVIEW,
+    KEEP_IN_TOUCH,
+    THANK_YOU_NOTE,
+    THANKS,
+    DueItem,
+    snooze_keep_in_touch,
+)
 from app.storage.backups import daily_backup
 from app.storage.db import Database, DatabaseRefused, check_backup
 from app.ui.activity_dialogs import FollowUpDialog, LogDialog, PickDateDialog
@@ -76,6 +83,8 @@ from app.ui.employers.tab import EmployersTab
 from app.ui.export_dialog import ExportDialog
 from app.ui.groups.tab import GroupsTab
 from app.ui.import_dialogs import plural, preview_dialog, report_dialog
+from app.ui.interviews.actions import InterviewActions
+from app.ui.interviews.tab import InterviewsTab
 from app.ui.network.tab import NetworkTab
 from app.ui.network_actions import NetworkActions
 from app.ui.preferences import PreferencesDialog
@@ -153,7 +162,7 @@ class MainWindow(QMainWindow):
         self.today.done_requested.connect(self.on_today_done)
         self.today.snooze_requested.connect(self.on_today_snooze)
         self.today.delete_requested.connect(lambda item: self.on_delete_follow_up(item.item_id))
-        self.today.open_contact.connect(self.open_contact)
+        self.today.open_requested.connect(self.on_today_open)
         self.today.add_follow_up.connect(lambda: self.on_add_follow_up(with_contact=False))
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
@@ -164,15 +173,13 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.employers, "Target &employers")
         self.tabs.addTab(self.groups, "&Groups && events")
         self.tabs.currentChanged.connect(lambda _i: self._refresh_current_tab())
-        self.tabs.addTab(
-            coming_next(
-                "Interview prep",
-                "Prepare informational interviews here: research homework, a question bank "
-                "(TIARA), the agreed length, notes, the vocabulary you learn, referrals and "
-                "thank-you notes. This part of Second Act is coming next.",
-            ),
-            "&Interview prep",
+        self.interviews = InterviewsTab(db)
+        self.tabs.addTab(self.interviews, "&Interview prep")
+        self.interview_actions = ia = InterviewActions(self)
+        self.contacts.activity.interview_requested.connect(
+            lambda: ia.new_interview(self.contacts.current_id())
         )
+        self.contacts.activity.open_interview.connect(ia.open_interview)
         self.tabs.addTab(
             coming_next(
                 "Outreach",
@@ -218,8 +225,14 @@ class MainWindow(QMainWindow):
         self.restore_action = self._action("&Restore from Backup…", self.on_restore, name="restore")
         self.quit_action = self._action("&Quit", self.close, QKeySequence("Ctrl+Q"), "quit")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.export_interviews_action = self._action(
+            "Export Interviews to &Calendar…",
+            lambda: self.interview_actions.export_all(),
+            name="export_interviews",
+        )
         for a in (self.new_action, self.import_action, self.export_action):
             file_menu.addAction(a)
+        file_menu.addAction(self.export_interviews_action)
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         file_menu.addAction(self.restore_action)
@@ -278,6 +291,13 @@ class MainWindow(QMainWindow):
             "&Met At…", lambda: self.network_actions.link_group(), name="met_at"
         )
         contact_menu.addAction(self.met_at_action)
+        self.interview_action = self._action(
+            "Plan &Informational Interview…",
+            lambda: self.interview_actions.new_interview(self.contacts.current_id()),
+            "Ctrl+Shift+I",
+            "plan_interview",
+        )
+        contact_menu.addAction(self.interview_action)
         contact_menu.addSeparator()
         contact_menu.addAction(self.who_at_action)
         contact_menu.addSeparator()
@@ -300,6 +320,7 @@ class MainWindow(QMainWindow):
         self.contacts.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         for a in self.bulk_actions:
             self.contacts.table.addAction(a)
+        self.contacts.table.addAction(self.interview_action)
 
         view_menu = bar.addMenu("&View")
         names = (
@@ -354,6 +375,7 @@ class MainWindow(QMainWindow):
         if not self.contacts.confirm_leave():
             event.ignore()
             return
+        self.interviews.leave()
         for task in list(self.tasks.running):
             task.cancel()  # an import in progress rolls back; nothing half-written remains
         self.tasks.wait()
@@ -382,6 +404,10 @@ class MainWindow(QMainWindow):
     def _refresh_current_tab(self) -> None:
         """The network tabs are read when shown (and after a change while shown)."""
         current = self.tabs.currentWidget()
+        if current is not self.interviews:
+            self.interviews.leave()  # what was typed there is saved before anything else
+        if current is self.interviews:
+            self.interviews.refresh(reload_page=False)
         if current is self.network:
             self.network.refresh()
         elif current is self.employers:
@@ -518,7 +544,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Follow-up deleted. Press Ctrl+Z to undo.", 5000)
 
     def on_today_done(self, item: DueItem) -> None:
-        if item.kind == THANKS and item.contact_id is not None:
+        if item.kind == INTERVIEW:
+            self.interview_actions.held(item.item_id)
+        elif item.kind == THANK_YOU_NOTE:
+            self.interview_actions.mark_sent(item.item_id)
+        elif item.kind == THANKS and item.contact_id is not None:
             self.network_actions.thanked(item.contact_id)
         elif item.kind == KEEP_IN_TOUCH:
             self.on_log(item.contact_id)  # done means: you were in touch; say how
@@ -532,6 +562,9 @@ class MainWindow(QMainWindow):
                 return
             until = dialog.value()
         day = until
+        if item.kind == THANK_YOU_NOTE:
+            self.interview_actions.snooze_thank_you(item.item_id, day, item.who)
+            return
         if item.kind == THANKS:
             self.network_actions.snooze_thanks(item.item_id, day, item.who)
             self.statusBar().showMessage(f"Snoozed until {day:%A %d %B}.", 5000)
@@ -556,6 +589,14 @@ class MainWindow(QMainWindow):
             )
         self.undo_stack.push(step)
         self.statusBar().showMessage(f"Snoozed until {day:%A %d %B}.", 5000)
+
+    def on_today_open(self, item: DueItem) -> None:
+        if item.kind in (INTERVIEW, THANK_YOU_NOTE):
+            self.interview_actions.open_interview(item.item_id)
+            if item.kind == THANK_YOU_NOTE:
+                self.interviews.page.pages.setCurrentIndex(3)  # the thank-you is on the debrief
+        elif item.contact_id is not None:
+            self.open_contact(item.contact_id)
 
     def on_who_at(self) -> None:
         dialog = WhoAtDialog(self.db, self)

@@ -69,6 +69,28 @@ def test_built_command_imports_and_lists(bundle: Path, tmp_path: Path) -> None:
     listed = json.loads(run(bundle, "--data-dir", data, "list", "--json").stdout)
     assert listed[0]["full_name"] == "Mr. John Richter James Doe Sr."
     assert listed[0]["has_photo"] is True
+    # The bundle carries vobject and the time zones for the calendar file.
+    import datetime as dt
+
+    from app.services import interviews as iv
+    from app.storage.db import open_database
+
+    db = open_database(resolve(Path(data)).database)
+    with db.session() as s:
+        iv.create_interview(
+            s,
+            iv.InterviewRecord(
+                listed[0]["id"],
+                status="scheduled",
+                starts_at=dt.datetime(2026, 12, 3, 14, 30),
+                tz="Europe/Berlin",
+            ),
+        )
+    db.close()
+    ics = tmp_path / "interviews.ics"
+    result = run(bundle, "--data-dir", data, "interviews", "--ics", str(ics))
+    assert result.returncode == 0, result.stderr
+    assert "DTSTART;TZID=Europe/Berlin:20261203T143000" in ics.read_text(encoding="utf-8")
 
 
 def test_built_window_comes_up_and_takes_files_from_a_second_launch(

@@ -4,6 +4,7 @@ file read back by two independent readers, and the upgrade from the previous rel
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from app.model.records import ContactRecord, Labeled
 from app.model.tables import FollowUp
+from app.paths import AppPaths
 from app.services import interviews as iv
 from app.services import question_bank, reciprocity
 from app.services.calendar import interviews_ics, write_ics
@@ -31,6 +33,21 @@ DAY = dt.date(2026, 12, 3)
 def person(db: Database, name: str, **kw: object) -> int:
     with db.session() as s:
         return create_contact(s, ContactRecord(full_name=name, **kw))  # type: ignore[arg-type]
+
+
+def in_berlin(db: Database, contact_id: int, **kw: object) -> int:
+    """A scheduled interview on 3 December 2026 at 14:30, Berlin time."""
+    with db.session() as s:
+        return iv.create_interview(
+            s,
+            iv.InterviewRecord(
+                contact_id,
+                status="scheduled",
+                starts_at=dt.datetime(2026, 12, 3, 14, 30),
+                tz="Europe/Berlin",
+                **kw,  # type: ignore[arg-type]
+            ),
+        )
 
 
 def planned(db: Database, *themes: str) -> list[iv.PlannedQuestion]:
@@ -250,18 +267,8 @@ def test_the_calendar_file_is_read_back_by_vobject_and_by_icalendar(
 ) -> None:
     ann = person(db, "Ann Lee")
     cy = person(db, "Cy Park")
+    in_berlin(db, ann, length_minutes=25, place="Café Kranzler, Berlin")
     with db.session() as s:
-        iv.create_interview(
-            s,
-            iv.InterviewRecord(
-                ann,
-                status="scheduled",
-                starts_at=dt.datetime(2026, 12, 3, 14, 30),
-                tz="Europe/Berlin",
-                length_minutes=25,
-                place="Café Kranzler, Berlin",
-            ),
-        )
         iv.create_interview(
             s,
             iv.InterviewRecord(
@@ -326,3 +333,34 @@ def test_upgrade_from_0005_keeps_every_row(tmp_path: Path) -> None:
         assert s.get(FollowUp, fid).interview_id == interview  # type: ignore[union-attr]
         assert len(question_bank.bank(s)) >= 40
     db.close()
+
+
+def test_the_command_line_lists_interviews_and_writes_the_calendar(
+    paths: AppPaths, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from app.cli import main
+
+    db = open_database(paths.database, paths.backups)
+    ann = person(db, "Ann Lee")
+    cy = person(db, "Cy Park")
+    in_berlin(db, ann)
+    with db.session() as s:
+        iv.create_interview(s, iv.InterviewRecord(cy, status="requested"))
+    db.close()
+    cli = ["--data-dir", str(paths.data_dir), "interviews"]
+    assert main([*cli, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["who"], r["status"], r["starts_at"], r["time_zone"]) for r in rows] == [
+        ("Cy Park", "requested", None, None),
+        ("Ann Lee", "scheduled", "2026-12-03T14:30:00", "Europe/Berlin"),
+    ]
+    assert main(cli) == 0
+    out = capsys.readouterr().out
+    assert "Scheduled      2026-12-03 14:30 Europe/Berlin" in out and "Ann Lee" in out
+    target = tmp_path / "out.ics"
+    assert main([*cli, "--ics", str(target)]) == 0
+    assert "1 scheduled interview written" in capsys.readouterr().err
+    (event,) = icalendar.Calendar.from_ical(target.read_text(encoding="utf-8")).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Informational interview: Ann Lee"
+    assert main([*cli, "--ics", str(tmp_path / "missing" / "x.ics")]) == 1
+    assert "could not write" in capsys.readouterr().err

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.today import FOLLOW_UP, DueItem, due_items
+from app.services.today import FOLLOW_UP, INTERVIEW, THANK_YOU_NOTE, DueItem, due_items
 from app.storage.db import Database
 from app.ui.activity import CONTENTS_PRECISION, OVERDUE
 from app.ui.rows_model import RowsModel
@@ -58,7 +58,7 @@ class TodayTab(QWidget):
     done_requested = Signal(object)  # DueItem
     snooze_requested = Signal(object, object)  # DueItem, date or None to pick one
     delete_requested = Signal(object)
-    open_contact = Signal(int)
+    open_requested = Signal(object)  # DueItem: its contact, or its interview
     add_follow_up = Signal()
     count_changed = Signal(int)
 
@@ -103,7 +103,8 @@ class TodayTab(QWidget):
         self.done_button = QPushButton("&Done")
         self.done_button.setObjectName("today_done")
         self.done_button.setToolTip(
-            "Mark the follow-up done, log the contact you made, or the thank-you you sent (Enter)"
+            "Mark the follow-up done, log the contact you made, the thank-you you sent, or "
+            "the interview you held (Enter)"
         )
         self.snooze_button = QToolButton()
         self.snooze_button.setObjectName("today_snooze")
@@ -183,7 +184,11 @@ class TodayTab(QWidget):
         for w in (self.done_button, self.snooze_button):
             w.setEnabled(item is not None)
         self.delete_button.setEnabled(item is not None and item.kind == FOLLOW_UP)
+        # An interview moves by changing its date, on its own page.
+        self.snooze_button.setEnabled(item is not None and item.kind != INTERVIEW)
         self.open_button.setEnabled(item is not None and item.contact_id is not None)
+        interview = item is not None and item.kind in (INTERVIEW, THANK_YOU_NOTE)
+        self.open_button.setText("&Open interview" if interview else "&Open contact")
 
     def _emit(self, signal: Any) -> None:
         item = self.current()
@@ -200,4 +205,4 @@ class TodayTab(QWidget):
     def _emit_open(self) -> None:
         item = self.current()
         if item is not None and item.contact_id is not None:
-            self.open_contact.emit(item.contact_id)
+            self.open_requested.emit(item)
