@@ -442,3 +442,27 @@ def test_today_opens_holds_and_snoozes_interviews(
     assert interview_of(db, ann).record.status == "scheduled"
     with db.session() as s:
         assert interactions_of(s, ann) == []
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support")
+def test_closing_the_conversation_keeps_the_notes_and_only_then_adds_an_undo_step(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    ann = add(db, "Ann Lee")
+    with db.session() as s:
+        interview = iv.create_interview(s, iv.InterviewRecord(ann))
+    w = make_window()
+    w.interview_actions.open_interview(interview)
+    steps = w.undo_stack.count()
+    talk = w.interview_actions.start_conversation(interview)
+    talk.reject()  # Esc or the window's close button
+    assert w.undo_stack.count() == steps
+    talk = w.interview_actions.start_conversation(interview)
+    qtbot.keyClicks(talk.free_note, "Call dropped after ten minutes")
+    talk.reject()
+    detail = interview_of(db, ann)
+    assert detail.record.notes == "Call dropped after ten minutes"
+    assert detail.record.status == "to_request" and detail.held_on is None  # not held
+    assert w.interviews.page.notes.toPlainText() == "Call dropped after ten minutes"
+    w.undo_stack.undo()
+    assert interview_of(db, ann).record.notes == ""

@@ -191,6 +191,11 @@ class InterviewActions:
         notes, per_question = dialog.free_note.toPlainText(), dialog.question_notes()
         held = dialog.finished_talking
         today = dt.date.today()
+        unchanged = notes == dialog.detail.record.notes and per_question == [
+            q.note for q in dialog.detail.questions
+        ]
+        if unchanged and not held:
+            return  # opened and closed: nothing to save, nothing to undo
 
         def do(s: Session) -> tuple[Any, Any]:
             before = iv.save_conversation(s, interview_id, notes, per_question)
