@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, delete, func, insert, select, text, update
+from sqlalchemy import bindparam, case, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.model.normalize import org_key, person_key, phone_key, sort_key, url_key
@@ -492,7 +492,7 @@ def _first(column: Any, child: Any) -> Any:
 
 
 # What name_from_parts needs, in its order; selected with an outer join to organizations.
-_NAME_COLUMNS = (
+NAME_COLUMNS = (
     Contact.full_name,
     Contact.prefix,
     Contact.given_name,
@@ -508,7 +508,7 @@ def _named(*columns: Any) -> Any:
     """A select of what display_name_of needs (columns 1-10), then *columns*."""
     return select(
         Contact.id,
-        *_NAME_COLUMNS,
+        *NAME_COLUMNS,
         _first(ContactEmail.value, ContactEmail),
         _first(ContactPhone.value, ContactPhone),
         *columns,
@@ -547,6 +547,13 @@ def fetch_rows(session: Session, ids: list[int]) -> dict[int, ContactRow]:
     return rows
 
 
+_NAMES = (
+    select(Contact.id, *NAME_COLUMNS)
+    .outerjoin(Organization, Contact.organization_id == Organization.id)
+    .where(Contact.id.in_(bindparam("ids", expanding=True)))
+)
+
+
 def names_of(session: Session, ids: list[int]) -> dict[int, str]:
     """Display names for these ids, for lists that show only who (Today, a group's people).
 
@@ -555,14 +562,12 @@ def names_of(session: Session, ids: list[int]) -> dict[int, str]:
     """
     if not ids:
         return {}
-    stmt = select(Contact.id, *_NAME_COLUMNS).outerjoin(
-        Organization, Contact.organization_id == Organization.id
-    )
     names: dict[int, str] = {}
     nameless = []
     session.flush()  # a Core read does not autoflush
-    # Core rather than ORM rows, and no ContactRecord per row: Today asks for hundreds.
-    for row in session.connection().execute(stmt.where(Contact.id.in_(set(ids)))).all():
+    # Core rather than ORM rows, one statement built once, no ContactRecord per row: Today
+    # asks for hundreds.
+    for row in session.connection().execute(_NAMES, {"ids": list(set(ids))}).all():
         name = name_from_parts(*(v or "" for v in row[1:]))
         if name:
             names[row[0]] = name

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from app.model.records import TIERS
-from app.model.tables import Contact, FollowUp, Interaction
+from app.model.records import TIERS, name_from_parts
+from app.model.tables import Contact, FollowUp, Interaction, Organization
 from app.services import interviews
-from app.services.contacts import names_of
+from app.services.contacts import NAME_COLUMNS, names_of
 from app.services.reciprocity import KIND_LABELS, thanks_owed
 from app.services.settings import tier_days
 
@@ -73,41 +73,51 @@ def _interval(tier: str, days: int) -> str:
     return label.split(": ", 1)[1] if days == default else f"every {days} days"
 
 
+# Built once: at 50,000 contacts building the statements cost Today as much as running them.
+_FOLLOW_UPS = (
+    select(FollowUp.id, FollowUp.contact_id, FollowUp.text, FollowUp.due_on)
+    .outerjoin(Contact, Contact.id == FollowUp.contact_id)
+    .where(
+        FollowUp.done_at.is_(None),
+        FollowUp.due_on <= bindparam("today", type_=Date),
+        (FollowUp.contact_id.is_(None)) | (Contact.deleted_at.is_(None)),
+    )
+)
+_TIERED = (
+    select(
+        Contact.id,
+        Contact.tier,
+        select(func.max(Interaction.occurred_on))
+        .where(Interaction.contact_id == Contact.id)
+        .correlate(Contact)
+        .scalar_subquery(),
+        func.date(Contact.created_at, type_=Date),
+        Contact.touch_snoozed_until,
+        *NAME_COLUMNS,  # the names come with the rows: no second query for hundreds of ids
+    )
+    .outerjoin(Organization, Contact.organization_id == Organization.id)
+    .where(Contact.tier > "", Contact.deleted_at.is_(None))
+)  # "> ''": ix_contacts_tier
+
+
 def due_items(session: Session, today: dt.date) -> list[DueItem]:
     """Everything due today or overdue, oldest first."""
     # (kind, item id, contact id, what, due); Core rows, as Today may hold hundreds.
     found: list[tuple[str, int, int | None, str, dt.date]] = []
     session.flush()  # Core reads below do not autoflush the caller's pending changes
     db = session.connection()
-    follow_ups = db.execute(
-        select(FollowUp.id, FollowUp.contact_id, FollowUp.text, FollowUp.due_on)
-        .outerjoin(Contact, Contact.id == FollowUp.contact_id)
-        .where(
-            FollowUp.done_at.is_(None),
-            FollowUp.due_on <= today,
-            (FollowUp.contact_id.is_(None)) | (Contact.deleted_at.is_(None)),
-        )
-    )
+    follow_ups = db.execute(_FOLLOW_UPS, {"today": today})
     found.extend((FOLLOW_UP, fid, cid, text, due) for fid, cid, text, due in follow_ups)
     days = tier_days(session)
     intervals = {tier: f"Keep in touch ({_interval(tier, n)})" for tier, n in days.items()}
-    last = (
-        select(func.max(Interaction.occurred_on))
-        .where(Interaction.contact_id == Contact.id)
-        .correlate(Contact)
-        .scalar_subquery()
-    )
-    tiered = db.execute(
-        select(
-            Contact.id, Contact.tier, last, Contact.created_at, Contact.touch_snoozed_until
-        ).where(Contact.tier > "", Contact.deleted_at.is_(None))  # "> ''": ix_contacts_tier
-    )
-    for cid, tier, last_on, created, snoozed in tiered:
+    named: dict[int, str] = {}
+    for cid, tier, last_on, created, snoozed, *name in db.execute(_TIERED).all():
         if tier not in days:
             continue
-        due = _next_due(tier, last_on, created.date(), snoozed, days)
+        due = _next_due(tier, last_on, created, snoozed, days)
         if due <= today:
             found.append((KEEP_IN_TOUCH, cid, cid, intervals[tier], due))
+            named[cid] = name_from_parts(*(v or "" for v in name))
     for owed in thanks_owed(session, today):
         what = f"Say thank you for {KIND_LABELS[owed.kind][0].lower()}{KIND_LABELS[owed.kind][1:]}"
         what += f" (asked {owed.asked_on.day} {owed.asked_on:%b})"
@@ -115,7 +125,8 @@ def due_items(session: Session, today: dt.date) -> list[DueItem]:
     for d in interviews.due(session, today):
         kind = THANK_YOU_NOTE if d.thank_you else INTERVIEW
         found.append((kind, d.interview_id, d.contact_id, d.what, d.due_on))
-    names = names_of(session, [f[2] for f in found if f[2] is not None])
+    names = names_of(session, [f[2] for f in found if f[2] is not None and not named.get(f[2])])
+    names.update((cid, name) for cid, name in named.items() if name)
     out = [
         DueItem(kind, item_id, cid, names.get(cid, "") if cid is not None else "", what, due)
         for kind, item_id, cid, what, due in found
