@@ -254,11 +254,13 @@ def network_states(app: QApplication, w: MainWindow, db: Database, out: Path) ->
         w.grab().save(str(out / f"contact-history{suffix}.png"))
         for tab, name in ((w.network, "map"), (w.employers, "lamp"), (w.groups, "groups")):
             w.tabs.setCurrentWidget(tab)
+            w.network.wait()  # the map is counted off the GUI thread
             for _ in range(3):
                 app.processEvents()
             w.grab().save(str(out / f"{name}{suffix}.png"))
     w.contacts.set_narrow(None)
     w.tabs.setCurrentWidget(w.network)
+    w.network.wait()
     app.processEvents()
     w.network.industries.activated.emit(w.network.industries.bars[0])
     for _ in range(3):

@@ -379,6 +379,7 @@ class MainWindow(QMainWindow):
         for task in list(self.tasks.running):
             task.cancel()  # an import in progress rolls back; nothing half-written remains
         self.tasks.wait()
+        self.network.wait()  # a map count in progress reads the database
         self.save_state()
         event.accept()
 

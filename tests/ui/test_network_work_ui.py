@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from app.model.records import ContactRecord
@@ -236,7 +236,20 @@ def test_the_map_charts_industries_and_a_bar_filters_the_list(
         log_interaction(s, cy, TODAY - dt.timedelta(days=900), "call", "")
         log_interaction(s, ann, TODAY - dt.timedelta(days=9), "call", "")
     w = make_window()
-    w.tabs.setCurrentWidget(w.network)
+    # The counts are read off the GUI thread; the charts fill when they arrive.
+    with qtbot.waitSignal(w.network.loaded):
+        w.tabs.setCurrentWidget(w.network)
+    assert w.network.busy.text() == ""
+    # Two counts started back to back: only the newer one reaches the charts.
+    arrived: list[int] = []
+    w.network.loaded.connect(lambda: arrived.append(1))
+    w.network.refresh()
+    assert w.network.busy.text() == "Counting…"  # refresh returned before the counts came
+    w.network.refresh()
+    w.network.wait()
+    qtbot.waitUntil(lambda: w.network.busy.text() == "")
+    QApplication.processEvents()
+    assert arrived == [1]
     chart = w.network.industries
     assert [(b.label, b.active, b.dormant, b.unlogged) for b in chart.bars] == [
         ("Software", 0, 1, 1),
@@ -244,7 +257,8 @@ def test_the_map_charts_industries_and_a_bar_filters_the_list(
     ]
     # The industry the user is moving into is remembered and highlighted.
     w.network.target.setCurrentText("Healthcare")
-    w.network.target.lineEdit().editingFinished.emit()
+    with qtbot.waitSignal(w.network.loaded):
+        w.network.target.lineEdit().editingFinished.emit()
     assert chart.highlight == "Healthcare"
     assert "1 in Healthcare, 1 dormant" in w.network.summary.text()
     # A click on the Software bar lists those two in Contacts.
@@ -256,7 +270,8 @@ def test_the_map_charts_industries_and_a_bar_filters_the_list(
     qtbot.mouseClick(w.contacts.clear_narrow_button, Qt.MouseButton.LeftButton)
     assert w.contacts.model.rowCount() == 3
     # The keyboard reaches the employer chart: Down, Enter.
-    w.tabs.setCurrentWidget(w.network)
+    with qtbot.waitSignal(w.network.loaded):
+        w.tabs.setCurrentWidget(w.network)
     employers_chart = w.network.employers
     assert [b.label for b in employers_chart.bars] == ["Initech", "Mass General Hospital"]
     employers_chart.setFocus()
