@@ -11,6 +11,7 @@ from pathlib import Path
 
 import vobject
 
+from app.services.files import atomic_write
 from app.services.interviews import InterviewRow, zone
 
 
@@ -60,8 +61,5 @@ def interviews_ics(rows: list[InterviewRow], now: dt.datetime | None = None) -> 
 
 def write_ics(rows: list[InterviewRow], path: Path) -> int:
     """Write the file (whole or not at all); returns how many interviews it holds."""
-    text = interviews_ics(rows)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8", newline="")
-    tmp.replace(path)
+    atomic_write(path, interviews_ics(rows))
     return sum(1 for r in rows if r.starts_at is not None)

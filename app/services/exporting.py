@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.model.tables import Contact
 from app.services.contacts import load_records
+from app.services.files import atomic_write
 from app.services.importing import Cancelled, Progress
 from app.vcard.writer import to_vcard
 
@@ -47,16 +46,8 @@ def safe_file_name(name: str, taken: set[str]) -> str:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    """Write beside the target, then rename: a failure never leaves half a file behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".second-act-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    path.parent.mkdir(parents=True, exist_ok=True)  # an export may name a new folder
+    atomic_write(path, text)
 
 
 def export_contacts(
