@@ -32,7 +32,7 @@ from app.model.tables import (
 from app.services import reciprocity, settings
 from app.services.contacts import ContactNotFound, create_contact, names_of
 from app.services.followups import REPORT_BACK, add_follow_up
-from app.services.interactions import log_interaction
+from app.services.interactions import delete_interaction, log_interaction
 from app.services.question_bank import RESOURCES
 
 STATUSES: list[tuple[str, str]] = [
@@ -401,12 +401,13 @@ def save_conversation(
 ) -> tuple[str, list[str]]:
     """What was noted while talking: the free note and one note per planned question."""
     i = _get(session, interview_id)
-    before = (i.notes, [q.note for q in plan_of(session, interview_id)])
-    i.notes = notes
+    notes_before, i.notes = i.notes, notes
     plan = plan_of(session, interview_id)
     padded = (question_notes + [""] * len(plan))[: len(plan)]
-    set_plan(session, interview_id, [replace(q, note=n) for q, n in zip(plan, padded, strict=True)])
-    return before
+    plan_before = set_plan(
+        session, interview_id, [replace(q, note=n) for q, n in zip(plan, padded, strict=True)]
+    )
+    return notes_before, [q.note for q in plan_before]
 
 
 def mark_held(session: Session, interview_id: int, on: dt.date) -> dict[str, Any]:
@@ -427,8 +428,6 @@ def mark_held(session: Session, interview_id: int, on: dt.date) -> dict[str, Any
 
 
 def undo_held(session: Session, interview_id: int, undo: dict[str, Any]) -> None:
-    from app.services.interactions import delete_interaction
-
     i = _get(session, interview_id)
     i.status, i.held_on = undo["status"], undo["held_on"]
     if undo["interaction"] is not None:
@@ -726,8 +725,6 @@ def mark_thank_you_sent(session: Session, interview_id: int, on: dt.date) -> dic
 
 
 def unmark_thank_you_sent(session: Session, interview_id: int, undo: dict[str, Any]) -> None:
-    from app.services.interactions import delete_interaction
-
     i = _get(session, interview_id)
     i.thank_you_sent_on = None
     i.status = undo["status"]

@@ -408,7 +408,7 @@ class MainWindow(QMainWindow):
         if current is not self.interviews:
             self.interviews.leave()  # what was typed there is saved before anything else
         if current is self.interviews:
-            self.interviews.refresh(reload_page=False)
+            self.interviews.refresh()
         if current is self.network:
             self.network.refresh()
         elif current is self.employers:

@@ -86,20 +86,19 @@ class InterviewActions:
         do: Callable[[Session], Any],
         undo: Callable[[Session, Any], None],
         ids: list[int] | None = None,
+        changed: Callable[[list[int]], None] | None = None,
     ) -> Any:
-        """Push one undoable step; a service's ValueError is shown, and nothing is changed."""
-        step = DbStep(self.w.db, text, do, undo, self._changed, ids)
+        """Push one undoable step; a service's ValueError is shown, and nothing is changed.
+
+        By default the window shows the change everywhere (this tab too, when it is shown).
+        """
+        step = DbStep(self.w.db, text, do, undo, changed or self.w._changed, ids)
         try:
             self.w.undo_stack.push(step)
         except ValueError as exc:
             self.w.statusBar().showMessage(str(step.error or exc), 10000)
             return None
         return step.result
-
-    def _changed(self, ids: list[int]) -> None:
-        """Contacts, Today and this tab may all show what changed."""
-        self.w._changed(ids)
-        self.tab.refresh()
 
     def _who(self, interview_id: int) -> str:
         with self.w.db.session() as s:
@@ -145,7 +144,6 @@ class InterviewActions:
 
         def undo(s: Session, before: iv.InterviewRecord) -> None:
             iv.update_interview(s, before)
-            self._reload_page = True
 
         self._reload_page = False
         step = DbStep(self.w.db, "Edit interview", do, undo, self._saved)
@@ -403,11 +401,7 @@ class InterviewActions:
             self._bank_dialog.reload()
 
     def _bank_step(self, text: str, do: Any, undo: Any) -> None:
-        step = DbStep(self.w.db, text, do, undo, self._bank_changed)
-        try:
-            self.w.undo_stack.push(step)
-        except ValueError as exc:
-            self.w.statusBar().showMessage(str(step.error or exc), 10000)
+        self._step(text, do, undo, changed=self._bank_changed)
 
     def _add_question(self) -> None:
         dialog = QuestionDialog(parent=self._bank_dialog or self.w)

@@ -121,7 +121,7 @@ class InterviewsTab(QWidget):
         layout.addWidget(splitter)
         self.setTabOrder(self.filter, self.list)
         self.setTabOrder(self.list, self.new_button)
-        self._bank_loaded = False
+        self.reload_bank()
         self.refresh()
 
     def current_id(self) -> int | None:
@@ -137,12 +137,10 @@ class InterviewsTab(QWidget):
         status = self.filter.currentData()
         with self._db.session() as s:
             rows = iv.list_interviews(s, status)
-            if not self._bank_loaded:
-                self.page.set_bank(question_bank.bank(s))
-                self._bank_loaded = True
-            self.page.set_employers([(e.id, e.name) for e in lamp.lamp_list(s)])
         if select is not None and select not in [r.id for r in rows] and status is not None:
+            self.filter.blockSignals(True)  # one read, below, not a second one by the signal
             self.filter.setCurrentIndex(0)  # show the one asked for, whatever its status
+            self.filter.blockSignals(False)
             return self.refresh(select, reload_page)
         self.list.selectionModel().blockSignals(True)
         self.model.set_rows(rows)
@@ -178,6 +176,8 @@ class InterviewsTab(QWidget):
                 self.right.setCurrentWidget(self.empty)
                 return
             terms = iv.glossary(s, interview_id=interview_id)
+            employers = [(e.id, e.name) for e in lamp.lamp_list(s)]
+        self.page.set_employers(employers)
         self.page.load(detail, terms)
         self.right.setCurrentWidget(self.page)
 
