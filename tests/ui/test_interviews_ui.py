@@ -466,3 +466,19 @@ def test_closing_the_conversation_keeps_the_notes_and_only_then_adds_an_undo_ste
     assert w.interviews.page.notes.toPlainText() == "Call dropped after ten minutes"
     w.undo_stack.undo()
     assert interview_of(db, ann).record.notes == ""
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support")
+def test_a_long_name_wraps_instead_of_widening_the_page(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    long_name = "Maximiliana Konstantina Alexandrova-Featherstonehaugh of Inverness"
+    who = add(db, long_name)
+    with db.session() as s:
+        interview = iv.create_interview(s, iv.InterviewRecord(who))
+    w = make_window()
+    w.interview_actions.open_interview(interview)
+    page = w.interviews.page
+    assert long_name in page.title.text()
+    wide = page.title.fontMetrics().horizontalAdvance(page.title.text())
+    assert page.minimumSizeHint().width() < wide

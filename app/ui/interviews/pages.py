@@ -153,6 +153,7 @@ class InterviewPage(QWidget):
 
         self.title = plain_label()
         self.title.setObjectName("interview_title")
+        self.title.setWordWrap(True)  # a long name wraps instead of widening the window
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
