@@ -18,7 +18,17 @@ from app.model.records import ContactRecord
 from app.paths import AppPaths, resolve
 from app.storage.db import Database, DatabaseRefused, open_database
 
-COMMANDS = ("list", "import", "export", "backup", "restore", "due", "log", "interviews")
+COMMANDS = (
+    "list",
+    "import",
+    "export",
+    "backup",
+    "restore",
+    "due",
+    "log",
+    "interviews",
+    "campaigns",
+)
 
 
 class UsageError(Exception):
@@ -51,7 +61,8 @@ def _gui_parser() -> argparse.ArgumentParser:
         epilog="commands: list (show contacts), import FILE... (vCard or LinkedIn CSV), "
         "export OUT (vCard), backup (copy the database now; --list shows the copies), "
         "restore FILE (put a backup back), due (what to do today), log CONTACT-ID (record "
-        "a contact with someone). Run 'second-act COMMAND --help' for details.",
+        "a contact with someone), interviews, campaigns (outreach; --send ID sends). "
+        "Run 'second-act COMMAND --help' for details.",
     )
     p.add_argument("--version", action="version", version=f"second-act {__version__}")
     p.add_argument(
@@ -111,6 +122,19 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
             metavar="OUT",
             default=None,
             help="write the scheduled interviews to OUT (.ics) for a calendar app",
+        )
+    elif command == "campaigns":
+        p.description = (
+            "List your outreach campaigns with how many messages are in each status, or send "
+            "(or resume sending) one campaign's queued messages from your mail account."
+        )
+        p.add_argument("--json", action="store_true", help="print a JSON array")
+        p.add_argument(
+            "--send",
+            metavar="CAMPAIGN-ID",
+            type=int,
+            default=None,
+            help="send the queued messages of this campaign, throttled as set in the window",
         )
     elif command == "log":
         from app.services.interactions import KIND_LABELS
@@ -354,6 +378,97 @@ def cmd_interviews(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_campaigns(db: Database, args: argparse.Namespace) -> int:
+    from app.services.outreach import PURPOSE_LABELS, STATUS_LABELS, list_campaigns
+
+    if args.send is not None:
+        return _send_campaign(db, args.send)
+    with db.session() as s:
+        rows = list_campaigns(s)
+    if args.json:
+        json.dump(
+            [
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "purpose": r.purpose,
+                    "created_at": r.created_at.isoformat(timespec="seconds"),
+                    "recipients": r.recipients,
+                    "counts": {k: r.counts.get(k, 0) for k in STATUS_LABELS},
+                }
+                for r in rows
+            ],
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
+        sys.stdout.write("\n")
+        return 0
+    for r in rows:
+        counts = ", ".join(
+            f"{n} {STATUS_LABELS[k].lower()}" for k in STATUS_LABELS if (n := r.counts.get(k))
+        )
+        purpose = PURPOSE_LABELS.get(r.purpose, r.purpose)
+        print(f"{r.id:4}  {r.name}  ({purpose}): {counts or 'no recipients'}")
+    print(f"{len(rows)} campaign{'s' if len(rows) != 1 else ''}", file=sys.stderr)
+    return 0
+
+
+def _send_campaign(db: Database, campaign_id: int) -> int:
+    import time
+
+    from app.services import mail, outreach, sending
+
+    with db.session() as s:
+        try:
+            name = outreach.get_campaign(s, campaign_id).name
+        except outreach.CampaignNotFound:
+            print(f"second-act: there is no campaign {campaign_id}", file=sys.stderr)
+            return 1
+        account = mail.load_account(s)
+    if account is None:
+        print(
+            "second-act: no mail account is set up: open Outreach ▸ Mail account in the window.",
+            file=sys.stderr,
+        )
+        return 1
+    password = mail.PasswordStore().get(account)
+    if password is None:
+        print(
+            "second-act: the mail password is not in this computer's password store: enter "
+            "it in the window (Outreach ▸ Mail account).",
+            file=sys.stderr,
+        )
+        return 1
+
+    def connect() -> mail.SmtpTransport:
+        t = mail.SmtpTransport(account, password)
+        t.connect()
+        return t
+
+    def report(p: sending.Progress) -> None:
+        if p.status == "waiting":
+            print(f"  waiting {p.wait_seconds:.0f} s", file=sys.stderr, flush=True)
+        else:
+            print(f"{p.done}/{p.total} {p.status}: {p.who}", flush=True)
+
+    def wait(seconds: float) -> bool:
+        time.sleep(seconds)
+        return False
+
+    try:
+        out = sending.send_queued(db, campaign_id, account, connect, wait=wait, progress=report)
+    except mail.MailError as exc:
+        print(f"second-act: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"“{name}”: {out.sent} sent, {out.failed} failed, {out.left} still queued", file=sys.stderr
+    )
+    if out.message:
+        print(f"second-act: {out.message}", file=sys.stderr)
+    return 0 if out.reason == "done" else 1
+
+
 def cmd_log(db: Database, args: argparse.Namespace) -> int:
     from app.services.contacts import ContactNotFound, get_contact
     from app.services.interactions import log_interaction
@@ -427,6 +542,8 @@ def _run(command: str, paths: AppPaths, args: argparse.Namespace) -> int:
             return cmd_log(db, args)
         if command == "interviews":
             return cmd_interviews(db, args)
+        if command == "campaigns":
+            return cmd_campaigns(db, args)
         return cmd_export(db, args)
     finally:
         db.close()

@@ -10,8 +10,12 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import keyring
+
 from app.paths import AppPaths, resolve
 from app.storage.db import Database, open_database
+from tests.keyring_backend import FileKeyring
+from tests.mailserver import smtp_server, starttls_server, test_ca  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 VCARDS = Path(__file__).resolve().parent / "data" / "vcards"
@@ -30,6 +34,21 @@ def isolated_home(
         monkeypatch.setenv(var, str(home / var.lower()))
     monkeypatch.delenv("SECOND_ACT_DATA_DIR", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def test_keyring(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """Passwords go to a file outside every data folder, never to the developer's real
+    password store; a subprocess started with this environment uses the same file."""
+    path = tmp_path_factory.mktemp("keyring") / "keyring.json"
+    monkeypatch.setenv("SECOND_ACT_TEST_KEYRING", str(path))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_backend.FileKeyring")
+    before = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    yield path
+    keyring.set_keyring(before)
 
 
 @pytest.fixture

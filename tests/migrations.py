@@ -20,3 +20,16 @@ def database_at(path: Path, revision: str) -> sqlite3.Connection:
         command.downgrade(cfg, revision)
     db.close()
     return sqlite3.connect(path)
+
+
+def insert_ann_lee(con: sqlite3.Connection) -> None:
+    """Contact 1, Ann Lee, as every release since 0001 stores a contact."""
+    con.execute(
+        """
+        INSERT INTO contacts (id, uid, full_name, prefix, given_name, additional_names,
+            family_name, suffix, nickname, sort_name, person_key, organization_id, department,
+            title, industry, note, how_met, tier, created_at, updated_at)
+          VALUES (1, 'u1', 'Ann Lee', '', '', '', '', '', '', 'Lee Ann', 'ann lee', NULL, '',
+            '', '', '', '', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')
+        """
+    )

@@ -103,6 +103,8 @@ class Contact(Base):
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Keep-in-touch: "not before this day", when the user snoozed the reminder.
     touch_snoozed_until: Mapped[dt.date | None] = mapped_column()
+    # The person asked not to get campaign messages: Outreach skips them, saying why.
+    outreach_opt_out: Mapped[bool] = mapped_column(default=False, server_default=text("0"))
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL")
     )
@@ -304,6 +306,10 @@ class FollowUp(Base):
         ForeignKey("interviews.id", ondelete="SET NULL"), index=True
     )
     purpose: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Set for the 3B7 follow-ups of an outreach message: a reply to it closes them.
+    recipient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaign_recipients.id", ondelete="SET NULL"), index=True
+    )
 
 
 class Setting(Base):
@@ -478,3 +484,62 @@ class InterviewReferral(Base):
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class Campaign(Base):
+    """An outreach campaign: one template, rendered into one message per recipient."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[str] = mapped_column(Text, default="announce")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+RECIPIENT_STATUSES = (
+    "draft",
+    "held",
+    "queued",
+    "sending",
+    "sent",
+    "failed",
+    "replied",
+    "skipped",
+)
+
+
+class CampaignRecipient(Base):
+    """One person in a campaign and the one message they get.
+
+    The status is written before and after each message is handed to the mail server, so a
+    send that stops half-way resumes without sending anyone the same message twice.
+    """
+
+    __tablename__ = "campaign_recipients"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "contact_id"),
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in RECIPIENT_STATUSES) + ")", name="status"
+        ),
+        Index("ix_campaign_recipients_status", "campaign_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    email: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(Text, default="draft")
+    reason: Mapped[str] = mapped_column(Text, default="")  # why skipped, held or failed
+    # The user's hand edit of this one message; None: as the template renders it.
+    subject_override: Mapped[str | None] = mapped_column(Text)
+    body_override: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    replied_on: Mapped[dt.date | None] = mapped_column()
+    meeting_booked: Mapped[bool] = mapped_column(default=False)

@@ -24,10 +24,17 @@ class FollowUpRow:
     due_on: dt.date
     text: str
     done_at: dt.datetime | None
+    # What gave rise to it (an interview, an outreach message), kept so Undo of a delete
+    # puts back a follow-up that still closes what it belongs to.
+    interview_id: int | None = None
+    purpose: str = ""
+    recipient_id: int | None = None
 
 
 def _row(f: FollowUp) -> FollowUpRow:
-    return FollowUpRow(f.id, f.contact_id, f.due_on, f.text, f.done_at)
+    return FollowUpRow(
+        f.id, f.contact_id, f.due_on, f.text, f.done_at, f.interview_id, f.purpose, f.recipient_id
+    )
 
 
 def _get(session: Session, follow_up_id: int) -> FollowUp:
@@ -104,6 +111,9 @@ def restore_follow_up(session: Session, row: FollowUpRow) -> None:
             due_on=row.due_on,
             text=row.text,
             done_at=row.done_at,
+            interview_id=row.interview_id,
+            purpose=row.purpose,
+            recipient_id=row.recipient_id,
         )
     )
     session.flush()

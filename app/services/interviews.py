@@ -14,8 +14,6 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from jinja2 import TemplateError, Undefined
-from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -29,7 +27,7 @@ from app.model.tables import (
     InterviewReferral,
     TargetEmployer,
 )
-from app.services import reciprocity, settings
+from app.services import reciprocity, settings, templates
 from app.services.contacts import ContactNotFound, create_contact, names_of
 from app.services.followups import REPORT_BACK, add_follow_up
 from app.services.interactions import delete_interaction, log_interaction
@@ -619,7 +617,7 @@ def thank_you_template(session: Session) -> str:
 def set_thank_you_template(session: Session, text: str | None) -> str | None:
     """Store the user's template (None: back to the shipped one); returns the earlier one."""
     if text is not None:
-        _environment().from_string(text)  # a template that does not parse is refused here
+        templates.check(text)  # a template that does not parse is refused here
     return settings.put(session, _TEMPLATE_KEY, text)
 
 
@@ -629,17 +627,6 @@ def my_name(session: Session) -> str:
 
 def set_my_name(session: Session, name: str) -> str | None:
     return settings.put(session, _MY_NAME_KEY, " ".join(name.split()) or None)
-
-
-class _Blank(Undefined):
-    """A missing field renders as nothing, and `default()` still applies."""
-
-    def __str__(self) -> str:
-        return ""
-
-
-def _environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(undefined=_Blank, keep_trailing_newline=True, autoescape=False)
 
 
 def specifics(detail: InterviewDetail) -> list[str]:
@@ -675,10 +662,7 @@ def draft_thank_you(
         "field": c.industry,
         "my_name": my_name(session),
     }
-    try:
-        text = _environment().from_string(template or thank_you_template(session)).render(values)
-    except TemplateError as exc:
-        raise ValueError(f"The thank-you template has a mistake: {exc}") from exc
+    text = templates.render(template or thank_you_template(session), values).text
     return "\n".join(line.rstrip() for line in text.strip().splitlines()) + "\n"
 
 

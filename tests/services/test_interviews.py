@@ -25,7 +25,7 @@ from app.services.interactions import interactions_of
 from app.services.merging import merge_contacts, unmerge_contacts
 from app.services.today import INTERVIEW, THANK_YOU_NOTE, due_items
 from app.storage.db import Database, open_database
-from tests.migrations import database_at
+from tests.migrations import database_at, insert_ann_lee
 
 DAY = dt.date(2026, 12, 3)
 
@@ -310,13 +310,9 @@ def test_the_calendar_file_is_read_back_by_vobject_and_by_icalendar(
 def test_upgrade_from_0005_keeps_every_row(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     con = database_at(path, "0005")
+    insert_ann_lee(con)
     con.executescript(
         """
-        INSERT INTO contacts (id, uid, full_name, prefix, given_name, additional_names,
-            family_name, suffix, nickname, sort_name, person_key, organization_id, department,
-            title, industry, note, how_met, tier, created_at, updated_at)
-          VALUES (1, 'u1', 'Ann Lee', '', '', '', '', '', '', 'Lee Ann', 'ann lee', NULL, '',
-            '', '', '', '', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
         INSERT INTO follow_ups (contact_id, due_on, text, created_at)
           VALUES (1, '2026-02-01', 'send the article', '2026-01-02 00:00:00'),
                  (NULL, '2026-02-03', 'update the CV', '2026-01-02 00:00:00');

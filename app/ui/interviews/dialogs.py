@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.model.records import ContactRecord, Labeled
 from app.services import interviews as iv
+from app.services import templates
 from app.services.contacts import Choice
 from app.services.question_bank import THEMES, Question
 from app.ui.activity import rows_table
@@ -228,12 +229,10 @@ class TemplateDialog(_Form):
         self.form.addRow(self.error)
 
     def accept(self) -> None:
-        from jinja2 import TemplateError
-
         try:
-            iv._environment().from_string(self.text.toPlainText())
-        except TemplateError as exc:
-            self.error.show_messages([f"The template has a mistake: {exc}"])
+            templates.check(self.text.toPlainText())
+        except ValueError as exc:
+            self.error.show_messages([str(exc)])
             return
         super().accept()
 

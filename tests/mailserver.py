@@ -1,0 +1,147 @@
+"""A real SMTP server on loopback for the Outreach tests: aiosmtpd with STARTTLS (port-587
+style) or implicit TLS (port-465 style), AUTH required over TLS, and certificates from a
+throwaway CA made by trustme. The client trusts that CA through SSL_CERT_FILE, which
+ssl.create_default_context() reads: the app's own verification is what is tested."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+USER = "me@example.org"
+PASSWORD = "pw-Zq8!tLk-never-on-disk"
+
+
+@dataclass
+class Received:
+    envelope_from: str
+    envelope_to: list[str]
+    message: EmailMessage
+    raw: bytes
+
+
+@dataclass
+class MailServer:
+    host: str
+    port: int
+    security: str
+    ca_file: Path
+    received: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def messages(self) -> list[Received]:
+        with self.lock:
+            return list(self.received)
+
+
+class _Handler:
+    def __init__(self, server: MailServer) -> None:
+        self.server = server
+
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+        raw = envelope.original_content or envelope.content
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        with self.server.lock:
+            self.server.received.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), msg, raw)  # type: ignore[arg-type]
+            )
+        return "250 OK"
+
+
+def _authenticator(
+    _server: Any, _session: Any, _envelope: Any, _mech: str, data: Any
+) -> AuthResult:
+    ok = (
+        isinstance(data, LoginPassword)
+        and data.login.decode() == USER
+        and data.password.decode() == PASSWORD
+    )
+    # handled=False: the server answers 535 itself (True would mean we had replied).
+    return AuthResult(success=ok, handled=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def test_ca(tmp_path_factory: pytest.TempPathFactory) -> tuple[trustme.CA, Path]:
+    ca = trustme.CA()
+    path = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return ca, path
+
+
+def start_server(ca: trustme.CA, ca_file: Path, security: str) -> tuple[Controller, MailServer]:
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(server_ctx)
+    port = _free_port()
+    box = MailServer("127.0.0.1", port, security, ca_file)
+    common: dict[str, Any] = {
+        "hostname": "127.0.0.1",
+        "port": port,
+        "authenticator": _authenticator,
+        "auth_required": True,
+        "server_hostname": "localhost",
+    }
+    if security == "ssl":
+        # The whole connection is TLS from the first byte; aiosmtpd's auth_require_tls only
+        # knows STARTTLS, so it is off here (AUTH still never travels in the clear).
+        controller = Controller(
+            _Handler(box), ssl_context=server_ctx, auth_require_tls=False, **common
+        )
+    else:
+        controller = Controller(
+            _Handler(box),
+            tls_context=server_ctx,
+            require_starttls=True,
+            auth_require_tls=True,
+            **common,
+        )
+    controller.start()
+    return controller, box
+
+
+@pytest.fixture(params=["starttls", "ssl"])
+def smtp_server(
+    request: pytest.FixtureRequest,
+    test_ca: tuple[trustme.CA, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[MailServer]:
+    """A running server (both kinds of TLS); this process trusts its CA."""
+    ca, ca_file = test_ca
+    controller, box = start_server(ca, ca_file, request.param)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def starttls_server(
+    test_ca: tuple[trustme.CA, Path], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[MailServer]:
+    ca, ca_file = test_ca
+    controller, box = start_server(ca, ca_file, "starttls")
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    try:
+        yield box
+    finally:
+        controller.stop()
