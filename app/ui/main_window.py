@@ -77,7 +77,7 @@ from app.storage.db import Database, DatabaseRefused, check_backup
 from app.ui.activity_dialogs import FollowUpDialog, LogDialog, PickDateDialog
 from app.ui.backup_dialog import RestoreDialog
 from app.ui.commands import DbStep, DeleteContacts, MarkDifferent, MergeContacts, SaveContact
-from app.ui.contacts_tab import ContactsTab, EmptyState
+from app.ui.contacts_tab import ContactsTab
 from app.ui.duplicates_dialog import DuplicatesDialog
 from app.ui.employers.tab import EmployersTab
 from app.ui.export_dialog import ExportDialog
@@ -87,6 +87,8 @@ from app.ui.interviews.actions import InterviewActions
 from app.ui.interviews.tab import InterviewsTab
 from app.ui.network.tab import NetworkTab
 from app.ui.network_actions import NetworkActions
+from app.ui.outreach.actions import OutreachActions
+from app.ui.outreach.tab import OutreachTab
 from app.ui.preferences import PreferencesDialog
 from app.ui.tasks import TaskRunner
 from app.ui.text import Button, escape, message_box, plain_label
@@ -97,12 +99,6 @@ from app.ui.who_at_dialog import WhoAtDialog
 BULK_DELETE = 10
 
 IMPORTABLE = (".vcf", ".vcard", ".csv")
-
-
-def coming_next(title: str, text: str) -> QWidget:
-    page = EmptyState(title, text)
-    page.finish()
-    return page
 
 
 class MainWindow(QMainWindow):
@@ -180,15 +176,9 @@ class MainWindow(QMainWindow):
             lambda: ia.new_interview(self.contacts.current_id())
         )
         self.contacts.activity.open_interview.connect(ia.open_interview)
-        self.tabs.addTab(
-            coming_next(
-                "Outreach",
-                "Write personal messages to many people, one message per person, sent from your "
-                "own mail account with a preview, a test send to yourself and follow-ups. This "
-                "part of Second Act is coming next.",
-            ),
-            "&Outreach",
-        )
+        self.outreach = OutreachTab(db)
+        self.tabs.addTab(self.outreach, "&Outreach")
+        self.outreach_actions = OutreachActions(self)
         self.setCentralWidget(self.tabs)
         self.count_label = plain_label()
         self.statusBar().addPermanentWidget(self.count_label)
@@ -375,11 +365,16 @@ class MainWindow(QMainWindow):
         if not self.contacts.confirm_leave():
             event.ignore()
             return
+        if not self.outreach_actions.confirm_close():
+            event.ignore()
+            return
         self.interviews.leave()
+        self.outreach.leave()
         for task in list(self.tasks.running):
             task.cancel()  # an import in progress rolls back; nothing half-written remains
         self.tasks.wait()
         self.network.wait()  # a map count in progress reads the database
+        self.outreach_actions.wait()  # sending stops after the message in flight
         self.save_state()
         event.accept()
 
@@ -407,8 +402,12 @@ class MainWindow(QMainWindow):
         current = self.tabs.currentWidget()
         if current is not self.interviews:
             self.interviews.leave()  # what was typed there is saved before anything else
+        if current is not self.outreach:
+            self.outreach.leave()
         if current is self.interviews:
             self.interviews.refresh()
+        if current is self.outreach and not self.outreach.message.pending():
+            self.outreach_actions.refresh(reload_message=False)
         if current is self.network:
             self.network.refresh()
         elif current is self.employers:

@@ -1,0 +1,1 @@
+"""Outreach: personal campaigns, one message per person."""
