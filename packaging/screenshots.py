@@ -9,6 +9,7 @@ import datetime as dt
 import random
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
 from app.model.tables import Contact
 from app.paths import AppPaths, resolve
+from app.services import sending
 from app.services.contacts import create_contact
 from app.services.interactions import log_interaction
 from app.storage.db import Database, open_database
@@ -138,6 +140,9 @@ def main(out: Path) -> None:
         w.tabs.setCurrentWidget(w.interviews)
         app.processEvents()
         w.grab().save(str(out / "interviews-empty.png"))
+        w.tabs.setCurrentWidget(w.outreach)
+        app.processEvents()
+        w.grab().save(str(out / "outreach-empty.png"))
         w.tabs.setCurrentWidget(w.contacts)
         w.close()
         db.close()
@@ -193,6 +198,7 @@ def main(out: Path) -> None:
         app.processEvents()
         network_states(app, w, db, out)
         interview_states(app, w, db, out)
+        outreach_states(app, w, db, out)
         trust_states(app, w, db, paths, out)
         w.close()
         db.close()
@@ -463,6 +469,92 @@ def interview_states(app: QApplication, w: MainWindow, db: Database, out: Path) 
         app.processEvents()
     w.grab().save(str(out / "contact-interviews.png"))
     w.contacts.activity.grab().save(str(out / "contact-pane-interviews.png"))
+    w.resize(1200, 760)
+
+
+def outreach_states(app: QApplication, w: MainWindow, db: Database, out: Path) -> None:
+    """At 1024×768: the editor with its checker (fine, then faulted), the recipients, the
+    preview, the mail account, sending in progress with the results."""
+    from sqlalchemy import delete
+
+    from app.model.tables import CampaignRecipient, ContactEmail
+    from app.services import interviews as iv
+    from app.services import mail, outreach
+    from app.ui.outreach.dialogs import MailAccountDialog
+    from app.ui.outreach.pages import SendPage
+
+    def settle() -> None:
+        for _ in range(3):
+            app.processEvents()
+
+    w.resize(1024, 768)
+    with db.session() as s:
+        iv.set_my_name(s, "Dana Whitfield")
+        cid = outreach.create_campaign(
+            s, replace(outreach.starter("announce"), name="Announcing my move")
+        )
+        people = list(s.scalars(select(Contact.id).order_by(Contact.id).limit(24)))
+        s.execute(delete(ContactEmail).where(ContactEmail.contact_id == people[5]))
+        outreach.add_recipients(s, cid, people)
+        outreach.queue(s, cid)
+        ids = list(
+            s.scalars(
+                select(CampaignRecipient.id)
+                .where(CampaignRecipient.status == "queued")
+                .order_by(CampaignRecipient.position)
+            )
+        )
+        start = dt.datetime.combine(dt.date.today() - dt.timedelta(days=6), dt.time(9))
+        for n, rid in enumerate(ids[:9]):
+            outreach.record_sent(s, rid, start + dt.timedelta(minutes=2 * n), "News from me")
+        for rid in ids[:3]:
+            outreach.mark_replied(s, rid, dt.date.today() - dt.timedelta(days=4), rid == ids[0])
+    w.tabs.setCurrentWidget(w.outreach)
+    w.outreach_actions.refresh(cid)
+    w.outreach.pages.setCurrentWidget(w.outreach.message)
+    settle()
+    w.grab().save(str(out / "outreach-editor.png"))
+    page = w.outreach.message
+    body = page.body.toPlainText()
+    page.body.setPlainText(
+        "Hi {{ first_name }},\n\nI am looking for a job in healthcare and I would like to "
+        "send you my CV. I have fifteen years of experience in my field.\n\nBest,\nDana\n"
+    )
+    page.run_checker()
+    settle()
+    w.grab().save(str(out / "outreach-checker-faults.png"))
+    page.body.setPlainText(body)
+    page.flush()
+    w.outreach.pages.setCurrentWidget(w.outreach.recipients)
+    settle()
+    w.grab().save(str(out / "outreach-recipients.png"))
+    w.outreach.pages.setCurrentWidget(w.outreach.preview)
+    w.outreach.preview.show_at(9)
+    settle()
+    w.grab().save(str(out / "outreach-preview.png"))
+    dialog = MailAccountDialog(None, sending.Pace(), False, "Dana Whitfield", w)
+    dialog.preset.setCurrentIndex(0)
+    dialog.address.setText("dana.whitfield@gmail.com")
+    dialog.username.setText("dana.whitfield@gmail.com")
+    dialog._show_result(
+        mail.explain(
+            __import__("smtplib").SMTPAuthenticationError(
+                535, b"5.7.8 Username and Password not accepted"
+            ),
+            dialog.account(),
+        )
+    )
+    dialog.show()
+    settle()
+    dialog.grab().save(str(out / "outreach-account.png"))
+    dialog.close()
+    w.outreach.pages.setCurrentWidget(w.outreach.send)
+    send: SendPage = w.outreach.send
+    send.set_running(True)
+    send.show_progress(9, 22, "Waiting 74 seconds before the next message (the throttle).")
+    settle()
+    w.grab().save(str(out / "outreach-send.png"))
+    send.set_running(False)
     w.resize(1200, 760)
 
 

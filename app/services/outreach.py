@@ -87,8 +87,8 @@ STARTERS: dict[str, tuple[str, str]] = {
         "News from me, and a question for you",
         """Hi {{ first_name | default("there") }},
 
-{% if how_met %}Since we met {{ how_met }}, {% endif %}you have always been generous with your \
-advice, so I wanted you to hear this from me: I am moving into \
+{% if how_met %}Since we met {{ how_met }}, you have{% else %}You have{% endif %} always been \
+generous with your advice, so I wanted you to hear this from me: I am moving into \
 {{ target_field | default("a new field") }}.
 
 Your experience{% if organization %} at {{ organization }}{% endif %} would help me a lot. Do \

@@ -311,6 +311,13 @@ class MainWindow(QMainWindow):
         for a in self.bulk_actions:
             self.contacts.table.addAction(a)
         self.contacts.table.addAction(self.interview_action)
+        self.campaign_action = self._action(
+            "Add Selected to &Campaign…",
+            lambda: self.outreach_actions.add_contacts(self.contacts.selected_ids()),
+            name="add_to_campaign",
+        )
+        contact_menu.addAction(self.campaign_action)
+        self.contacts.table.addAction(self.campaign_action)
 
         view_menu = bar.addMenu("&View")
         names = (

@@ -347,3 +347,27 @@ def test_cancel_puts_queued_messages_back_to_drafts(
         assert [r.status for r in outreach.recipients(s, cid)] == ["draft"]
     assert "1 queued message back to drafts" in w.outreach.send.state.text()
     assert not w.outreach.banner.isVisible()
+
+
+def test_add_people_from_the_contact_list(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    people = network(db)
+    with db.session() as s:
+        outreach.create_campaign(s, outreach.starter("reconnect"))
+        second = outreach.create_campaign(s, outreach.CampaignRecord("Second", "announce"))
+    w = make_window()
+    w.tabs.setCurrentWidget(w.contacts)
+    w.contacts.show_contact(people["Ann Lee"])
+
+    def pick(d: QDialog) -> int:
+        d.setTextValue("Second")  # type: ignore[attr-defined]
+        return int(QDialog.DialogCode.Accepted)
+
+    answers.on_dialog = pick
+    w.campaign_action.trigger()
+    with db.session() as s:
+        assert [r.name for r in outreach.recipients(s, second)] == ["Ann Lee"]
+    w.undo_stack.undo()
+    with db.session() as s:
+        assert outreach.recipients(s, second) == []

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 from sqlalchemy.orm import Session
 
 from app.services import industries, interviews, mail, outreach, sending
@@ -162,10 +162,14 @@ class OutreachActions:
         with self.w.db.session() as s:
             account = mail.load_account(s)
             pace = sending.load_pace(s)
-        who = f"from {account.from_address}" if account else "(no mail account set up yet)"
+        who = (
+            f"Sent from {account.from_address}"
+            if account
+            else "No mail account is set up yet (Send asks for one). Messages go"
+        )
         self.tab.send.show_pace(
-            f"Sent {who}, one message per person, {pace.min_gap}–{pace.max_gap} seconds apart, "
-            f"at most {pace.daily_cap} a day."
+            f"{who}, one message per person, {pace.min_gap}–{pace.max_gap} seconds apart, at "
+            f"most {pace.daily_cap} a day."
         )
 
     # -- campaigns ------------------------------------------------------------------------------
@@ -267,16 +271,37 @@ class OutreachActions:
             self._say(f"Added {len(added)}; {len(ids) - len(added)} were already in it.")
 
     def add_contacts(self, contact_ids: list[int]) -> None:
-        """From the contact list's selection: into a campaign chosen by the user."""
-        cid = self.tab.current_id()
-        if cid is None:
-            self._say("Create a campaign first (Outreach ▸ New campaign).")
+        """The contact list's selection, into a campaign the user picks."""
+        if not contact_ids:
+            self._say("Select the people in the contact list first.")
             return
-        self._step(
-            f"Add {len(contact_ids)} to “{self._campaign_name(cid)}”",
-            lambda s: outreach.add_recipients(s, cid, contact_ids),
+        with self.w.db.session() as s:
+            campaigns = outreach.list_campaigns(s)
+        if not campaigns:
+            self._say("Create a campaign first: Outreach ▸ New campaign.")
+            return
+        dialog = QInputDialog(self.w)
+        dialog.setObjectName("pick_campaign")
+        dialog.setWindowTitle("Add to campaign")
+        n = len(contact_ids)
+        dialog.setLabelText(f"Add {n} {'person' if n == 1 else 'people'} to which campaign?")
+        dialog.setComboBoxItems([c.name for c in campaigns])
+        dialog.setComboBoxEditable(False)
+        if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
+            return
+        names = [c.name for c in campaigns]
+        chosen = campaigns[names.index(dialog.textValue())]
+        added = self._step(
+            f"Add {n} to “{chosen.name}”",
+            lambda s: outreach.add_recipients(s, chosen.id, contact_ids),
             lambda s, new: outreach.remove_recipients(s, new),
+            contact_ids,
         )
+        if added is not None:
+            self._say(
+                f"Added {len(added)} to “{chosen.name}”"
+                + (f"; {n - len(added)} were already in it." if n > len(added) else ".")
+            )
 
     def remove_people(self, recipient_ids: list[int]) -> None:
         if recipient_ids:

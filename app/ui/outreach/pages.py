@@ -34,7 +34,7 @@ from app.services import outreach
 from app.services.industries import Bar
 from app.ui.network.chart import BarChart
 from app.ui.rows_model import RowsModel
-from app.ui.text import plain_label
+from app.ui.text import plain_label, plain_tooltip
 from app.ui.widgets import button_row
 
 SAVE_AFTER_MS = 700
@@ -288,13 +288,14 @@ class RecipientsPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.setWordWrap(False)
         self.table.setTabKeyNavigation(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((170, 190, 130, 110)):
+        for col, width in enumerate((160, 170, 120, 150)):
             header.resizeSection(col, width)
         self.table.doubleClicked.connect(self._open)
         self.warnings = plain_label()
@@ -364,8 +365,16 @@ class RecipientsPage(QWidget):
             + (f", {skipped} skipped" if skipped else "")
             + ("" if n else ": add the people to write to")
         )
-        lines = outreach.employer_warnings(rows) + problems
+        employers = outreach.employer_warnings(rows)
+        shown = employers[:2]
+        if len(employers) > 2:
+            shown.append(
+                f"… and {len(employers) - 2} more employers with several people here (hover "
+                "to see them all)."
+            )
+        lines = problems + shown
         self.warnings.setText("\n".join(f"⚠ {line}" for line in lines))
+        self.warnings.setToolTip(plain_tooltip("\n".join(employers)) if len(employers) > 2 else "")
         self.warnings.setVisible(bool(lines))
         self._enable()
 
