@@ -9,9 +9,11 @@ and a name that is not a field at all is reported as unknown before anything is 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 
-from jinja2 import TemplateError, Undefined, meta
+from jinja2 import Template, TemplateError, Undefined, meta
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import missing as _MISSING
 
@@ -23,8 +25,31 @@ class _Blank(Undefined):
         return ""
 
 
+# The fields printed blank by the render running in this thread (None: not tracking).
+_printed: ContextVar[list[str] | None] = ContextVar("printed_blank", default=None)
+
+
+class _Tracking(_Blank):
+    def __str__(self) -> str:
+        found = _printed.get()
+        name = self._undefined_name
+        # Only a top-level name is a field; `x.attr` left undefined is not one.
+        if found is not None and self._undefined_obj is _MISSING and name and name not in found:
+            found.append(name)
+        return ""
+
+
 def environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(undefined=_Blank, keep_trailing_newline=True, autoescape=False)
+
+
+_ENV = SandboxedEnvironment(undefined=_Tracking, keep_trailing_newline=True, autoescape=False)
+
+
+@lru_cache(maxsize=128)
+def _compiled(source: str) -> Template:
+    """Parsed once: a campaign renders the same template for hundreds of people."""
+    return _ENV.from_string(source)
 
 
 @dataclass(frozen=True)
@@ -35,9 +60,8 @@ class Rendered:
 
 def fields_used(source: str) -> set[str]:
     """The names a template reads. Raises ValueError when it does not parse."""
-    env = environment()
     try:
-        return set(meta.find_undeclared_variables(env.parse(source)))
+        return set(meta.find_undeclared_variables(_ENV.parse(source)))
     except TemplateError as exc:
         raise ValueError(_explain(exc)) from exc
 
@@ -54,23 +78,15 @@ def check(source: str) -> None:
 def render(source: str, values: Mapping[str, object]) -> Rendered:
     """Render *source* with *values* (empty values count as missing). Raises ValueError, in
     words for the user, when the template is broken or reaches for what it may not."""
-    printed_blank: list[str] = []
-
-    class Tracking(_Blank):
-        def __str__(self) -> str:
-            name = self._undefined_name
-            if self._undefined_obj is _MISSING and name and name not in printed_blank:
-                printed_blank.append(name)
-            return ""
-
-    env = environment()
-    env.undefined = Tracking
     present = {k: v for k, v in values.items() if v not in ("", None)}
+    token = _printed.set([])
     try:
-        text = env.from_string(source).render(present)
+        text = _compiled(source).render(present)
+        return Rendered(text, tuple(_printed.get() or ()))
     except TemplateError as exc:
         raise ValueError(_explain(exc)) from exc
-    return Rendered(text, tuple(printed_blank))
+    finally:
+        _printed.reset(token)
 
 
 def _explain(exc: TemplateError) -> str:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from app.model.records import ContactRecord, Labeled
+from app.model.tables import CampaignRecipient
 from app.paths import AppPaths
 from app.services import industries, interviews, mail, outreach, sending
 from app.services.contacts import create_contact
@@ -371,3 +372,34 @@ def test_add_people_from_the_contact_list(
     w.undo_stack.undo()
     with db.session() as s:
         assert outreach.recipients(s, second) == []
+
+
+def test_an_unsure_message_is_the_users_call(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    a = add(db, "Ann Lee", "ann@example.com")
+    b = add(db, "Bob Stone", "bob@example.com")
+    with db.session() as s:
+        cid = outreach.create_campaign(s, outreach.starter("reconnect"))
+        outreach.add_recipients(s, cid, [a, b])
+        outreach.queue(s, cid)
+        for r in outreach.recipients(s, cid):
+            s.get(CampaignRecipient, r.id).status = "sending"  # type: ignore[union-attr]
+        assert outreach.recover(s, cid) == 2  # what a crash mid-send leaves
+    w = make_window()
+    w.tabs.setCurrentWidget(w.outreach)
+    rec = w.outreach.recipients
+    w.outreach.pages.setCurrentWidget(rec)
+    assert {r.status for r in rec.rows()} == {"failed"}
+    assert "may have arrived" in rec.model.index(0, 4).data()
+    rec.table.selectRow(0)
+    assert rec.mark_sent_button.isEnabled() and rec.resend_button.isEnabled()
+    answers.reply = answers.reply.Yes
+    click(qtbot, rec.mark_sent_button)
+    assert "Only do this when you found it in your Sent folder" in answers.asked[-1]
+    rec.table.selectRow(1)
+    click(qtbot, rec.resend_button)
+    with db.session() as s:
+        got = {r.name: r.status for r in outreach.recipients(s, cid)}
+        assert got == {"Ann Lee": "sent", "Bob Stone": "queued"}
+        assert [i.kind for i in interactions_of(s, a)] == ["email"]

@@ -387,13 +387,22 @@ class OutreachActions:
         self._queue_step("Send again", recipient_ids)
 
     def mark_sent(self, recipient_ids: list[int]) -> None:
-        today = dt.date.today()
-        self._step(
-            "Mark as sent",
-            lambda s: outreach.mark_sent_by_hand(s, recipient_ids, today),
-            lambda s, _r: None,
+        """The user checked their Sent folder: it went. Not an undoable step: a message that
+        went cannot be un-sent, and the history and follow-ups it adds are real."""
+        rows = [r for r in self.tab.recipients.rows() if r.id in recipient_ids]
+        box = message_box(
+            self.w,
+            "It did go",
+            f"Mark {len(rows)} message{'s' if len(rows) != 1 else ''} as sent today? Only do "
+            "this when you found it in your Sent folder (or they told you it arrived).",
+            Button.Yes | Button.No,
+            Button.No,
         )
-        self.w.undo_stack.setClean()  # a message that went cannot be un-sent
+        if self.w.ask(box) != Button.Yes:
+            return
+        with self.w.db.session() as s:
+            outreach.mark_sent_by_hand(s, recipient_ids, dt.date.today())
+        self._changed([r.contact_id for r in rows])
 
     def set_override(self, recipient_id: int, subject: str | None, body: str | None) -> None:
         self._step(
