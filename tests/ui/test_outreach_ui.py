@@ -403,3 +403,27 @@ def test_an_unsure_message_is_the_users_call(
         got = {r.name: r.status for r in outreach.recipients(s, cid)}
         assert got == {"Ann Lee": "sent", "Bob Stone": "queued"}
         assert [i.kind for i in interactions_of(s, a)] == ["email"]
+
+
+def test_opting_out_and_back_in(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    a = add(db, "Ann Lee", "ann@example.com")
+    with db.session() as s:
+        cid = outreach.create_campaign(s, outreach.starter("reconnect"))
+        outreach.add_recipients(s, cid, [a])
+    w = make_window()
+    w.tabs.setCurrentWidget(w.outreach)
+    rec = w.outreach.recipients
+    w.outreach.pages.setCurrentWidget(rec)
+    rec.table.selectRow(0)
+    answers.reply = answers.reply.Yes
+    click(qtbot, rec.opt_out_button)
+    assert "Never include Ann Lee" in answers.asked[-1]
+    assert rec.rows()[0].status == "skipped" and "opted out" in rec.rows()[0].reason
+    rec.table.selectRow(0)
+    click(qtbot, rec.opt_out_button)
+    assert "may get campaign messages again" in answers.asked[-1]
+    assert rec.rows()[0].status == "draft"
+    w.undo_stack.undo()
+    assert rec.rows()[0].status == "skipped"

@@ -311,24 +311,30 @@ class OutreachActions:
                 outreach.restore_recipients,
             )
 
+    def _confirm(self, title: str, text: str, default: Button = Button.Yes) -> bool:
+        box = message_box(self.w, title, text, Button.Yes | Button.No, default)
+        return bool(self.w.ask(box) == Button.Yes)
+
     def opt_out(self, recipient_ids: list[int]) -> None:
+        """They asked not to get these messages; on people already opted out, it lifts that."""
         rows = [r for r in self.tab.recipients.rows() if r.id in recipient_ids]
         contacts = [r.contact_id for r in rows]
         if not contacts:
             return
-        box = message_box(
-            self.w,
-            "Opted out",
-            f"Never include {', '.join(r.name for r in rows)} in a campaign? Their messages not "
-            "yet sent are skipped. (Undo, or this button again on a skipped person, lifts it.)",
-            Button.Yes | Button.No,
-            Button.Yes,
-        )
-        if self.w.ask(box) != Button.Yes:
+        names = ", ".join(r.name for r in rows)
+        lift = all("opted out" in r.reason for r in rows)
+        if lift:
+            question = f"{names} may get campaign messages again?"
+        else:
+            question = (
+                f"Never include {names} in a campaign? Their messages not yet sent are skipped "
+                "(the same button on them lifts it)."
+            )
+        if not self._confirm("Opted out", question):
             return
         self._step(
-            "Opted out of campaigns",
-            lambda s: [outreach.set_opt_out(s, c, True) for c in contacts],
+            "Campaigns allowed again" if lift else "Opted out of campaigns",
+            lambda s: [outreach.set_opt_out(s, c, not lift) for c in contacts],
             lambda s, before: [
                 outreach.set_opt_out(s, c, b) for c, b in zip(contacts, before, strict=True)
             ],
@@ -390,15 +396,11 @@ class OutreachActions:
         """The user checked their Sent folder: it went. Not an undoable step: a message that
         went cannot be un-sent, and the history and follow-ups it adds are real."""
         rows = [r for r in self.tab.recipients.rows() if r.id in recipient_ids]
-        box = message_box(
-            self.w,
-            "It did go",
+        question = (
             f"Mark {len(rows)} message{'s' if len(rows) != 1 else ''} as sent today? Only do "
-            "this when you found it in your Sent folder (or they told you it arrived).",
-            Button.Yes | Button.No,
-            Button.No,
+            "this when you found it in your Sent folder (or they told you it arrived)."
         )
-        if self.w.ask(box) != Button.Yes:
+        if not self._confirm("It did go", question, Button.No):
             return
         with self.w.db.session() as s:
             outreach.mark_sent_by_hand(s, recipient_ids, dt.date.today())
