@@ -806,6 +806,14 @@ def render_message(
     )
 
 
+def test_copy(m: Message) -> tuple[str, str]:
+    """Subject and body of the test the user sends themselves of *m*."""
+    return (
+        f"[Test] {m.subject}",
+        f"(A test of what {m.to_name or m.to_email} will get.)\n\n{m.body}",
+    )
+
+
 def preview_template(session: Session, campaign_id: int, record: CampaignRecord) -> str:
     """The body as the campaign's first recipient (or a made-up one) would get it."""
     first = session.scalar(

@@ -210,17 +210,16 @@ def send_queued(
             transport.close()
 
 
-def send_test(
-    account: MailAccount, connect: Callable[[], Transport], message: outreach.Message
+def send_one(
+    account: MailAccount,
+    connect: Callable[[], Transport],
+    to_name: str,
+    to_email: str,
+    subject: str,
+    body: str,
 ) -> EmailMessage:
-    """One message to the user themselves, marked as a test; no status changes."""
-    msg = build_message(
-        account,
-        account.from_name,
-        account.from_address,
-        f"[Test] {message.subject}",
-        f"(A test of what {message.to_name or message.to_email} will get.)\n\n{message.body}",
-    )
+    """One message outside a campaign (a test, an interview's thank-you): its own connection."""
+    msg = build_message(account, to_name, to_email, subject, body)
     t = connect()
     try:
         t.send(msg)

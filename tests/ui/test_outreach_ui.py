@@ -427,3 +427,37 @@ def test_opting_out_and_back_in(
     assert rec.rows()[0].status == "draft"
     w.undo_stack.undo()
     assert rec.rows()[0].status == "skipped"
+
+
+def test_an_interview_thank_you_goes_from_the_users_account(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers, starttls_server: MailServer
+) -> None:
+    ann = add(db, "Ann Lee", "ann@example.com")
+    account = mail.MailAccount(
+        starttls_server.host, starttls_server.port, mail.STARTTLS, USER, USER, "Renée"
+    )
+    with db.session() as s:
+        mail.save_account(s, account)
+        iid = interviews.create_interview(s, interviews.InterviewRecord(ann, debrief="Join IxDA"))
+        interviews.mark_held(s, iid, dt.date.today())
+    assert mail.PasswordStore().set(account, PASSWORD)
+    w = make_window()
+    w.interview_actions.open_interview(iid)
+    page = w.interviews.page
+    page.pages.setCurrentIndex(3)
+    assert page.send_button.isEnabled()
+    click(qtbot, page.send_button)
+    qtbot.waitUntil(lambda: len(starttls_server.messages()) == 1, timeout=15000)
+
+    def status() -> str:
+        with db.session() as s:
+            return interviews.get_interview(s, iid).record.status
+
+    qtbot.waitUntil(lambda: status() == "thanked", timeout=5000)
+    assert not page.send_button.isEnabled()  # sent once: the button is done
+    assert "Join IxDA" in page.thank_you.toPlainText()  # what went out is kept
+    [got] = starttls_server.messages()
+    assert got.envelope_to == ["ann@example.com"] and got.message["Subject"] == "Thank you"
+    assert "Join IxDA" in got.message.get_content()
+    with db.session() as s:
+        assert interactions_of(s, ann)[0].kind == "email"  # newest first

@@ -7,18 +7,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 from sqlalchemy.orm import Session
 
 from app.model.tables import Contact
 from app.services import calendar, question_bank
 from app.services import interviews as iv
-from app.services.contacts import delete_contacts
+from app.services.contacts import delete_contacts, get_contact
 from app.services.followups import delete_follow_up
+from app.services.mail import mailto_url
 from app.services.prep_sheet import prep_sheet_html
 from app.ui.commands import DbStep
 from app.ui.interviews.conversation import ConversationDialog
@@ -34,6 +34,9 @@ from app.ui.interviews.dialogs import (
 )
 from app.ui.interviews.pages import system_zone
 from app.ui.interviews.prep_sheet import write_pdf
+from app.ui.text import message_box
+
+THANK_YOU_SUBJECT = "Thank you"
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -72,6 +75,7 @@ class InterviewActions:
         page.term_deleted.connect(self.delete_term)
         page.draft_requested.connect(self.draft_thank_you)
         page.mail_requested.connect(self.open_in_mail)
+        page.send_requested.connect(self.send_thank_you)
         page.sent_requested.connect(self.mark_sent)
         page.template_requested.connect(self.edit_template)
 
@@ -334,22 +338,56 @@ class InterviewActions:
         page.flush()
         page.thank_you.setFocus()
 
-    def open_in_mail(self, interview_id: int) -> None:
+    def _thank_you(self, interview_id: int) -> tuple[str, str, str]:
+        """Who, their first email ("" for none), and the note (drafted if still empty)."""
+        self.tab.page.flush()
         with self.w.db.session() as s:
             detail = iv.get_interview(s, interview_id)
-            if not detail.record.thank_you_text.strip():
-                detail.record.thank_you_text = iv.draft_thank_you(s, interview_id)
-            from app.services.contacts import get_contact
-
+            text = detail.record.thank_you_text
+            if not text.strip():
+                text = iv.draft_thank_you(s, interview_id)
             emails = get_contact(s, detail.record.contact_id).emails
-        to = emails[0].value if emails else ""
-        subject = "Thank you"
-        body = detail.record.thank_you_text
-        url = f"mailto:{quote(to)}?subject={quote(subject)}&body={quote(body)}"
-        self.open_url(QUrl(url))
+        page = self.tab.page
+        showing = page.detail is not None and page.detail.record.id == interview_id
+        if text != detail.record.thank_you_text and showing:
+            page.thank_you.setPlainText(text)  # what goes out is kept with the interview
+            page.flush()
+        return detail.who, emails[0].value if emails else "", text
+
+    def open_in_mail(self, interview_id: int) -> None:
+        _who, to, body = self._thank_you(interview_id)
+        self.open_url(QUrl(mailto_url(to, THANK_YOU_SUBJECT, body)))
         self.w.statusBar().showMessage(
             "The note is in your mail app. Once it is sent, press Mark sent.", 10000
         )
+
+    def send_thank_you(self, interview_id: int) -> None:
+        """Through the user's own account (set up in Outreach); marked sent when it went."""
+        who, to, body = self._thank_you(interview_id)
+        if not to:
+            self.w.statusBar().showMessage(
+                f"{who} has no email address: add one to their contact, or use your mail app.",
+                10000,
+            )
+            return
+        button = self.tab.page.send_button
+
+        def done(problem: str) -> None:
+            button.setEnabled(True)
+            if problem:
+                self.w.ask(
+                    message_box(
+                        self.w, "The thank-you was not sent", problem, icon=QMessageBox.Icon.Warning
+                    )
+                )
+                return
+            self.mark_sent(interview_id)
+
+        button.setEnabled(False)
+        if not self.w.outreach_actions.send_one(who, to, THANK_YOU_SUBJECT, body, done):
+            button.setEnabled(True)
+            return
+        self.w.statusBar().showMessage(f"Sending the thank-you to {who}…", 30000)
 
     def mark_sent(self, interview_id: int) -> None:
         who = self._today_step(

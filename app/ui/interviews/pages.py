@@ -139,6 +139,7 @@ class InterviewPage(QWidget):
     term_deleted = Signal(int)
     draft_requested = Signal(int, str)  # interview id, the specific thing to quote
     mail_requested = Signal(int)
+    send_requested = Signal(int)  # from the user's own account (Outreach's mail account)
     sent_requested = Signal(int)
     template_requested = Signal()
 
@@ -401,6 +402,12 @@ class InterviewPage(QWidget):
         self.template_button.clicked.connect(self.template_requested)
         self.thank_you = long_text("thank_you_text", "Draft it from the template, then edit", 8)
         self.thank_you.textChanged.connect(self._edited)
+        self.send_button = QPushButton("Send from my a&ccount")
+        self.send_button.setObjectName("thank_you_send")
+        self.send_button.setToolTip(
+            "Sent from the mail account set up in Outreach, then marked sent by itself"
+        )
+        self.send_button.clicked.connect(lambda: self._emit_id(self.send_requested))
         self.mail_button = QPushButton("Open in &mail app")
         self.mail_button.setObjectName("thank_you_mail")
         self.sent_button = QPushButton("Mark &sent")
@@ -415,7 +422,7 @@ class InterviewPage(QWidget):
         box.addWidget(self.thanks_state)
         box.addLayout(quote)
         box.addWidget(self.thank_you)
-        box.addLayout(button_row(self.mail_button, self.sent_button))
+        box.addLayout(button_row(self.send_button, self.mail_button, self.sent_button))
         layout.addWidget(thanks)
         scroll = QScrollArea()
         scroll.setObjectName("debrief_scroll")
@@ -537,6 +544,7 @@ class InterviewPage(QWidget):
         self.thanks_state.setText(text)
         self.sent_button.setEnabled(d.thank_you_sent_on is None)
         self.mail_button.setEnabled(d.thank_you_sent_on is None)
+        self.send_button.setEnabled(d.thank_you_sent_on is None)
 
     # -- the plan ---------------------------------------------------------------------------
     def _plan_item(self, q: PlannedQuestion) -> None:

@@ -456,7 +456,7 @@ class OutreachActions:
         self._say(f"Mail account saved: {new.from_address}.")
         return self.passwords.get(new) is not None
 
-    def _account(self) -> tuple[mail.MailAccount, str] | None:
+    def account(self) -> tuple[mail.MailAccount, str] | None:
         with self.w.db.session() as s:
             account = mail.load_account(s)
         if account is None or self.passwords.get(account) is None:
@@ -479,20 +479,22 @@ class OutreachActions:
         return connect
 
     # -- a test, the mail app, drafts --------------------------------------------------------
-    def send_test(self, recipient_id: int) -> None:
-        found = self._account()
+    def send_one(
+        self, to_name: str, to_email: str, subject: str, body: str, done: Callable[[str], None]
+    ) -> bool:
+        """Send one message from the user's account on a pool thread; *done* gets "" when it
+        went, else what went wrong. False when no account is set up (nothing is sent)."""
+        found = self.account()
         if found is None:
-            return
+            return False
         account, password = found
-        with self.w.db.session() as s:
-            message = outreach.render_message(s, recipient_id)
         connect = self._connector(account, password)
-        self.tab.preview.test_button.setEnabled(False)
-        self._say(f"Sending a test to {account.from_address}…", 60)
+        if not to_email:  # to the user themselves
+            to_name, to_email = account.from_name, account.from_address
 
         def work(_p: object, _c: object) -> str:
             try:
-                sending.send_test(account, connect, message)
+                sending.send_one(account, connect, to_name, to_email, subject, body)
             except mail.MailError as exc:
                 return str(exc)
             return ""
@@ -500,17 +502,32 @@ class OutreachActions:
         task = Task(work)  # type: ignore[arg-type]
         self._tests.append(task)
 
-        def done(problem: str) -> None:
+        def finish(problem: str) -> None:
             self._tests.remove(task)
+            done(problem)
+
+        task.signals.finished.connect(finish)
+        task.signals.failed.connect(lambda report: finish(report.splitlines()[-1]))
+        self.pool.start(task)
+        return True
+
+    def send_test(self, recipient_id: int) -> None:
+        with self.w.db.session() as s:
+            m = outreach.render_message(s, recipient_id)
+
+        def done(problem: str) -> None:
             self.tab.preview.test_button.setEnabled(True)
             if problem:
                 self._warn("The test was not sent", problem)
             else:
-                self._say(f"Test sent to {account.from_address}: look in your inbox.")
+                self._say("Test sent to you: look in your inbox.")
 
-        task.signals.finished.connect(done)
-        task.signals.failed.connect(lambda report: done(report.splitlines()[-1]))
-        self.pool.start(task)
+        self.tab.preview.test_button.setEnabled(False)
+        started = self.send_one("", "", *outreach.test_copy(m), done)
+        if not started:
+            self.tab.preview.test_button.setEnabled(True)
+        else:
+            self._say("Sending a test to yourself…", 60)
 
     def open_in_mail_app(self, recipient_id: int) -> None:
         with self.w.db.session() as s:
@@ -599,7 +616,7 @@ class OutreachActions:
             if self.w.ask(box) != Button.Yes:
                 self.tab.pages.setCurrentWidget(self.tab.preview)
                 return
-        found_account = self._account()
+        found_account = self.account()
         if found_account is None:
             return
         account, password = found_account
