@@ -249,7 +249,7 @@ def measure(db: Database, busiest: int) -> dict[str, list[float]]:
     # What the GUI thread spent: starting the count, then drawing what came back.
     map_gui = [a + b for a, b in zip(gui_ms[0::2], gui_ms[1::2], strict=True)]
     result = {
-        "Today opened": timings(today_tab.refresh, 15),
+        "Today opened": timings(today_tab.refresh, 31),
         "contact with 500 interactions opened": timings(lambda: panel.show_contact(busiest), 15),
         "introduced-by picker, per keystroke": keystrokes(),
         "network map counted and drawn": map_latency,

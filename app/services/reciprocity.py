@@ -142,37 +142,37 @@ class ThanksOwed:
     due_on: dt.date  # a thank-you goes out within a day (or when the user snoozed it to)
 
 
+_thanks = aliased(Exchange)
+_thanked = (
+    select(func.max(_thanks.occurred_on))
+    .where(
+        _thanks.contact_id == Exchange.contact_id,
+        _thanks.direction == GAVE,
+        _thanks.kind == THANK_YOU,
+    )
+    .correlate(Exchange)
+    .scalar_subquery()
+)
+# Built once: building it took five times as long as running it (Today asks on every refresh).
+_THANKS_OWED = select(
+    Exchange.id,
+    Exchange.contact_id,
+    Exchange.kind,
+    Exchange.occurred_on,
+    Exchange.remind_on,
+    _thanked,
+).where(  # EXISTS rather than a join: the asks lead, each one's contact looked up by id.
+    Exchange.direction == ASKED,
+    exists().where(Contact.id == Exchange.contact_id, Contact.deleted_at.is_(None)),
+)
+
+
 def thanks_owed(session: Session, today: dt.date) -> list[ThanksOwed]:
     """Asks not yet followed by a thank-you to that person, due by today.
 
     A thank-you logged on or after the day of an ask settles it (and every earlier ask).
     """
-    thanks = aliased(Exchange)
-    thanked = (
-        select(func.max(thanks.occurred_on))
-        .where(
-            thanks.contact_id == Exchange.contact_id,
-            thanks.direction == GAVE,
-            thanks.kind == THANK_YOU,
-        )
-        .correlate(Exchange)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(
-            Exchange.id,
-            Exchange.contact_id,
-            Exchange.kind,
-            Exchange.occurred_on,
-            Exchange.remind_on,
-            thanked,
-        )
-        # EXISTS rather than a join: the asks lead, each one's contact looked up by id.
-        .where(
-            Exchange.direction == ASKED,
-            exists().where(Contact.id == Exchange.contact_id, Contact.deleted_at.is_(None)),
-        )
-    ).all()
+    rows = session.execute(_THANKS_OWED).all()
     out = []
     for eid, cid, kind, on, remind_on, last_thanks in rows:
         if last_thanks is not None and last_thanks >= on:
