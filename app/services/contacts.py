@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, case, delete, func, insert, select, text, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import String, bindparam, case, delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
 
 from app.model.normalize import org_key, person_key, phone_key, sort_key, url_key
 from app.model.records import (
@@ -436,6 +438,17 @@ _last_contact = (
 )
 
 
+def last_contacts(session: Session) -> dict[int, dt.date]:
+    """Every contact's last interaction, in one pass over the (contact, day) index."""
+    session.flush()
+    rows = session.execute(
+        select(Interaction.contact_id, func.max(Interaction.occurred_on)).group_by(
+            Interaction.contact_id
+        )
+    )
+    return {cid: day for cid, day in rows}
+
+
 def list_contact_ids(
     session: Session,
     query: str = "",
@@ -659,26 +672,153 @@ def _like_escape(text: str) -> str:
 
 def load_records(session: Session, ids: list[int]) -> list[ContactRecord]:
     """Full records for many contacts in a handful of queries, in the order of *ids*."""
-    found: dict[int, ContactRecord] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        stmt = (
-            select(Contact)
-            .where(Contact.id.in_(chunk), Contact.deleted_at.is_(None))
-            .options(
-                selectinload(Contact.organization),
-                selectinload(Contact.emails),
-                selectinload(Contact.phones),
-                selectinload(Contact.urls),
-                selectinload(Contact.addresses),
-                selectinload(Contact.extra),
-                selectinload(Contact.photo),
-                selectinload(Contact.tags),
+    return list(iter_records(session, ids))
+
+
+_RECORD_COLUMNS = (
+    Contact.id,
+    Contact.uid,
+    *NAME_COLUMNS,  # 2 to 9
+    Contact.department,
+    Contact.title,
+    Contact.industry,
+    Contact.bday_year,
+    Contact.bday_month,
+    Contact.bday_day,
+    Contact.note,
+    Contact.how_met,
+    Contact.introduced_by_id,
+    Contact.tier,
+    Contact.created_at,
+    Contact.updated_at,
+)
+# A chunk of ids travels as one JSON array: thousands of bound parameters cost SQLAlchemy more
+# to render than SQLite takes to answer.
+_IN_CHUNK = select(
+    func.json_each(bindparam("ids", type_=String)).table_valued("value").c.value
+).scalar_subquery()
+_RECORDS = (
+    select(*_RECORD_COLUMNS)
+    .outerjoin(Organization, Contact.organization_id == Organization.id)
+    .where(Contact.id.in_(_IN_CHUNK), Contact.deleted_at.is_(None))
+)
+
+
+def _children(*columns: Any) -> Any:
+    """contact_id and *columns* of one child table for a chunk of contacts, in their order."""
+    table = columns[0].class_
+    return (
+        select(table.contact_id, *columns)
+        .where(table.contact_id.in_(_IN_CHUNK))
+        .order_by(table.contact_id, table.position)
+    )
+
+
+_CHILDREN = {
+    "emails": _children(ContactEmail.value, ContactEmail.label),
+    "phones": _children(ContactPhone.value, ContactPhone.label),
+    "urls": _children(ContactUrl.value, ContactUrl.label),
+    "addresses": _children(
+        ContactAddress.label,
+        ContactAddress.po_box,
+        ContactAddress.extended,
+        ContactAddress.street,
+        ContactAddress.city,
+        ContactAddress.region,
+        ContactAddress.postal_code,
+        ContactAddress.country,
+    ),
+    "extra": _children(ContactExtraProperty.line),
+}
+_TAGS = (
+    select(ContactTag.contact_id, Tag.name)
+    .join(Tag, Tag.id == ContactTag.tag_id)
+    .where(ContactTag.contact_id.in_(_IN_CHUNK))
+    .order_by(ContactTag.contact_id, Tag.name)
+)
+_PHOTOS = select(ContactPhoto.contact_id, ContactPhoto.data, ContactPhoto.mime).where(
+    ContactPhoto.contact_id.in_(_IN_CHUNK)
+)
+_HAS_PHOTO = select(ContactPhoto.contact_id, ContactPhoto.mime).where(
+    ContactPhoto.contact_id.in_(_IN_CHUNK)
+)
+
+
+def _birthday(year: int | None, month: int | None, day: int | None) -> Birthday | None:
+    if not (month and day):
+        return None
+    try:
+        return Birthday(month, day, year)
+    except ValueError:
+        return None
+
+
+def iter_records(
+    session: Session, ids: list[int], *, photos: bool = True, chunk: int = 5000
+) -> Iterator[ContactRecord]:
+    """Full records in the order of *ids*, read chunk by chunk with plain rows (no ORM objects:
+    at 50,000 contacts those took most of `list --json` and of an export), so that a caller
+    that writes as it goes never holds them all.
+
+    With photos=False a record with a photo gets ``photo=b""`` and its mime type: enough to
+    say it has one, without reading the pictures.
+    """
+    session.flush()  # Core reads do not autoflush
+    db = session.connection()
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        params = {"ids": json.dumps(part)}
+        kids: dict[str, dict[int, list[Any]]] = {}
+        for name, stmt in _CHILDREN.items():
+            grouped: dict[int, list[Any]] = {}
+            for cid, *values in db.execute(stmt, params).all():
+                grouped.setdefault(cid, []).append(values)
+            kids[name] = grouped
+        tags: dict[int, list[str]] = {}
+        for cid, tag in db.execute(_TAGS, params).all():
+            tags.setdefault(cid, []).append(tag)
+        pictures: dict[int, tuple[bytes, str]] = {}
+        if photos:
+            pictures = {cid: (data, mime) for cid, data, mime in db.execute(_PHOTOS, params)}
+        else:
+            pictures = {cid: (b"", mime) for cid, mime in db.execute(_HAS_PHOTO, params)}
+        found: dict[int, ContactRecord] = {}
+        for row in db.execute(_RECORDS, params).all():
+            cid = row[0]
+            photo = pictures.get(cid)
+            found[cid] = ContactRecord(
+                id=cid,
+                uid=row[1],
+                full_name=row[2],
+                prefix=row[3],
+                given_name=row[4],
+                additional_names=row[5],
+                family_name=row[6],
+                suffix=row[7],
+                nickname=row[8],
+                organization=row[9] or "",
+                department=row[10],
+                title=row[11],
+                industry=row[12],
+                emails=[Labeled(v, lab) for v, lab in kids["emails"].get(cid, ())],
+                phones=[Labeled(v, lab) for v, lab in kids["phones"].get(cid, ())],
+                urls=[Labeled(v, lab) for v, lab in kids["urls"].get(cid, ())],
+                addresses=[PostalAddress(*a) for a in kids["addresses"].get(cid, ())],
+                birthday=_birthday(row[13], row[14], row[15]),
+                photo=photo[0] if photo else None,
+                photo_mime=photo[1] if photo else "",
+                note=row[16],
+                tags=tags.get(cid, []),
+                how_met=row[17],
+                introduced_by_id=row[18],
+                tier=row[19],
+                extra_lines=[x[0] for x in kids["extra"].get(cid, ())],
+                created_at=row[20],
+                updated_at=row[21],
             )
-        )
-        for c in session.scalars(stmt):
-            found[c.id] = to_record(c)
-    return [found[i] for i in ids if i in found]
+        for cid in part:
+            if cid in found:
+                yield found[cid]
 
 
 def purge_deleted(session: Session) -> int:
