@@ -548,6 +548,19 @@ def outreach_states(app: QApplication, w: MainWindow, db: Database, out: Path) -
     settle()
     dialog.grab().save(str(out / "outreach-account.png"))
     dialog.close()
+    with db.session() as s:  # sending happens from an account: the page says which
+        mail.save_account(
+            s,
+            mail.MailAccount(
+                "smtp.gmail.com",
+                465,
+                mail.SSL,
+                "dana.whitfield@gmail.com",
+                "dana.whitfield@gmail.com",
+                "Dana Whitfield",
+            ),
+        )
+    w.outreach_actions.refresh(cid)
     w.outreach.pages.setCurrentWidget(w.outreach.send)
     send: SendPage = w.outreach.send
     send.set_running(True)
