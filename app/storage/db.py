@@ -8,14 +8,10 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from filelock import FileLock, Timeout
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,21 +34,40 @@ class DatabaseDamaged(DatabaseRefused):
 
 LOCK_TIMEOUT = 120.0
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
+def _revisions() -> list[str]:
+    """Every schema revision, oldest first.
+
+    Read from the names of the revision files (NNNN_what.py, whose revision is NNNN, one after
+    the other): importing Alembic to ask it took a tenth of a second at every start, and it
+    is only needed to upgrade. tests/storage/test_db.py checks that Alembic agrees.
+    """
+    found = sorted(p.name[:4] for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    if found:
+        return found
+    from alembic.script import ScriptDirectory  # files without their source (never so far)
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return _revisions()[-1]
 
 
 def known_revisions() -> set[str]:
-    return {r.revision for r in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+    return set(_revisions())
 
 
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -165,8 +180,16 @@ def _open_locked(path: Path, backups: Path) -> Database:
         with engine.connect() as conn:
             if existed:
                 _quick_check(conn, path)
-            current = MigrationContext.configure(conn).get_current_revision()
-            tables = set(inspect(conn).get_table_names())
+            tables = {
+                r[0]
+                for r in conn.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    " AND name NOT LIKE 'sqlite~_%' ESCAPE '~'"
+                )
+            }
+            current = None
+            if "alembic_version" in tables:
+                current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     except DatabaseDamaged:
         engine.dispose()
         raise
@@ -194,6 +217,8 @@ def _open_locked(path: Path, backups: Path) -> Database:
     if current != head:
         if existed:
             make_backup(path, backups, f"before-{head}")
+        from alembic import command
+
         cfg = _alembic_config()
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn

@@ -129,3 +129,31 @@ def test_the_migrations_build_exactly_the_tables_the_model_declares(tmp_path: Pa
     # The search index is an FTS5 table made by hand in the first revision.
     diffs = [d for d in diffs if "contact_search" not in repr(d)]
     assert diffs == []
+
+
+def test_the_revisions_read_from_file_names_are_alembics(tmp_path: Path) -> None:
+    """Opening reads the revisions from the files' names, not through Alembic (a tenth of a
+    second at every start); a revision named or chained differently would fool it."""
+    from alembic.script import ScriptDirectory
+
+    from app.storage.db import _revisions, known_revisions
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    chain = [r.revision for r in reversed(list(script.walk_revisions()))]
+    assert _revisions() == chain
+    assert head_revision() == script.get_current_head()
+    assert known_revisions() == set(chain)
+
+
+def test_opening_a_database_at_head_does_not_import_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    open_database(tmp_path / "a.sqlite3").close()  # made and migrated here
+    code = (
+        "import sys; from pathlib import Path; from app.storage.db import open_database; "
+        f"open_database(Path({str(tmp_path / 'a.sqlite3')!r})).close(); "
+        "print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
