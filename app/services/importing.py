@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from app.gc_pause import gc_paused
 from app.model.merge import merge_records
 from app.model.normalize import email_key, is_linkedin, person_key, phone_key, url_key
 from app.model.records import ContactRecord, validate
@@ -67,6 +68,7 @@ class ImportReport:
         return [p for p in self.problems if p.severity is Severity.ERROR]
 
 
+@gc_paused()
 def parse_bytes(data: bytes, path: str) -> ParsedFile:
     name = os.path.basename(path)
     parsed = ParsedFile(path)
@@ -262,6 +264,7 @@ def _walk(
             yield f.name, None if card.skipped else card
 
 
+@gc_paused()
 def preview_import(session: Session, files: list[ParsedFile]) -> Preview:
     matcher = Matcher.from_database(session)
     out = Preview()
@@ -282,6 +285,7 @@ def preview_import(session: Session, files: list[ParsedFile]) -> Preview:
     return out
 
 
+@gc_paused()
 def import_files(
     session: Session,
     files: Iterable[ParsedFile],

@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.model.records import Birthday, Labeled
 from app.services.importing import parse_bytes
@@ -272,3 +274,15 @@ def test_the_truncated_android_sample_photo_is_reported_with_its_line() -> None:
     parsed = parse_bytes((VCARDS / "ez-vcard" / "John_Doe_ANDROID.vcf").read_bytes(), "a.vcf")
     reports = [p for c in parsed.cards for p in c.problems if "base64" in p.message]
     assert [p.line for p in reports] == [52]
+
+
+@given(
+    data=st.binary(max_size=200).map(lambda b: bytes(b"ab\r\n "[x % 5] for x in b)),
+    piece=st.integers(min_value=1, max_value=8),
+)
+def test_lines_split_a_piece_at_a_time_are_the_lines_split_at_once(data: bytes, piece: int) -> None:
+    """The reader splits a big file a megabyte at a time (so the window keeps the GIL);
+    whatever the line breaks (CRLF, LF, lone CR, runs of them), the lines are the same."""
+    from app.vcard.reader import _LINE_BREAK, _physical_lines
+
+    assert list(_physical_lines(data, piece)) == _LINE_BREAK.split(data)
