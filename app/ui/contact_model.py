@@ -14,6 +14,9 @@ Index = QModelIndex | QPersistentModelIndex
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 EMAIL_ROLE = Qt.ItemDataRole.UserRole + 2
+_ID, _EMAIL = int(ID_ROLE), int(EMAIL_ROLE)
+_DISPLAY, _TOOLTIP = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.ToolTipRole)
+_ANSWERED = frozenset((_DISPLAY, _TOOLTIP, _ID, _EMAIL))
 
 COLUMNS: list[tuple[str, SortKey]] = [
     ("Name", SortKey.NAME),
@@ -31,6 +34,7 @@ class ContactTableModel(QAbstractTableModel):
         self._db = db
         self._ids: list[int] = []
         self._rows: dict[int, ContactRow] = {}
+        self._cells: dict[int, tuple[str, ...]] = {}  # by row number, cleared with _rows
         self._query = ""
         self.narrow: Narrow | None = None  # a filter beside the search (network map, ...)
         self._sort = SortKey.NAME
@@ -55,28 +59,32 @@ class ContactTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._ids)):
+        # The view asks a dozen roles per cell at every paint; all but these are answered
+        # before anything else is looked at (plain ints: comparing Qt's enums costs more).
+        if role not in _ANSWERED:
             return None
-        cid = self._ids[index.row()]
-        if role == ID_ROLE:
-            return cid
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, EMAIL_ROLE):
+        r = index.row()
+        if not 0 <= r < len(self._ids):
             return None
-        row = self._row(index.row())
+        if role == _ID:
+            return self._ids[r]
+        row = self._row(r)
         if row is None:
             return None
-        if role == EMAIL_ROLE:
+        if role == _EMAIL:
             return row.email
+        cells = self._cells.get(r)
+        if cells is None:  # formatted once per row, not once per paint
+            cells = self._cells[r] = (
+                row.name,
+                row.organization,
+                row.title,
+                row.industry,
+                row.last_contact.isoformat() if row.last_contact else "",
+            )
         col = index.column()
-        values = [
-            row.name,
-            row.organization,
-            row.title,
-            row.industry,
-            row.last_contact.isoformat() if row.last_contact else "",
-        ]
-        value = values[col] if 0 <= col < len(values) else None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        value = cells[col] if 0 <= col < len(cells) else None
+        if role == _TOOLTIP:
             return plain_tooltip(value) or None
         return value
 
@@ -122,6 +130,7 @@ class ContactTableModel(QAbstractTableModel):
                 s, self._query, self._sort, self._descending, narrow=self.narrow
             )
         self._rows.clear()
+        self._cells.clear()
 
     def _row(self, row: int) -> ContactRow | None:
         cid = self._ids[row]
