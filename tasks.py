@@ -5,6 +5,8 @@
     python3 tasks.py test [ARGS...]   set up, then run ruff, mypy and the whole test suite
                                       (ARGS go to pytest)
     python3 tasks.py setup            only set up .venv (used by packaging/build-linux.sh)
+    python3 tasks.py bench [ARGS...]  set up (with khard, the benchmarks' baseline), then run
+                                      every benchmark (bench/run_all.py; 10 to 15 minutes)
 
 Needs only Python 3.11 or newer; everything else is installed into .venv beside this file.
 """
@@ -96,14 +98,23 @@ def test(args: list[str]) -> int:
     return 0
 
 
+def bench(args: list[str]) -> int:
+    setup()
+    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "khard>=0.19")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.call([str(PY), str(ROOT / "bench" / "run_all.py"), *args], env=env)
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("app", "test", "setup"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("app", "test", "setup", "bench"):
         print(__doc__)
         return 2
     command, args = sys.argv[1], sys.argv[2:]
     if command == "setup":
         setup()
         return 0
+    if command == "bench":
+        return bench(args)
     return app(args) if command == "app" else test(args)
 
 
