@@ -5,7 +5,7 @@ number grows by a quarter, Python's full collection walks every one of them whil
 GIL: at 10,000 cards the longest took 136 ms, at 50,000 over half a second, and the window,
 whose thread needs the GIL to paint, froze for that long. The objects are not cyclic garbage,
 so nothing is lost by collecting later: the collector is switched back on when the outermost
-bulk job ends (threads may nest these), and whatever cycles were left are collected then.
+bulk job ends (threads may nest these), and whatever cycles were left are collected later.
 """
 
 from __future__ import annotations
@@ -34,4 +34,17 @@ def gc_paused() -> Iterator[None]:
         with _lock:
             _depth -= 1
             if _depth == 0 and _was_enabled:
+                _age_all()
                 gc.enable()
+
+
+def _age_all() -> None:
+    """Move every tracked object into the oldest generation without walking them.
+
+    Switched back on with the job's millions of objects counted as new, the collector's first
+    young collection would walk them all at once (700 ms at 50,000 cards). freeze() then
+    unfreeze() moves them, as lists, into the oldest generation, which is only walked again
+    when it has grown by a quarter; by then the job's objects are mostly freed.
+    """
+    gc.freeze()
+    gc.unfreeze()

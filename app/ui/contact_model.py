@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from sqlalchemy.orm import Session
 
 from app.services.contacts import ContactRow, Narrow, SortKey, fetch_rows, list_contact_ids
 from app.storage.db import Database
@@ -26,6 +28,23 @@ COLUMNS: list[tuple[str, SortKey]] = [
     ("Last contact", SortKey.LAST_CONTACT),
 ]
 PAGE = 200
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The search, order and filter of the contact list."""
+
+    query: str
+    sort: SortKey
+    descending: bool
+    narrow: Narrow | None
+
+
+def read_ids(session: Session, listing: Listing) -> list[int]:
+    """The ids the list shows for *listing*, in order (on any thread, with its own session)."""
+    return list_contact_ids(
+        session, listing.query, listing.sort, listing.descending, narrow=listing.narrow
+    )
 
 
 class ContactTableModel(QAbstractTableModel):
@@ -110,6 +129,21 @@ class ContactTableModel(QAbstractTableModel):
         self._reload_ids()
         self.endResetModel()
 
+    def listing(self) -> Listing:
+        """What the list shows now: a worker can read the ids for it (read_ids)."""
+        return Listing(self._query, self._sort, self._descending, self.narrow)
+
+    def show_ids(self, listing: Listing, ids: list[int]) -> None:
+        """Show ids a worker read for *listing*; re-read them if the list changed since."""
+        if listing != self.listing():
+            self.refresh()
+            return
+        self.beginResetModel()
+        self._ids = ids
+        self._rows.clear()
+        self._cells.clear()
+        self.endResetModel()
+
     def id_at(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
@@ -126,9 +160,7 @@ class ContactTableModel(QAbstractTableModel):
     # -- internals ----------------------------------------------------------
     def _reload_ids(self) -> None:
         with self._db.session() as s:
-            self._ids = list_contact_ids(
-                s, self._query, self._sort, self._descending, narrow=self.narrow
-            )
+            self._ids = read_ids(s, self.listing())
         self._rows.clear()
         self._cells.clear()
 

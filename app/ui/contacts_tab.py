@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from app.model.records import ContactRecord
 from app.services.contacts import (
@@ -34,8 +35,22 @@ from app.services.duplicates import find_possible_duplicates
 from app.storage.db import Database
 from app.ui.activity import ActivityPanel
 from app.ui.contact_editor import ContactEditor
-from app.ui.contact_model import ContactTableModel
+from app.ui.contact_model import ContactTableModel, Listing, read_ids
 from app.ui.text import Button, message_box, plain_label
+
+
+@dataclass(frozen=True)
+class ReadList:
+    """The contact list as a worker read it, for ContactsTab.reload."""
+
+    listing: Listing
+    ids: list[int]
+    duplicates: int
+
+
+def read_list(session: Session, listing: Listing) -> ReadList:
+    """On a worker: the ids for *listing* and the count of possible duplicates."""
+    return ReadList(listing, read_ids(session, listing), len(find_possible_duplicates(session)))
 
 
 class EmptyState(QWidget):
@@ -222,12 +237,19 @@ class ContactsTab(QWidget):
         self.reload()
 
     # -- loading ------------------------------------------------------------
-    def reload(self, keep: int | None = None) -> None:
-        """Re-read the list; keep the given contact (or the current one) selected."""
+    def reload(self, keep: int | None = None, read: ReadList | None = None) -> None:
+        """Re-read the list; keep the given contact (or the current one) selected.
+
+        *read*: the list as a worker already read it (after an import of thousands, reading
+        and sorting every id took the window 0.2 s).
+        """
         keep = keep if keep is not None else self._current
-        self.model.refresh()
+        if read is None:
+            self.model.refresh()
+        else:
+            self.model.show_ids(read.listing, read.ids)
         self._select(keep)
-        self.update_duplicates()
+        self.update_duplicates(None if read is None else read.duplicates)
 
     def set_narrow(self, narrow: Narrow | None) -> None:
         """Show only the people of an industry or employer (None: everyone)."""
@@ -241,10 +263,11 @@ class ContactsTab(QWidget):
         narrow = replace(self._map_narrow or Narrow(), only_taken=self.only_taken.isChecked())
         self.model.set_narrow(None if narrow == Narrow() else narrow)
 
-    def update_duplicates(self) -> None:
-        """Show how many same-name pairs wait for the user; hidden when none."""
-        with self._db.session() as s:
-            n = len(find_possible_duplicates(s))
+    def update_duplicates(self, n: int | None = None) -> None:
+        """Show how many same-name pairs wait for the user (*n*, if known); hidden when none."""
+        if n is None:
+            with self._db.session() as s:
+                n = len(find_possible_duplicates(s))
         self.duplicates_button.setText(
             f"{n} possible duplicate{'s' if n != 1 else ''}…" if n else ""
         )

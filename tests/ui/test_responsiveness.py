@@ -1,0 +1,80 @@
+"""What keeps the window live during long work (issue 11): throttled progress, the list read
+by the worker, and that list never shown for a search the user has changed since."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from app.model.records import ContactRecord
+from app.services.contacts import create_contact, list_contact_ids
+from app.storage.db import Database
+from app.ui.contact_model import ContactTableModel
+from app.ui.main_window import MainWindow
+from app.ui.tasks import Task
+from tests.conftest import VCARDS
+
+Make = Callable[[], MainWindow]
+
+
+def test_a_task_reports_progress_a_few_times_a_second_and_always_the_end(qtbot: QtBot) -> None:
+    def work(progress: Callable[[int, int], None], _cancelled: Any) -> str:
+        for i in range(1, 20001):
+            progress(i, 20000)  # as fast as an import's first phase: thousands a second
+        return "done"
+
+    task = Task(work)
+    seen: list[tuple[int, int]] = []
+    task.signals.progress.connect(lambda d, t: seen.append((d, t)))
+    with qtbot.waitSignal(task.signals.finished, timeout=10000):
+        QThreadPool.globalInstance().start(task)
+    qtbot.waitUntil(lambda: bool(seen) and seen[-1] == (20000, 20000), timeout=5000)
+    # Every report is an event the window runs: not one per card, yet the end is never lost.
+    assert 1 <= len(seen) < 100, len(seen)
+    assert seen[-1] == (20000, 20000)
+
+
+def test_ids_read_for_an_older_search_are_not_shown(db: Database) -> None:
+    with db.session() as s:
+        for name in ("Ann Lee", "Bob Ray", "Ann Ray"):
+            create_contact(s, ContactRecord(full_name=name))
+    model = ContactTableModel(db)
+    model.refresh()
+    before = model.listing()
+    with db.session() as s:
+        everyone = list_contact_ids(s)
+    model.set_query("ann")  # the user typed while the worker was reading
+    model.show_ids(before, everyone)
+    shown = [model.id_at(r) for r in range(model.rowCount())]
+    with db.session() as s:
+        assert shown == list_contact_ids(s, "ann") and len(shown) == 2
+    model.show_ids(model.listing(), everyone[:1])  # read for what is shown: taken as it is
+    assert model.rowCount() == 1
+
+
+def test_after_an_import_the_list_and_duplicates_come_from_the_worker(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    with db.session() as s:
+        create_contact(s, ContactRecord(full_name="Joe Citizen"))  # a namesake: not merged
+    w = make_window()
+    w.tabs.setCurrentWidget(w.contacts)
+    w.ask = lambda _dialog: QDialog.DialogCode.Accepted
+    read_here: list[int] = []
+    model = w.contacts.model
+    original = model.refresh
+    model.refresh = lambda: (read_here.append(1), original())[1]  # type: ignore[method-assign]
+    done: list[Any] = []
+    finish = w._import_done
+    w._import_done = lambda result: (finish(result), done.append(result))  # type: ignore[method-assign]
+    w.start_import([str(VCARDS / "khard" / "joe.vcf")])
+    qtbot.waitUntil(lambda: bool(done), timeout=10000)
+    assert read_here == []  # the window did not read and sort every id itself
+    with db.session() as s:
+        assert [model.id_at(r) for r in range(model.rowCount())] == list_contact_ids(s)
+    assert model.rowCount() == 2
+    assert w.contacts.duplicates_button.text() == "1 possible duplicate…"
