@@ -157,3 +157,75 @@ def test_opening_a_database_at_head_does_not_import_alembic(tmp_path: Path) -> N
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "False", done.stderr
+
+
+class _Checks:
+    """Counts SQLite's page check while still running it (a spy, not a stand-in)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import app.storage.db as storage
+
+        self.count = 0
+        real = storage._quick_check
+
+        def spy(conn: object, path: Path) -> None:
+            self.count += 1
+            real(conn, path)
+
+        monkeypatch.setattr(storage, "_quick_check", spy)
+
+
+def test_a_file_untouched_since_a_clean_close_is_not_read_page_by_page_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.sqlite3"
+    db = open_database(path)
+    with db.session() as s:
+        create_contact(s, ContactRecord(full_name="Ann Lee"))
+    db.close()
+    checks = _Checks(monkeypatch)
+    open_database(path).close()
+    assert checks.count == 0
+    stamp = tmp_path / ".a.sqlite3.closed"
+    assert stamp.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.fixture
+def closed(tmp_path: Path) -> Path:
+    """A database made and closed cleanly, as the app leaves it when it quits."""
+    path = tmp_path / "a.sqlite3"
+    open_database(path).close()
+    return path
+
+
+def test_a_file_written_by_anything_else_is_checked_again(
+    closed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    path = closed
+    checks = _Checks(monkeypatch)
+    data = path.read_bytes()
+    path.write_bytes(data)  # the same bytes, but written by someone else: checked
+    open_database(path).close()
+    assert checks.count == 1
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1))  # touched
+    open_database(path).close()
+    assert checks.count == 2
+
+
+def test_a_session_that_never_closed_is_checked_at_the_next_start(
+    closed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = closed
+    db = open_database(path)
+    with db.session() as s:  # then the app is killed: no close, the log still holds this
+        create_contact(s, ContactRecord(full_name="Ann Lee"))
+    checks = _Checks(monkeypatch)
+    second = open_database(path)
+    assert checks.count == 1
+    with second.session() as s:
+        assert get_contact(s, 1).full_name == "Ann Lee"
+    second.close()
+    db.engine.dispose()
