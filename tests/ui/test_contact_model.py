@@ -52,6 +52,7 @@ def test_rows_are_fetched_lazily_by_page(db: Database) -> None:
 def test_sort_by_organisation_and_search(db: Database) -> None:
     seed(db, 14)
     model = ContactTableModel(db)
+    model.refresh()
     model.sort(1, Qt.SortOrder.AscendingOrder)
     assert model.index(0, 1).data() == "Org 0"
     model.sort(1, Qt.SortOrder.DescendingOrder)
@@ -60,3 +61,20 @@ def test_sort_by_organisation_and_search(db: Database) -> None:
     assert model.rowCount() == 1
     assert model.index(0, 0).data() == "Person 0013"
     assert model.headerData(4, Qt.Orientation.Horizontal) == "Last contact"
+
+
+def test_sorting_before_the_first_load_or_in_the_same_order_reads_nothing(db: Database) -> None:
+    """Qt sorts when sorting is switched on and again when the column is set: at 50,000
+    contacts each read cost the window 0.1 s at start-up."""
+    seed(db, 5)
+    model = ContactTableModel(db)
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.sort(1, Qt.SortOrder.DescendingOrder)  # not loaded yet: only remembered
+    assert resets == [] and model.rowCount() == 0
+    model.refresh()
+    assert model.index(0, 1).data() == "Org 4"  # the order asked for before the load
+    model.sort(1, Qt.SortOrder.DescendingOrder)  # the same again: nothing to read
+    assert len(resets) == 1
+    model.sort(1, Qt.SortOrder.AscendingOrder)
+    assert len(resets) == 2 and model.index(0, 1).data() == "Org 0"
