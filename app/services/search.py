@@ -61,3 +61,12 @@ def match_expression(query: str) -> str | None:
             continue
         terms.append(f'"{cleaned}"*')
     return " ".join(terms) or None
+
+
+def matching_ids(session: Session, expression: str) -> set[int]:
+    """Ids whose text matches an FTS5 expression from match_expression (deleted ones too)."""
+    session.flush()
+    rows = session.execute(
+        text("SELECT rowid FROM contact_search WHERE contact_search MATCH :q"), {"q": expression}
+    )
+    return {r[0] for r in rows}

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from sqlalchemy.orm import Session
 
+from app.services import search
 from app.services.contacts import ContactRow, Narrow, SortKey, fetch_rows, list_contact_ids
 from app.storage.db import Database
 from app.ui.text import plain_tooltip
@@ -27,7 +28,9 @@ COLUMNS: list[tuple[str, SortKey]] = [
     ("Industry", SortKey.INDUSTRY),
     ("Last contact", SortKey.LAST_CONTACT),
 ]
-PAGE = 200
+# Rows read at a time: two screens of a full-HD window. 200 made every keystroke of a search
+# read 200 rows for the 30 it shows (2.5 ms of 17 at 50,000 contacts).
+PAGE = 80
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class ContactTableModel(QAbstractTableModel):
         self._rows: dict[int, ContactRow] = {}
         self._cells: dict[int, tuple[str, ...]] = {}  # by row number, cleared with _rows
         self._loaded = False  # no ids read yet
+        # Everyone in the current order and filter, without the search: the search filters it.
+        self._everyone: tuple[tuple[SortKey, bool, Narrow | None], list[int]] | None = None
         self._query = ""
         self.narrow: Narrow | None = None  # a filter beside the search (network map, ...)
         self._sort = SortKey.NAME
@@ -121,14 +126,23 @@ class ContactTableModel(QAbstractTableModel):
 
     # -- what the window asks -----------------------------------------------
     def set_query(self, query: str) -> None:
+        """Show the contacts matching *query*: the full-text index says which, and the list
+        as it is without a query (kept between keystrokes) gives their order. Sorting the
+        matches in SQL took 20 to 100 ms a keystroke at 50,000 contacts."""
         self._query = query
-        self.refresh()
+        self.beginResetModel()
+        with self._db.session() as s:
+            self._ids = self._matching(s)
+        self._after_read()
+        self.endResetModel()
 
     def set_narrow(self, narrow: Narrow | None) -> None:
         self.narrow = narrow
         self.refresh()
 
     def refresh(self) -> None:
+        """Read the list again (the contacts may have changed)."""
+        self._everyone = None
         self.beginResetModel()
         self._reload_ids()
         self.endResetModel()
@@ -142,11 +156,10 @@ class ContactTableModel(QAbstractTableModel):
         if listing != self.listing():
             self.refresh()
             return
+        self._everyone = None
         self.beginResetModel()
         self._ids = ids
-        self._loaded = True
-        self._rows.clear()
-        self._cells.clear()
+        self._after_read()
         self.endResetModel()
 
     def id_at(self, row: int) -> int | None:
@@ -165,10 +178,27 @@ class ContactTableModel(QAbstractTableModel):
     # -- internals ----------------------------------------------------------
     def _reload_ids(self) -> None:
         with self._db.session() as s:
-            self._ids = read_ids(s, self.listing())
+            self._ids = self._matching(s)
+        self._after_read()
+
+    def _after_read(self) -> None:
         self._loaded = True
         self._rows.clear()
         self._cells.clear()
+
+    def _matching(self, session: Session) -> list[int]:
+        """The ids for the current listing, from the cached list of everyone in this order."""
+        order = (self._sort, self._descending, self.narrow)
+        if self._everyone is None or self._everyone[0] != order:
+            self._everyone = (order, read_ids(session, Listing("", *order)))
+        everyone = self._everyone[1]
+        if not self._query.strip():
+            return list(everyone)
+        expression = search.match_expression(self._query)
+        if expression is None:
+            return []  # nothing searchable typed (only punctuation): nobody, as in SQL
+        matched = search.matching_ids(session, expression)
+        return [i for i in everyone if i in matched]
 
     def _row(self, row: int) -> ContactRow | None:
         cid = self._ids[row]

@@ -78,3 +78,59 @@ def test_sorting_before_the_first_load_or_in_the_same_order_reads_nothing(db: Da
     assert len(resets) == 1
     model.sort(1, Qt.SortOrder.AscendingOrder)
     assert len(resets) == 2 and model.index(0, 1).data() == "Org 0"
+
+
+def test_a_search_shows_exactly_what_the_database_search_gives_in_every_order(
+    db: Database,
+) -> None:
+    """The list filters the people it already holds by the full-text index's answer instead
+    of sorting the matches in SQL at every keystroke: the rows and their order must be the
+    ones list_contact_ids gives, for any search, sort and filter."""
+    from app.services.contacts import Narrow, SortKey, delete_contacts, list_contact_ids
+
+    names = ["Ana Okafor", "Ben O'Brien", "Chloé Lindqvist", "Zoë Ökafor", "", "ana maría"]
+    with db.session() as s:
+        ids = [
+            create_contact(
+                s,
+                ContactRecord(
+                    full_name=n,
+                    organization=["Contoso Inc.", "Fabrikam", ""][i % 3],
+                    title=["Analyst", "", "Nurse"][i % 3],
+                    industry=["Healthcare", "", "Software"][i % 3],
+                    emails=[Labeled(f"p{i}@example.org")],
+                ),
+            )
+            for i, n in enumerate(names * 3)
+        ]
+        delete_contacts(s, ids[:2])  # in the index, not in the list
+    model = ContactTableModel(db)
+    model.refresh()
+    queries = ["", "a", "an", "ana", "ok", "okafor", "o'", "o'b", "zoe", "ö", "contoso", "p1",
+               "ana o", "  ", "*", '"', "nobody", "example"]  # fmt: skip
+    for column, order in ((0, Qt.SortOrder.AscendingOrder), (1, Qt.SortOrder.DescendingOrder)):
+        model.sort(column, order)
+        for narrow in (None, Narrow(industry="Healthcare", label="Healthcare")):
+            model.set_narrow(narrow)
+            for q in queries:
+                model.set_query(q)
+                shown = [model.id_at(r) for r in range(model.rowCount())]
+                with db.session() as s:
+                    key = [SortKey.NAME, SortKey.ORGANIZATION][column]
+                    expected = list_contact_ids(
+                        s, q, key, order == Qt.SortOrder.DescendingOrder, narrow=narrow
+                    )
+                assert shown == expected, (q, column, narrow)
+
+
+def test_a_change_read_by_refresh_is_searched_at_the_next_keystroke(db: Database) -> None:
+    seed(db, 3)
+    model = ContactTableModel(db)
+    model.refresh()
+    model.set_query("person")
+    assert model.rowCount() == 3
+    with db.session() as s:
+        create_contact(s, ContactRecord(full_name="Person Added"))
+    model.refresh()  # the window refreshes after every change it makes
+    model.set_query("person a")
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["Person Added"]
