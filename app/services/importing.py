@@ -32,7 +32,7 @@ from app.services.duplicates import find_possible_duplicates
 from app.vcard.linkedin import looks_like_linkedin, read_connections
 from app.vcard.mapping import MappedCard, map_card
 from app.vcard.problems import Problem, Severity
-from app.vcard.reader import read_cards
+from app.vcard.reader import iter_cards
 
 Progress = Callable[[int, int], None]
 
@@ -77,9 +77,9 @@ def parse_bytes(data: bytes, path: str) -> ParsedFile:
     ):
         parsed.cards, parsed.problems = read_connections(data, name)
         return parsed
-    cards, parsed.problems = read_cards(data, name)
-    parsed.cards = [map_card(c) for c in cards]
-    if not cards and not parsed.problems:
+    # Each card is mapped as it is read and then dropped: never every card held twice.
+    parsed.cards = [map_card(c) for c in iter_cards(data, name, parsed.problems)]
+    if not parsed.cards and not parsed.problems:
         parsed.problems.append(Problem(name, 0, "no vCards found in this file", Severity.ERROR))
     return parsed
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import binascii
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from app.vcard.problems import Problem
@@ -307,9 +307,10 @@ def _physical_lines(data: bytes, piece: int = _PIECE) -> Iterator[bytes]:
     yield b""  # as a split of the whole would: after a final line break, or of nothing
 
 
-def _logical_lines(data: bytes) -> list[tuple[int, bytes]]:
-    """Unfold RFC folds and quoted-printable soft line breaks; keep the first line number."""
-    out: list[tuple[int, bytes]] = []
+def _logical_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """Unfold RFC folds and quoted-printable soft line breaks; keep the first line number.
+
+    One at a time: a list of every line of a 60 MB file was the import's largest object."""
     current: bytearray | None = None
     start = 0
     qp = False
@@ -322,7 +323,7 @@ def _logical_lines(data: bytes) -> list[tuple[int, bytes]]:
             current += line[1:]
             continue
         if current is not None:
-            out.append((start, bytes(current)))
+            yield start, bytes(current)
         if not line.strip():
             current = None
             continue
@@ -330,23 +331,20 @@ def _logical_lines(data: bytes) -> list[tuple[int, bytes]]:
         start = number
         qp = _is_qp(line)
     if current is not None:
-        out.append((start, bytes(current)))
-    return out
+        yield start, bytes(current)
 
 
 _GLUED = re.compile(rb"(?i)END:VCARD[ \t]*(?=BEGIN:VCARD)")
 
 
-def _glued_cards_apart(lines: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+def _glued_cards_apart(lines: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
     """``END:VCARDBEGIN:VCARD``: files joined without a final line break (cat *.vcf)."""
-    out: list[tuple[int, bytes]] = []
     for number, line in lines:
         m = _GLUED.match(line)
         if m:
-            out.append((number, b"END:VCARD"))
+            yield number, b"END:VCARD"
             line = line[m.end() :]
-        out.append((number, line))
-    return out
+        yield number, line
 
 
 def _strip_bom(data: bytes) -> bytes:
@@ -365,9 +363,16 @@ def _strip_bom(data: bytes) -> bytes:
 
 def read_cards(data: bytes, file: str) -> tuple[list[Card], list[Problem]]:
     """Every card in the file, each with its own problems, and problems outside any card."""
-    data = _strip_bom(data)
-    cards: list[Card] = []
     outside: list[Problem] = []
+    cards = list(iter_cards(data, file, outside))
+    return cards, outside
+
+
+def iter_cards(data: bytes, file: str, outside: list[Problem]) -> Iterator[Card]:
+    """The cards of the file one at a time, each with its own problems; problems outside any
+    card are added to *outside* as they are met. The import maps each card as it comes, so
+    that a big file's cards are never all held twice."""
+    data = _strip_bom(data)
     card: Card | None = None
     stray: list[int] = []
     skip_agent = 0
@@ -402,7 +407,7 @@ def read_cards(data: bytes, file: str) -> tuple[list[Card], list[Problem]]:
                     f"the card has no END:VCARD before the next card at "
                     f"line {number}; read what it had",
                 )
-                cards.append(card)
+                yield card
             flush_stray()
             card = Card(file, number)
             continue
@@ -411,7 +416,7 @@ def read_cards(data: bytes, file: str) -> tuple[list[Card], list[Problem]]:
                 flush_stray()
                 outside.append(Problem(file, number, "END:VCARD without a card to end, ignored"))
                 continue
-            cards.append(card)
+            yield card
             card = None
             continue
         head = _split_head(line)
@@ -444,6 +449,5 @@ def read_cards(data: bytes, file: str) -> tuple[list[Card], list[Problem]]:
         card.warn(
             card.line, "the card has no END:VCARD (the file may be cut short); read what it had"
         )
-        cards.append(card)
+        yield card
     flush_stray()
-    return cards, outside

@@ -286,3 +286,25 @@ def test_lines_split_a_piece_at_a_time_are_the_lines_split_at_once(data: bytes, 
     from app.vcard.reader import _LINE_BREAK, _physical_lines
 
     assert list(_physical_lines(data, piece)) == _LINE_BREAK.split(data)
+
+
+def test_cards_are_read_one_at_a_time() -> None:
+    """The import maps each card as it is read, so a big file's cards are never all held
+    twice: the first card comes before the rest of the file has been looked at."""
+    from app.vcard.problems import Problem
+    from app.vcard.reader import iter_cards, read_cards
+
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob Ray\r\nEND:VCARD\r\n"
+        b"stray text at the end\r\n"
+    )
+    outside: list[Problem] = []
+    cards = iter_cards(data, "two.vcf", outside)
+    first = next(cards)
+    assert first.properties[-1].text() == "Ann Lee"
+    assert outside == []  # the stray line at the end has not been read yet
+    assert [c.properties[-1].text() for c in cards] == ["Bob Ray"]
+    assert [p.line for p in outside] == [9]
+    listed, problems = read_cards(data, "two.vcf")
+    assert len(listed) == 2 and problems == outside
