@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from app.model.pickling import ByFields
+
 TIERS: dict[str, tuple[str, int]] = {
     # Derek Sivers' keep-in-touch tiers: label and days between contacts.
     "A": ("A: every 3 weeks", 21),
@@ -16,7 +18,7 @@ TIERS: dict[str, tuple[str, int]] = {
 
 
 @dataclass
-class Labeled:
+class Labeled(ByFields):
     """One email, phone or URL with the label the address book gave it ("work", "Assistant")."""
 
     value: str
@@ -24,7 +26,7 @@ class Labeled:
 
 
 @dataclass
-class PostalAddress:
+class PostalAddress(ByFields):
     label: str = ""
     po_box: str = ""
     extended: str = ""
@@ -54,7 +56,7 @@ class PostalAddress:
 
 
 @dataclass(frozen=True)
-class Birthday:
+class Birthday(ByFields):
     """A birthday whose year may be unknown (vCard ``--MMDD``, Apple's 1604)."""
 
     month: int
@@ -84,7 +86,7 @@ class Birthday:
 
 
 @dataclass
-class ContactRecord:
+class ContactRecord(ByFields):
     """Everything Second Act keeps about one person, detached from any database session."""
 
     id: int | None = None

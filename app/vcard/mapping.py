@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import unquote_to_bytes
 
+from app.model.pickling import ByFields
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
 from app.model.serialize import fingerprint
 from app.vcard.problems import Problem, Severity
@@ -51,7 +52,7 @@ IGNORED_TYPES = {
 
 
 @dataclass
-class MappedCard:
+class MappedCard(ByFields):
     """A record read from one card, and what the import must still resolve."""
 
     record: ContactRecord

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from app.model.pickling import ByFields
+
 
 class Severity(Enum):
     WARNING = "warning"  # something in a card was dropped or changed; the card is imported
@@ -12,7 +14,7 @@ class Severity(Enum):
 
 
 @dataclass(frozen=True)
-class Problem:
+class Problem(ByFields):
     file: str
     line: int
     message: str

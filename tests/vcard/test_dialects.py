@@ -308,3 +308,10 @@ def test_cards_are_read_one_at_a_time() -> None:
     assert [p.line for p in outside] == [9]
     listed, problems = read_cards(data, "two.vcf")
     assert len(listed) == 2 and problems == outside
+
+
+@given(data=st.binary(max_size=200).map(lambda b: bytes(b"ab\r\n "[x % 5] for x in b)))
+def test_line_breaks_are_counted_as_the_reader_splits_lines(data: bytes) -> None:
+    from app.vcard.reader import _LINE_BREAK, _count_line_breaks
+
+    assert _count_line_breaks(data) == len(_LINE_BREAK.split(data)) - 1

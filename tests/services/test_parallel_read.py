@@ -1,0 +1,64 @@
+"""A large file is read in pieces by worker processes (issue 11): the cards, problems and
+line numbers must be exactly those of one reading from start to end, on every file of the
+real-client corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.services.importing import ParsedFile, _parse_piece, import_files, parse_bytes
+from app.storage.db import open_database
+from app.vcard.reader import split_between_cards, strip_bom
+from tests.conftest import VCARDS
+
+FILES = sorted(VCARDS.rglob("*.vcf"))
+
+
+def seen(parsed: ParsedFile) -> tuple[list[object], list[object]]:
+    cards = [(c.record, c.file, c.line, c.problems, c.introduced_by_uid) for c in parsed.cards]
+    return cards, list(parsed.problems)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(VCARDS)))
+def test_every_corpus_file_read_in_pieces_is_read_the_same(path: Path) -> None:
+    data = path.read_bytes()
+    whole = parse_bytes(data, str(path), processes=1)
+    pieces = split_between_cards(strip_bom(data), 1)  # cut between every two cards
+    parts = ParsedFile(str(path))
+    for piece, line in pieces:
+        cards, outside = _parse_piece((piece, path.name, line))
+        parts.cards.extend(cards)
+        parts.problems.extend(outside)
+    if not parts.cards and not parts.problems:
+        return  # parse_bytes adds its "no vCards found" itself; compared below when cards
+    assert seen(parts) == seen(whole)
+
+
+def corpus_in_one_file() -> bytes:
+    """Every UTF-8 file of the corpus one after the other, as a big export would be."""
+    texts = []
+    for path in FILES:
+        data = path.read_bytes()
+        if strip_bom(data) == data and b"BEGIN:VCARD" in data.upper():
+            texts.append(data if data.endswith(b"\n") else data + b"\r\n")
+    return b"".join(texts)
+
+
+def test_worker_processes_read_the_corpus_exactly_as_one_process(tmp_path: Path) -> None:
+    data = corpus_in_one_file()
+    assert len(split_between_cards(data, 4096)) > 4  # the processes really get pieces
+    alone = parse_bytes(data, "all.vcf", processes=1)
+    parallel = parse_bytes(data, "all.vcf", processes=2, piece=4096)
+    assert len(alone.cards) > 50
+    assert seen(parallel) == seen(alone)
+    # And the same contacts come of them.
+    listed = []
+    for name, parsed in (("one", alone), ("two", parallel)):
+        db = open_database(tmp_path / f"{name}.sqlite3")
+        with db.session() as s:
+            report = import_files(s, [parsed])
+        listed.append((report.imported, report.merged, report.skipped, len(report.problems)))
+        db.close()
+    assert listed[0] == listed[1]
