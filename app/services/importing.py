@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 
 from app.gc_pause import gc_paused
 from app.model.merge import merge_records
-from app.model.normalize import email_key, is_linkedin, person_key, phone_key, url_key
+from app.model.normalize import (
+    email_key,
+    is_linkedin,
+    learn_phone_keys,
+    person_key,
+    phone_key,
+    phone_keys_of,
+    url_key,
+)
 from app.model.records import ContactRecord, validate
 from app.model.serialize import record_from_json, record_to_json
 from app.model.tables import (
@@ -108,13 +116,18 @@ def parse_bytes(
     return parsed
 
 
-def _parse_piece(job: tuple[bytes, str, int]) -> tuple[list[MappedCard], list[Problem]]:
-    """In a worker process: one piece of a file, read and mapped."""
+PieceRead = tuple[list[MappedCard], list[Problem], dict[tuple[str, str | None], str]]
+
+
+def _parse_piece(job: tuple[bytes, str, int]) -> PieceRead:
+    """In a worker process: one piece of a file, read and mapped, and the keys of its phone
+    numbers (the import matches on them; working them out is slow)."""
     data, name, first_line = job
     outside: list[Problem] = []
     with gc_paused():
         cards = [map_card(c) for c in iter_cards(data, name, outside, first_line)]
-    return cards, outside
+        phones = phone_keys_of([p.value for c in cards for p in c.record.phones])
+    return cards, outside, phones
 
 
 def _parse_in_processes(
@@ -124,9 +137,10 @@ def _parse_in_processes(
     context = multiprocessing.get_context("spawn")
     jobs = [(data, name, line) for data, line in pieces]
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-        for cards, outside in pool.map(_parse_piece, jobs):
+        for cards, outside, phones in pool.map(_parse_piece, jobs):
             parsed.cards.extend(cards)
             parsed.problems.extend(outside)
+            learn_phone_keys(phones)
 
 
 def read_file(path: str | os.PathLike[str]) -> ParsedFile:

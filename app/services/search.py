@@ -27,13 +27,18 @@ def _search_row(contact_id: int, r: ContactRecord) -> dict[str, object]:
     }
 
 
-def index_records(session: Session, items: list[tuple[int, ContactRecord]]) -> None:
-    """Write the searchable text of live contacts; each one's old entry is replaced."""
+def index_records(
+    session: Session, items: list[tuple[int, ContactRecord]], *, new: bool = False
+) -> None:
+    """Write the searchable text of live contacts; each one's old entry is replaced (*new*:
+    contacts just created, which have none)."""
     if not items:
         return
-    session.execute(
-        text("DELETE FROM contact_search WHERE rowid = :id"), [{"id": cid} for cid, _ in items]
-    )
+    if not new:
+        session.execute(
+            text("DELETE FROM contact_search WHERE rowid = :id"),
+            [{"id": cid} for cid, _ in items],
+        )
     session.execute(
         text(
             "INSERT INTO contact_search (rowid, names, emails, organization, title, note, tags,"

@@ -244,3 +244,33 @@ def test_contacts_deleted_in_an_earlier_session_are_removed_for_good(db: Databas
         assert s.scalar(select(func.count(ContactEmail.id))) == 0
         assert get_contact(s, kept).introduced_by_id is None
         assert purge_deleted(s) == 0
+
+
+def test_contacts_created_together_get_the_next_ids_and_their_own_details(db: Database) -> None:
+    """create_contacts gives the ids itself (one INSERT for thousands rather than one each):
+    each contact's emails, phones, tags and index entry must land on that contact."""
+    from app.services.contacts import create_contacts, get_contact, list_contact_ids
+
+    with db.session() as s:
+        first = create_contacts(s, [ContactRecord(full_name="Ann Lee")])
+        batch = create_contacts(
+            s,
+            [
+                ContactRecord(
+                    full_name=f"Person {i}",
+                    emails=[Labeled(f"p{i}@example.org")],
+                    phones=[Labeled(f"+1 555 010{i}")],
+                    tags=[f"t{i}"],
+                )
+                for i in range(5)
+            ],
+        )
+        assert batch == list(range(first[0] + 1, first[0] + 6))
+        for i, cid in enumerate(batch):
+            c = get_contact(s, cid)
+            assert (c.full_name, c.emails[0].value, c.tags) == (
+                f"Person {i}",
+                f"p{i}@example.org",
+                [f"t{i}"],
+            )
+        assert list_contact_ids(s, "p3@example") == [batch[3]]

@@ -28,7 +28,7 @@ def test_every_corpus_file_read_in_pieces_is_read_the_same(path: Path) -> None:
     pieces = split_between_cards(strip_bom(data), 1)  # cut between every two cards
     parts = ParsedFile(str(path))
     for piece, line in pieces:
-        cards, outside = _parse_piece((piece, path.name, line))
+        cards, outside, _phones = _parse_piece((piece, path.name, line))
         parts.cards.extend(cards)
         parts.problems.extend(outside)
     if not parts.cards and not parts.problems:
@@ -53,6 +53,15 @@ def test_worker_processes_read_the_corpus_exactly_as_one_process(tmp_path: Path)
     parallel = parse_bytes(data, "all.vcf", processes=2, piece=4096)
     assert len(alone.cards) > 50
     assert seen(parallel) == seen(alone)
+    # The workers also sent the keys of the phone numbers they read, as this process would
+    # work them out (the import matches on them).
+    from app.model import normalize
+
+    sent = {v: k for (v, _region), k in normalize._worked_out.items()}
+    phones = {p.value for c in alone.cards for p in c.record.phones}
+    assert phones and phones <= set(sent)
+    for (value, region), key in normalize._worked_out.items():
+        assert normalize._phone_key(value, region) == key
     # And the same contacts come of them.
     listed = []
     for name, parsed in (("one", alone), ("two", parallel)):
