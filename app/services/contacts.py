@@ -766,9 +766,9 @@ _TAGS = (
 _PHOTOS = select(ContactPhoto.contact_id, ContactPhoto.data, ContactPhoto.mime).where(
     ContactPhoto.contact_id.in_(_IN_CHUNK)
 )
-_HAS_PHOTO = select(ContactPhoto.contact_id, ContactPhoto.mime).where(
-    ContactPhoto.contact_id.in_(_IN_CHUNK)
-)
+# The key alone: the mime type is stored after the picture, and reading it meant reading
+# through every picture (a fifth of `list --json`).
+_HAS_PHOTO = select(ContactPhoto.contact_id).where(ContactPhoto.contact_id.in_(_IN_CHUNK))
 
 
 def _birthday(year: int | None, month: int | None, day: int | None) -> Birthday | None:
@@ -787,7 +787,7 @@ def iter_records(
     at 50,000 contacts those took most of `list --json` and of an export), so that a caller
     that writes as it goes never holds them all.
 
-    With photos=False a record with a photo gets ``photo=b""`` and its mime type: enough to
+    With photos=False a record with a photo gets ``photo=b""`` (and no mime type): enough to
     say it has one, without reading the pictures.
     """
     session.flush()  # Core reads do not autoflush
@@ -808,7 +808,7 @@ def iter_records(
         if photos:
             pictures = {cid: (data, mime) for cid, data, mime in db.execute(_PHOTOS, params)}
         else:
-            pictures = {cid: (b"", mime) for cid, mime in db.execute(_HAS_PHOTO, params)}
+            pictures = {cid: (b"", "") for (cid,) in db.execute(_HAS_PHOTO, params)}
         found: dict[int, ContactRecord] = {}
         for row in db.execute(_RECORDS, params).all():
             cid = row[0]
