@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import build_database, header, row
+from common import arguments, build_database, header, row
 
 from app.services.contacts import list_contact_ids
 from app.services.exporting import export_contacts
@@ -71,11 +71,9 @@ def khard_setup(tmp: Path, data: Path) -> list[str]:
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    n = int(args[0]) if args else 50_000
+    (n,), given = arguments([50_000])
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        given = Path(sys.argv[sys.argv.index("--data") + 1]) if "--data" in sys.argv else None
         big = given or build_database(tmp / "big", n, 0).parent
         small = build_database(tmp / "small", 10_000, 0).parent
         empty = tmp / "empty"

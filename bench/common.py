@@ -240,6 +240,18 @@ def run_child(*args: str) -> list[str]:
     return done.stdout.splitlines()
 
 
+def arguments(defaults: list[int]) -> tuple[list[int], Path | None]:
+    """The numbers given on the command line (the rest from *defaults*) and ``--data DIR``."""
+    argv = sys.argv[1:]
+    data = None
+    if "--data" in argv:
+        at = argv.index("--data")
+        data = Path(argv[at + 1])
+        del argv[at : at + 2]
+    numbers = [int(a) for a in argv]
+    return numbers + defaults[len(numbers) :], data
+
+
 def row(label: str, ours: float, base: float, unit: str, target: str) -> str:
     ratio = ours / base if base else float("inf")
     return f"{label:44} {ours:10.3f} {unit:3} {base:10.3f} {unit:3} {ratio:7.2f}   {target}"

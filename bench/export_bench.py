@@ -12,13 +12,12 @@ serialiser alone. Target (issue 11): 0.5 or less.
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import vobject
-from common import build_database, header, row
+from common import arguments, build_database, header, row
 
 from app.services.contacts import list_contact_ids
 from app.services.exporting import export_contacts
@@ -26,10 +25,8 @@ from app.storage.db import open_database
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    n = int(args[0]) if args else 50_000
+    (n,), data = arguments([50_000])
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(sys.argv[sys.argv.index("--data") + 1]) if "--data" in sys.argv else None
         db_path = (data / "second-act.sqlite3") if data else build_database(Path(tmp), n, 0)
         db = open_database(db_path)
         out = Path(tmp) / "export.vcf"

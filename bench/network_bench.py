@@ -37,6 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import common
 from sqlalchemy import insert, select, update
 
 from app.model.records import ContactRecord, Labeled
@@ -44,46 +45,9 @@ from app.model.tables import Contact, Exchange, FollowUp, Interaction
 from app.services.contacts import create_contacts, find_choices
 from app.storage.db import Database, open_database
 
-FIRST = [
-    "Ana",
-    "Ben",
-    "Chloé",
-    "Dmitri",
-    "Esther",
-    "Farid",
-    "Grace",
-    "Hiroshi",
-    "Inès",
-    "Jamal",
-    "Katarzyna",
-    "Liam",
-    "Maya",
-    "Nkechi",
-    "Oscar",
-    "Priya",
-    "Rosa",
-    "Sven",
-    "Uma",
-    "Wen",
-]
-LAST = [
-    "Okafor",
-    "Lindqvist",
-    "Müller",
-    "García",
-    "Nakamura",
-    "O'Brien",
-    "Patel",
-    "Rossi",
-    "Schmidt",
-    "Tanaka",
-    "Wójcik",
-    "Xu",
-    "Young",
-    "Zimmermann",
-    "Haddad",
-    "Kowalski",
-]
+# The first of the shared names: the same people as before the lists were shared.
+FIRST = common.FIRST[:20]
+LAST = common.LAST[:16]
 ORGS = [
     ("Northwind Health", "Healthcare"),
     ("Contoso Software", "Software"),
@@ -92,7 +56,7 @@ ORGS = [
     ("Woodgrove Bank", "Finance"),
     ("Blue Yonder Energy", "Energy"),
 ]
-KINDS = ["email", "call", "coffee", "meeting", "event", "message", "note"]
+KINDS = common.KINDS
 TYPED = [
     "ana okafor",
     "ben",
@@ -264,8 +228,7 @@ def p95(values: list[float]) -> float:
 
 
 def main() -> None:
-    contacts = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
-    interactions = int(sys.argv[2]) if len(sys.argv) > 2 else 200_000
+    (contacts, interactions), _ = common.arguments([50_000, 200_000])
     from app.ui.application import make_app
 
     make_app()

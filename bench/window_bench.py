@@ -32,7 +32,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import FIRST, LAST, ORGS, build_database, header, make_cards, own_peak_mb, row
+from common import (
+    FIRST,
+    LAST,
+    ORGS,
+    arguments,
+    build_database,
+    header,
+    make_cards,
+    own_peak_mb,
+    row,
+)
 from common import run_child as _run_child
 
 
@@ -174,7 +184,6 @@ def child_live(data: str, cards: str) -> None:
 
 # -- in the parent -----------------------------------------------------------------------
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
     if sys.argv[1:2] == ["--child"]:
         {
             "startup": child_startup,
@@ -183,11 +192,9 @@ def main() -> None:
             "live": child_live,
         }[sys.argv[2]](*sys.argv[3:])
         return
-    n = int(args[0]) if args else 50_000
-    interactions = int(args[1]) if len(args) > 1 else 200_000
+    (n, interactions), given = arguments([50_000, 200_000])
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        given = Path(sys.argv[sys.argv.index("--data") + 1]) if "--data" in sys.argv else None
         big = str(given or build_database(tmp / "big", n, interactions).parent)
         small = str(build_database(tmp / "small", 1000, 4000).parent)
         empty = str(tmp / "empty")
