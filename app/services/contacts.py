@@ -804,7 +804,7 @@ def iter_records(
         tags: dict[int, list[str]] = {}
         for cid, tag in db.execute(_TAGS, params).all():
             tags.setdefault(cid, []).append(tag)
-        pictures: dict[int, tuple[bytes, str]] = {}
+        pictures: dict[int, tuple[bytes, str]]
         if photos:
             pictures = {cid: (data, mime) for cid, data, mime in db.execute(_PHOTOS, params)}
         else:

@@ -102,10 +102,8 @@ def parse_bytes(
         parsed.cards, parsed.problems = read_connections(data, name)
         return parsed
     workers = processes if processes is not None else (os.cpu_count() or 1)
-    if workers > 1 and (len(data) >= PARALLEL_FROM or processes is not None):
-        pieces = split_between_cards(strip_bom(data), piece)
-    else:
-        pieces = []
+    parallel = workers > 1 and (len(data) >= PARALLEL_FROM or processes is not None)
+    pieces = split_between_cards(strip_bom(data), piece) if parallel else []
     if len(pieces) > 1:
         _parse_in_processes(parsed, name, pieces, workers)
     else:
