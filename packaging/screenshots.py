@@ -153,6 +153,7 @@ def main(out: Path) -> None:
         w = MainWindow(db, paths)
         w.resize(1200, 760)
         w.show()
+        w.tabs.setCurrentWidget(w.contacts)  # the window opens on Today when there are people
         app.processEvents()
         w.contacts.table.selectRow(1)
         app.processEvents()
