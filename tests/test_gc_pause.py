@@ -7,7 +7,7 @@ import gc
 import pytest
 
 from app.gc_pause import gc_paused
-from app.services.importing import Cancelled, import_files, parse_bytes
+from app.services.importing import Cancelled, import_files, parse_bytes, release
 from app.storage.db import Database
 
 CARD = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@example.com\r\nEND:VCARD\r\n"
@@ -48,3 +48,25 @@ def test_a_disabled_collector_stays_disabled() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_what_a_job_leaves_alive_is_frozen_out_of_full_collections() -> None:
+    before = gc.get_freeze_count()
+    with gc_paused():
+        kept = [[i] for i in range(5000)]  # tracked objects the job hands back
+    # A full collection would have walked all of them on the window's thread.
+    assert gc.get_freeze_count() >= before + 5000
+    assert gc.isenabled()
+    assert len(kept) == 5000
+
+
+def test_release_frees_every_card_and_empties_the_list() -> None:
+    data = b"".join(
+        CARD.replace(b"Ann Lee", f"Ann {i}".encode()).replace(b"ann@", f"a{i}@".encode())
+        for i in range(450)
+    )
+    parsed = [parse_bytes(data, "many.vcf"), parse_bytes(CARD, "one.vcf")]
+    files = list(parsed)
+    assert [len(f.cards) for f in files] == [450, 1]
+    release(parsed, step=100)
+    assert parsed == [] and [f.cards for f in files] == [[], []]

@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.model.records import TIERS
-from app.services.contacts import ContactRow, introduced_by
-from app.services.followups import FollowUpRow, follow_ups_of
-from app.services.groups import GroupRow, groups_of
-from app.services.interactions import InteractionRow, interactions_of
-from app.services.interviews import InterviewRow, interviews_of
-from app.services.reciprocity import ASKED, GAVE, Balance, ExchangeRow, balance, exchanges_of
-from app.services.today import keep_in_touch_due
+from app.services.activity import Activity, activity_of
+from app.services.contacts import ContactRow
+from app.services.followups import FollowUpRow
+from app.services.groups import GroupRow
+from app.services.interactions import InteractionRow
+from app.services.interviews import InterviewRow
+from app.services.reciprocity import ASKED, GAVE, Balance, ExchangeRow
 from app.storage.db import Database
 from app.ui.rows_model import RowsModel
 from app.ui.text import plain_label
@@ -263,25 +263,19 @@ class ActivityPanel(QGroupBox):
         layout.addWidget(self.introduced_label)
         layout.addWidget(self.introduced_view)
 
-    def show_contact(self, contact_id: int | None) -> None:
+    def show_contact(self, contact_id: int | None, read: Activity | None = None) -> None:
+        """Show *contact_id*'s activity (*read*: as a worker already read it)."""
         self.contact_id = contact_id
         self.setVisible(contact_id is not None)
         if contact_id is None:
             return
-        today = dt.date.today()
-        with self._db.session() as s:
-            history = interactions_of(s, contact_id)
-            follow_ups = follow_ups_of(s, contact_id)
-            due = keep_in_touch_due(s, contact_id, today)
-            introduced = introduced_by(s, contact_id)
-            from app.model.tables import Contact
-
-            c = s.get(Contact, contact_id)
-            tier = c.tier if c is not None else ""
-            exchanges = exchanges_of(s, contact_id)
-            given_and_taken = balance(s, contact_id)
-            met_at = groups_of(s, contact_id)
-            interviews = interviews_of(s, contact_id)
+        if read is None or read.contact_id != contact_id:
+            with self._db.session() as s:
+                read = activity_of(s, contact_id, dt.date.today())
+        today = read.today
+        history, follow_ups, introduced = read.history, read.follow_ups, read.introduced
+        exchanges, met_at, interviews = read.exchanges, read.met_at, read.interviews
+        given_and_taken = read.balance
         self.interviews.set_rows(interviews)
         self.interviews_view.setVisible(bool(interviews))
         self.exchanges.set_rows(exchanges)
@@ -310,7 +304,7 @@ class ActivityPanel(QGroupBox):
             self.history_view.selectRow(0)
         if follow_ups:
             self.follow_view.selectRow(0)
-        self.summary.setText(self._summary(history, tier, due, today))
+        self.summary.setText(self._summary(history, read.tier, read.due, today))
         self.introduced.set_rows(introduced)
         n = len(introduced)
         self.introduced_label.setText(

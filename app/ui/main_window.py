@@ -52,6 +52,7 @@ from app.services.importing import (
     last_import,
     preview_import,
     read_file,
+    release,
     undo_import,
 )
 from app.services.interactions import (
@@ -721,9 +722,10 @@ class MainWindow(QMainWindow):
                 # The cards are done with: freed here, on this thread, rather than walked
                 # by the next full garbage collection on the window's (half a second at
                 # 50,000 cards).
-                parsed.clear()
+                release(parsed)
             with db.session() as s:  # the list as it now is, read here rather than there
-                return report, read_list(s, listing)
+                keep = report.contact_ids[0] if report.contact_ids else None
+                return report, read_list(s, listing, keep)
 
         self.tasks.start(
             "Importing contacts",

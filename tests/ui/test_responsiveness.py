@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
+from sqlalchemy import event
 
 from app.model.records import ContactRecord
 from app.services.contacts import create_contact, list_contact_ids
@@ -70,10 +71,29 @@ def test_after_an_import_the_list_and_duplicates_come_from_the_worker(
     model.refresh = lambda: (read_here.append(1), original())[1]  # type: ignore[method-assign]
     done: list[Any] = []
     finish = w._import_done
-    w._import_done = lambda result: (finish(result), done.append(result))  # type: ignore[method-assign]
+    statements: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    def import_done(result: Any) -> None:
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            finish(result)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        done.append(result)
+
+    w._import_done = import_done  # type: ignore[method-assign]
     w.start_import([str(VCARDS / "khard" / "joe.vcf")])
     qtbot.waitUntil(lambda: bool(done), timeout=10000)
     assert read_here == []  # the window did not read and sort every id itself
+    # Nor count everyone, nor read the contact it shows: at 50,000 each took tens of ms.
+    assert statements == []
+    joe = w.contacts.current_id()
+    assert joe is not None and w.contacts.editor.current_id() == joe
+    assert w.contacts.editor.edits["full_name"].text() == "Joe Citizen"
+    assert w.contacts.count_label.text() == "2 contacts"
     with db.session() as s:
         assert [model.id_at(r) for r in range(model.rowCount())] == list_contact_ids(s)
     assert model.rowCount() == 2
