@@ -28,6 +28,7 @@ COMMANDS = (
     "log",
     "interviews",
     "campaigns",
+    "sync",
 )
 
 
@@ -136,6 +137,26 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
             default=None,
             help="send the queued messages of this campaign, throttled as set in the window",
         )
+    elif command == "sync":
+        p.description = (
+            "Sync your contacts both ways with the CardDAV address books set up in the window "
+            "(or with --add-account). Prints what was added, changed and deleted on each side, "
+            "and any conflict left for you."
+        )
+        p.add_argument("--json", action="store_true", help="print a JSON array, one per book")
+        p.add_argument(
+            "--allow-deletes",
+            action="store_true",
+            help="make the deletions even when there are more than 5 (otherwise they wait)",
+        )
+        p.add_argument(
+            "--add-account",
+            metavar="URL",
+            default=None,
+            help="set up an account first: the server's address (the password is asked for, "
+            "or read from the SECOND_ACT_CARDDAV_PASSWORD variable, and kept in the OS keyring)",
+        )
+        p.add_argument("--user", metavar="NAME", default="", help="with --add-account")
     elif command == "log":
         from app.services.interactions import KIND_LABELS
 
@@ -475,6 +496,64 @@ def _send_campaign(db: Database, campaign_id: int) -> int:
     return 0 if out.reason == "done" else 1
 
 
+def cmd_sync(db: Database, args: argparse.Namespace) -> int:
+    import getpass
+    from dataclasses import asdict
+
+    from app.services import carddav, mail, sync
+
+    if args.add_account:
+        password = os.environ.get("SECOND_ACT_CARDDAV_PASSWORD")
+        if password is None:
+            password = getpass.getpass(f"Password for {args.user or 'the account'}: ")
+        try:
+            with carddav.client(args.user, password) as http:
+                books = carddav.discover(http, args.add_account)
+        except carddav.CardDavError as exc:
+            print(f"second-act: {exc}", file=sys.stderr)
+            return 1
+        if not books:
+            print("second-act: the account has no address book to sync.", file=sys.stderr)
+            return 1
+        key = sync.AccountKey(carddav.normalize_url(args.add_account), args.user.strip())
+        kept = sync.passwords().set(key, password)
+        with db.session() as s:
+            sync.add_account(s, args.add_account, args.user, books)
+        names = ", ".join(b.name for b in books)
+        print(
+            f"Account added with {len(books)} address book(s): {names}.",
+            file=sys.stderr if args.json else sys.stdout,
+        )
+        if not kept:
+            print(f"note: {mail.NO_KEYRING}", file=sys.stderr)
+    with db.session() as s:
+        if not sync.accounts(s):
+            print(
+                "second-act: no CardDAV account is set up: use --add-account URL --user NAME, "
+                "or File ▸ Address book sync in the window.",
+                file=sys.stderr,
+            )
+            return 1
+    reports = sync.sync_all(
+        db,
+        allow_deletes=args.allow_deletes,
+        progress=lambda text: None if args.json else print(text, file=sys.stderr, flush=True),
+    )
+    if args.json:
+        print(json.dumps([asdict(r) for r in reports], indent=2, ensure_ascii=False))
+    else:
+        for r in reports:
+            print(f"{r.book}: {r.summary}.")
+            for name in r.conflicts:
+                print(f"  conflict: {name} (resolve it in the window: File ▸ Sync conflicts)")
+            if r.deletions_held:
+                print("  run again with --allow-deletes to make the deletions.")
+            for problem in r.problems:
+                print(f"  problem: {problem}")
+    failed = any(r.problems and not (r.added_here or r.changed_here) for r in reports)
+    return 1 if failed and all(r.problems for r in reports) else 0
+
+
 def cmd_log(db: Database, args: argparse.Namespace) -> int:
     from app.services.contacts import ContactNotFound, get_contact
     from app.services.interactions import log_interaction
@@ -550,6 +629,8 @@ def _run(command: str, paths: AppPaths, args: argparse.Namespace) -> int:
             return cmd_interviews(db, args)
         if command == "campaigns":
             return cmd_campaigns(db, args)
+        if command == "sync":
+            return cmd_sync(db, args)
         return cmd_export(db, args)
     finally:
         db.close()

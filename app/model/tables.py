@@ -543,3 +543,54 @@ class CampaignRecipient(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     replied_on: Mapped[dt.date | None] = mapped_column()
     meeting_booked: Mapped[bool] = mapped_column(default=False)
+
+
+class SyncAccount(Base):
+    """A CardDAV server the user syncs with (its password is in the OS keyring)."""
+
+    __tablename__ = "sync_accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text)  # as the user typed it
+    username: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SyncBook(Base):
+    """One address book on a CardDAV server, and where its last sync got to."""
+
+    __tablename__ = "sync_books"
+    __table_args__ = (UniqueConstraint("account_id", "url"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("sync_accounts.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(Text)  # absolute
+    name: Mapped[str] = mapped_column(Text, default="")
+    enabled: Mapped[bool] = mapped_column(default=True)
+    sync_token: Mapped[str] = mapped_column(Text, default="")  # RFC 6578; "" when none yet
+    last_synced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class SyncCard(Base):
+    """One card of a synced address book and the contact it is.
+
+    *card* is the server's text as of the last sync: the base a three-way merge compares
+    both sides against, and what keeps the properties Second Act does not show. *local_hash*
+    is the contact as it was then (as its vCard), so a local edit shows as a different hash.
+    A contact deleted here leaves the row with no contact: the server's copy is deleted at
+    the next sync. *conflict*: the server's newer version, when it and a local edit changed
+    the same thing; it waits for the user.
+    """
+
+    __tablename__ = "sync_cards"
+    __table_args__ = (UniqueConstraint("book_id", "href"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    book_id: Mapped[int] = mapped_column(ForeignKey("sync_books.id", ondelete="CASCADE"))
+    href: Mapped[str] = mapped_column(Text)  # the card's path on the server
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    etag: Mapped[str] = mapped_column(Text, default="")
+    card: Mapped[str] = mapped_column(Text, default="")
+    local_hash: Mapped[str] = mapped_column(Text, default="")
+    conflict: Mapped[str | None] = mapped_column(Text)
+    conflict_etag: Mapped[str] = mapped_column(Text, default="")

@@ -361,20 +361,31 @@ def import_files(
     files: Iterable[ParsedFile],
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    *,
+    placed: list[int | None] | None = None,
 ) -> ImportReport:
-    """Add new people and merge known ones. Raises Cancelled; the caller then rolls back."""
+    """Add new people and merge known ones. Raises Cancelled; the caller then rolls back.
+
+    *placed*, if given, receives the contact each card became or joined, card by card in
+    the files' order (None for a card that was skipped): a CardDAV sync links them so.
+    """
     run = _ImportRun(session, progress, cancelled)
     files = list(files)
     run.total = sum(len(f.cards) for f in files)
+    where: list[int | None] = []
     for source, card in _walk(files, run.report.problems):
         run.check()
         if card is None:
             run.report.skipped += 1
+            where.append(None)
             continue
         run.done += 1
-        run.add(card, source)
+        where.append(run.add(card, source))
         run.tick()
     run.write_pending()
+    if placed is not None:
+        # New people had placeholders -1, -2, … in the order they were written.
+        placed += [run.created[-w - 1] if w is not None and w < 0 else w for w in where]
     _resolve_introductions(session, run.introductions)
     run.journal()
     run.report.possible_duplicates = len(
@@ -420,7 +431,8 @@ class _ImportRun:
         if self.progress is not None and (force or self.done % 50 == 0):
             self.progress(self.done, self.total)
 
-    def add(self, card: MappedCard, source: str) -> None:
+    def add(self, card: MappedCard, source: str) -> int:
+        """Returns the contact's id, or a placeholder (-1, -2, …) for a new one."""
         incoming = card.record
         for issue in validate(incoming):
             if issue.field != "full_name":
@@ -438,7 +450,7 @@ class _ImportRun:
             self.pending_fps.append([fp])
             self.matcher.add(incoming, -len(self.pending), fp, source)
             self.report.imported += 1
-            return
+            return -len(self.pending)
         if found < 0:
             i = -found - 1
             merged = merge_records(self.pending[i], incoming, source)
@@ -464,6 +476,7 @@ class _ImportRun:
             self.report.merged += 1
         else:
             self.report.unchanged += 1
+        return found
 
     def write_pending(self) -> None:
         self.total = self.done + len(self.pending)

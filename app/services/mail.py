@@ -8,7 +8,6 @@ computer has no such store, it is kept in memory until Second Act quits.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import re
 import smtplib
@@ -21,14 +20,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-import keyring
-from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
 from sqlalchemy.orm import Session
 
 from app.services import settings
 from app.services.files import replacing
+from app.services.passwords import PasswordStore as PasswordStore  # the account's password
 
-KEYRING_SERVICE = "Second Act mail"
 SSL = "ssl"  # implicit TLS, port 465
 STARTTLS = "starttls"  # port 587, upgraded before anything else is said
 SECURITY = {SSL: "SSL/TLS (port 465)", STARTTLS: "STARTTLS (port 587)"}
@@ -168,40 +165,6 @@ def save_account(session: Session, account: MailAccount) -> MailAccount | None:
 
 
 # -- the password ------------------------------------------------------------------------------
-class PasswordStore:
-    """The OS keyring, or (where there is none) memory until the app quits."""
-
-    def __init__(self) -> None:
-        self._memory: dict[str, str] = {}
-        self.persistent = True
-
-    def get(self, account: MailAccount) -> str | None:
-        if account.keyring_user in self._memory:
-            return self._memory[account.keyring_user]
-        try:
-            return keyring.get_password(KEYRING_SERVICE, account.keyring_user)
-        except (NoKeyringError, KeyringError):
-            self.persistent = False
-            return None
-
-    def set(self, account: MailAccount, password: str) -> bool:
-        """Keep the password; True when the OS keyring has it, False when only memory does."""
-        try:
-            keyring.set_password(KEYRING_SERVICE, account.keyring_user, password)
-        except (NoKeyringError, KeyringError):
-            self.persistent = False
-            self._memory[account.keyring_user] = password
-            return False
-        self._memory.pop(account.keyring_user, None)
-        self.persistent = True
-        return True
-
-    def forget(self, account: MailAccount) -> None:
-        self._memory.pop(account.keyring_user, None)
-        with contextlib.suppress(PasswordDeleteError, NoKeyringError, KeyringError):
-            keyring.delete_password(KEYRING_SERVICE, account.keyring_user)
-
-
 NO_KEYRING = (
     "This computer has no password store that Second Act can use, so the password is kept "
     "only until you quit Second Act, never written to disk."

@@ -1,0 +1,643 @@
+"""Two-way sync of the contacts with CardDAV address books (issue 12).
+
+One sync of one address book, in this order, each step committed as it goes so that a sync
+stopped anywhere (a crash, the network gone, the process killed) leaves the database
+consistent and the next sync carries on without duplicating anyone:
+
+1. What changed on the server: sync-collection since the last token where offered, else
+   every card's ETag compared with the ETags kept from last time.
+2. New and changed cards fetched in batches. A card never seen before goes through the
+   import's matching and merging (the same strong keys: UID, email, LinkedIn, phone), so the
+   first sync into a full Second Act duplicates no one. A changed card is merged three ways
+   (the last synced version, the contact here, the server's): fields changed on one side
+   only are taken from that side; where both changed the same field differently, the
+   server's version waits as a conflict for the user, and neither side is touched.
+3. Cards gone from the server: their contacts are deleted here, unless edited here since
+   (then they are kept, and written back as new).
+4. Contacts edited here: written with If-Match (only over the version last seen); new
+   contacts with If-None-Match, under their UID, so a write whose answer was lost is found
+   again by that UID rather than written twice.
+5. Contacts deleted here: deleted on the server, with If-Match.
+More than HANDFUL deletions, either way, wait for the user's confirmation (allow_deletes).
+
+Only the contact card travels; interactions, interviews and campaigns stay on this computer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from urllib.parse import quote, urlsplit
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.gc_pause import gc_paused
+from app.model.records import ContactRecord
+from app.model.tables import Contact, SyncAccount, SyncBook, SyncCard, utcnow
+from app.services import carddav
+from app.services.contacts import delete_contacts, get_contact, update_contact
+from app.services.importing import ParsedFile, import_files, parse_bytes
+from app.services.passwords import PasswordStore
+from app.storage.db import Database
+from app.vcard.writer import to_vcard
+
+HANDFUL = 5  # deletions in one sync above which the user is asked first
+BATCH = 100  # cards fetched and applied per transaction
+KEYRING_SERVICE = "Second Act CardDAV"
+
+# What a card carries and a three-way merge compares; the rest (ids, dates, who introduced
+# whom) is this computer's own.
+CARD_FIELDS = [
+    f.name
+    for f in fields(ContactRecord)
+    if f.name not in ("id", "introduced_by_id", "created_at", "updated_at")
+]
+FIELD_LABELS = {
+    "uid": "UID",
+    "full_name": "Name",
+    "prefix": "Prefix",
+    "given_name": "First name",
+    "additional_names": "Middle name",
+    "family_name": "Last name",
+    "suffix": "Suffix",
+    "nickname": "Nickname",
+    "organization": "Organisation",
+    "department": "Department",
+    "title": "Title",
+    "industry": "Industry",
+    "emails": "Email",
+    "phones": "Phone",
+    "urls": "Web",
+    "addresses": "Address",
+    "birthday": "Birthday",
+    "photo": "Photo",
+    "photo_mime": "Photo type",
+    "note": "Note",
+    "tags": "Tags",
+    "how_met": "How we met",
+    "tier": "Tier",
+    "extra_lines": "Other card properties",
+}
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class SyncReport:
+    book: str = ""
+    added_here: int = 0
+    changed_here: int = 0
+    deleted_here: int = 0
+    added_there: int = 0
+    changed_there: int = 0
+    deleted_there: int = 0
+    merged: int = 0  # changed on both sides, merged field by field
+    conflicts: list[str] = field(default_factory=list)  # names waiting for the user
+    deletions_held: int = 0  # waiting for the user's confirmation
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, other: SyncReport) -> None:
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, int):
+                setattr(self, f.name, mine + theirs)
+            elif isinstance(mine, list):
+                mine += theirs
+
+    @property
+    def summary(self) -> str:
+        parts = []
+        here = (self.added_here, self.changed_here, self.deleted_here)
+        there = (self.added_there, self.changed_there, self.deleted_there)
+        if any(here):
+            parts.append("here: {} added, {} changed, {} deleted".format(*here))
+        if any(there):
+            parts.append("on the server: {} added, {} changed, {} deleted".format(*there))
+        if self.merged:
+            parts.append(f"{self.merged} edited on both sides and merged")
+        if self.conflicts:
+            parts.append(f"{len(self.conflicts)} conflict(s) to resolve")
+        if self.deletions_held:
+            parts.append(f"{self.deletions_held} deletion(s) waiting for your confirmation")
+        return "; ".join(parts) or "everything was already in step"
+
+
+# -- accounts ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AccountKey:
+    """Names the account's password in the OS keyring."""
+
+    url: str
+    username: str
+
+    @property
+    def keyring_user(self) -> str:
+        return f"{self.username}@{urlsplit(self.url).netloc or self.url}"
+
+
+def passwords() -> PasswordStore:
+    return PasswordStore(KEYRING_SERVICE)
+
+
+def add_account(session: Session, url: str, username: str, books: list[carddav.BookInfo]) -> int:
+    """Remember an account and the address books the user picked (the password: keyring)."""
+    account = SyncAccount(url=carddav.normalize_url(url), username=username.strip())
+    session.add(account)
+    session.flush()
+    for b in books:
+        session.add(SyncBook(account_id=account.id, url=b.url, name=b.name))
+    session.flush()
+    return account.id
+
+
+def accounts(session: Session) -> list[SyncAccount]:
+    return list(session.scalars(select(SyncAccount).order_by(SyncAccount.id)))
+
+
+def books_of(session: Session, account_id: int) -> list[SyncBook]:
+    return list(
+        session.scalars(
+            select(SyncBook).where(SyncBook.account_id == account_id).order_by(SyncBook.id)
+        )
+    )
+
+
+def remove_account(session: Session, account_id: int) -> None:
+    """Forget the account and its links; the contacts stay here."""
+    a = session.get(SyncAccount, account_id)
+    if a is not None:
+        passwords().forget(AccountKey(a.url, a.username))
+        session.delete(a)
+        session.flush()
+
+
+# -- cards ---------------------------------------------------------------------------------------
+def card_text(session: Session, r: ContactRecord, server_card: str = "") -> str:
+    """The contact as the vCard written to the server (3.0: every client reads it).
+
+    Over an existing card (*server_card*) the server's UID is kept, whatever this side's is
+    (a contact that was here before the first sync has its own): a card's UID never changes.
+    """
+    if server_card:
+        theirs = parse_card(server_card, "")
+        if theirs is not None and theirs.uid and theirs.uid != r.uid:
+            r = ContactRecord(**{f.name: getattr(r, f.name) for f in fields(ContactRecord)})
+            r.uid = theirs.uid
+    introducer = ""
+    if r.introduced_by_id is not None:
+        c = session.get(Contact, r.introduced_by_id)
+        introducer = c.uid if c is not None else ""
+    return to_vcard(r, "3.0", introducer)
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_card(text: str, href: str) -> ContactRecord | None:
+    parsed = parse_bytes(text.encode("utf-8"), href)
+    cards = [c for c in parsed.cards if not c.skipped]
+    return cards[0].record if cards else None
+
+
+def _comparable(r: ContactRecord) -> ContactRecord:
+    """*r* as a card would bring it back: all three sides of a merge compared alike."""
+    return parse_card(to_vcard(r, "3.0"), "") or ContactRecord()
+
+
+def three_way(
+    base: ContactRecord, mine: ContactRecord, theirs: ContactRecord
+) -> tuple[ContactRecord, list[str]]:
+    """Field by field: a side that changed a field wins it; both changed alike is no conflict.
+    Returns the merge (on *mine*'s id and local fields) and the fields both changed apart."""
+    a, b, c = _comparable(base), _comparable(mine), _comparable(theirs)
+    merged = ContactRecord(**{f.name: getattr(mine, f.name) for f in fields(ContactRecord)})
+    clashes = []
+    for name in CARD_FIELDS:
+        old, here, there = getattr(a, name), getattr(b, name), getattr(c, name)
+        if here == there or there == old:
+            continue  # nothing to take from the server
+        if here == old:
+            setattr(merged, name, getattr(theirs, name))
+        else:
+            clashes.append(name)
+    return merged, clashes
+
+
+def differences(session: Session, link: SyncCard) -> list[tuple[str, str, str]]:
+    """A conflict side by side: (field, here, on the server) where they differ."""
+    if link.contact_id is None or link.conflict is None:
+        return []
+    mine = _comparable(get_contact(session, link.contact_id))
+    theirs = _comparable(parse_card(link.conflict, link.href) or ContactRecord())
+    out = []
+    for name in CARD_FIELDS:
+        here, there = getattr(mine, name), getattr(theirs, name)
+        if here != there:
+            out.append((FIELD_LABELS.get(name, name), _show(here), _show(there)))
+    return out
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bytes):
+        return f"a picture ({len(value):,} bytes)"
+    if isinstance(value, list):
+        return "\n".join(
+            getattr(v, "value", None) or (", ".join(v.parts()) if hasattr(v, "parts") else str(v))
+            for v in value
+        )
+    if value is None:
+        return ""
+    if hasattr(value, "iso"):
+        return str(value.iso())
+    return str(value)
+
+
+def conflicts(session: Session) -> list[SyncCard]:
+    return list(
+        session.scalars(
+            select(SyncCard).where(SyncCard.conflict.is_not(None)).order_by(SyncCard.id)
+        )
+    )
+
+
+def resolve_conflict(session: Session, link_id: int, keep: str) -> None:
+    """*keep* "here": the contact as it is here is written over the server's newer version at
+    the next sync. "server": the server's version replaces the contact's card fields here."""
+    link = session.get(SyncCard, link_id)
+    if link is None or link.conflict is None:
+        return
+    theirs_text, theirs_etag = link.conflict, link.conflict_etag
+    link.conflict, link.conflict_etag = None, ""
+    if keep == "server" and link.contact_id is not None:
+        theirs = parse_card(theirs_text, link.href)
+        if theirs is not None:
+            mine = get_contact(session, link.contact_id)
+            for name in CARD_FIELDS:
+                setattr(mine, name, getattr(theirs, name))
+            update_contact(session, mine, check=False)
+            here = get_contact(session, link.contact_id)
+            link.local_hash = _hash(card_text(session, here, theirs_text))
+    else:
+        link.local_hash = ""  # written over the server's version at the next sync
+    link.card, link.etag = theirs_text, theirs_etag
+    session.flush()
+
+
+# -- one sync ------------------------------------------------------------------------------------
+class Held(Exception):
+    """Deletions above the handful, not confirmed."""
+
+
+@dataclass
+class _Book:
+    db: Database
+    http: httpx.Client
+    book_id: int
+    url: str
+    default: bool  # new contacts made here go to this book
+    allow_deletes: bool
+    progress: Progress
+    report: SyncReport
+
+
+def sync_all(
+    db: Database,
+    *,
+    password_for: Callable[[AccountKey], str | None] | None = None,
+    allow_deletes: bool = False,
+    progress: Progress | None = None,
+    verify: bool | str = True,
+) -> list[SyncReport]:
+    """Sync every enabled address book of every account; one report per book.
+
+    A book that fails (wrong password, server down) is reported and the others go on."""
+    password_for = password_for or passwords().get
+    with gc_paused():  # one collection after the whole sync, not one per card parsed
+        return _sync_all(db, password_for, allow_deletes, progress, verify)
+
+
+def _sync_all(
+    db: Database,
+    password_for: Callable[[AccountKey], str | None],
+    allow_deletes: bool,
+    progress: Progress | None,
+    verify: bool | str,
+) -> list[SyncReport]:
+    progress = progress or (lambda _text: None)
+    with db.session() as s:
+        plan = [
+            (
+                AccountKey(a.url, a.username),
+                [(b.id, b.url, b.name) for b in books_of(s, a.id) if b.enabled],
+            )
+            for a in accounts(s)
+        ]
+    reports = []
+    first = True
+    for key, books in plan:
+        password = password_for(key)
+        with carddav.client(key.username, password or "", verify) as http:
+            for book_id, url, name in books:
+                report = SyncReport(book=name)
+                reports.append(report)
+                try:
+                    sync_book(_Book(db, http, book_id, url, first, allow_deletes, progress, report))
+                    _set_error(db, book_id, "")
+                except carddav.CardDavError as exc:
+                    report.problems.append(str(exc))
+                    _set_error(db, book_id, str(exc))
+                first = False
+    return reports
+
+
+def _set_error(db: Database, book_id: int, error: str) -> None:
+    with db.session() as s:
+        b = s.get(SyncBook, book_id)
+        if b is not None:
+            b.last_error = error
+            if not error:
+                b.last_synced_at = utcnow()
+
+
+def sync_book(job: _Book) -> None:
+    db, http, url, report = job.db, job.http, job.url, job.report
+    with db.session() as s:
+        book = s.get(SyncBook, job.book_id)
+        assert book is not None
+        token = book.sync_token
+        known = {c.href: c.etag for c in _links(s, job.book_id)}
+    job.progress(f"Asking {urlsplit(url).netloc} what changed…")
+    changed, removed, new_token = _server_changes(http, url, token, known)
+    changed = {h: e for h, e in changed.items() if known.get(h) != e or not e}
+    # Deletions both ways are counted before any is made: over a handful, the user is asked.
+    with db.session() as s:
+        going_here = [h for h in removed if h in known]
+        going_there = _deleted_here(s, job.book_id)
+    deletions = len(going_here) + len(going_there)
+    hold = deletions > HANDFUL and not job.allow_deletes
+    hrefs = list(changed)
+    for start in range(0, len(hrefs), BATCH):
+        part = hrefs[start : start + BATCH]
+        job.progress(f"Reading cards {start + 1:,} to {start + len(part):,} of {len(hrefs):,}…")
+        _apply_server_cards(job, carddav.fetch(http, url, part))
+    if hold:
+        report.deletions_held = deletions
+    else:
+        _apply_server_deletions(job, going_here)
+    _push_local_edits(job)
+    if job.default:
+        _push_new_contacts(job)
+    if not hold:
+        _push_local_deletions(job)
+    if new_token is not None and not hold:
+        with db.session() as s:
+            book = s.get(SyncBook, job.book_id)
+            assert book is not None
+            book.sync_token = new_token
+
+
+def _links(s: Session, book_id: int) -> list[SyncCard]:
+    return list(s.scalars(select(SyncCard).where(SyncCard.book_id == book_id)))
+
+
+def _server_changes(
+    http: httpx.Client, url: str, token: str, known: dict[str, str]
+) -> tuple[dict[str, str], list[str], str | None]:
+    """(changed hrefs with ETags, removed hrefs, the new token or None without sync-collection)."""
+    try:
+        try:
+            ch = carddav.sync_collection(http, url, token)
+        except carddav.InvalidSyncToken:
+            ch = carddav.sync_collection(http, url, "")
+            token = ""
+        if token:
+            return ch.changed, ch.removed, ch.token
+        # Everything the server has: whatever is known here and not there is gone.
+        return ch.changed, [h for h in known if h not in ch.changed], ch.token
+    except carddav.CardDavError as exc:
+        if exc.status not in (400, 403, 405, 501) or exc.status == 0:
+            raise
+    etags = carddav.list_etags(http, url)  # no sync-collection here: compare ETags
+    return etags, [h for h in known if h not in etags], None
+
+
+def _apply_server_cards(job: _Book, cards: dict[str, tuple[str, str]]) -> None:
+    """New and changed server cards, in one transaction."""
+    report = job.report
+    with job.db.session() as s:
+        links = {c.href: c for c in _links(s, job.book_id)}
+        new: list[tuple[str, str, str, ParsedFile]] = []
+        for href, (etag, text) in cards.items():
+            parsed = parse_bytes(text.encode("utf-8"), href)
+            record = next((c.record for c in parsed.cards if not c.skipped), None)
+            if record is None:
+                report.problems.append(f"{href}: not a card Second Act can read; left as it is.")
+                continue
+            link = links.get(href)
+            contact = _live_contact(s, link)
+            if link is None or contact is None:
+                if link is not None:  # deleted here, changed there: the server's edit wins
+                    s.delete(link)
+                    s.flush()
+                new.append((href, etag, text, parsed))
+                continue
+            if link.etag == etag:
+                continue
+            _apply_change(job, s, link, contact, etag, text, record)
+        if new:
+            placed: list[int | None] = []
+            result = import_files(s, [p for *_, p in new], placed=placed)
+            report.added_here += result.imported
+            report.changed_here += result.merged
+            for (href, etag, text, _), cid in zip(new, placed, strict=True):
+                if cid is None:
+                    continue
+                here = card_text(s, get_contact(s, cid), text)
+                theirs = parse_card(text, href)
+                same = theirs is not None and _hash(here) == _hash(
+                    card_text(s, _as_here(s, theirs, cid), text)
+                )
+                # A contact that was here already may know more than the card: written back.
+                s.add(
+                    SyncCard(
+                        book_id=job.book_id,
+                        href=href,
+                        contact_id=cid,
+                        etag=etag,
+                        card=text,
+                        local_hash=_hash(here) if same else "",
+                    )
+                )
+            s.flush()
+
+
+def _as_here(s: Session, r: ContactRecord, cid: int) -> ContactRecord:
+    """A server's record as it would read here: contact *cid*'s id and introducer."""
+    r.id = cid
+    r.introduced_by_id = get_contact(s, cid).introduced_by_id
+    return r
+
+
+def _live_contact(s: Session, link: SyncCard | None) -> Contact | None:
+    if link is None or link.contact_id is None:
+        return None
+    c = s.get(Contact, link.contact_id)
+    return c if c is not None and c.deleted_at is None else None
+
+
+def _apply_change(
+    job: _Book,
+    s: Session,
+    link: SyncCard,
+    contact: Contact,
+    etag: str,
+    text: str,
+    theirs: ContactRecord,
+) -> None:
+    report = job.report
+    mine = get_contact(s, contact.id)
+    base = parse_card(link.card, link.href) or ContactRecord()
+    merged, clashes = three_way(base, mine, theirs)
+    if clashes:
+        link.conflict, link.conflict_etag = text, etag
+        report.conflicts.append(mine.display_name)
+        return
+    edited_here = _hash(card_text(s, mine, link.card)) != link.local_hash
+    update_contact(s, merged, check=False)
+    now = card_text(s, get_contact(s, contact.id), text)
+    link.card, link.etag = text, etag
+    link.conflict, link.conflict_etag = None, ""
+    report.changed_here += 1
+    if edited_here and _hash(now) != _hash(card_text(s, _as_here(s, theirs, contact.id), text)):
+        report.merged += 1
+        link.local_hash = ""  # both sides' edits go back to the server below
+    else:
+        link.local_hash = _hash(now)
+
+
+def _apply_server_deletions(job: _Book, hrefs: list[str]) -> None:
+    with job.db.session() as s:
+        for href in hrefs:
+            link = s.scalar(
+                select(SyncCard).where(SyncCard.book_id == job.book_id, SyncCard.href == href)
+            )
+            if link is None:
+                continue
+            contact = _live_contact(s, link)
+            if contact is not None:
+                here = card_text(s, get_contact(s, contact.id), link.card)
+                edited = _hash(here) != link.local_hash
+                if not edited:
+                    delete_contacts(s, [contact.id])
+                    job.report.deleted_here += 1
+                # Edited here since: kept, and written back as a new card (no link now).
+            s.delete(link)
+        s.flush()
+
+
+def _push_local_edits(job: _Book) -> None:
+    with job.db.session() as s:
+        ids = [c.id for c in _links(s, job.book_id) if c.conflict is None]
+    for link_id in ids:
+        with job.db.session() as s:
+            link = s.get(SyncCard, link_id)
+            contact = _live_contact(s, link)
+            if link is None or contact is None:
+                continue
+            text = card_text(s, get_contact(s, contact.id), link.card)
+            if _hash(text) == link.local_hash:
+                continue
+            try:
+                etag = carddav.put(job.http, job.url, link.href, text, link.etag)
+            except carddav.PreconditionFailed:
+                continue  # changed there meanwhile: the next sync merges it first
+            link.etag, link.card, link.local_hash = etag, text, _hash(text)
+            job.report.changed_there += 1
+
+
+def _push_new_contacts(job: _Book) -> None:
+    with job.db.session() as s:
+        linked = select(SyncCard.contact_id).where(SyncCard.contact_id.is_not(None))
+        ids = list(
+            s.scalars(
+                select(Contact.id)
+                .where(Contact.deleted_at.is_(None), Contact.id.not_in(linked))
+                .order_by(Contact.id)
+            )
+        )
+    path = urlsplit(job.url).path
+    for n, cid in enumerate(ids):
+        if n % BATCH == 0:
+            job.progress(f"Writing new contacts to the server: {n:,} of {len(ids):,}…")
+        with job.db.session() as s:
+            c = s.get(Contact, cid)
+            if c is None or c.deleted_at is not None:
+                continue
+            if not c.uid:
+                c.uid = str(uuid.uuid4())
+                s.flush()
+            href = path.rstrip("/") + "/" + quote(_safe(c.uid), safe="") + ".vcf"
+            text = card_text(s, get_contact(s, cid))
+        # The UID names the card: a write whose answer never came is not made twice.
+        try:
+            etag = carddav.put(job.http, job.url, href, text, None)
+        except carddav.PreconditionFailed:
+            continue  # the card is there already: the next sync links it by its UID
+        with job.db.session() as s:
+            s.add(
+                SyncCard(
+                    book_id=job.book_id,
+                    href=href,
+                    contact_id=cid,
+                    etag=etag,
+                    card=text,
+                    local_hash=_hash(text),
+                )
+            )
+        job.report.added_there += 1
+
+
+def _safe(uid: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in uid)[:120] or "card"
+
+
+def _deleted_here(s: Session, book_id: int) -> list[int]:
+    """Links whose contact was deleted here (the trash, a merge, or purged)."""
+    return [c.id for c in _links(s, book_id) if _live_contact(s, c) is None]
+
+
+def _push_local_deletions(job: _Book) -> None:
+    with job.db.session() as s:
+        ids = _deleted_here(s, job.book_id)
+    for link_id in ids:
+        with job.db.session() as s:
+            link = s.get(SyncCard, link_id)
+            if link is None:
+                continue
+            href, etag = link.href, link.etag
+        try:
+            carddav.delete(job.http, job.url, href, etag)
+        except carddav.PreconditionFailed:
+            continue  # changed there since: the next sync brings it back
+        with job.db.session() as s:
+            link = s.get(SyncCard, link_id)
+            if link is not None:
+                s.delete(link)
+        job.report.deleted_there += 1
+
+
+def last_synced(session: Session) -> tuple[dt.datetime | None, str]:
+    """When every book last synced (the oldest), and the latest error, for the status line."""
+    books = list(session.scalars(select(SyncBook).where(SyncBook.enabled.is_(True))))
+    if not books:
+        return None, ""
+    times = [b.last_synced_at for b in books]
+    when = None if any(t is None for t in times) else min(t for t in times if t is not None)
+    errors = [f"{b.name}: {b.last_error}" for b in books if b.last_error]
+    return when, "; ".join(errors)

@@ -1,0 +1,402 @@
+"""Two-way CardDAV sync against a real Radicale server on loopback (issue 12)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.model.records import ContactRecord, Labeled
+from app.model.tables import SyncCard
+from app.services import carddav, sync
+from app.services.contacts import (
+    create_contact,
+    delete_contacts,
+    get_contact,
+    list_contact_ids,
+    update_contact,
+)
+from app.storage.db import Database, open_database
+from tests.carddav_server import PASSWORD, USER, Radicale, radicale
+from tests.migrations import database_at
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Radicale]:
+    with radicale(tmp_path / "radicale") as srv:
+        srv.make_book()
+        yield srv
+
+
+def card(uid: str, name: str, email: str = "", extra: str = "") -> str:
+    family, given = name.split()[-1], name.split()[0]
+    lines = ["BEGIN:VCARD", "VERSION:3.0", f"UID:{uid}", f"FN:{name}", f"N:{family};{given};;;"]
+    if email:
+        lines.append(f"EMAIL;TYPE=work:{email}")
+    if extra:
+        lines.append(extra)
+    return "\r\n".join([*lines, "END:VCARD", ""])
+
+
+def connect(db: Database, srv: Radicale) -> None:
+    with carddav.client(USER, PASSWORD) as http:
+        books = carddav.discover(http, srv.url)
+    with db.session() as s:
+        sync.add_account(s, srv.url, USER, books)
+
+
+def run(db: Database, allow_deletes: bool = False) -> sync.SyncReport:
+    reports = sync.sync_all(db, password_for=lambda _k: PASSWORD, allow_deletes=allow_deletes)
+    assert len(reports) == 1
+    assert reports[0].problems == []
+    return reports[0]
+
+
+def names(db: Database) -> list[str]:
+    with db.session() as s:
+        return sorted(get_contact(s, i).display_name for i in list_contact_ids(s))
+
+
+def server_names(srv: Radicale) -> list[str]:
+    out = []
+    for text in srv.cards().values():
+        fn = next(line for line in text.splitlines() if line.startswith("FN"))
+        out.append(fn.split(":", 1)[1])
+    return sorted(out)
+
+
+def fill_server(srv: Radicale, n: int) -> None:
+    """*n* cards on the server in one upload (a phone's whole address book)."""
+    body = "".join(card(f"u{i}", f"Person{i} Name{i}", f"p{i}@example.org") for i in range(n))
+    with srv.http() as h:
+        # Radicale takes a whole address book in one PUT on the collection.
+        r = h.put(srv.book_url(), content=body.encode(), headers={"Content-Type": "text/vcard"})
+        assert r.status_code in (201, 204), r.text
+
+
+def test_discovery_finds_the_book_and_explains_failures(server: Radicale) -> None:
+    with carddav.client(USER, PASSWORD) as http:
+        books = carddav.discover(http, server.url)
+    assert [(b.name, b.supports_sync) for b in books] == [("Contacts", True)]
+    assert books[0].url == server.book_url()
+    with pytest.raises(carddav.CardDavError) as e, carddav.client(USER, "wrong") as http:
+        carddav.discover(http, server.url)
+    assert "refused the user name or password" in str(e.value)
+    with pytest.raises(carddav.CardDavError) as e, carddav.client(USER, PASSWORD) as http:
+        carddav.discover(http, "http://127.0.0.1:9")
+    assert "Could not reach 127.0.0.1:9" in str(e.value)
+
+
+def test_first_sync_of_1000_into_an_empty_second_act(server: Radicale, db: Database) -> None:
+    fill_server(server, 1000)
+    connect(db, server)
+    report = run(db)
+    assert report.added_here == 1000
+    assert (report.added_there, report.changed_there, report.deleted_there) == (0, 0, 0)
+    assert len(names(db)) == 1000
+    again = run(db)  # nothing changed anywhere: nothing moves
+    assert again.summary == "everything was already in step"
+    assert len(server.cards()) == 1000
+
+
+def test_first_sync_into_a_full_second_act_duplicates_no_one(
+    server: Radicale, db: Database
+) -> None:
+    fill_server(server, 1000)
+    with db.session() as s:
+        # Already here from an earlier file import: same email, more details.
+        for i in range(0, 1000, 10):
+            create_contact(
+                s,
+                ContactRecord(
+                    full_name=f"Person{i} Name{i}",
+                    emails=[Labeled(f"p{i}@example.org", "work")],
+                    title="Engineer",
+                ),
+            )
+        create_contact(s, ContactRecord(full_name="Only Here", emails=[Labeled("o@h.org")]))
+    connect(db, server)
+    report = run(db)
+    assert report.added_here == 900
+    assert report.added_there == 1  # Only Here went up
+    assert report.changed_there == 100  # what this side knew more went up too
+    assert len(names(db)) == 1001
+    cards = server.cards()
+    assert len(cards) == 1001
+    assert sum("TITLE:Engineer" in t for t in cards.values()) == 100
+    assert run(db).summary == "everything was already in step"
+
+
+def test_edits_deletions_and_a_server_only_property_both_ways(
+    server: Radicale, db: Database
+) -> None:
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "X-PHONETIC-LAST-NAME:lee"))
+    server.put("bob.vcf", card("bob", "Bob Ray", "bob@x.org"))
+    server.put("cy.vcf", card("cy", "Cy Young", "cy@x.org"))
+    connect(db, server)
+    run(db)
+    with db.session() as s:
+        ids = {get_contact(s, i).uid: i for i in list_contact_ids(s)}
+        ann = get_contact(s, ids["ann"])
+        ann.title = "Curator"  # edited here
+        update_contact(s, ann)
+        delete_contacts(s, [ids["cy"]])  # deleted here
+    server.put("bob.vcf", card("bob", "Bob Ray", "bob@x.org", "TITLE:Pilot"))  # edited there
+    dan = card("dan", "Dan Orr", "dan@x.org")
+    server.put("dan.vcf", dan)  # added there
+    report = run(db)
+    assert (report.added_here, report.changed_here, report.deleted_here) == (1, 1, 0)
+    assert (report.added_there, report.changed_there, report.deleted_there) == (0, 1, 1)
+    cards = {k.rsplit("/", 1)[-1]: v for k, v in server.cards().items()}
+    assert sorted(cards) == ["ann.vcf", "bob.vcf", "dan.vcf"]
+    assert "TITLE:Curator" in cards["ann.vcf"]
+    assert "X-PHONETIC-LAST-NAME:lee" in cards["ann.vcf"]  # only the server knew it: kept
+    with db.session() as s:
+        bob = get_contact(s, ids["bob"])
+        assert bob.title == "Pilot"
+    assert names(db) == ["Ann Lee", "Bob Ray", "Dan Orr"]
+    # A deletion there comes here.
+    server.delete(next(h for h in server.cards() if h.endswith("/dan.vcf")))
+    report = run(db)
+    assert report.deleted_here == 1
+    assert names(db) == ["Ann Lee", "Bob Ray"]
+
+
+def test_both_sides_edit_apart_merge_and_the_same_field_is_a_conflict(
+    server: Radicale, db: Database
+) -> None:
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    connect(db, server)
+    run(db)
+    with db.session() as s:
+        (cid,) = list_contact_ids(s)
+        ann = get_contact(s, cid)
+        ann.title = "Curator"
+        update_contact(s, ann)
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "NOTE:met at the fair"))
+    report = run(db)
+    assert report.merged == 1 and report.conflicts == []
+    (text,) = server.cards().values()
+    assert "TITLE:Curator" in text and "NOTE:met at the fair" in text
+    with db.session() as s:
+        assert get_contact(s, cid).note == "met at the fair"
+    # Now both change the title.
+    with db.session() as s:
+        ann = get_contact(s, cid)
+        ann.title = "Director"
+        update_contact(s, ann)
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Keeper"))
+    report = run(db)
+    assert report.conflicts == ["Ann Lee"]
+    with db.session() as s:
+        assert get_contact(s, cid).title == "Director"  # neither side touched
+        (link,) = sync.conflicts(s)
+        assert ("Title", "Director", "Keeper") in sync.differences(s, link)
+    (text,) = server.cards().values()
+    assert "TITLE:Keeper" in text
+    assert run(db).conflicts == []  # a conflict waits; it is not re-reported as new
+    with db.session() as s:
+        sync.resolve_conflict(s, sync.conflicts(s)[0].id, "here")
+    run(db)
+    (text,) = server.cards().values()
+    assert "TITLE:Director" in text
+    with db.session() as s:
+        assert sync.conflicts(s) == []
+
+
+def test_taking_the_servers_side_of_a_conflict(server: Radicale, db: Database) -> None:
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    connect(db, server)
+    run(db)
+    with db.session() as s:
+        (cid,) = list_contact_ids(s)
+        ann = get_contact(s, cid)
+        ann.title = "Director"
+        update_contact(s, ann)
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Keeper"))
+    run(db)
+    with db.session() as s:
+        sync.resolve_conflict(s, sync.conflicts(s)[0].id, "server")
+        assert get_contact(s, cid).title == "Keeper"
+    report = run(db)
+    assert report.changed_there == 0 and report.conflicts == []
+    (text,) = server.cards().values()
+    assert "TITLE:Keeper" in text
+
+
+def test_more_than_a_handful_of_deletions_wait_for_confirmation(
+    server: Radicale, db: Database
+) -> None:
+    fill_server(server, 20)
+    connect(db, server)
+    run(db)
+    for href in list(server.cards())[:8]:
+        server.delete(href)
+    report = run(db)
+    assert report.deletions_held == 8 and report.deleted_here == 0
+    assert len(names(db)) == 20
+    report = run(db, allow_deletes=True)
+    assert report.deleted_here == 8
+    assert len(names(db)) == 12
+
+
+def test_without_sync_collection_the_etags_are_compared(
+    server: Radicale, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*_a: object, **_k: object) -> carddav.Changes:
+        raise carddav.CardDavError("no sync-collection here", 501)
+
+    monkeypatch.setattr(carddav, "sync_collection", refused)
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    server.put("bob.vcf", card("bob", "Bob Ray", "bob@x.org"))
+    connect(db, server)
+    assert run(db).added_here == 2
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Curator"))
+    server.delete(next(h for h in server.cards() if h.endswith("/bob.vcf")))
+    report = run(db)
+    assert (report.changed_here, report.deleted_here) == (1, 1)
+    assert names(db) == ["Ann Lee"]
+
+
+def test_a_second_device_converges_on_the_same_contacts(
+    server: Radicale, db: Database, tmp_path: Path
+) -> None:
+    with db.session() as s:
+        for i in range(30):
+            create_contact(
+                s,
+                ContactRecord(
+                    full_name=f"Here{i} Person", emails=[Labeled(f"h{i}@x.org")], tier="B"
+                ),
+            )
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    connect(db, server)
+    run(db)
+    other = open_database(tmp_path / "laptop" / "second-act.sqlite3")
+    try:
+        connect(other, server)
+        assert run(other).added_here == 31
+        assert names(other) == names(db)
+        with other.session() as s:  # an edit on the laptop reaches the desktop
+            cid = next(i for i in list_contact_ids(s) if get_contact(s, i).full_name == "Ann Lee")
+            ann = get_contact(s, cid)
+            ann.title = "Curator"
+            update_contact(s, ann)
+        run(other)
+        assert run(db).changed_here == 1
+        with db.session() as s:
+            titles = {get_contact(s, i).full_name: get_contact(s, i) for i in list_contact_ids(s)}
+        assert titles["Ann Lee"].title == "Curator"
+        assert titles["Here3 Person"].tier == "B"
+        with other.session() as s:
+            tiers = {get_contact(s, i).tier for i in list_contact_ids(s)}
+        assert tiers == {"B", ""}
+    finally:
+        other.close()
+
+
+def test_a_sync_killed_half_way_resumes_without_duplicates(
+    server: Radicale, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    db = open_database(data / "second-act.sqlite3")
+    try:
+        with db.session() as s:
+            for i in range(400):
+                create_contact(
+                    s, ContactRecord(full_name=f"Local{i} Person", emails=[Labeled(f"l{i}@x.org")])
+                )
+        connect(db, server)
+    finally:
+        db.close()
+    fill_server(server, 300)
+    env = {
+        **os.environ,
+        "PYTHON_KEYRING_BACKEND": "tests.keyring_backend.FileKeyring",
+        "SECOND_ACT_TEST_KEYRING": str(tmp_path / "keyring.json"),
+        "PYTHONPATH": str(ROOT),
+    }
+    (tmp_path / "keyring.json").write_text(
+        json.dumps({f"{sync.KEYRING_SERVICE}\0{USER}@{server.url.split('//')[1]}": PASSWORD})
+    )
+    cmd = [sys.executable, "-m", "app", "--data-dir", str(data), "sync"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(server.cards()) < 450 and time.monotonic() < deadline:  # half the uploads made
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    uploaded = len(server.cards())
+    assert 300 < uploaded < 700, uploaded  # killed part-way through
+    out = subprocess.run([*cmd, "--json"], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    db = open_database(data / "second-act.sqlite3")
+    try:
+        assert len(names(db)) == 700
+        cards = server.cards()
+        assert len(cards) == 700
+        assert sorted(server_names(server)) == names(db)
+        with db.session() as s:
+            links = list(s.scalars(select(SyncCard)))
+            assert len(links) == 700 and len({c.contact_id for c in links}) == 700
+        assert run(db).summary == "everything was already in step"
+    finally:
+        db.close()
+
+
+def test_the_command_line_prints_what_it_did(server: Radicale, tmp_path: Path) -> None:
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    env = {
+        **os.environ,
+        "PYTHON_KEYRING_BACKEND": "tests.keyring_backend.FileKeyring",
+        "SECOND_ACT_TEST_KEYRING": str(tmp_path / "keyring.json"),
+        "SECOND_ACT_CARDDAV_PASSWORD": PASSWORD,
+        "PYTHONPATH": str(ROOT),
+    }
+    data = str(tmp_path / "data")
+    base = [sys.executable, "-m", "app", "--data-dir", data, "sync"]
+    out = subprocess.run(
+        [*base, "--add-account", server.url, "--user", USER, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    (book,) = json.loads(out.stdout)
+    assert (book["book"], book["added_here"]) == ("Contacts", 1)
+    assert PASSWORD in (tmp_path / "keyring.json").read_text()  # kept in the keyring
+    for f in Path(data).rglob("*"):
+        if f.is_file():
+            assert PASSWORD.encode() not in f.read_bytes(), f
+    out = subprocess.run(base, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "Contacts: everything was already in step." in out.stdout
+
+
+def test_upgrade_from_0007_keeps_contacts_and_adds_sync(tmp_path: Path) -> None:
+    from tests.migrations import insert_ann_lee
+
+    path = tmp_path / "old.sqlite3"
+    con = database_at(path, "0007")
+    insert_ann_lee(con)
+    con.commit()
+    con.close()
+    db = open_database(path)
+    try:
+        with db.session() as s:
+            assert get_contact(s, 1).full_name == "Ann Lee"
+            assert sync.accounts(s) == []
+            assert sync.conflicts(s) == []
+    finally:
+        db.close()
