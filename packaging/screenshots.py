@@ -201,6 +201,7 @@ def main(out: Path) -> None:
         interview_states(app, w, db, out)
         outreach_states(app, w, db, out)
         trust_states(app, w, db, paths, out)
+        sync_states(app, w, db, out)
         w.close()
         db.close()
 
@@ -633,6 +634,73 @@ def trust_states(
     w.contacts.reload(cid)
     app.processEvents()
     w.grab().save(str(out / "html-name.png"))
+
+
+def sync_states(app: QApplication, w: MainWindow, db: Database, out: Path) -> None:
+    """The account set-up (a failure, then the books found), the status line and toolbar,
+    and the conflict view side by side. No server is asked: what it would answer is shown."""
+    from app.model.tables import SyncBook
+    from app.services import carddav, sync
+    from app.services.contacts import list_contact_ids
+    from app.ui.sync.dialogs import ConflictsDialog, SyncAccountDialog
+
+    def settle() -> None:
+        for _ in range(3):
+            app.processEvents()
+
+    w.resize(1024, 768)
+    dialog = SyncAccountDialog(w)
+    dialog.url.setText("https://cloud.example.org/remote.php/dav")
+    dialog.username.setText("dana")
+    dialog.password.setText("app-password")
+    dialog.show()
+    dialog._show_found(
+        "cloud.example.org refused the user name or password. Some services (iCloud, "
+        "Fastmail) need an app-specific password rather than your usual one."
+    )
+    settle()
+    dialog.grab().save(str(out / "sync-account-failed.png"))
+    books = [
+        carddav.BookInfo("https://cloud.example.org/dav/dana/contacts/", "Contacts", True),
+        carddav.BookInfo("https://cloud.example.org/dav/dana/work/", "Work colleagues", True),
+    ]
+    dialog._show_found(books)
+    settle()
+    dialog.grab().save(str(out / "sync-account.png"))
+    dialog.close()
+    with db.session() as s:
+        sync.add_account(s, "https://cloud.example.org/remote.php/dav", "dana", books[:1])
+        for b in s.scalars(select(SyncBook)):
+            b.last_synced_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, second=0)
+        first = list_contact_ids(s)[3]
+        name = sync.get_contact(s, first).display_name
+    w.sync.refresh_status()
+    w.statusBar().showMessage(
+        "Sync: here: 3 added, 12 changed, 0 deleted; on the server: 1 added, 2 changed, 0 deleted.",
+        0,
+    )
+    w.tabs.setCurrentWidget(w.contacts)
+    settle()
+    w.grab().save(str(out / "sync-status.png"))
+    conflicts = ConflictsDialog(w)
+    conflicts.set_conflicts(
+        [
+            (
+                1,
+                name,
+                [
+                    ("Title", "Head of Partnerships", "Director, Partnerships"),
+                    ("Phone", "+1 555 0103\n+44 20 7946 0958", "+1 555 0103"),
+                    ("Note", "Met at the alumni dinner; knows the museum's board.", ""),
+                ],
+            ),
+            (2, "Ann Lee", [("Email", "ann@lee.example", "ann.lee@museum.example")]),
+        ]
+    )
+    conflicts.show()
+    settle()
+    conflicts.grab().save(str(out / "sync-conflicts.png"))
+    conflicts.close()
 
 
 if __name__ == "__main__":

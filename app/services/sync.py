@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -40,12 +41,13 @@ from app.gc_pause import gc_paused
 from app.model.records import ContactRecord
 from app.model.tables import Contact, SyncAccount, SyncBook, SyncCard, utcnow
 from app.services import carddav
-from app.services.contacts import delete_contacts, get_contact, update_contact
+from app.services.contacts import delete_contacts, get_contact, load_records, update_contact
 from app.services.importing import ParsedFile, import_files, parse_bytes
 from app.services.passwords import PasswordStore
 from app.storage.db import Database
 from app.vcard.writer import to_vcard
 
+GROUP_CARD = re.compile(r"^(?:X-ADDRESSBOOKSERVER-)?KIND:\s*group\s*$", re.I | re.M)
 HANDFUL = 5  # deletions in one sync above which the user is asked first
 BATCH = 100  # cards fetched and applied per transaction
 KEYRING_SERVICE = "Second Act CardDAV"
@@ -183,16 +185,24 @@ def card_text(session: Session, r: ContactRecord, server_card: str = "") -> str:
     Over an existing card (*server_card*) the server's UID is kept, whatever this side's is
     (a contact that was here before the first sync has its own): a card's UID never changes.
     """
-    if server_card:
-        theirs = parse_card(server_card, "")
-        if theirs is not None and theirs.uid and theirs.uid != r.uid:
-            r = ContactRecord(**{f.name: getattr(r, f.name) for f in fields(ContactRecord)})
-            r.uid = theirs.uid
+    uid = _uid_in(server_card)
+    if uid and uid != r.uid:
+        r = ContactRecord(**{f.name: getattr(r, f.name) for f in fields(ContactRecord)})
+        r.uid = uid
     introducer = ""
     if r.introduced_by_id is not None:
         c = session.get(Contact, r.introduced_by_id)
         introducer = c.uid if c is not None else ""
     return to_vcard(r, "3.0", introducer)
+
+
+_UID = re.compile(r"^UID(?:;[^:\r\n]*)?:(.*?)\r?$", re.I | re.M)
+
+
+def _uid_in(card: str) -> str:
+    """The UID a card's text gives, without parsing all of it ("" when none)."""
+    m = _UID.search(re.sub(r"\r?\n[ \t]", "", card)) if card else None
+    return m[1].strip().replace("\\,", ",").replace("\\;", ";") if m else ""
 
 
 def _hash(text: str) -> str:
@@ -267,31 +277,35 @@ def conflicts(session: Session) -> list[SyncCard]:
 
 
 def resolve_conflict(session: Session, link_id: int, keep: str) -> None:
-    """*keep* "here": the contact as it is here is written over the server's newer version at
-    the next sync. "server": the server's version replaces the contact's card fields here."""
+    """Settle a conflict: where both sides changed a field, *keep* "here" or "server" wins
+    it; every field only one side changed keeps that side's change, so neither side's other
+    edits are lost. What differs from the server's version is written back at the next sync.
+    """
     link = session.get(SyncCard, link_id)
     if link is None or link.conflict is None:
         return
     theirs_text, theirs_etag = link.conflict, link.conflict_etag
     link.conflict, link.conflict_etag = None, ""
-    if keep == "server" and link.contact_id is not None:
-        theirs = parse_card(theirs_text, link.href)
-        if theirs is not None:
-            mine = get_contact(session, link.contact_id)
-            for name in CARD_FIELDS:
-                setattr(mine, name, getattr(theirs, name))
-            update_contact(session, mine, check=False)
-            here = get_contact(session, link.contact_id)
-            link.local_hash = _hash(card_text(session, here, theirs_text))
-    else:
-        link.local_hash = ""  # written over the server's version at the next sync
+    theirs = parse_card(theirs_text, link.href)
+    if link.contact_id is not None and theirs is not None:
+        mine = get_contact(session, link.contact_id)
+        merged, clashes = three_way(
+            parse_card(link.card, link.href) or ContactRecord(), mine, theirs
+        )
+        if keep == "server":
+            for name in clashes:
+                setattr(merged, name, getattr(theirs, name))
+        update_contact(session, merged, check=False)
+        now = card_text(session, get_contact(session, link.contact_id), theirs_text)
+        server = card_text(session, _as_here(theirs, mine), theirs_text)
+        link.local_hash = _hash(now) if now == server else ""  # "": written back next sync
     link.card, link.etag = theirs_text, theirs_etag
     session.flush()
 
 
 # -- one sync ------------------------------------------------------------------------------------
-class Held(Exception):
-    """Deletions above the handful, not confirmed."""
+class Stopped(carddav.CardDavError):
+    """The user stopped the sync; what was done is kept, the rest waits for the next one."""
 
 
 @dataclass
@@ -304,6 +318,11 @@ class _Book:
     allow_deletes: bool
     progress: Progress
     report: SyncReport
+    cancelled: Callable[[], bool] = lambda: False
+
+    def check(self) -> None:
+        if self.cancelled():
+            raise Stopped("Stopped before the end; the next sync carries on.")
 
 
 def sync_all(
@@ -313,13 +332,16 @@ def sync_all(
     allow_deletes: bool = False,
     progress: Progress | None = None,
     verify: bool | str = True,
+    cancelled: Callable[[], bool] | None = None,
 ) -> list[SyncReport]:
     """Sync every enabled address book of every account; one report per book.
 
     A book that fails (wrong password, server down) is reported and the others go on."""
     password_for = password_for or passwords().get
     with gc_paused():  # one collection after the whole sync, not one per card parsed
-        return _sync_all(db, password_for, allow_deletes, progress, verify)
+        return _sync_all(
+            db, password_for, allow_deletes, progress, verify, cancelled or (lambda: False)
+        )
 
 
 def _sync_all(
@@ -328,6 +350,7 @@ def _sync_all(
     allow_deletes: bool,
     progress: Progress | None,
     verify: bool | str,
+    cancelled: Callable[[], bool],
 ) -> list[SyncReport]:
     progress = progress or (lambda _text: None)
     with db.session() as s:
@@ -352,6 +375,8 @@ def _sync_all(
                 except carddav.CardDavError as exc:
                     report.problems.append(str(exc))
                     _set_error(db, book_id, str(exc))
+                    if isinstance(exc, Stopped):
+                        return reports
                 first = False
     return reports
 
@@ -383,6 +408,7 @@ def sync_book(job: _Book) -> None:
     hold = deletions > HANDFUL and not job.allow_deletes
     hrefs = list(changed)
     for start in range(0, len(hrefs), BATCH):
+        job.check()
         part = hrefs[start : start + BATCH]
         job.progress(f"Reading cards {start + 1:,} to {start + len(part):,} of {len(hrefs):,}…")
         _apply_server_cards(job, carddav.fetch(http, url, part))
@@ -434,6 +460,8 @@ def _apply_server_cards(job: _Book, cards: dict[str, tuple[str, str]]) -> None:
         links = {c.href: c for c in _links(s, job.book_id)}
         new: list[tuple[str, str, str, ParsedFile]] = []
         for href, (etag, text) in cards.items():
+            if GROUP_CARD.search(text):
+                continue  # a group (Apple's, or vCard 4.0's KIND): left on the server as it is
             parsed = parse_bytes(text.encode("utf-8"), href)
             record = next((c.record for c in parsed.cards if not c.skipped), None)
             if record is None:
@@ -447,22 +475,23 @@ def _apply_server_cards(job: _Book, cards: dict[str, tuple[str, str]]) -> None:
                     s.flush()
                 new.append((href, etag, text, parsed))
                 continue
-            if link.etag == etag:
-                continue
+            if etag in (link.etag, link.conflict_etag):
+                continue  # as last seen, or a conflict already waiting for the user
             _apply_change(job, s, link, contact, etag, text, record)
         if new:
             placed: list[int | None] = []
             result = import_files(s, [p for *_, p in new], placed=placed)
             report.added_here += result.imported
             report.changed_here += result.merged
+            s.flush()  # the bulk reader reads with SQL of its own
+            records = {r.id: r for r in load_records(s, [c for c in placed if c is not None])}
             for (href, etag, text, _), cid in zip(new, placed, strict=True):
-                if cid is None:
+                mine = records.get(cid) if cid is not None else None
+                if cid is None or mine is None:
                     continue
-                here = card_text(s, get_contact(s, cid), text)
+                here = card_text(s, mine, text)
                 theirs = parse_card(text, href)
-                same = theirs is not None and _hash(here) == _hash(
-                    card_text(s, _as_here(s, theirs, cid), text)
-                )
+                same = theirs is not None and here == card_text(s, _as_here(theirs, mine), text)
                 # A contact that was here already may know more than the card: written back.
                 s.add(
                     SyncCard(
@@ -477,11 +506,10 @@ def _apply_server_cards(job: _Book, cards: dict[str, tuple[str, str]]) -> None:
             s.flush()
 
 
-def _as_here(s: Session, r: ContactRecord, cid: int) -> ContactRecord:
-    """A server's record as it would read here: contact *cid*'s id and introducer."""
-    r.id = cid
-    r.introduced_by_id = get_contact(s, cid).introduced_by_id
-    return r
+def _as_here(theirs: ContactRecord, mine: ContactRecord) -> ContactRecord:
+    """A server's record as it would read here: on *mine*'s id, with its introducer."""
+    theirs.id, theirs.introduced_by_id = mine.id, mine.introduced_by_id
+    return theirs
 
 
 def _live_contact(s: Session, link: SyncCard | None) -> Contact | None:
@@ -514,7 +542,7 @@ def _apply_change(
     link.card, link.etag = text, etag
     link.conflict, link.conflict_etag = None, ""
     report.changed_here += 1
-    if edited_here and _hash(now) != _hash(card_text(s, _as_here(s, theirs, contact.id), text)):
+    if edited_here and now != card_text(s, _as_here(theirs, mine), text):
         report.merged += 1
         link.local_hash = ""  # both sides' edits go back to the server below
     else:
@@ -543,22 +571,38 @@ def _apply_server_deletions(job: _Book, hrefs: list[str]) -> None:
 
 def _push_local_edits(job: _Book) -> None:
     with job.db.session() as s:
-        ids = [c.id for c in _links(s, job.book_id) if c.conflict is None]
-    for link_id in ids:
-        with job.db.session() as s:
-            link = s.get(SyncCard, link_id)
-            contact = _live_contact(s, link)
-            if link is None or contact is None:
-                continue
-            text = card_text(s, get_contact(s, contact.id), link.card)
-            if _hash(text) == link.local_hash:
-                continue
-            try:
-                etag = carddav.put(job.http, job.url, link.href, text, link.etag)
-            except carddav.PreconditionFailed:
-                continue  # changed there meanwhile: the next sync merges it first
-            link.etag, link.card, link.local_hash = etag, text, _hash(text)
-            job.report.changed_there += 1
+        links = [
+            (c.id, c.contact_id, c.card, c.local_hash)
+            for c in _links(s, job.book_id)
+            if c.conflict is None and c.contact_id is not None
+        ]
+        records = {r.id: r for r in load_records(s, [cid for _, cid, _, _ in links])}
+        edited = []
+        for link_id, cid, base, local_hash in links:
+            r = records.get(cid)
+            if r is not None and _hash(text := card_text(s, r, base)) != local_hash:
+                edited.append((link_id, text))
+    for link_id, text in edited:
+        job.check()
+        _write(job, link_id, text)
+
+
+def _write(job: _Book, link_id: int, text: str) -> None:
+    """PUT a linked card over the version last seen; a newer one there waits for a merge."""
+    with job.db.session() as s:
+        link = s.get(SyncCard, link_id)
+        if link is None:
+            return
+        href, etag = link.href, link.etag
+    try:
+        new_etag = carddav.put(job.http, job.url, href, text, etag)
+    except carddav.PreconditionFailed:
+        return  # changed there meanwhile: the next sync merges it first
+    with job.db.session() as s:
+        link = s.get(SyncCard, link_id)
+        if link is not None:
+            link.etag, link.card, link.local_hash = new_etag, text, _hash(text)
+    job.report.changed_there += 1
 
 
 def _push_new_contacts(job: _Book) -> None:
@@ -571,36 +615,39 @@ def _push_new_contacts(job: _Book) -> None:
                 .order_by(Contact.id)
             )
         )
-    path = urlsplit(job.url).path
-    for n, cid in enumerate(ids):
-        if n % BATCH == 0:
-            job.progress(f"Writing new contacts to the server: {n:,} of {len(ids):,}…")
+    path = urlsplit(job.url).path.rstrip("/")
+    for start in range(0, len(ids), BATCH):
+        job.check()
+        job.progress(f"Writing new contacts to the server: {start:,} of {len(ids):,}…")
         with job.db.session() as s:
-            c = s.get(Contact, cid)
-            if c is None or c.deleted_at is not None:
-                continue
-            if not c.uid:
-                c.uid = str(uuid.uuid4())
-                s.flush()
-            href = path.rstrip("/") + "/" + quote(_safe(c.uid), safe="") + ".vcf"
-            text = card_text(s, get_contact(s, cid))
-        # The UID names the card: a write whose answer never came is not made twice.
-        try:
-            etag = carddav.put(job.http, job.url, href, text, None)
-        except carddav.PreconditionFailed:
-            continue  # the card is there already: the next sync links it by its UID
-        with job.db.session() as s:
-            s.add(
-                SyncCard(
-                    book_id=job.book_id,
-                    href=href,
-                    contact_id=cid,
-                    etag=etag,
-                    card=text,
-                    local_hash=_hash(text),
+            # Every card is named by its UID: a contact without one gets one first.
+            for c in s.scalars(select(Contact).where(Contact.id.in_(ids[start : start + BATCH]))):
+                if not c.uid:
+                    c.uid = str(uuid.uuid4())
+            s.flush()
+            cards = [
+                (r.id, f"{path}/{quote(_safe(r.uid), safe='')}.vcf", card_text(s, r))
+                for r in load_records(s, ids[start : start + BATCH])
+            ]
+        for cid, href, text in cards:
+            job.check()
+            # The UID names the card: a write whose answer never came is not made twice.
+            try:
+                etag = carddav.put(job.http, job.url, href, text, None)
+            except carddav.PreconditionFailed:
+                continue  # the card is there already: the next sync links it by its UID
+            with job.db.session() as s:
+                s.add(
+                    SyncCard(
+                        book_id=job.book_id,
+                        href=href,
+                        contact_id=cid,
+                        etag=etag,
+                        card=text,
+                        local_hash=_hash(text),
+                    )
                 )
-            )
-        job.report.added_there += 1
+            job.report.added_there += 1
 
 
 def _safe(uid: str) -> str:
@@ -616,6 +663,7 @@ def _push_local_deletions(job: _Book) -> None:
     with job.db.session() as s:
         ids = _deleted_here(s, job.book_id)
     for link_id in ids:
+        job.check()
         with job.db.session() as s:
             link = s.get(SyncCard, link_id)
             if link is None:

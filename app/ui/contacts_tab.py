@@ -129,6 +129,7 @@ class EmptyState(QWidget):
 
 class ContactsTab(QWidget):
     import_requested = Signal()
+    sync_requested = Signal()
     new_requested = Signal()
     save_requested = Signal(object, object)  # before (ContactRecord | None), after
     status = Signal(str)
@@ -253,14 +254,17 @@ class ContactsTab(QWidget):
             "Welcome to Second Act",
             "Your network is your biggest asset for a career change. Start by bringing in "
             "the address book you already have: export it from Outlook, Apple Contacts, "
-            "Google Contacts or LinkedIn (Connections.csv) and import the file here. "
+            "Google Contacts or LinkedIn (Connections.csv) and import the file here, or "
+            "sync with the address book on your phone (CardDAV: Nextcloud, iCloud, Fastmail). "
             "Or add the first person by hand.",
         )
         self.empty.setObjectName("empty_state")
         self.import_button = self.empty.add_button("Import your address book…", "import_button")
+        self.sync_button = self.empty.add_button("Sync with your phone…", "sync_button")
         self.add_button = self.empty.add_button("Add a contact", "add_button")
         self.empty.finish()
         self.import_button.clicked.connect(self.import_requested)
+        self.sync_button.clicked.connect(self.sync_requested)
         self.add_button.clicked.connect(self.new_requested)
 
         self.pages = QStackedWidget()

@@ -91,6 +91,7 @@ from app.ui.network_actions import NetworkActions
 from app.ui.outreach.actions import OutreachActions
 from app.ui.outreach.tab import OutreachTab
 from app.ui.preferences import PreferencesDialog
+from app.ui.sync.controller import SyncController
 from app.ui.tasks import TaskRunner
 from app.ui.text import Button, escape, message_box, plain_label
 from app.ui.today.tab import TodayTab
@@ -183,6 +184,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.count_label = plain_label()
         self.statusBar().addPermanentWidget(self.count_label)
+        self.sync = SyncController(self)
+        self.contacts.sync_requested.connect(self.sync.set_up)
         self._build_menus()
         self._restore_state()
         self.contacts.on_model_reset()
@@ -224,6 +227,15 @@ class MainWindow(QMainWindow):
         for a in (self.new_action, self.import_action, self.export_action):
             file_menu.addAction(a)
         file_menu.addAction(self.export_interviews_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.sync.sync_action)
+        file_menu.addAction(self.sync.setup_action)
+        toolbar = self.addToolBar("Toolbar")
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        for a in (self.new_action, self.import_action, self.sync.sync_action):
+            toolbar.addAction(a)
+        file_menu.addAction(self.sync.conflicts_action)
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         file_menu.addAction(self.restore_action)
@@ -383,6 +395,7 @@ class MainWindow(QMainWindow):
         self.tasks.wait()
         self.network.wait()  # a map count in progress reads the database
         self.outreach_actions.wait()  # sending stops after the message in flight
+        self.sync.stop()  # a sync stops between two cards; the next one carries on
         self.save_state()
         event.accept()
 

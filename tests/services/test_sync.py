@@ -62,6 +62,32 @@ def run(db: Database, allow_deletes: bool = False) -> sync.SyncReport:
     return reports[0]
 
 
+def synced_ann(db: Database, srv: Radicale) -> int:
+    """Ann Lee on the server, synced here once: her contact id."""
+    srv.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    connect(db, srv)
+    run(db)
+    with db.session() as s:
+        (cid,) = list_contact_ids(s)
+    return cid
+
+
+def edit(db: Database, cid: int, **values: str) -> None:
+    with db.session() as s:
+        r = get_contact(s, cid)
+        for k, v in values.items():
+            setattr(r, k, v)
+        update_contact(s, r)
+
+
+def a_conflict(db: Database, srv: Radicale) -> int:
+    """Ann's title changed both here (Director) and on the server (Keeper)."""
+    cid = synced_ann(db, srv)
+    edit(db, cid, title="Director")
+    srv.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Keeper"))
+    return cid
+
+
 def names(db: Database) -> list[str]:
     with db.session() as s:
         return sorted(get_contact(s, i).display_name for i in list_contact_ids(s))
@@ -172,17 +198,50 @@ def test_edits_deletions_and_a_server_only_property_both_ways(
     assert names(db) == ["Ann Lee", "Bob Ray"]
 
 
-def test_both_sides_edit_apart_merge_and_the_same_field_is_a_conflict(
+def test_groups_photos_and_categories_the_server_holds_survive_a_local_edit(
     server: Radicale, db: Database
 ) -> None:
-    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    png = (
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5E"
+        "rkJggg=="
+    )
+    photo = f"PHOTO;ENCODING=b;TYPE=PNG:{png}"
+    server.put(
+        "ann.vcf",
+        card("ann", "Ann Lee", "ann@x.org", f"CATEGORIES:Family,Museum\r\n{photo}"),
+    )
+    group = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:grp\r\nFN:Friends\r\nN:Friends;;;;\r\n"
+        "X-ADDRESSBOOKSERVER-KIND:group\r\nX-ADDRESSBOOKSERVER-MEMBER:urn:uuid:ann\r\n"
+        "END:VCARD\r\n"
+    )
+    server.put("friends.vcf", group)
     connect(db, server)
     run(db)
+    assert names(db) == ["Ann Lee"]  # the group is not a person
     with db.session() as s:
         (cid,) = list_contact_ids(s)
         ann = get_contact(s, cid)
+        assert ann.tags == ["Family", "Museum"] and ann.photo
         ann.title = "Curator"
         update_contact(s, ann)
+    assert run(db).changed_there == 1
+    cards = {k.rsplit("/", 1)[-1]: v for k, v in server.cards().items()}
+    assert "TITLE:Curator" in cards["ann.vcf"]
+    assert "CATEGORIES:Family,Museum" in cards["ann.vcf"]
+    unfolded = cards["ann.vcf"].replace("\n ", "").replace("\r", "")
+    assert (
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg=="
+        in unfolded
+    )
+    assert cards["friends.vcf"].replace("\r", "") == group.replace("\r", "")  # untouched
+
+
+def test_both_sides_edit_apart_merge_and_the_same_field_is_a_conflict(
+    server: Radicale, db: Database
+) -> None:
+    cid = synced_ann(db, server)
+    edit(db, cid, title="Curator")
     server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "NOTE:met at the fair"))
     report = run(db)
     assert report.merged == 1 and report.conflicts == []
@@ -190,12 +249,8 @@ def test_both_sides_edit_apart_merge_and_the_same_field_is_a_conflict(
     assert "TITLE:Curator" in text and "NOTE:met at the fair" in text
     with db.session() as s:
         assert get_contact(s, cid).note == "met at the fair"
-    # Now both change the title.
-    with db.session() as s:
-        ann = get_contact(s, cid)
-        ann.title = "Director"
-        update_contact(s, ann)
-    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Keeper"))
+    edit(db, cid, title="Director")  # now both change the title
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Keeper\r\nORG:Museum"))
     report = run(db)
     assert report.conflicts == ["Ann Lee"]
     with db.session() as s:
@@ -210,20 +265,14 @@ def test_both_sides_edit_apart_merge_and_the_same_field_is_a_conflict(
     run(db)
     (text,) = server.cards().values()
     assert "TITLE:Director" in text
+    assert "ORG:Museum" in text  # the server's other change was not lost by keeping mine
     with db.session() as s:
         assert sync.conflicts(s) == []
+        assert get_contact(s, cid).organization == "Museum"
 
 
 def test_taking_the_servers_side_of_a_conflict(server: Radicale, db: Database) -> None:
-    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
-    connect(db, server)
-    run(db)
-    with db.session() as s:
-        (cid,) = list_contact_ids(s)
-        ann = get_contact(s, cid)
-        ann.title = "Director"
-        update_contact(s, ann)
-    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Keeper"))
+    cid = a_conflict(db, server)
     run(db)
     with db.session() as s:
         sync.resolve_conflict(s, sync.conflicts(s)[0].id, "server")
@@ -289,9 +338,7 @@ def test_a_second_device_converges_on_the_same_contacts(
         assert names(other) == names(db)
         with other.session() as s:  # an edit on the laptop reaches the desktop
             cid = next(i for i in list_contact_ids(s) if get_contact(s, i).full_name == "Ann Lee")
-            ann = get_contact(s, cid)
-            ann.title = "Curator"
-            update_contact(s, ann)
+        edit(other, cid, title="Curator")
         run(other)
         assert run(db).changed_here == 1
         with db.session() as s:

@@ -1,0 +1,258 @@
+"""Setting up a CardDAV account, and the conflicts a sync left for the user."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import carddav
+from app.ui.tasks import Task
+from app.ui.text import plain_label
+from app.ui.widgets import ErrorLabel
+
+PROVIDERS = (
+    "Nextcloud: https://your-cloud.example/remote.php/dav (an app password from "
+    "Settings ▸ Security). iCloud: https://contacts.icloud.com with an app-specific password "
+    "from appleid.apple.com. Fastmail: https://carddav.fastmail.com with an app password "
+    "(Settings ▸ Privacy & Security)."
+)
+
+Discover = Callable[[str, str, str], list[carddav.BookInfo]]
+
+
+def discover(url: str, username: str, password: str) -> list[carddav.BookInfo]:
+    with carddav.client(username, password) as http:
+        return carddav.discover(http, url)
+
+
+class SyncAccountDialog(QDialog):
+    """Server address, user name and password; "Find address books" asks the server (off the
+    window's thread) and lists them to pick from. The password goes to the OS keyring."""
+
+    found = Signal(object)  # a list of BookInfo, or the problem as a str
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sync_account_dialog")
+        self.setWindowTitle("Address book sync")
+        self.setMinimumWidth(560)
+        intro = plain_label(
+            "Keep the same contacts on your phone, laptop and Second Act: it syncs both ways "
+            "with a CardDAV address book. Only the contact cards travel; your interactions, "
+            "interviews and campaigns stay on this computer. The password goes to this "
+            "computer's password store, never into Second Act's files."
+        )
+        intro.setWordWrap(True)
+        hint = plain_label(PROVIDERS)
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #50545c;")
+        self.url = QLineEdit()
+        self.url.setObjectName("sync_url")
+        self.url.setPlaceholderText("https://… (the CardDAV address your provider gives)")
+        self.username = QLineEdit()
+        self.username.setObjectName("sync_username")
+        self.password = QLineEdit()
+        self.password.setObjectName("sync_password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("an app password, where your provider has them")
+        self.find_button = QPushButton("&Find address books")
+        self.find_button.setObjectName("sync_find")
+        self.result = plain_label()
+        self.result.setObjectName("sync_result")
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.books = QListWidget()
+        self.books.setObjectName("sync_books")
+        self.books.setMaximumHeight(140)
+        self.error = ErrorLabel()
+        form = QFormLayout()
+        form.addRow("&Server", self.url)
+        form.addRow("&User name", self.username)
+        form.addRow("Pass&word", self.password)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setEnabled(False)
+        self.save_button.setAutoDefault(False)
+        self.find_button.setDefault(True)  # Enter in the password asks the server first
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(hint)
+        layout.addLayout(form)
+        row = QHBoxLayout()
+        row.addWidget(self.find_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self.result)
+        layout.addWidget(plain_label("Address books to sync:"))
+        layout.addWidget(self.books)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.find_button.clicked.connect(self.find)
+        self.found.connect(self._show_found)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.books.itemChanged.connect(lambda _i: self._update_save())
+        self.discover: Discover = discover
+        self._pool = QThreadPool(self)
+        self._task: Task | None = None
+
+    def find(self) -> None:
+        url, user, password = self.url.text().strip(), self.username.text(), self.password.text()
+        if not url:
+            self.error.show_messages(["Enter the server's address."])
+            return
+        if not password:
+            self.error.show_messages(["Enter the password (an app password, where there is one)."])
+            return
+        self.error.show_messages([])
+        self.find_button.setEnabled(False)
+        self.books.clear()
+        self._update_save()
+        self.result.setText("Asking the server for your address books…")
+        look = self.discover
+
+        def work(_progress: object, _cancelled: object) -> object:
+            try:
+                return look(url, user, password)
+            except carddav.CardDavError as exc:
+                return str(exc)
+
+        self._task = Task(work)  # type: ignore[arg-type]
+        self._task.signals.finished.connect(self.found.emit)
+        self._task.signals.failed.connect(lambda report: self.found.emit(report.splitlines()[-1]))
+        self._pool.start(self._task)
+
+    def wait(self) -> None:
+        self._pool.waitForDone()
+
+    def _show_found(self, result: object) -> None:
+        self.find_button.setEnabled(True)
+        if isinstance(result, str):
+            self.result.setText(result)
+            self.result.setStyleSheet("color: #b3261e;")
+            return
+        assert isinstance(result, list)
+        self.result.setStyleSheet("")
+        if not result:
+            self.result.setText("The connection worked, but this account has no address book.")
+            return
+        self.result.setText(f"Connected. Found {len(result)} address book(s).")
+        self.find_button.setDefault(False)
+        self.save_button.setDefault(True)
+        for book in result:
+            item = QListWidgetItem(book.name)
+            item.setData(Qt.ItemDataRole.UserRole, book)
+            item.setToolTip(book.url)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.books.addItem(item)
+        self._update_save()
+
+    def chosen(self) -> list[carddav.BookInfo]:
+        return [
+            self.books.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.books.count())
+            if self.books.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def _update_save(self) -> None:
+        self.save_button.setEnabled(bool(self.chosen()))
+
+
+class ConflictsDialog(QDialog):
+    """Each contact both sides changed in the same place, side by side; the user picks."""
+
+    chosen = Signal(int, str)  # link id, "here" or "server"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sync_conflicts_dialog")
+        self.setWindowTitle("Sync conflicts")
+        self.resize(820, 460)
+        intro = plain_label(
+            "These contacts were changed here and on the server in the same place since the "
+            "last sync. Nothing has been overwritten: choose which version to keep. The other "
+            "is replaced at the next sync."
+        )
+        intro.setWordWrap(True)
+        self.people = QListWidget()
+        self.people.setObjectName("conflict_people")
+        self.people.setMaximumWidth(220)
+        self.table = QTableWidget(0, 3)
+        self.table.setObjectName("conflict_table")
+        self.table.setHorizontalHeaderLabels(["Field", "Here", "On the server"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.keep_here = QPushButton("Keep &mine")
+        self.keep_here.setObjectName("conflict_keep_here")
+        self.keep_server = QPushButton("Take the &server's")
+        self.keep_server.setObjectName("conflict_keep_server")
+        close = QPushButton("&Close")
+        close.clicked.connect(self.accept)
+        body = QHBoxLayout()
+        body.addWidget(self.people)
+        body.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.keep_here)
+        buttons.addWidget(self.keep_server)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(body, 1)
+        layout.addLayout(buttons)
+        self.people.currentRowChanged.connect(self._show)
+        self.keep_here.clicked.connect(lambda: self._choose("here"))
+        self.keep_server.clicked.connect(lambda: self._choose("server"))
+        self._rows: list[tuple[int, str, list[tuple[str, str, str]]]] = []
+
+    def set_conflicts(self, rows: list[tuple[int, str, list[tuple[str, str, str]]]]) -> None:
+        """(link id, name, [(field, here, on the server)]) each."""
+        self._rows = rows
+        self.people.clear()
+        for _link, name, _diffs in rows:
+            self.people.addItem(name)
+        has = bool(rows)
+        self.keep_here.setEnabled(has)
+        self.keep_server.setEnabled(has)
+        if has:
+            self.people.setCurrentRow(0)
+        else:
+            self.table.setRowCount(0)
+
+    def _show(self, row: int) -> None:
+        diffs = self._rows[row][2] if 0 <= row < len(self._rows) else []
+        self.table.setRowCount(len(diffs))
+        for r, (name, here, there) in enumerate(diffs):
+            for c, text in enumerate((name, here, there)):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.resizeRowsToContents()
+
+    def _choose(self, side: str) -> None:
+        row = self.people.currentRow()
+        if 0 <= row < len(self._rows):
+            self.chosen.emit(self._rows[row][0], side)

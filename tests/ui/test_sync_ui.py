@@ -1,0 +1,138 @@
+"""Sync in the window, against a real Radicale server: the account set-up, the status line,
+the background sync and the conflict view (issue 12)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from app.services import sync
+from app.services.contacts import get_contact
+from app.storage.db import Database
+from app.ui.main_window import MainWindow
+from app.ui.sync.dialogs import ConflictsDialog, SyncAccountDialog
+from tests.carddav_server import PASSWORD, USER, Radicale, radicale
+from tests.services.test_sync import a_conflict, card, connect, fill_server, run
+from tests.ui.conftest import Answers
+
+Make = Callable[[], MainWindow]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Radicale]:
+    with radicale(tmp_path / "radicale") as srv:
+        srv.make_book()
+        yield srv
+
+
+def fill_in(dialog: SyncAccountDialog, qtbot: QtBot, url: str, password: str) -> None:
+    dialog.url.setText(url)
+    dialog.username.setText(USER)
+    dialog.password.setText(password)
+    qtbot.mouseClick(dialog.find_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.find_button.isEnabled(), timeout=20000)
+
+
+def test_setting_up_an_account_syncs_in_the_background_and_shows_the_status(
+    qtbot: QtBot, make_window: Make, answers: Answers, server: Radicale, db: Database
+) -> None:
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    w = make_window()
+    assert w.sync.label.text() == ""  # no account: no status
+    seen: list[str] = []
+
+    def answer(dialog: QDialog) -> int:
+        assert isinstance(dialog, SyncAccountDialog)
+        fill_in(dialog, qtbot, server.url, "wrong")
+        seen.append(dialog.result.text())
+        assert not dialog.save_button.isEnabled()
+        fill_in(dialog, qtbot, server.url, PASSWORD)
+        seen.append(dialog.result.text())
+        assert [b.name for b in dialog.chosen()] == ["Contacts"]
+        assert dialog.save_button.isEnabled()
+        return int(QDialog.DialogCode.Accepted)
+
+    answers.on_dialog = answer
+    reports: list[object] = []
+    w.sync.finished.connect(reports.append)
+    w.sync.sync_action.trigger()  # no account yet: Sync Now offers the set-up
+    assert "refused the user name or password" in seen[0]
+    assert seen[1] == "Connected. Found 1 address book(s)."
+    qtbot.waitUntil(lambda: bool(reports), timeout=30000)
+    assert w.sync.label.text().startswith("Synced today")
+    assert w.contacts.model.rowCount() == 1  # the list shows what came in
+    with db.session() as s:
+        (account,) = sync.accounts(s)
+    # The password went to the keyring, under the account.
+    assert sync.passwords().get(sync.AccountKey(account.url, USER)) == PASSWORD
+
+
+def test_a_conflict_is_shown_side_by_side_and_the_user_chooses(
+    qtbot: QtBot, make_window: Make, answers: Answers, server: Radicale, db: Database
+) -> None:
+    cid = a_conflict(db, server)
+    w = make_window()
+    w.sync.password_for = lambda _k: PASSWORD
+    shown: list[list[tuple[str, str, str]]] = []
+
+    def answer(dialog: QDialog) -> int:
+        assert isinstance(dialog, ConflictsDialog)
+        table = dialog.table
+        rows = [tuple(table.item(r, c).text() for c in range(3)) for r in range(table.rowCount())]
+        shown.append(rows)  # type: ignore[arg-type]
+        assert dialog.people.item(0).text() == "Ann Lee"
+        qtbot.mouseClick(dialog.keep_server, Qt.MouseButton.LeftButton)
+        assert dialog.people.count() == 0
+        return int(QDialog.DialogCode.Accepted)
+
+    answers.on_dialog = answer
+    reports: list[object] = []
+    w.sync.finished.connect(reports.append)
+    w.sync.sync_now()
+    qtbot.waitUntil(lambda: bool(shown), timeout=30000)
+    assert ("Title", "Director", "Keeper") in shown[0]
+    with db.session() as s:
+        assert get_contact(s, cid).title == "Keeper"
+        assert sync.conflicts(s) == []
+    assert "conflict" not in w.sync.label.text()
+
+
+def test_many_deletions_ask_first(
+    qtbot: QtBot, make_window: Make, answers: Answers, server: Radicale, db: Database
+) -> None:
+
+    fill_server(server, 10)
+    connect(db, server)
+    run(db)
+    for href in list(server.cards())[:7]:
+        server.delete(href)
+    w = make_window()
+    w.sync.password_for = lambda _k: PASSWORD
+    answers.reply = answers.reply.No
+    reports: list[object] = []
+    w.sync.finished.connect(reports.append)
+    w.sync.sync_now()
+    qtbot.waitUntil(lambda: bool(reports), timeout=30000)
+    assert any("would delete 7 contacts" in a for a in answers.asked)
+    assert w.contacts.model.rowCount() == 10  # the user said no: nobody deleted
+    answers.reply = answers.reply.Yes
+    w.sync.sync_now()
+    qtbot.waitUntil(lambda: len(reports) >= 3, timeout=30000)  # asked, then synced again
+    assert w.contacts.model.rowCount() == 3
+
+
+def test_the_welcome_page_offers_sync_and_cancel_changes_nothing(
+    qtbot: QtBot, make_window: Make, answers: Answers, db: Database
+) -> None:
+    w = make_window()
+    answers.dialog_answer = QDialog.DialogCode.Rejected
+    qtbot.mouseClick(w.contacts.sync_button, Qt.MouseButton.LeftButton)
+    assert [type(d) for d in answers.dialogs] == [SyncAccountDialog]
+    with db.session() as s:
+        assert sync.accounts(s) == []
+    assert w.sync.label.text() == "" and not w.sync.timer.isActive()
