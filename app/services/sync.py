@@ -493,16 +493,7 @@ def _apply_server_cards(job: _Book, cards: dict[str, tuple[str, str]]) -> None:
                 theirs = parse_card(text, href)
                 same = theirs is not None and here == card_text(s, _as_here(theirs, mine), text)
                 # A contact that was here already may know more than the card: written back.
-                s.add(
-                    SyncCard(
-                        book_id=job.book_id,
-                        href=href,
-                        contact_id=cid,
-                        etag=etag,
-                        card=text,
-                        local_hash=_hash(here) if same else "",
-                    )
-                )
+                _link(s, job, href, cid, etag, text, _hash(here) if same else "")
             s.flush()
 
 
@@ -628,6 +619,7 @@ def _push_new_contacts(job: _Book) -> None:
             cards = [
                 (r.id, f"{path}/{quote(_safe(r.uid), safe='')}.vcf", card_text(s, r))
                 for r in load_records(s, ids[start : start + BATCH])
+                if r.id is not None
             ]
         for cid, href, text in cards:
             job.check()
@@ -637,17 +629,24 @@ def _push_new_contacts(job: _Book) -> None:
             except carddav.PreconditionFailed:
                 continue  # the card is there already: the next sync links it by its UID
             with job.db.session() as s:
-                s.add(
-                    SyncCard(
-                        book_id=job.book_id,
-                        href=href,
-                        contact_id=cid,
-                        etag=etag,
-                        card=text,
-                        local_hash=_hash(text),
-                    )
-                )
+                _link(s, job, href, cid, etag, text, _hash(text))
             job.report.added_there += 1
+
+
+def _link(
+    s: Session, job: _Book, href: str, cid: int, etag: str, text: str, local_hash: str
+) -> None:
+    """Remember that card *href* (as *text*, version *etag*) is contact *cid*."""
+    s.add(
+        SyncCard(
+            book_id=job.book_id,
+            href=href,
+            contact_id=cid,
+            etag=etag,
+            card=text,
+            local_hash=local_hash,
+        )
+    )
 
 
 def _safe(uid: str) -> str:
