@@ -642,7 +642,8 @@ def sync_states(app: QApplication, w: MainWindow, db: Database, out: Path) -> No
     from app.model.tables import SyncBook
     from app.services import carddav, sync
     from app.services.contacts import list_contact_ids
-    from app.ui.sync.dialogs import ConflictsDialog, SyncAccountDialog
+    from app.ui.sync.controller import account_rows
+    from app.ui.sync.dialogs import AccountsDialog, ConflictsDialog, SyncAccountDialog
 
     def settle() -> None:
         for _ in range(3):
@@ -682,6 +683,13 @@ def sync_states(app: QApplication, w: MainWindow, db: Database, out: Path) -> No
     w.tabs.setCurrentWidget(w.contacts)
     settle()
     w.grab().save(str(out / "sync-status.png"))
+    accounts = AccountsDialog(w)
+    with db.session() as s:
+        accounts.set_accounts(account_rows(s))
+    accounts.show()
+    settle()
+    accounts.grab().save(str(out / "sync-accounts.png"))
+    accounts.close()
     conflicts = ConflictsDialog(w)
     conflicts.set_conflicts(
         [

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -72,16 +73,23 @@ def _free_port() -> int:
 
 
 @contextmanager
-def radicale(root: Path) -> Iterator[Radicale]:
+def radicale(root: Path, tls: Any = None, port: int = 0) -> Iterator[Radicale]:
+    """*tls*: a trustme.CA whose certificate for 127.0.0.1 the server presents (HTTPS);
+    *port*: 0 for a free one."""
     root.mkdir(parents=True, exist_ok=True)
+    ssl_conf = ""
+    if tls is not None:
+        pem = root / "server.pem"
+        tls.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(pem))
+        ssl_conf = f"ssl = True\ncertificate = {pem}\nkey = {pem}\n"
     users = root / "users"
     users.write_text(f"{USER}:{PASSWORD}\n", encoding="utf-8")
-    port = _free_port()
+    port = port or _free_port()
     config = root / "config"
     config.write_text(
         f"""[server]
 hosts = 127.0.0.1:{port}
-[auth]
+{ssl_conf}[auth]
 type = htpasswd
 htpasswd_filename = {users}
 htpasswd_encryption = plain
@@ -99,12 +107,12 @@ type = none
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
         while True:
             try:
-                httpx.get(url + "/", timeout=1)
+                httpx.get(url + "/", timeout=1, verify=False)
                 break
             except httpx.HTTPError:
                 if proc.poll() is not None or time.monotonic() > deadline:

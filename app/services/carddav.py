@@ -54,9 +54,7 @@ class Changes:
     token: str
 
 
-def client(
-    username: str, password: str, verify: ssl.SSLContext | str | bool = True
-) -> httpx.Client:
+def client(username: str, password: str, verify: ssl.SSLContext | bool = True) -> httpx.Client:
     return httpx.Client(
         auth=httpx.BasicAuth(username, password) if username else None,
         timeout=TIMEOUT,

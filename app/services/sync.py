@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import ssl
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -331,7 +332,7 @@ def sync_all(
     password_for: Callable[[AccountKey], str | None] | None = None,
     allow_deletes: bool = False,
     progress: Progress | None = None,
-    verify: bool | str = True,
+    verify: ssl.SSLContext | bool = True,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[SyncReport]:
     """Sync every enabled address book of every account; one report per book.
@@ -349,7 +350,7 @@ def _sync_all(
     password_for: Callable[[AccountKey], str | None],
     allow_deletes: bool,
     progress: Progress | None,
-    verify: bool | str,
+    verify: ssl.SSLContext | bool,
     cancelled: Callable[[], bool],
 ) -> list[SyncReport]:
     progress = progress or (lambda _text: None)

@@ -340,6 +340,10 @@ class ContactEditor(QWidget):
         self._clear_errors()
         self.save_requested.emit(self.record())
 
+    def loaded(self) -> ContactRecord:
+        """The contact as it was when the editor showed it."""
+        return self._record
+
     def on_revert(self) -> None:
         self.load(self._record)
 

@@ -35,6 +35,7 @@ from app.services.contacts import (
     get_contact,
 )
 from app.services.duplicates import find_possible_duplicates
+from app.services.sync import three_way
 from app.storage.db import Database
 from app.ui.activity import ActivityPanel
 from app.ui.contact_editor import ContactEditor
@@ -292,7 +293,11 @@ class ContactsTab(QWidget):
                 self.model.show_ids(read.listing, read.ids)
             finally:
                 self._read_total = False
-        self._select(keep, None if read is None else read.pane)
+        # Unsaved typing in the contact shown stays: a sync in the background re-reads the
+        # list while the user may be editing.
+        editing = self.detail.currentWidget() is self.editor and self.editor.is_dirty()
+        fill = not (editing and keep is not None and keep == self._current)
+        self._select(keep, None if read is None else read.pane, fill=fill)
         self.update_duplicates(None if read is None else read.duplicates)
 
     def set_narrow(self, narrow: Narrow | None) -> None:
@@ -347,11 +352,12 @@ class ContactsTab(QWidget):
     def _new_pending(self) -> bool:
         return self.detail.currentWidget() is self.editor and self.editor.current_id() is None
 
-    def _select(self, contact_id: int | None, pane: Pane | None = None) -> None:
+    def _select(self, contact_id: int | None, pane: Pane | None = None, fill: bool = True) -> None:
+        """Select *contact_id*'s row and show it (*fill* False: leave the pane as it is)."""
         row = self.model.row_of(contact_id) if contact_id is not None else -1
         sm = self.table.selectionModel()
         if row < 0:
-            if not self._new_pending():
+            if fill and not self._new_pending():
                 self._show_contact(None)
             return
         index = self.model.index(row, 0)
@@ -363,7 +369,8 @@ class ContactsTab(QWidget):
         )
         sm.blockSignals(False)
         self.table.scrollTo(index)
-        self._show_contact(contact_id, pane)
+        if fill:
+            self._show_contact(contact_id, pane)
 
     def _show_contact(self, contact_id: int | None, pane: Pane | None = None) -> None:
         """Show *contact_id* in the pane (*pane*: as a worker read it)."""
@@ -471,6 +478,11 @@ class ContactsTab(QWidget):
                     before = get_contact(s, record.id)
                 except ContactNotFound:
                     before = None
+            loaded = self.editor.loaded()
+            if before is not None and loaded.id == record.id and before != loaded:
+                # Changed since the editor showed it (a sync in the background): the user's
+                # edits win where they made them; what changed meanwhile elsewhere is kept.
+                record, _clashes = three_way(loaded, record, before)
         self.save_requested.emit(before, record)
 
     def on_search_enter(self) -> None:

@@ -447,3 +447,46 @@ def test_upgrade_from_0007_keeps_contacts_and_adds_sync(tmp_path: Path) -> None:
             assert sync.conflicts(s) == []
     finally:
         db.close()
+
+
+def test_an_untrusted_certificate_is_refused_in_plain_words(tmp_path: Path, db: Database) -> None:
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    with radicale(tmp_path / "tls", tls=ca) as srv:
+        srv_books = None
+        with pytest.raises(carddav.CardDavError) as e, carddav.client(USER, PASSWORD) as http:
+            carddav.discover(http, srv.url)  # this computer does not trust the test CA
+        assert "certificate of 127.0.0.1" in str(e.value)
+        assert "did not send your password" in str(e.value)
+        trusted = ssl.create_default_context()
+        ca.configure_trust(trusted)
+        with carddav.client(USER, PASSWORD, trusted) as http:
+            srv_books = carddav.discover(http, srv.url)
+        assert srv_books == []  # reached, over verified TLS (no book made yet)
+
+
+def test_a_server_gone_half_way_is_reported_and_the_next_sync_catches_up(
+    tmp_path: Path, db: Database
+) -> None:
+    root = tmp_path / "radicale"
+    with radicale(root) as srv:
+        srv.make_book()
+        connect(db, srv)
+        url = srv.url
+    # The server is gone (the network dropped): a problem in plain words, nothing changed.
+    with db.session() as s:
+        create_contact(s, ContactRecord(full_name="Eve Ng", emails=[Labeled("eve@x.org")]))
+    reports = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    assert "Could not reach 127.0.0.1" in reports[0].problems[0]
+    with db.session() as s:
+        assert "Could not reach" in sync.last_synced(s)[1]
+        assert list(s.scalars(select(SyncCard))) == []
+    with radicale(root, port=int(url.rsplit(":", 1)[1])) as back:  # the network is back
+        report = run(db)
+        assert report.added_there == 1
+        assert server_names(back) == ["Eve Ng"]
+        with db.session() as s:
+            assert sync.last_synced(s)[1] == ""

@@ -10,14 +10,16 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
 
+from app.model.tables import SyncCard
 from app.services import sync
-from app.services.contacts import get_contact
+from app.services.contacts import get_contact, list_contact_ids
 from app.storage.db import Database
 from app.ui.main_window import MainWindow
-from app.ui.sync.dialogs import ConflictsDialog, SyncAccountDialog
+from app.ui.sync.dialogs import AccountsDialog, ConflictsDialog, SyncAccountDialog
 from tests.carddav_server import PASSWORD, USER, Radicale, radicale
-from tests.services.test_sync import a_conflict, card, connect, fill_server, run
+from tests.services.test_sync import a_conflict, card, connect, fill_server, run, synced_ann
 from tests.ui.conftest import Answers
 
 Make = Callable[[], MainWindow]
@@ -135,4 +137,62 @@ def test_the_welcome_page_offers_sync_and_cancel_changes_nothing(
     assert [type(d) for d in answers.dialogs] == [SyncAccountDialog]
     with db.session() as s:
         assert sync.accounts(s) == []
+    assert w.sync.label.text() == "" and not w.sync.timer.isActive()
+
+
+def test_a_background_sync_keeps_what_the_user_is_typing(
+    qtbot: QtBot, make_window: Make, server: Radicale, db: Database
+) -> None:
+    cid = synced_ann(db, server)
+    server.put("bob.vcf", card("bob", "Bob Ray", "bob@x.org"))
+    w = make_window()
+    w.sync.password_for = lambda _k: PASSWORD
+    w.tabs.setCurrentWidget(w.contacts)
+    w.contacts.show_contact(cid)
+    title = w.contacts.editor.edits["title"]
+    title.setFocus()
+    qtbot.keyClicks(title, "Chief Curator")  # typing, not yet saved
+    reports: list[object] = []
+    w.sync.finished.connect(reports.append)
+    w.sync.sync_now()
+    qtbot.waitUntil(lambda: bool(reports), timeout=30000)
+    assert w.contacts.model.rowCount() == 2  # Bob arrived in the list
+    assert title.text() == "Chief Curator"  # and the typing is still there
+    assert w.contacts.editor.is_dirty()
+    # Saved now: the user's title, and the server's note that arrived while they typed.
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "NOTE:met at the fair"))
+    w.sync.sync_now()
+    qtbot.waitUntil(lambda: len(reports) == 2, timeout=30000)
+    qtbot.mouseClick(w.contacts.editor.save_button, Qt.MouseButton.LeftButton)
+    with db.session() as s:
+        ann = get_contact(s, cid)
+    assert (ann.title, ann.note) == ("Chief Curator", "met at the fair")
+
+
+def test_removing_an_account_keeps_the_contacts_and_stops_syncing(
+    qtbot: QtBot, make_window: Make, answers: Answers, server: Radicale, db: Database
+) -> None:
+    synced_ann(db, server)
+    w = make_window()
+    assert w.sync.label.text().startswith("Synced today")
+    assert w.sync.timer.isActive()
+    listed: list[str] = []
+
+    def answer(dialog: QDialog) -> int:
+        assert isinstance(dialog, AccountsDialog)
+        listed.append(dialog.accounts.item(0).text())
+        qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+        assert dialog.accounts.count() == 0
+        return int(QDialog.DialogCode.Accepted)
+
+    answers.on_dialog = answer
+    w.sync.setup_action.trigger()
+    assert listed[0].startswith(f"{USER} at {server.url}")
+    assert "Contacts: synced today" in listed[0]
+    assert any("Stop syncing with this account?" in a for a in answers.asked)
+    with db.session() as s:
+        assert sync.accounts(s) == []
+        assert s.scalar(select(func.count()).select_from(SyncCard)) == 0
+        assert len(list_contact_ids(s)) == 1  # Ann stays here
+    assert len(server.cards()) == 1  # and there
     assert w.sync.label.text() == "" and not w.sync.timer.isActive()

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMessageBox
+from sqlalchemy.orm import Session
 
 from app.services import carddav, sync
-from app.ui.sync.dialogs import ConflictsDialog, SyncAccountDialog
+from app.ui.sync.dialogs import AccountsDialog, ConflictsDialog, SyncAccountDialog
 from app.ui.tasks import Task
-from app.ui.text import message_box, plain_label
+from app.ui.text import Button, message_box, plain_label
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -73,6 +74,7 @@ class SyncController(QObject):
         if has and not self.timer.isActive():
             self.timer.start()
         if not has:
+            self.timer.stop()
             self.label.setText("")
             self.label.setToolTip("")
             return
@@ -169,6 +171,41 @@ class SyncController(QObject):
 
     # -- the account ------------------------------------------------------------------------
     def set_up(self) -> None:
+        """The accounts (or, with none yet, straight to adding one)."""
+        if not self.has_accounts():
+            self.add_account()
+            return
+        dialog = AccountsDialog(self.window)
+
+        def fill() -> None:
+            with self.db.session() as s:
+                dialog.set_accounts(account_rows(s))
+
+        def remove(account_id: int) -> None:
+            box = message_box(
+                dialog,
+                "Address book sync",
+                "Stop syncing with this account? Your contacts stay, here and on the server.",
+                Button.Yes | Button.No,
+                Button.No,
+            )
+            if self.window.ask(box) != Button.Yes:
+                return
+            with self.db.session() as s:
+                sync.remove_account(s, account_id)
+            fill()
+            self.refresh_status()
+
+        def add() -> None:
+            self.add_account()
+            fill()
+
+        dialog.add_requested.connect(add)
+        dialog.remove_requested.connect(remove)
+        fill()
+        self.window.ask(dialog)
+
+    def add_account(self) -> None:
         dialog = SyncAccountDialog(self.window)
         if self.window.ask(dialog) != QDialog.DialogCode.Accepted:
             return
@@ -209,6 +246,20 @@ class SyncController(QObject):
         dialog.chosen.connect(choose)
         fill()
         self.window.ask(dialog)
+
+
+def account_rows(session: Session) -> list[tuple[int, str]]:
+    """Each account as the accounts dialog lists it: who, where, each book's last sync."""
+    rows = []
+    for a in sync.accounts(session):
+        lines = [f"{a.username} at {a.url}"]
+        for b in sync.books_of(session, a.id):
+            state = f"synced {_when(b.last_synced_at)}" if b.last_synced_at else ""
+            if b.last_error:
+                state = f"last sync failed: {b.last_error}"
+            lines.append(f"    {b.name}" + (f": {state}" if state else ""))
+        rows.append((a.id, "\n".join(lines)))
+    return rows
 
 
 def _when(moment: dt.datetime) -> str:

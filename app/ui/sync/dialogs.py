@@ -42,6 +42,24 @@ def discover(url: str, username: str, password: str) -> list[carddav.BookInfo]:
         return carddav.discover(http, url)
 
 
+def _button(text: str, name: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    return button
+
+
+def _with_close(dialog: QDialog, *buttons: QPushButton) -> QHBoxLayout:
+    """*buttons* on the left, Close on the right."""
+    row = QHBoxLayout()
+    for b in buttons:
+        row.addWidget(b)
+    row.addStretch(1)
+    close = QPushButton("&Close")
+    close.clicked.connect(dialog.accept)
+    row.addWidget(close)
+    return row
+
+
 class SyncAccountDialog(QDialog):
     """Server address, user name and password; "Find address books" asks the server (off the
     window's thread) and lists them to pick from. The password goes to the OS keyring."""
@@ -178,6 +196,53 @@ class SyncAccountDialog(QDialog):
         self.save_button.setEnabled(bool(self.chosen()))
 
 
+class AccountsDialog(QDialog):
+    """The accounts synced with: each with its address books and how its last sync went;
+    Add account…, Remove (the contacts stay, here and on the server)."""
+
+    add_requested = Signal()
+    remove_requested = Signal(int)  # account id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sync_accounts_dialog")
+        self.setWindowTitle("Address book sync")
+        self.setMinimumWidth(560)
+        intro = plain_label(
+            "Second Act syncs your contacts both ways with these CardDAV accounts, every 15 "
+            "minutes and when you press Sync Now (F5)."
+        )
+        intro.setWordWrap(True)
+        self.accounts = QListWidget()
+        self.accounts.setObjectName("sync_accounts")
+        self.accounts.setWordWrap(True)
+        self.add_button = _button("&Add account…", "sync_add_account")
+        self.remove_button = _button("&Remove", "sync_remove_account")
+        buttons = _with_close(self, self.add_button, self.remove_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.accounts, 1)
+        layout.addLayout(buttons)
+        self.add_button.clicked.connect(self.add_requested)
+        self.remove_button.clicked.connect(self._remove)
+
+    def set_accounts(self, rows: list[tuple[int, str]]) -> None:
+        """(account id, what to show) each."""
+        self.accounts.clear()
+        for account_id, text in rows:
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, account_id)
+            self.accounts.addItem(item)
+        if rows:
+            self.accounts.setCurrentRow(0)
+        self.remove_button.setEnabled(bool(rows))
+
+    def _remove(self) -> None:
+        item = self.accounts.currentItem()
+        if item is not None:
+            self.remove_requested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+
 class ConflictsDialog(QDialog):
     """Each contact both sides changed in the same place, side by side; the user picks."""
 
@@ -207,20 +272,12 @@ class ConflictsDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.keep_here = QPushButton("Keep &mine")
-        self.keep_here.setObjectName("conflict_keep_here")
-        self.keep_server = QPushButton("Take the &server's")
-        self.keep_server.setObjectName("conflict_keep_server")
-        close = QPushButton("&Close")
-        close.clicked.connect(self.accept)
+        self.keep_here = _button("Keep &mine", "conflict_keep_here")
+        self.keep_server = _button("Take the &server's", "conflict_keep_server")
         body = QHBoxLayout()
         body.addWidget(self.people)
         body.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.keep_here)
-        buttons.addWidget(self.keep_server)
-        buttons.addStretch(1)
-        buttons.addWidget(close)
+        buttons = _with_close(self, self.keep_here, self.keep_server)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(body, 1)
