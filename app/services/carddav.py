@@ -52,6 +52,7 @@ class Changes:
     changed: dict[str, str]
     removed: list[str]
     token: str
+    truncated: bool = False  # RFC 6578 §3.6: more to come, asked for with the new token
 
 
 def client(username: str, password: str, verify: ssl.SSLContext | bool = True) -> httpx.Client:
@@ -168,7 +169,7 @@ def discover(http: httpx.Client, url: str) -> list[BookInfo]:
         except PreconditionFailed:
             continue
         except CardDavError as exc:
-            if exc.status in (404, 405):
+            if exc.status in (400, 404, 405, 501):  # not a WebDAV server there
                 continue
             raise
         home = _href_in(root, "prop/c:addressbook-home-set")
@@ -250,7 +251,14 @@ def sync_collection(http: httpx.Client, book_url: str, token: str) -> Changes:
         prop = _ok_props(response)
         if prop is not None:
             changed[href] = (prop.findtext("d:getetag", "", NS) or "").strip()
-    return Changes(changed, removed, (root.findtext("d:sync-token", "", NS) or "").strip())
+    own = urlsplit(book_url).path.rstrip("/")
+    truncated = any(
+        urlsplit(urljoin(book_url, r.findtext("d:href", "", NS).strip())).path.rstrip("/") == own
+        and " 507 " in r.findtext("d:status", "", NS) + " "
+        for r in root.findall("d:response", NS)
+    )
+    token = (root.findtext("d:sync-token", "", NS) or "").strip()
+    return Changes(changed, removed, token, truncated)
 
 
 def fetch(http: httpx.Client, book_url: str, hrefs: list[str]) -> dict[str, tuple[str, str]]:

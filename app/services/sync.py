@@ -439,9 +439,9 @@ def _server_changes(
     """(changed hrefs with ETags, removed hrefs, the new token or None without sync-collection)."""
     try:
         try:
-            ch = carddav.sync_collection(http, url, token)
+            ch = _all_pages(http, url, token)
         except carddav.InvalidSyncToken:
-            ch = carddav.sync_collection(http, url, "")
+            ch = _all_pages(http, url, "")
             token = ""
         if token:
             return ch.changed, ch.removed, ch.token
@@ -452,6 +452,24 @@ def _server_changes(
             raise
     etags = carddav.list_etags(http, url)  # no sync-collection here: compare ETags
     return etags, [h for h in known if h not in etags], None
+
+
+def _all_pages(http: httpx.Client, url: str, token: str) -> carddav.Changes:
+    """sync-collection until the server says it has given everything (it may page)."""
+    changed: dict[str, str] = {}
+    removed: set[str] = set()
+    for _ in range(1000):
+        page = carddav.sync_collection(http, url, token)
+        for href, etag in page.changed.items():
+            changed[href] = etag
+            removed.discard(href)
+        for href in page.removed:
+            changed.pop(href, None)
+            removed.add(href)
+        if not page.truncated or page.token in ("", token):
+            return carddav.Changes(changed, sorted(removed), page.token)
+        token = page.token
+    raise carddav.CardDavError("The server kept sending more changes; try again later.")
 
 
 def _apply_server_cards(job: _Book, cards: dict[str, tuple[str, str]]) -> None:

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -121,6 +122,23 @@ def test_discovery_finds_the_book_and_explains_failures(server: Radicale) -> Non
     with pytest.raises(carddav.CardDavError) as e, carddav.client(USER, PASSWORD) as http:
         carddav.discover(http, "http://127.0.0.1:9")
     assert "Could not reach 127.0.0.1:9" in str(e.value)
+
+
+def test_an_address_that_is_no_carddav_server_says_so(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    handler = http.server.SimpleHTTPRequestHandler  # a plain web server: no WebDAV
+    web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{web.server_address[1]}/"
+        with pytest.raises(carddav.CardDavError) as e, carddav.client(USER, PASSWORD) as http:
+            carddav.discover(http, url)
+        assert str(e.value).startswith("No CardDAV address books were found at 127.0.0.1")
+    finally:
+        web.shutdown()
+        web.server_close()
 
 
 def test_first_sync_of_1000_into_an_empty_second_act(server: Radicale, db: Database) -> None:
@@ -317,6 +335,35 @@ def test_without_sync_collection_the_etags_are_compared(
     assert names(db) == ["Ann Lee"]
 
 
+def test_a_server_that_pages_its_changes_is_followed_to_the_end(
+    server: Radicale, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some servers send sync-collection results in pages (507 on the collection, RFC 6578
+    §3.6). Radicale does not, so its answer is cut in pages of 7 here."""
+    fill_server(server, 20)
+    real = carddav.sync_collection
+    asked: list[str] = []
+
+    def paged(http: Any, url: str, token: str) -> carddav.Changes:
+        asked.append(token)
+        everything = real(http, url, "")
+        hrefs = sorted(everything.changed)
+        start = 0 if not token else int(token.rsplit("#", 1)[1])
+        part = hrefs[start : start + 7]
+        more = start + 7 < len(hrefs)
+        return carddav.Changes(
+            {h: everything.changed[h] for h in part},
+            [],
+            f"{everything.token}#{start + 7}" if more else everything.token,
+            truncated=more,
+        )
+
+    monkeypatch.setattr(carddav, "sync_collection", paged)
+    connect(db, server)
+    assert run(db).added_here == 20
+    assert len(asked) == 3
+
+
 def test_a_second_device_converges_on_the_same_contacts(
     server: Radicale, db: Database, tmp_path: Path
 ) -> None:
@@ -490,3 +537,27 @@ def test_a_server_gone_half_way_is_reported_and_the_next_sync_catches_up(
         assert server_names(back) == ["Eve Ng"]
         with db.session() as s:
             assert sync.last_synced(s)[1] == ""
+
+
+def test_a_truncated_sync_collection_answer_is_recognised() -> None:
+    """The 507 on the collection (RFC 6578 §3.6, as Nextcloud and iCloud send it), read from
+    the RFC's own example shape; Radicale never pages, so the answer is given here."""
+    import httpx
+
+    body = """<?xml version="1.0" encoding="utf-8" ?>
+<d:multistatus xmlns:d="DAV:">
+  <d:response><d:href>/book/a.vcf</d:href>
+    <d:propstat><d:prop><d:getetag>"1"</d:getetag></d:prop>
+    <d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+  <d:response><d:href>/book/gone.vcf</d:href><d:status>HTTP/1.1 404 Not Found</d:status>
+  </d:response>
+  <d:response><d:href>/book/</d:href>
+    <d:status>HTTP/1.1 507 Insufficient Storage</d:status></d:response>
+  <d:sync-token>http://example.com/ns/sync/2</d:sync-token>
+</d:multistatus>"""
+    transport = httpx.MockTransport(lambda _request: httpx.Response(207, text=body))
+    with httpx.Client(transport=transport) as http:
+        page = carddav.sync_collection(http, "http://example.com/book/", "tok1")
+    assert page == carddav.Changes(
+        {"/book/a.vcf": '"1"'}, ["/book/gone.vcf"], "http://example.com/ns/sync/2", True
+    )
