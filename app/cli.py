@@ -502,8 +502,10 @@ def cmd_sync(db: Database, args: argparse.Namespace) -> int:
 
     from app.services import carddav, mail, sync
 
+    given = os.environ.get("SECOND_ACT_CARDDAV_PASSWORD")
+    added: tuple[sync.AccountKey, str] | None = None
     if args.add_account:
-        password = os.environ.get("SECOND_ACT_CARDDAV_PASSWORD")
+        password = given
         if password is None:
             password = getpass.getpass(f"Password for {args.user or 'the account'}: ")
         try:
@@ -517,6 +519,7 @@ def cmd_sync(db: Database, args: argparse.Namespace) -> int:
             return 1
         key = sync.AccountKey(carddav.normalize_url(args.add_account), args.user.strip())
         kept = sync.passwords().set(key, password)
+        added = (key, password)
         with db.session() as s:
             sync.add_account(s, args.add_account, args.user, books)
         names = ", ".join(b.name for b in books)
@@ -534,8 +537,17 @@ def cmd_sync(db: Database, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
+    store = sync.passwords()
+
+    def password_for(key: sync.AccountKey) -> str | None:
+        # Where there is no password store, the one just typed, or the variable, serves.
+        if added is not None and key == added[0]:
+            return store.get(key) or added[1]
+        return store.get(key) or given
+
     reports = sync.sync_all(
         db,
+        password_for=password_for,
         allow_deletes=args.allow_deletes,
         progress=lambda text: None if args.json else print(text, file=sys.stderr, flush=True),
     )

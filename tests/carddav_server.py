@@ -4,6 +4,7 @@ its own storage folder), started as a subprocess and stopped with the test."""
 from __future__ import annotations
 
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -23,12 +24,13 @@ PASSWORD = "correct horse battery"
 class Radicale:
     url: str
     root: Path
+    verify: ssl.SSLContext | bool = True  # the test's own requests trust its own CA
 
     def book_url(self, name: str = "contacts") -> str:
         return f"{self.url}/{USER}/{name}/"
 
     def http(self) -> httpx.Client:
-        return httpx.Client(auth=(USER, PASSWORD), timeout=30)
+        return httpx.Client(auth=(USER, PASSWORD), timeout=30, verify=self.verify)
 
     def make_book(self, name: str = "contacts", display: str = "Contacts") -> str:
         """MKCOL an address book, as a phone or the server's web page would."""
@@ -119,7 +121,11 @@ type = none
                     err = proc.stderr.read().decode() if proc.stderr else ""
                     raise RuntimeError(f"Radicale did not start: {err}") from None
                 time.sleep(0.05)
-        yield Radicale(url, root)
+        verify: ssl.SSLContext | bool = True
+        if tls is not None:
+            verify = ssl.create_default_context()
+            tls.configure_trust(verify)
+        yield Radicale(url, root, verify)
     finally:
         proc.terminate()
         proc.wait(10)

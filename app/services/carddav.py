@@ -14,6 +14,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree as ET
 
 import httpx
+import truststore
 
 DAV = "DAV:"
 CARD = "urn:ietf:params:xml:ns:carddav"
@@ -55,11 +56,18 @@ class Changes:
     truncated: bool = False  # RFC 6578 §3.6: more to come, asked for with the new token
 
 
-def client(username: str, password: str, verify: ssl.SSLContext | bool = True) -> httpx.Client:
+def trusted() -> ssl.SSLContext:
+    """Certificates checked against the operating system's own trust store (truststore):
+    a company's or a home server's certificate authority installed there is trusted, as it
+    is by the user's browser; certifi's fixed list would refuse it."""
+    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def client(username: str, password: str, verify: ssl.SSLContext | None = None) -> httpx.Client:
     return httpx.Client(
         auth=httpx.BasicAuth(username, password) if username else None,
         timeout=TIMEOUT,
-        verify=verify,
+        verify=verify or trusted(),
         follow_redirects=True,
         headers={"User-Agent": USER_AGENT},
     )

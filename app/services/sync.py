@@ -332,7 +332,7 @@ def sync_all(
     password_for: Callable[[AccountKey], str | None] | None = None,
     allow_deletes: bool = False,
     progress: Progress | None = None,
-    verify: ssl.SSLContext | bool = True,
+    verify: ssl.SSLContext | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[SyncReport]:
     """Sync every enabled address book of every account; one report per book.
@@ -350,7 +350,7 @@ def _sync_all(
     password_for: Callable[[AccountKey], str | None],
     allow_deletes: bool,
     progress: Progress | None,
-    verify: ssl.SSLContext | bool,
+    verify: ssl.SSLContext | None,
     cancelled: Callable[[], bool],
 ) -> list[SyncReport]:
     progress = progress or (lambda _text: None)

@@ -277,11 +277,14 @@ class ContactsTab(QWidget):
         self.reload()
 
     # -- loading ------------------------------------------------------------
-    def reload(self, keep: int | None = None, read: ReadList | None = None) -> None:
+    def reload(
+        self, keep: int | None = None, read: ReadList | None = None, *, background: bool = False
+    ) -> None:
         """Re-read the list; keep the given contact (or the current one) selected.
 
         *read*: the list as a worker already read it (after an import of thousands, reading
-        and sorting every id took the window 0.2 s).
+        and sorting every id took the window 0.2 s). *background*: the change came from work
+        the user did not just do (a sync); unsaved typing in the contact shown then stays.
         """
         keep = keep if keep is not None else self._current
         if read is None:
@@ -293,10 +296,8 @@ class ContactsTab(QWidget):
                 self.model.show_ids(read.listing, read.ids)
             finally:
                 self._read_total = False
-        # Unsaved typing in the contact shown stays: a sync in the background re-reads the
-        # list while the user may be editing.
         editing = self.detail.currentWidget() is self.editor and self.editor.is_dirty()
-        fill = not (editing and keep is not None and keep == self._current)
+        fill = not (background and editing and keep is not None and keep == self._current)
         self._select(keep, None if read is None else read.pane, fill=fill)
         self.update_duplicates(None if read is None else read.duplicates)
 

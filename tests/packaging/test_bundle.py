@@ -121,6 +121,45 @@ def test_built_command_reads_a_large_file_in_worker_processes(bundle: Path, tmp_
     assert len(listed) == 2500 and all(c["has_photo"] for c in listed)
 
 
+def test_built_command_syncs_over_verified_tls(bundle: Path, tmp_path: Path) -> None:
+    """httpx, truststore and the TLS stack made it into the bundle: the frozen command finds
+    and syncs a real CardDAV server over HTTPS whose CA the system trusts."""
+    import trustme
+
+    from tests.carddav_server import PASSWORD, USER, radicale
+
+    ca = trustme.CA()
+    pem = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(pem))
+    with radicale(tmp_path / "radicale", tls=ca) as srv:
+        srv.make_book()
+        srv.put("ann.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ann\r\nFN:Ann Lee\r\nEND:VCARD\r\n")
+        env = dict(
+            os.environ,
+            SSL_CERT_FILE=str(pem),
+            SECOND_ACT_CARDDAV_PASSWORD=PASSWORD,
+            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",  # no password store
+        )
+        data = str(tmp_path / "data")
+        cmd = [str(bundle), "--data-dir", data, "sync", "--json"]
+        out = subprocess.run(
+            [*cmd, "--add-account", srv.url, "--user", USER],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)[0]["added_here"] == 1
+        system_only = {k: v for k, v in env.items() if k != "SSL_CERT_FILE"}
+        untrusted = subprocess.run(
+            cmd, capture_output=True, text=True, env=system_only, timeout=120
+        )
+        (problem,) = json.loads(untrusted.stdout)[0]["problems"]
+        assert "could not be verified, so Second Act did not send your password" in problem
+        assert untrusted.returncode == 1
+
+
 def test_built_window_comes_up_and_takes_files_from_a_second_launch(
     bundle: Path, tmp_path: Path, qapp: object
 ) -> None:

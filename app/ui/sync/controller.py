@@ -127,7 +127,7 @@ class SyncController(QObject):
     def _done(self, reports: list[sync.SyncReport], quiet: bool) -> None:
         self.task = None
         self.sync_action.setEnabled(True)
-        self.window.contacts.reload()
+        self.window.contacts.reload(background=True)
         self.window.today.refresh()
         self.refresh_status()
         self.finished.emit(reports)
