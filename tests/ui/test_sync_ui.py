@@ -115,16 +115,21 @@ def test_many_deletions_ask_first(
         server.delete(href)
     w = make_window()
     w.sync.password_for = lambda _k: PASSWORD
-    answers.reply = answers.reply.No
     reports: list[object] = []
     w.sync.finished.connect(reports.append)
-    w.sync.sync_now()
+    w.sync.timer.timeout.emit()  # the schedule: no question, the status line says it waits
     qtbot.waitUntil(lambda: bool(reports), timeout=30000)
+    assert answers.asked == []
+    assert w.sync.label.text() == "7 deletion(s) wait for you: Sync Now (F5)"
+    assert w.contacts.model.rowCount() == 10
+    answers.reply = answers.reply.No
+    w.sync.sync_now()
+    qtbot.waitUntil(lambda: len(reports) == 2, timeout=30000)
     assert any("would delete 7 contacts" in a for a in answers.asked)
     assert w.contacts.model.rowCount() == 10  # the user said no: nobody deleted
     answers.reply = answers.reply.Yes
     w.sync.sync_now()
-    qtbot.waitUntil(lambda: len(reports) >= 3, timeout=30000)  # asked, then synced again
+    qtbot.waitUntil(lambda: len(reports) >= 4, timeout=30000)  # asked, then synced again
     assert w.contacts.model.rowCount() == 3
 
 

@@ -135,9 +135,13 @@ class SyncController(QObject):
         for r in reports:
             total.add(r)
         held = total.deletions_held
-        if held and self.ask_deletes(held):
+        # A scheduled sync does not interrupt with a question: the status line says it waits.
+        if held and not quiet and self.ask_deletes(held):
             self.sync_now(quiet=quiet, allow_deletes=True)
             return
+        if held:
+            self.label.setText(f"{held} deletion(s) wait for you: Sync Now (F5)")
+            self.label.setStyleSheet("color: #b3261e;")
         self.window.statusBar().showMessage(f"Sync: {total.summary}.", 10000)
         problems = [p for r in reports for p in r.problems]
         if problems and not quiet:
