@@ -10,11 +10,12 @@ from __future__ import annotations
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree as ET
 
-import httpx
-import truststore
+if TYPE_CHECKING:  # httpx takes 0.1 s to import: only a sync needs it, never the start-up
+    import httpx
 
 DAV = "DAV:"
 CARD = "urn:ietf:params:xml:ns:carddav"
@@ -60,10 +61,14 @@ def trusted() -> ssl.SSLContext:
     """Certificates checked against the operating system's own trust store (truststore):
     a company's or a home server's certificate authority installed there is trusted, as it
     is by the user's browser; certifi's fixed list would refuse it."""
+    import truststore
+
     return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 def client(username: str, password: str, verify: ssl.SSLContext | None = None) -> httpx.Client:
+    import httpx
+
     return httpx.Client(
         auth=httpx.BasicAuth(username, password) if username else None,
         timeout=TIMEOUT,
@@ -81,6 +86,8 @@ def normalize_url(url: str) -> str:
 
 
 def _plain(exc: Exception, url: str) -> CardDavError:
+    import httpx
+
     host = urlsplit(url).netloc or url
     text = str(exc)
     if "CERTIFICATE_VERIFY_FAILED" in text or isinstance(exc, ssl.SSLError):
@@ -125,6 +132,8 @@ def _request(
     h = dict(headers or {})
     if body is not None and "Content-Type" not in h:
         h["Content-Type"] = "application/xml; charset=utf-8"
+    import httpx
+
     try:
         r = http.request(method, url, content=body.encode("utf-8") if body else None, headers=h)
     except (httpx.HTTPError, ssl.SSLError, OSError) as exc:

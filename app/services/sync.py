@@ -32,9 +32,9 @@ import ssl
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -47,6 +47,9 @@ from app.services.importing import ParsedFile, import_files, parse_bytes
 from app.services.passwords import PasswordStore
 from app.storage.db import Database
 from app.vcard.writer import to_vcard
+
+if TYPE_CHECKING:  # imported when a sync starts (carddav.client): not at start-up
+    import httpx
 
 GROUP_CARD = re.compile(r"^(?:X-ADDRESSBOOKSERVER-)?KIND:\s*group\s*$", re.I | re.M)
 HANDFUL = 5  # deletions in one sync above which the user is asked first
