@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import vobject
-
 from app.services.files import atomic_write
 from app.services.interviews import InterviewRow, zone
 
@@ -35,6 +33,8 @@ class _NamedZone(dt.tzinfo):
 
 def interviews_ics(rows: list[InterviewRow], now: dt.datetime | None = None) -> str:
     """One VEVENT per interview that has a date and time; the others are left out."""
+    import vobject  # 17 ms to import: when a calendar file is written, not at start-up
+
     cal = vobject.iCalendar()
     cal.add("prodid").value = "-//Second Act//Interview prep//EN"
     stamp = (now or dt.datetime.now(dt.UTC)).astimezone(vobject.icalendar.utc)

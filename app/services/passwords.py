@@ -7,9 +7,6 @@ from __future__ import annotations
 import contextlib
 from typing import Protocol
 
-import keyring
-from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
-
 MAIL_SERVICE = "Second Act mail"
 
 
@@ -29,6 +26,9 @@ class PasswordStore:
     def get(self, account: HasKeyringUser) -> str | None:
         if account.keyring_user in self._memory:
             return self._memory[account.keyring_user]
+        import keyring  # 28 ms to import: at the first password, not at start-up
+        from keyring.errors import KeyringError, NoKeyringError
+
         try:
             return keyring.get_password(self.service, account.keyring_user)
         except (NoKeyringError, KeyringError):
@@ -37,6 +37,9 @@ class PasswordStore:
 
     def set(self, account: HasKeyringUser, password: str) -> bool:
         """Keep the password; True when the OS keyring has it, False when only memory does."""
+        import keyring
+        from keyring.errors import KeyringError, NoKeyringError
+
         try:
             keyring.set_password(self.service, account.keyring_user, password)
         except (NoKeyringError, KeyringError):
@@ -48,6 +51,9 @@ class PasswordStore:
         return True
 
     def forget(self, account: HasKeyringUser) -> None:
+        import keyring
+        from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
+
         self._memory.pop(account.keyring_user, None)
         with contextlib.suppress(PasswordDeleteError, NoKeyringError, KeyringError):
             keyring.delete_password(self.service, account.keyring_user)

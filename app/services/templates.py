@@ -12,44 +12,59 @@ from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Template, TemplateError, Undefined, meta
-from jinja2.sandbox import SandboxedEnvironment
-from jinja2.utils import missing as _MISSING
-
-
-class _Blank(Undefined):
-    """A missing field renders as nothing, and `default()` still applies."""
-
-    def __str__(self) -> str:
-        return ""
-
+if TYPE_CHECKING:  # Jinja2 takes 25 ms to import: loaded at the first template, not start-up
+    from jinja2 import Template
+    from jinja2.sandbox import SandboxedEnvironment
 
 # The fields printed blank by the render running in this thread (None: not tracking).
 _printed: ContextVar[list[str] | None] = ContextVar("printed_blank", default=None)
 
 
-class _Tracking(_Blank):
-    def __str__(self) -> str:
-        found = _printed.get()
-        name = self._undefined_name
-        # Only a top-level name is a field; `x.attr` left undefined is not one.
-        if found is not None and self._undefined_obj is _MISSING and name and name not in found:
-            found.append(name)
-        return ""
+@dataclass(frozen=True)
+class _Jinja:
+    blank: Any  # an Undefined that renders as nothing, `default()` still applying
+    env: SandboxedEnvironment  # the same, noting the top-level fields printed blank
+    error: type[Exception]  # jinja2.TemplateError
+    meta: Any
+
+
+@lru_cache(maxsize=1)
+def _jinja() -> _Jinja:
+    from jinja2 import TemplateError, Undefined, meta
+    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2.utils import missing
+
+    class Blank(Undefined):
+        def __str__(self) -> str:
+            return ""
+
+    class Tracking(Blank):
+        def __str__(self) -> str:
+            found = _printed.get()
+            name = self._undefined_name
+            # Only a top-level name is a field; `x.attr` left undefined is not one.
+            if found is not None and self._undefined_obj is missing and name and name not in found:
+                found.append(name)
+            return ""
+
+    env = SandboxedEnvironment(undefined=Tracking, keep_trailing_newline=True, autoescape=False)
+    return _Jinja(Blank, env, TemplateError, meta)
 
 
 def environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(undefined=_Blank, keep_trailing_newline=True, autoescape=False)
+    from jinja2.sandbox import SandboxedEnvironment
 
-
-_ENV = SandboxedEnvironment(undefined=_Tracking, keep_trailing_newline=True, autoescape=False)
+    return SandboxedEnvironment(
+        undefined=_jinja().blank, keep_trailing_newline=True, autoescape=False
+    )
 
 
 @lru_cache(maxsize=128)
 def _compiled(source: str) -> Template:
     """Parsed once: a campaign renders the same template for hundreds of people."""
-    return _ENV.from_string(source)
+    return _jinja().env.from_string(source)
 
 
 @dataclass(frozen=True)
@@ -60,9 +75,10 @@ class Rendered:
 
 def fields_used(source: str) -> set[str]:
     """The names a template reads. Raises ValueError when it does not parse."""
+    j = _jinja()
     try:
-        return set(meta.find_undeclared_variables(_ENV.parse(source)))
-    except TemplateError as exc:
+        return set(j.meta.find_undeclared_variables(j.env.parse(source)))
+    except j.error as exc:
         raise ValueError(_explain(exc)) from exc
 
 
@@ -79,17 +95,18 @@ def render(source: str, values: Mapping[str, object]) -> Rendered:
     """Render *source* with *values* (empty values count as missing). Raises ValueError, in
     words for the user, when the template is broken or reaches for what it may not."""
     present = {k: v for k, v in values.items() if v not in ("", None)}
+    error = _jinja().error
     token = _printed.set([])
     try:
         text = _compiled(source).render(present)
         return Rendered(text, tuple(_printed.get() or ()))
-    except TemplateError as exc:
+    except error as exc:
         raise ValueError(_explain(exc)) from exc
     finally:
         _printed.reset(token)
 
 
-def _explain(exc: TemplateError) -> str:
+def _explain(exc: Exception) -> str:
     line = getattr(exc, "lineno", None)
     where = f" (line {line})" if line else ""
-    return f"The template has a mistake{where}: {exc.message or exc}"
+    return f"The template has a mistake{where}: {getattr(exc, 'message', None) or exc}"

@@ -3,7 +3,6 @@ the background sync and the conflict view (issue 12)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -202,22 +201,3 @@ def test_removing_an_account_keeps_the_contacts_and_stops_syncing(
         assert len(list_contact_ids(s)) == 1  # Ann stays here
     assert len(server.cards()) == 1  # and there
     assert w.sync.label.text() == "" and not w.sync.timer.isActive()
-
-
-def test_the_window_starts_without_importing_the_http_client(tmp_path: Path) -> None:
-    """httpx takes a tenth of a second to import: start-up (issue 11) does not pay for it
-    until a sync runs."""
-    import subprocess
-    import sys
-
-    code = (
-        "import sys; from pathlib import Path; from app.ui.application import make_app; "
-        "from app.storage.db import open_database; from app.ui.main_window import MainWindow; "
-        "from app.paths import AppPaths; app = make_app(); "
-        f"paths = AppPaths(Path({str(tmp_path / 'data')!r})); paths.ensure(); "
-        "db = open_database(paths.database); w = MainWindow(db, paths); w.show(); "
-        "app.processEvents(); print('httpx' in sys.modules, 'truststore' in sys.modules)"
-    )
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert done.stdout.strip().splitlines()[-1] == "False False", done.stderr
