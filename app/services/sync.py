@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.gc_pause import gc_paused
@@ -373,9 +374,18 @@ def _sync_all(
             for book_id, url, name in books:
                 report = SyncReport(book=name)
                 reports.append(report)
+                job = _Book(db, http, book_id, url, first, allow_deletes, progress, report)
+                job.cancelled = cancelled
                 try:
-                    sync_book(_Book(db, http, book_id, url, first, allow_deletes, progress, report))
+                    sync_book(job)
                     _set_error(db, book_id, "")
+                except OperationalError as exc:
+                    if "locked" not in str(exc.orig):
+                        raise
+                    # Not recorded either: the database is what is busy.
+                    report.problems.append(
+                        "Second Act was busy writing (an import?); the next sync carries on."
+                    )
                 except carddav.CardDavError as exc:
                     report.problems.append(str(exc))
                     _set_error(db, book_id, str(exc))

@@ -364,6 +364,47 @@ def test_a_server_that_pages_its_changes_is_followed_to_the_end(
     assert len(asked) == 3
 
 
+def test_stopping_a_sync_keeps_what_was_done_and_the_next_one_finishes(
+    server: Radicale, db: Database
+) -> None:
+    with db.session() as s:
+        for i in range(250):
+            create_contact(s, ContactRecord(full_name=f"L{i} P", emails=[Labeled(f"l{i}@x.org")]))
+    connect(db, server)
+    asked = [0]
+
+    def cancelled() -> bool:  # the window closing once some cards went up
+        asked[0] += 1
+        return asked[0] > 120
+
+    (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD, cancelled=cancelled)
+    assert report.problems == ["Stopped before the end; the next sync carries on."]
+    assert 0 < report.added_there < 250
+    assert 0 < len(server.cards()) < 250
+    assert run(db).added_there == 250 - report.added_there
+    assert len(server.cards()) == 250
+
+
+def test_a_database_busy_with_an_import_is_reported_not_a_crash(
+    server: Radicale, db: Database
+) -> None:
+    import sqlite3
+
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    connect(db, server)
+    other = sqlite3.connect(db.path, timeout=0)
+    other.execute("BEGIN IMMEDIATE")  # another writer holds the database (an import)
+    try:
+        (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    finally:
+        other.rollback()
+        other.close()
+    assert report.problems == [
+        "Second Act was busy writing (an import?); the next sync carries on."
+    ]
+    assert run(db).added_here == 1  # and the next one does
+
+
 def test_a_second_device_converges_on_the_same_contacts(
     server: Radicale, db: Database, tmp_path: Path
 ) -> None:

@@ -95,6 +95,8 @@ class SyncController(QObject):
     def sync_now(self, quiet: bool = False, allow_deletes: bool = False) -> None:
         if self.task is not None:
             return  # one at a time; the running one will do
+        if quiet and self.window.tasks.running:
+            return  # an import or export is writing: the next scheduled sync will do
         if not self.has_accounts():
             if not quiet:
                 self.set_up()
