@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+LARGE = 100_000  # new objects a job leaves above which they are frozen (about 20 ms to walk)
 _lock = threading.Lock()
 _depth = 0
 _was_enabled = True
@@ -34,7 +35,8 @@ def gc_paused() -> Iterator[None]:
         with _lock:
             _depth -= 1
             if _depth == 0 and _was_enabled:
-                keep_out_of_collections()
+                if gc.get_count()[0] > LARGE:
+                    keep_out_of_collections()
                 gc.enable()
 
 
@@ -49,8 +51,10 @@ def keep_out_of_collections() -> None:
     kilobytes), against a freeze count of 190,069; unfrozen, the import's leftovers made the
     longest stall 91 to 109 ms, frozen 63 to 76 ms (bench/window_bench.py).
 
-    Called when the window is up and when the outermost bulk job ends. Switched back on
-    with a job's objects counted as new, the collector's first young collection would walk
-    them all at once (700 ms at 50,000 cards).
+    Called when the outermost bulk job ends having left more than LARGE new objects:
+    switched back on with them counted as new, the collector's first young collection would
+    walk them all at once (700 ms at 50,000 cards). A small job (one card read by a sync,
+    a short file) is left to the collector as usual: freezing after every one of them, as
+    a sync every 15 minutes would, would keep each moment's cyclic garbage for good.
     """
     gc.freeze()

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from app.gc_pause import gc_paused
+from app.gc_pause import LARGE, gc_paused
 from app.services.importing import Cancelled, import_files, parse_bytes, release
 from app.storage.db import Database
 
@@ -50,14 +50,28 @@ def test_a_disabled_collector_stays_disabled() -> None:
         gc.enable()
 
 
-def test_what_a_job_leaves_alive_is_frozen_out_of_full_collections() -> None:
+def test_what_a_large_job_leaves_alive_is_frozen_out_of_full_collections() -> None:
     before = gc.get_freeze_count()
     with gc_paused():
-        kept = [[i] for i in range(5000)]  # tracked objects the job hands back
+        kept = [[i] for i in range(LARGE + 1000)]  # tracked objects the job hands back
     # A full collection would have walked all of them on the window's thread.
-    assert gc.get_freeze_count() >= before + 5000
+    assert gc.get_freeze_count() >= before + LARGE
     assert gc.isenabled()
-    assert len(kept) == 5000
+    assert len(kept) == LARGE + 1000
+
+
+def test_a_small_job_leaves_its_garbage_to_the_collector() -> None:
+    """A sync every 15 minutes parses a few cards: freezing after each would keep whatever
+    reference cycles existed at that moment, for good."""
+    gc.collect()
+    before = gc.get_freeze_count()
+    with gc_paused():
+        for _ in range(100):
+            cycle: list[object] = []
+            cycle.append(cycle)  # garbage only the collector can free
+        del cycle
+    assert gc.get_freeze_count() == before
+    assert gc.collect() >= 100
 
 
 def test_release_frees_every_card_and_empties_the_list() -> None:
