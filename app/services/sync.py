@@ -32,7 +32,7 @@ import ssl
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
@@ -239,9 +239,25 @@ def three_way(
             continue  # nothing to take from the server
         if here == old:
             setattr(merged, name, getattr(theirs, name))
+        elif isinstance(here, list):
+            setattr(merged, name, _merge_lists(old, here, there))
         else:
             clashes.append(name)
     return merged, clashes
+
+
+def _merge_lists(old: list[Any], here: list[Any], there: list[Any]) -> list[Any]:
+    """Both sides changed a list (emails, phones, tags…): each side's removals and additions
+    are all applied, in this side's order, the server's additions after."""
+    key = repr
+    was, kept_there = {key(x) for x in old}, {key(x) for x in there}
+    out = [x for x in here if not (key(x) in was and key(x) not in kept_there)]
+    seen = {key(x) for x in out}
+    for x in there:
+        if key(x) not in was and key(x) not in seen:
+            out.append(x)
+            seen.add(key(x))
+    return out
 
 
 def differences(session: Session, link: SyncCard) -> list[tuple[str, str, str]]:

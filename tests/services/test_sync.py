@@ -289,6 +289,29 @@ def test_both_sides_edit_apart_merge_and_the_same_field_is_a_conflict(
         assert get_contact(s, cid).organization == "Museum"
 
 
+def test_both_sides_adding_and_removing_emails_are_all_kept(server: Radicale, db: Database) -> None:
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "EMAIL:old@x.org"))
+    connect(db, server)
+    run(db)
+    with db.session() as s:
+        (cid,) = list_contact_ids(s)
+        ann = get_contact(s, cid)
+        ann.emails = [e for e in ann.emails if e.value != "old@x.org"]  # removed here
+        ann.emails.append(Labeled("laptop@x.org"))  # and one added here
+        update_contact(s, ann)
+    # On the phone meanwhile: one added, ann@x.org removed.
+    server.put("ann.vcf", card("ann", "Ann Lee", "phone@x.org", "EMAIL:old@x.org"))
+    report = run(db)
+    assert report.conflicts == [] and report.merged == 1
+    with db.session() as s:
+        assert [e.value for e in get_contact(s, cid).emails] == ["laptop@x.org", "phone@x.org"]
+    (text,) = server.cards().values()
+    assert sorted(line.split(":")[-1] for line in text.splitlines() if "EMAIL" in line) == [
+        "laptop@x.org",
+        "phone@x.org",
+    ]
+
+
 def test_taking_the_servers_side_of_a_conflict(server: Radicale, db: Database) -> None:
     cid = a_conflict(db, server)
     run(db)
