@@ -96,22 +96,10 @@ def test_built_command_imports_and_lists(bundle: Path, tmp_path: Path) -> None:
 def test_built_command_reads_a_large_file_in_worker_processes(bundle: Path, tmp_path: Path) -> None:
     """Over 4 MB a file is read by worker processes, which a frozen build starts as itself:
     without multiprocessing.freeze_support() they would each run the command again."""
-    import base64
-    import random
-
     from app.services.importing import PARALLEL_FROM
+    from tests.bigfile import write_large_vcf
 
-    rnd = random.Random(3)
-    cards = []
-    for i in range(2500):
-        photo = base64.b64encode(b"\xff\xd8\xff\xe0" + rnd.randbytes(1500)).decode()
-        folded = "\r\n ".join(photo[k : k + 74] for k in range(0, len(photo), 74))
-        cards.append(
-            f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {i}\r\nEMAIL:p{i}@example.org\r\n"
-            f"PHOTO;ENCODING=b;TYPE=JPEG:{folded}\r\nEND:VCARD\r\n"
-        )
-    big = tmp_path / "big.vcf"
-    big.write_text("".join(cards), encoding="utf-8", newline="")
+    big = write_large_vcf(tmp_path / "big.vcf")
     assert big.stat().st_size > PARALLEL_FROM
     data = str(tmp_path / "data")
     result = run(bundle, "--data-dir", data, "import", str(big), "--json")

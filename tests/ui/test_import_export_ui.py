@@ -4,6 +4,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QDialog, QWidget
@@ -181,3 +182,50 @@ def test_preview_wording_for_one_and_many(qtbot: QtBot) -> None:
     assert "2 cards</b> match people you already have" in many.heading.text()
     assert "Importing 2 files" in many.heading.text()
     assert "2 cards</b> cannot be read" in many.heading.text()
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the workers through /proc")
+def test_a_worker_process_dying_mid_read_is_a_plain_failure_and_nothing_changes(
+    qtbot: QtBot, make_window: Make, answers: Answers, db: Database, tmp_path: Path
+) -> None:
+    """A file over 4 MB is read by worker processes; one killed (out of memory, say) must
+    end in a message, with nothing imported and the window still working."""
+    import os
+    import signal
+
+    from tests.bigfile import write_large_vcf
+
+    big = write_large_vcf(tmp_path / "big.vcf", 6000)
+    w = make_window()
+    failures: list[str] = []
+    shown = w._task_failed
+    w._task_failed = lambda details: (failures.append(details), shown(details))[1]  # type: ignore[method-assign]
+    w.start_import([str(big)])
+
+    def workers() -> list[int]:
+        kids = []
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            parent = next(
+                line.split()[1] for line in status.splitlines() if line.startswith("PPid")
+            )
+            if parent == str(os.getpid()) and b"spawn_main" in cmdline:
+                kids.append(int(pid))
+        return kids
+
+    qtbot.waitUntil(lambda: bool(workers()), timeout=20000)
+    os.kill(workers()[0], signal.SIGKILL)
+    qtbot.waitUntil(lambda: bool(failures), timeout=30000)
+    assert "BrokenProcessPool" in failures[0]
+    assert "Something went wrong, and nothing was changed." in answers.asked
+    with db.session() as s:
+        assert count_contacts(s) == 0
+    # The window goes on: a small file imports as usual.
+    w.start_import([str(VCARDS / "khard" / "joe.vcf")])
+    qtbot.waitUntil(lambda: w.contacts.total() == 1, timeout=20000)
