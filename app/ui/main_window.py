@@ -769,10 +769,17 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Import cancelled: nothing was changed.", 8000)
 
     def _task_failed(self, details: str) -> None:
+        text = "Something went wrong, and nothing was changed."
+        if "BrokenProcessPool" in details:  # a worker reading a large file was stopped
+            text = (
+                "Reading the file stopped: one of the helper processes that read large files "
+                "ended unexpectedly (the computer may have run low on memory). Nothing was "
+                "changed. Try again, perhaps with fewer programs open."
+            )
         box = message_box(
             self,
             APP_NAME,
-            "Something went wrong, and nothing was changed.",
+            text,
             icon=QMessageBox.Icon.Critical,
             details=details,
         )
