@@ -31,7 +31,7 @@ import re
 import ssl
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
@@ -40,7 +40,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.gc_pause import gc_paused
-from app.model.records import ContactRecord
+from app.model.merge import SCALARS
+from app.model.records import ContactRecord, PostalAddress
 from app.model.tables import Contact, SyncAccount, SyncBook, SyncCard, utcnow
 from app.services import carddav
 from app.services.contacts import delete_contacts, get_contact, load_records, update_contact
@@ -66,17 +67,7 @@ CARD_FIELDS = [
 ]
 FIELD_LABELS = {
     "uid": "UID",
-    "full_name": "Name",
-    "prefix": "Prefix",
-    "given_name": "First name",
-    "additional_names": "Middle name",
-    "family_name": "Last name",
-    "suffix": "Suffix",
-    "nickname": "Nickname",
-    "organization": "Organisation",
-    "department": "Department",
-    "title": "Title",
-    "industry": "Industry",
+    **dict(SCALARS),  # the names the merge of duplicates gives them
     "emails": "Email",
     "phones": "Phone",
     "urls": "Web",
@@ -86,8 +77,6 @@ FIELD_LABELS = {
     "photo_mime": "Photo type",
     "note": "Note",
     "tags": "Tags",
-    "how_met": "How we met",
-    "tier": "Tier",
     "extra_lines": "Other card properties",
 }
 
@@ -192,8 +181,7 @@ def card_text(session: Session, r: ContactRecord, server_card: str = "") -> str:
     """
     uid = _uid_in(server_card)
     if uid and uid != r.uid:
-        r = ContactRecord(**{f.name: getattr(r, f.name) for f in fields(ContactRecord)})
-        r.uid = uid
+        r = replace(r, uid=uid)
     introducer = ""
     if r.introduced_by_id is not None:
         c = session.get(Contact, r.introduced_by_id)
@@ -231,7 +219,7 @@ def three_way(
     """Field by field: a side that changed a field wins it; both changed alike is no conflict.
     Returns the merge (on *mine*'s id and local fields) and the fields both changed apart."""
     a, b, c = _comparable(base), _comparable(mine), _comparable(theirs)
-    merged = ContactRecord(**{f.name: getattr(mine, f.name) for f in fields(ContactRecord)})
+    merged = replace(mine)
     clashes = []
     for name in CARD_FIELDS:
         old, here, there = getattr(a, name), getattr(b, name), getattr(c, name)
@@ -279,7 +267,7 @@ def _show(value: object) -> str:
         return f"a picture ({len(value):,} bytes)"
     if isinstance(value, list):
         return "\n".join(
-            getattr(v, "value", None) or (", ".join(v.parts()) if hasattr(v, "parts") else str(v))
+            v.one_line() if isinstance(v, PostalAddress) else str(getattr(v, "value", v))
             for v in value
         )
     if value is None:
@@ -339,7 +327,7 @@ class _Book:
     allow_deletes: bool
     progress: Progress
     report: SyncReport
-    cancelled: Callable[[], bool] = lambda: False
+    cancelled: Callable[[], bool]
 
     def check(self) -> None:
         if self.cancelled():
@@ -390,8 +378,9 @@ def _sync_all(
             for book_id, url, name in books:
                 report = SyncReport(book=name)
                 reports.append(report)
-                job = _Book(db, http, book_id, url, first, allow_deletes, progress, report)
-                job.cancelled = cancelled
+                job = _Book(
+                    db, http, book_id, url, first, allow_deletes, progress, report, cancelled
+                )
                 try:
                     sync_book(job)
                     _set_error(db, book_id, "")
@@ -506,7 +495,7 @@ def _apply_server_cards(job: _Book, cards: dict[str, tuple[str, str]]) -> None:
     report = job.report
     with job.db.session() as s:
         links = {c.href: c for c in _links(s, job.book_id)}
-        new: list[tuple[str, str, str, ParsedFile]] = []
+        new: list[tuple[str, str, str, ParsedFile, ContactRecord]] = []
         for href, (etag, text) in cards.items():
             if GROUP_CARD.search(text):
                 continue  # a group (Apple's, or vCard 4.0's KIND): left on the server as it is
@@ -521,25 +510,24 @@ def _apply_server_cards(job: _Book, cards: dict[str, tuple[str, str]]) -> None:
                 if link is not None:  # deleted here, changed there: the server's edit wins
                     s.delete(link)
                     s.flush()
-                new.append((href, etag, text, parsed))
+                new.append((href, etag, text, parsed, record))
                 continue
             if etag in (link.etag, link.conflict_etag):
                 continue  # as last seen, or a conflict already waiting for the user
             _apply_change(job, s, link, contact, etag, text, record)
         if new:
             placed: list[int | None] = []
-            result = import_files(s, [p for *_, p in new], placed=placed)
+            result = import_files(s, [n[3] for n in new], placed=placed)
             report.added_here += result.imported
             report.changed_here += result.merged
             s.flush()  # the bulk reader reads with SQL of its own
             records = {r.id: r for r in load_records(s, [c for c in placed if c is not None])}
-            for (href, etag, text, _), cid in zip(new, placed, strict=True):
+            for (href, etag, text, _, theirs), cid in zip(new, placed, strict=True):
                 mine = records.get(cid) if cid is not None else None
                 if cid is None or mine is None:
                     continue
                 here = card_text(s, mine, text)
-                theirs = parse_card(text, href)
-                same = theirs is not None and here == card_text(s, _as_here(theirs, mine), text)
+                same = here == card_text(s, _as_here(replace(theirs), mine), text)
                 # A contact that was here already may know more than the card: written back.
                 _link(s, job, href, cid, etag, text, _hash(here) if same else "")
             s.flush()
@@ -626,13 +614,19 @@ def _push_local_edits(job: _Book) -> None:
         _write(job, link_id, text)
 
 
-def _write(job: _Book, link_id: int, text: str) -> None:
-    """PUT a linked card over the version last seen; a newer one there waits for a merge."""
+def _where(job: _Book, link_id: int) -> tuple[str, str] | None:
+    """The card's path and the version last seen of it (None: the link is gone)."""
     with job.db.session() as s:
         link = s.get(SyncCard, link_id)
-        if link is None:
-            return
-        href, etag = link.href, link.etag
+        return None if link is None else (link.href, link.etag)
+
+
+def _write(job: _Book, link_id: int, text: str) -> None:
+    """PUT a linked card over the version last seen; a newer one there waits for a merge."""
+    where = _where(job, link_id)
+    if where is None:
+        return
+    href, etag = where
     try:
         new_etag = carddav.put(job.http, job.url, href, text, etag)
     except carddav.PreconditionFailed:
@@ -711,11 +705,10 @@ def _push_local_deletions(job: _Book) -> None:
         ids = _deleted_here(s, job.book_id)
     for link_id in ids:
         job.check()
-        with job.db.session() as s:
-            link = s.get(SyncCard, link_id)
-            if link is None:
-                continue
-            href, etag = link.href, link.etag
+        where = _where(job, link_id)
+        if where is None:
+            continue
+        href, etag = where
         try:
             carddav.delete(job.http, job.url, href, etag)
         except carddav.PreconditionFailed:
