@@ -165,10 +165,14 @@ def _href_in(root: ET.Element, path: str) -> str | None:
     return el.text.strip() if el is not None and el.text else None
 
 
+def _has_status(element: ET.Element, code: int) -> bool:
+    """Whether a response or propstat's status line ("HTTP/1.1 404 Not Found") is *code*."""
+    return f" {code} " in element.findtext("d:status", "", NS) + " "
+
+
 def _ok_props(response: ET.Element) -> ET.Element | None:
     for ps in response.findall("d:propstat", NS):
-        status = ps.findtext("d:status", "", NS)
-        if " 200 " in status + " ":
+        if _has_status(ps, 200):
             return ps.find("d:prop", NS)
     return None
 
@@ -223,13 +227,17 @@ def discover(http: httpx.Client, url: str) -> list[BookInfo]:
     return books
 
 
-def _card_hrefs(book_url: str, root: ET.Element) -> Iterable[tuple[str, ET.Element]]:
-    """Each response's href (as a path) beside the response, the collection itself left out."""
+def _responses(book_url: str, root: ET.Element) -> Iterable[tuple[str, bool, ET.Element]]:
+    """Each response's href (as a path), whether it is the collection itself, the response."""
     own = urlsplit(book_url).path.rstrip("/")
     for response in root.findall("d:response", NS):
         href = urlsplit(urljoin(book_url, response.findtext("d:href", "", NS).strip())).path
-        if href.rstrip("/") != own:
-            yield href, response
+        yield href, href.rstrip("/") == own, response
+
+
+def _card_hrefs(book_url: str, root: ET.Element) -> Iterable[tuple[str, ET.Element]]:
+    """Each response's href (as a path) beside the response, the collection itself left out."""
+    return ((href, r) for href, book, r in _responses(book_url, root) if not book)
 
 
 def list_etags(http: httpx.Client, book_url: str) -> dict[str, str]:
@@ -261,19 +269,13 @@ def sync_collection(http: httpx.Client, book_url: str, token: str) -> Changes:
     changed: dict[str, str] = {}
     removed: list[str] = []
     for href, response in _card_hrefs(book_url, root):
-        status = response.findtext("d:status", "", NS)
-        if " 404 " in status + " ":
+        if _has_status(response, 404):
             removed.append(href)
             continue
         prop = _ok_props(response)
         if prop is not None:
             changed[href] = (prop.findtext("d:getetag", "", NS) or "").strip()
-    own = urlsplit(book_url).path.rstrip("/")
-    truncated = any(
-        urlsplit(urljoin(book_url, r.findtext("d:href", "", NS).strip())).path.rstrip("/") == own
-        and " 507 " in r.findtext("d:status", "", NS) + " "
-        for r in root.findall("d:response", NS)
-    )
+    truncated = any(book and _has_status(r, 507) for _, book, r in _responses(book_url, root))
     token = (root.findtext("d:sync-token", "", NS) or "").strip()
     return Changes(changed, removed, token, truncated)
 
