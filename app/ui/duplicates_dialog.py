@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -22,11 +20,9 @@ from app.model.records import ContactRecord
 from app.services.contacts import ContactNotFound, get_contact
 from app.services.duplicates import DuplicatePair, find_possible_duplicates
 from app.storage.db import Database
-from app.ui.rows_model import RowsModel
+from app.ui.rows_model import CompareModel, RowsModel
 from app.ui.text import plain_label
 from app.ui.widgets import button_row
-
-DIFFERS = QColor("#fff4ce")
 
 
 def _fields(r: ContactRecord) -> list[tuple[str, str]]:
@@ -60,18 +56,8 @@ class PairsModel(RowsModel):
         return self.rows
 
 
-class CompareModel(RowsModel):
-    """Two records field by field, (label, left, right); rows where they differ are shaded."""
-
-    headers = ("Kept (left)", "Other (right)")
-
-    def cells(self, row: tuple[str, str, str]) -> tuple[str, ...]:
-        return row[1], row[2]
-
-    def decoration(self, row: tuple[str, str, str], column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.BackgroundRole and row[1].casefold() != row[2].casefold():
-            return DIFFERS
-        return None
+class RecordsModel(CompareModel):
+    """Two records field by field, as the duplicates dialog compares them."""
 
     def set_records(self, a: ContactRecord | None, b: ContactRecord | None) -> None:
         if a is None or b is None:
@@ -84,13 +70,6 @@ class CompareModel(RowsModel):
                 if va or vb
             ]
         )
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return self.rows[section][0] if 0 <= section < len(self.rows) else None
-        return super().headerData(section, orientation, role)
 
 
 class DuplicatesDialog(QDialog):
@@ -132,7 +111,7 @@ class DuplicatesDialog(QDialog):
         self.pair_view.horizontalHeader().setStretchLastSection(True)
         self.pair_view.setColumnWidth(0, 180)
         self.pair_view.selectionModel().currentRowChanged.connect(self.on_pair_changed)
-        self.compare = CompareModel(self)
+        self.compare = RecordsModel(("Kept (left)", "Other (right)"), self)
         self.compare_view = QTableView()
         self.compare_view.setObjectName("compare")
         self.compare_view.setModel(self.compare)

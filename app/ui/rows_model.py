@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from app.ui.text import plain_tooltip
@@ -59,3 +60,30 @@ class RowsModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.headers[section] if 0 <= section < len(self.headers) else None
         return None
+
+
+DIFFERS = QColor("#fff4ce")
+
+
+class CompareModel(RowsModel):
+    """Two versions of a person side by side, rows (label, left, right) with the label as the
+    row's header; rows where they differ are shaded. Duplicates and sync conflicts."""
+
+    def __init__(self, headers: tuple[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.headers = headers
+
+    def cells(self, row: tuple[str, str, str]) -> tuple[str, ...]:
+        return row[1], row[2]
+
+    def decoration(self, row: tuple[str, str, str], column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.BackgroundRole and row[1].casefold() != row[2].casefold():
+            return DIFFERS
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return self.rows[section][0] if 0 <= section < len(self.rows) else None
+        return super().headerData(section, orientation, role)

@@ -84,8 +84,14 @@ def test_a_conflict_is_shown_side_by_side_and_the_user_chooses(
 
     def answer(dialog: QDialog) -> int:
         assert isinstance(dialog, ConflictsDialog)
-        table = dialog.table
-        rows = [tuple(table.item(r, c).text() for c in range(3)) for r in range(table.rowCount())]
+        model = dialog.compare
+        rows = [
+            (
+                model.headerData(r, Qt.Orientation.Vertical),
+                *(model.index(r, c).data() for c in range(2)),
+            )
+            for r in range(model.rowCount())
+        ]
         shown.append(rows)  # type: ignore[arg-type]
         assert dialog.people.item(0).text() == "Ann Lee"
         qtbot.mouseClick(dialog.keep_server, Qt.MouseButton.LeftButton)

@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.services import carddav
+from app.ui.rows_model import CompareModel
 from app.ui.tasks import Task
 from app.ui.text import plain_label
 from app.ui.widgets import ErrorLabel
@@ -262,16 +262,16 @@ class ConflictsDialog(QDialog):
         self.people = QListWidget()
         self.people.setObjectName("conflict_people")
         self.people.setMaximumWidth(220)
-        self.table = QTableWidget(0, 3)
+        # The duplicates dialog's side-by-side model: the field as the row's header.
+        self.compare = CompareModel(("Here", "On the server"), self)
+        self.table = QTableView()
         self.table.setObjectName("conflict_table")
-        self.table.setHorizontalHeaderLabels(["Field", "Here", "On the server"])
+        self.table.setModel(self.compare)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(True)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.keep_here = _button("Keep &mine", "conflict_keep_here")
         self.keep_server = _button("Take the &server's", "conflict_keep_server")
         body = QHBoxLayout()
@@ -299,15 +299,10 @@ class ConflictsDialog(QDialog):
         if has:
             self.people.setCurrentRow(0)
         else:
-            self.table.setRowCount(0)
+            self.compare.set_rows([])
 
     def _show(self, row: int) -> None:
-        diffs = self._rows[row][2] if 0 <= row < len(self._rows) else []
-        self.table.setRowCount(len(diffs))
-        for r, (name, here, there) in enumerate(diffs):
-            for c, text in enumerate((name, here, there)):
-                self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.resizeRowsToContents()
+        self.compare.set_rows(self._rows[row][2] if 0 <= row < len(self._rows) else [])
 
     def _choose(self, side: str) -> None:
         row = self.people.currentRow()
