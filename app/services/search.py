@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import collections
+import itertools
+import json
+import operator
 import re
 
 from sqlalchemy import text
@@ -52,26 +56,81 @@ def unindex(session: Session, contact_id: int) -> None:
     session.execute(text("DELETE FROM contact_search WHERE rowid = :id"), {"id": contact_id})
 
 
-def match_expression(query: str) -> str | None:
-    """Turn what the user typed into an FTS5 query: every word must match as a prefix.
+def match_terms(query: str) -> list[str]:
+    """What the user typed as FTS5 terms, one per word, each matching as a prefix.
 
     Typed text is never passed to FTS5 syntax as is, so quotes, stars or words like NOT or
     NEAR cannot make the search fail.
     """
-    words = [w for w in re.split(r"\s+", query.strip()) if w]
     terms = []
-    for w in words:
+    for w in query.split():
         cleaned = w.replace('"', " ").strip()
-        if not re.search(r"\w", cleaned):
-            continue
-        terms.append(f'"{cleaned}"*')
-    return " ".join(terms) or None
+        if re.search(r"\w", cleaned):
+            terms.append(f'"{cleaned}"*')
+    return terms
 
 
-def matching_ids(session: Session, expression: str) -> set[int]:
-    """Ids whose text matches an FTS5 expression from match_expression (deleted ones too)."""
+def match_expression(query: str) -> str | None:
+    """An FTS5 query for what the user typed: every word must match as a prefix."""
+    return " ".join(match_terms(query)) or None
+
+
+def matching_ids(session: Session, expression: str) -> list[int]:
+    """Ids whose text matches an FTS5 expression (deleted contacts' too).
+
+    SQLite hands them over as one JSON array: a row each cost 15 ms of Python for a
+    one-letter search at 50,000 contacts; one array through JSON's parser, 5 ms."""
     session.flush()
-    rows = session.execute(
-        text("SELECT rowid FROM contact_search WHERE contact_search MATCH :q"), {"q": expression}
-    )
-    return {r[0] for r in rows}
+    ids = session.execute(
+        text("SELECT json_group_array(rowid) FROM contact_search WHERE contact_search MATCH :q"),
+        {"q": expression},
+    ).scalar_one()
+    return list(json.loads(ids))
+
+
+class Matcher:
+    """The search of one list that stays as it is between keystrokes (*everyone*, in the
+    order shown): what each word matched is kept until the contacts change, as a byte per
+    contact id, so the list is filtered without a line of Python per contact and a word
+    typed again (after Backspace, or the first letter of the next search) is not looked up
+    again.
+
+    Drop it when the contacts change; a new order needs a new one too.
+    """
+
+    KEPT = 64  # words remembered: 64 × 50 kB at 50,000 contacts
+
+    def __init__(self, everyone: list[int]) -> None:
+        self.everyone = everyone
+        self._size = max(everyone, default=0) + 1
+        # Reads the byte of each of everyone's ids, in the list's order, in one C call.
+        self._gather = operator.itemgetter(*everyone) if len(everyone) > 1 else None
+        self._words: dict[str, bytes] = {}
+
+    def matching(self, session: Session, query: str) -> list[int]:
+        """The ids of everyone matching *query*, in everyone's order."""
+        if not query.strip():
+            return list(self.everyone)
+        terms = match_terms(query)
+        if not terms:
+            return []  # nothing searchable typed (only punctuation): nobody, as in SQL
+        masks = [self._word(session, t) for t in terms]
+        mask = masks[0]
+        for other in masks[1:]:  # every word must match
+            both = int.from_bytes(mask, "little") & int.from_bytes(other, "little")
+            mask = both.to_bytes(self._size, "little")
+        if self._gather is None:
+            return [i for i in self.everyone if mask[i]]
+        return list(itertools.compress(self.everyone, self._gather(mask)))
+
+    def _word(self, session: Session, term: str) -> bytes:
+        mask = self._words.get(term)
+        if mask is None:
+            ids = matching_ids(session, term)
+            built = bytearray(max(self._size, max(ids, default=0) + 1))
+            collections.deque(map(built.__setitem__, ids, itertools.repeat(1)), maxlen=0)
+            if len(self._words) >= self.KEPT:
+                del self._words[next(iter(self._words))]  # the oldest
+            # Ids beyond everyone's are people the list does not show (deleted).
+            mask = self._words[term] = bytes(built[: self._size])
+        return mask

@@ -31,6 +31,9 @@ COLUMNS: list[tuple[str, SortKey]] = [
 # Rows read at a time: two screens of a full-HD window. 200 made every keystroke of a search
 # read 200 rows for the 30 it shows (2.5 ms of 17 at 50,000 contacts).
 PAGE = 80
+# Rows kept between keystrokes (a search shows mostly people shown a moment ago); beyond
+# this many they are read again, so scrolling through 50,000 does not keep all of them.
+KEPT = 5000
 
 
 @dataclass(frozen=True)
@@ -55,11 +58,12 @@ class ContactTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._db = db
         self._ids: list[int] = []
+        # By contact id, kept while the contacts do not change (a search reads none again).
         self._rows: dict[int, ContactRow] = {}
-        self._cells: dict[int, tuple[str, ...]] = {}  # by row number, cleared with _rows
+        self._cells: dict[int, tuple[str, ...]] = {}  # the columns as shown, beside _rows
         self._loaded = False  # no ids read yet
         # Everyone in the current order and filter, without the search: the search filters it.
-        self._everyone: tuple[tuple[SortKey, bool, Narrow | None], list[int]] | None = None
+        self._everyone: tuple[tuple[SortKey, bool, Narrow | None], search.Matcher] | None = None
         self._query = ""
         self.narrow: Narrow | None = None  # a filter beside the search (network map, ...)
         self._sort = SortKey.NAME
@@ -98,9 +102,9 @@ class ContactTableModel(QAbstractTableModel):
             return None
         if role == _EMAIL:
             return row.email
-        cells = self._cells.get(r)
+        cells = self._cells.get(row.id)
         if cells is None:  # formatted once per row, not once per paint
-            cells = self._cells[r] = (
+            cells = self._cells[row.id] = (
                 row.name,
                 row.organization,
                 row.title,
@@ -142,7 +146,7 @@ class ContactTableModel(QAbstractTableModel):
 
     def refresh(self) -> None:
         """Read the list again (the contacts may have changed)."""
-        self._everyone = None
+        self._forget()
         self.beginResetModel()
         self._reload_ids()
         self.endResetModel()
@@ -156,7 +160,10 @@ class ContactTableModel(QAbstractTableModel):
         if listing != self.listing():
             self.refresh()
             return
-        self._everyone = None
+        self._forget()
+        if not listing.query.strip():  # everyone in this order: the next keystroke needs them
+            order = (listing.sort, listing.descending, listing.narrow)
+            self._everyone = (order, search.Matcher(ids))
         self.beginResetModel()
         self._ids = ids
         self._after_read()
@@ -183,6 +190,10 @@ class ContactTableModel(QAbstractTableModel):
 
     def _after_read(self) -> None:
         self._loaded = True
+
+    def _forget(self) -> None:
+        """Drop what was read of the contacts: they may have changed."""
+        self._everyone = None
         self._rows.clear()
         self._cells.clear()
 
@@ -190,19 +201,16 @@ class ContactTableModel(QAbstractTableModel):
         """The ids for the current listing, from the cached list of everyone in this order."""
         order = (self._sort, self._descending, self.narrow)
         if self._everyone is None or self._everyone[0] != order:
-            self._everyone = (order, read_ids(session, Listing("", *order)))
-        everyone = self._everyone[1]
-        if not self._query.strip():
-            return list(everyone)
-        expression = search.match_expression(self._query)
-        if expression is None:
-            return []  # nothing searchable typed (only punctuation): nobody, as in SQL
-        matched = search.matching_ids(session, expression)
-        return [i for i in everyone if i in matched]
+            everyone = read_ids(session, Listing("", *order))
+            self._everyone = (order, search.Matcher(everyone))
+        return self._everyone[1].matching(session, self._query)
 
     def _row(self, row: int) -> ContactRow | None:
         cid = self._ids[row]
         if cid not in self._rows:
+            if len(self._rows) > KEPT:
+                self._rows.clear()
+                self._cells.clear()
             start = max(0, row - PAGE // 4)
             page = [i for i in self._ids[start : start + PAGE] if i not in self._rows]
             with self._db.session() as s:

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
+from sqlalchemy import event
 
 from app.model.records import ContactRecord, Labeled
-from app.services.contacts import create_contact
+from app.services.contacts import create_contact, update_contact
 from app.storage.db import Database
 from app.ui.contact_model import EMAIL_ROLE, ID_ROLE, PAGE, ContactTableModel
 
@@ -107,7 +112,8 @@ def test_a_search_shows_exactly_what_the_database_search_gives_in_every_order(
     model = ContactTableModel(db)
     model.refresh()
     queries = ["", "a", "an", "ana", "ok", "okafor", "o'", "o'b", "zoe", "ö", "contoso", "p1",
-               "ana o", "  ", "*", '"', "nobody", "example"]  # fmt: skip
+               "ana o", "  ", "*", '"', "nobody", "example", "A", "ANA O", "a", "o an",
+               "an ana okafor", "é"]  # fmt: skip
     for column, order in ((0, Qt.SortOrder.AscendingOrder), (1, Qt.SortOrder.DescendingOrder)):
         model.sort(column, order)
         for narrow in (None, Narrow(industry="Healthcare", label="Healthcare")):
@@ -134,3 +140,93 @@ def test_a_change_read_by_refresh_is_searched_at_the_next_keystroke(db: Database
     model.refresh()  # the window refreshes after every change it makes
     model.set_query("person a")
     assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["Person Added"]
+
+
+def test_one_or_no_contact_is_searched_like_many(db: Database) -> None:
+    model = ContactTableModel(db)
+    model.refresh()
+    model.set_query("a")
+    assert model.rowCount() == 0
+    (only,) = seed(db, 1)
+    model.refresh()
+    for q, shown in (("p", [only]), ("PERSON 0", [only]), ("org 0 p0", [only]), ("x", [])):
+        model.set_query(q)
+        assert [model.id_at(r) for r in range(model.rowCount())] == shown, q
+
+
+@contextlib.contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """The SQL run inside the with block."""
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_a_keystroke_reads_only_the_search_and_rows_not_shown_a_moment_ago(
+    db: Database,
+) -> None:
+    """Between two changes the list, the rows already shown and each word's matches are
+    kept: a keystroke asks the index for the new word only, and repeating a word (typing
+    it again after Backspace) asks nothing."""
+    seed(db, 30)
+    model = ContactTableModel(db)
+    model.refresh()
+    assert model.index(0, 0).data() == "Person 0000"
+    with statements(db) as seen:
+        model.set_query("p")
+        assert model.index(0, 0).data() == "Person 0000"  # shown a moment ago: not read
+    assert len(seen) == 1 and "MATCH" in seen[0]
+    with statements(db) as seen:
+        model.set_query("p pe")
+        model.set_query("p")
+        assert model.rowCount() == 30
+    assert len(seen) == 1 and "MATCH" in seen[0]  # "pe"; "p" was kept
+
+
+def test_after_a_change_rows_and_matches_are_read_again(db: Database) -> None:
+    ann = create_and_return(db, "Ann Lee")
+    model = ContactTableModel(db)
+    model.refresh()
+    model.set_query("ann")
+    assert model.index(0, 0).data() == "Ann Lee"
+    with db.session() as s:
+        update_contact(s, ContactRecord(id=ann, full_name="Ann Bell"))
+    model.refresh()  # as the window does after every change
+    model.set_query("ann")
+    assert model.index(0, 0).data() == "Ann Bell"
+    model.set_query("lee")
+    assert model.rowCount() == 0
+    model.set_query("bell")
+    assert [model.id_at(0)] == [ann]
+
+
+def test_ids_read_by_a_worker_serve_the_next_keystroke(db: Database) -> None:
+    """After an import the worker hands over everyone in order; the first keystroke must
+    not read and sort them all again (0.1 s at 50,000), nor find what the change removed."""
+    from app.ui.contact_model import read_ids
+
+    seed(db, 5)
+    model = ContactTableModel(db)
+    model.refresh()
+    model.set_query("person")
+    model.set_query("")
+    added = create_and_return(db, "Person Added")
+    with db.session() as s:
+        ids = read_ids(s, model.listing())
+    model.show_ids(model.listing(), ids)
+    with statements(db) as seen:
+        model.set_query("person a")
+    assert len(seen) == 2 and all("MATCH" in q for q in seen)  # "person", then "a"
+    assert [model.id_at(r) for r in range(model.rowCount())] == [added]
+
+
+def create_and_return(db: Database, name: str) -> int:
+    with db.session() as s:
+        return create_contact(s, ContactRecord(full_name=name))
