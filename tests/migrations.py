@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 
-from app.storage.db import _alembic_config, open_database
+from app.storage.db import Database, _alembic_config, open_database
 
 
 def database_at(path: Path, revision: str) -> sqlite3.Connection:
@@ -33,3 +35,20 @@ def insert_ann_lee(con: sqlite3.Connection) -> None:
             '', '', '', '', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')
         """
     )
+
+
+@contextmanager
+def ann_lee_upgraded_from(path: Path, revision: str, sql: str = "") -> Iterator[Database]:
+    """A database made at *revision* holding Ann Lee (and what *sql* adds), opened as this
+    release opens it, which upgrades it; closed after."""
+    con = database_at(path, revision)
+    insert_ann_lee(con)
+    if sql:
+        con.executescript(sql)
+    con.commit()
+    con.close()
+    db = open_database(path)
+    try:
+        yield db
+    finally:
+        db.close()

@@ -67,6 +67,12 @@ class Contact(Base):
         # every "deleted_at IS NULL", ahead of an index that actually narrows the search.
         Index("ix_contacts_deleted_at", "deleted_at", sqlite_where=text("deleted_at IS NOT NULL")),
         Index("ix_contacts_tier", "tier"),
+        # The live contacts in the list's order, and by person for same-name pairs: walked in
+        # order instead of sorting 50,000 rows or reading each row to leave the deleted out.
+        Index(
+            "ix_contacts_live_sort_name", "sort_name", "id", sqlite_where=text("deleted_at IS NULL")
+        ),
+        Index("ix_contacts_live_person_key", "person_key", sqlite_where=text("deleted_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

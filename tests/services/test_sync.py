@@ -27,7 +27,6 @@ from app.services.contacts import (
 )
 from app.storage.db import Database, open_database
 from tests.carddav_server import PASSWORD, USER, Radicale, radicale
-from tests.migrations import database_at
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -543,21 +542,12 @@ def test_the_command_line_prints_what_it_did(server: Radicale, tmp_path: Path) -
 
 
 def test_upgrade_from_0007_keeps_contacts_and_adds_sync(tmp_path: Path) -> None:
-    from tests.migrations import insert_ann_lee
+    from tests.migrations import ann_lee_upgraded_from
 
-    path = tmp_path / "old.sqlite3"
-    con = database_at(path, "0007")
-    insert_ann_lee(con)
-    con.commit()
-    con.close()
-    db = open_database(path)
-    try:
-        with db.session() as s:
-            assert get_contact(s, 1).full_name == "Ann Lee"
-            assert sync.accounts(s) == []
-            assert sync.conflicts(s) == []
-    finally:
-        db.close()
+    with ann_lee_upgraded_from(tmp_path / "old.sqlite3", "0007") as db, db.session() as s:
+        assert get_contact(s, 1).full_name == "Ann Lee"
+        assert sync.accounts(s) == []
+        assert sync.conflicts(s) == []
 
 
 def test_an_untrusted_certificate_is_refused_in_plain_words(
