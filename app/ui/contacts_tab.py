@@ -331,7 +331,9 @@ class ContactsTab(QWidget):
         # A keystroke in the search changes who is shown, not how many there are: counting
         # 50,000 again took 9 ms of every keystroke.
         if not self._read_total and (not self._searching or self._total is None):
-            self._total = self.total()
+            # Without a search or a filter the list is everyone: nothing left to count.
+            everyone = not self.model.query.strip() and self.model.narrow is None
+            self._total = self.model.rowCount() if everyone else self.total()
         total = self._total
         self.pages.setCurrentWidget(
             self.empty if total == 0 and not self._new_pending() else self.splitter
