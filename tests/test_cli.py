@@ -181,3 +181,38 @@ def test_export_file_and_folder(
         "Grace Hopper.vcf",
     ]
     assert main(["--data-dir", d, "export", str(tmp_path / "x.vcf"), "--vcard-version", "2.1"]) == 2
+
+
+def test_a_large_list_written_by_worker_processes_is_the_same_text(
+    paths: AppPaths, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From PARALLEL_LIST_FROM contacts `list --json` is written by worker processes, a chunk
+    each: the output must be byte for byte what one process writes, in the same order, with
+    the last interaction each worker reads itself."""
+    import datetime as dt
+
+    from app import cli
+    from app.services.contacts import delete_contacts
+    from app.services.interactions import log_interaction
+
+    seed(paths)
+    db = open_database(paths.database)
+    with db.session() as s:
+        ids = [create_contact(s, ContactRecord(full_name=f"Person {i:02d}")) for i in range(11)]
+        log_interaction(s, ids[4], dt.date(2026, 3, 1), "coffee", "talked")
+        delete_contacts(s, [ids[5]])
+    db.close()
+    args = ["--data-dir", str(paths.data_dir), "list", "--json"]
+    assert main(args) == 0
+    alone = capsys.readouterr().out
+    monkeypatch.setattr(cli, "PARALLEL_LIST_FROM", 1)
+    monkeypatch.setattr(cli, "LIST_CHUNK", 3)
+    monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
+    assert main(args) == 0
+    together = capsys.readouterr().out
+    assert together == alone
+    listed = json.loads(together)
+    assert len(listed) == 12 and listed[0]["full_name"] == "Alan Turing"
+    assert [c["last_contact"] for c in listed if c["id"] == ids[4]] == ["2026-03-01"]
+    assert main([*args, "--search", "nobody"]) == 0
+    assert capsys.readouterr().out == "[]\n"

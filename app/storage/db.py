@@ -187,6 +187,12 @@ def _quick_check(conn: Any, path: Path) -> None:
         raise _damaged(path, f"SQLite's check says: {first[:100]}")
 
 
+def open_reader(path: Path) -> Database:
+    """The database another process of this run has opened (checked and migrated), for a
+    worker process that only reads it: no check, no migration, no lock."""
+    return Database(path, _make_engine(path), path.parent / "backups")
+
+
 def open_database(path: Path, backups: Path | None = None) -> Database:
     """Open (creating if needed), check and migrate the database at *path*.
 
