@@ -309,9 +309,9 @@ _reader: tuple[Database, dict[int, dt.date]] | None = None  # in a worker proces
 def _start_json_worker(path: str) -> None:
     global _reader
     from app.services.contacts import last_contacts
-    from app.storage.db import open_reader
+    from app.storage.db import open_in_worker
 
-    db = open_reader(Path(path))
+    db = open_in_worker(Path(path))
     with db.session() as s:
         _reader = (db, last_contacts(s))
 
@@ -327,16 +327,10 @@ def _json_piece(ids: list[int]) -> str:
 
 
 def cmd_import(db: Database, args: argparse.Namespace) -> int:
-    from app.services.contacts import count_contacts
-    from app.services.importing import import_files, read_file
-    from app.storage.backups import daily_backup
+    from app.services.importing import back_up_before_import, import_files, read_file
 
     files = [read_file(f) for f in args.files]
-    with db.session() as s:
-        has_contacts = count_contacts(s) > 0
-    if has_contacts:  # an empty database has nothing to protect
-        daily_backup(db.path, db.backups)
-        db.backup("before-import")
+    back_up_before_import(db)
     with db.session() as s:
         report = import_files(s, files)
     if args.json:

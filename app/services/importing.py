@@ -37,8 +37,10 @@ from app.model.tables import (
     utcnow,
 )
 from app.services import search
-from app.services.contacts import create_contacts, get_contact, update_contact
+from app.services.contacts import count_contacts, create_contacts, get_contact, update_contact
 from app.services.duplicates import find_possible_duplicates
+from app.storage.backups import daily_backup
+from app.storage.db import Database
 from app.vcard.linkedin import looks_like_linkedin, read_connections
 from app.vcard.mapping import MappedCard, map_card
 from app.vcard.problems import Problem, Severity
@@ -155,6 +157,16 @@ def _parse_in_processes(
             parsed.cards.extend(cards)
             parsed.problems.extend(outside)
             learn_phone_keys(phones)
+
+
+def back_up_before_import(db: Database) -> None:
+    """Copies of the database before an import changes it (today's, and one named for the
+    import); an empty database has nothing to protect."""
+    with db.session() as s:
+        if count_contacts(s) == 0:
+            return
+    daily_backup(db.path, db.backups)
+    db.backup("before-import")
 
 
 def read_file(path: str | os.PathLike[str]) -> ParsedFile:

@@ -187,10 +187,10 @@ def _quick_check(conn: Any, path: Path) -> None:
         raise _damaged(path, f"SQLite's check says: {first[:100]}")
 
 
-def open_reader(path: Path) -> Database:
-    """The database another process of this run has opened (checked and migrated), for a
-    worker process that only reads it: no check, no migration, no lock."""
-    return Database(path, _make_engine(path), path.parent / "backups")
+def open_in_worker(path: Path, backups: Path | None = None) -> Database:
+    """The database this run has already opened (checked and migrated), for one of its
+    worker processes: no check, no migration, no lock."""
+    return Database(path, _make_engine(path), backups or path.parent / "backups")
 
 
 def open_database(path: Path, backups: Path | None = None) -> Database:

@@ -46,6 +46,13 @@ class Listing:
     narrow: Narrow | None
 
 
+def first_rows(session: Session, ids: list[int], show: int | None) -> dict[int, ContactRow]:
+    """The rows of *ids* the list shows first: around contact *show*, or at the top (on a
+    worker: the first reads of a list's rows took the window 15 ms after an import)."""
+    at = ids.index(show) if show in ids else 0
+    return fetch_rows(session, ids[max(0, at - PAGE) : at + PAGE])
+
+
 def read_ids(session: Session, listing: Listing) -> list[int]:
     """The ids the list shows for *listing*, in order (on any thread, with its own session)."""
     return list_contact_ids(
@@ -155,12 +162,16 @@ class ContactTableModel(QAbstractTableModel):
         """What the list shows now: a worker can read the ids for it (read_ids)."""
         return Listing(self._query, self._sort, self._descending, self.narrow)
 
-    def show_ids(self, listing: Listing, ids: list[int]) -> None:
-        """Show ids a worker read for *listing*; re-read them if the list changed since."""
+    def show_ids(
+        self, listing: Listing, ids: list[int], rows: dict[int, ContactRow] | None = None
+    ) -> None:
+        """Show ids a worker read for *listing* (and some of their *rows*); re-read them if
+        the list changed since."""
         if listing != self.listing():
             self.refresh()
             return
         self._forget()
+        self._rows.update(rows or {})
         if not listing.query.strip():  # everyone in this order: the next keystroke needs them
             order = (listing.sort, listing.descending, listing.narrow)
             self._everyone = (order, search.Matcher(ids))

@@ -28,6 +28,7 @@ from app.services.activity import Activity, activity_of
 from app.services.contacts import (
     Choice,
     ContactNotFound,
+    ContactRow,
     Narrow,
     count_contacts,
     describe,
@@ -39,7 +40,7 @@ from app.services.sync import three_way
 from app.storage.db import Database
 from app.ui.activity import ActivityPanel
 from app.ui.contact_editor import ContactEditor
-from app.ui.contact_model import ContactTableModel, Listing, read_ids
+from app.ui.contact_model import ContactTableModel, Listing, first_rows, read_ids
 from app.ui.text import Button, message_box, plain_label
 
 
@@ -65,6 +66,7 @@ class ReadList:
     duplicates: int
     total: int  # everyone, whatever the search
     pane: Pane | None  # the contact to show, if there is one
+    rows: dict[int, ContactRow]  # the lines around it (or at the top), as the list shows them
 
 
 def read_list(session: Session, listing: Listing, show: int | None = None) -> ReadList:
@@ -77,12 +79,14 @@ def read_list(session: Session, listing: Listing, show: int | None = None) -> Re
     if show is not None:
         with contextlib.suppress(ContactNotFound):
             pane = read_pane(session, show)
+    ids = read_ids(session, listing)
     return ReadList(
         listing,
-        read_ids(session, listing),
+        ids,
         len(find_possible_duplicates(session)),
         count_contacts(session),
         pane,
+        first_rows(session, ids, show),
     )
 
 
@@ -293,7 +297,7 @@ class ContactsTab(QWidget):
             self._total = read.total
             self._read_total = True
             try:
-                self.model.show_ids(read.listing, read.ids)
+                self.model.show_ids(read.listing, read.ids, read.rows)
             finally:
                 self._read_total = False
         editing = self.detail.currentWidget() is self.editor and self.editor.is_dirty()

@@ -42,17 +42,12 @@ from app.services.followups import (
     restore_follow_up,
     set_done,
 )
+from app.services.import_job import GONE, ImportJob
 from app.services.importing import (
-    Cancelled,
     ImportReport,
-    ParsedFile,
     Preview,
     UndoneImport,
-    import_files,
     last_import,
-    preview_import,
-    read_file,
-    release,
     undo_import,
 )
 from app.services.interactions import (
@@ -73,7 +68,6 @@ from app.services.today import (
     DueItem,
     snooze_keep_in_touch,
 )
-from app.storage.backups import daily_backup
 from app.storage.db import Database, DatabaseRefused, check_backup
 from app.ui.activity_dialogs import FollowUpDialog, LogDialog, PickDateDialog
 from app.ui.backup_dialog import RestoreDialog
@@ -697,15 +691,11 @@ class MainWindow(QMainWindow):
             return
         db = self.db
 
-        def read_and_preview(progress: Any, cancelled: Any) -> tuple[list[ParsedFile], Preview]:
-            parsed = []
-            for i, p in enumerate(paths, start=1):
-                if cancelled():
-                    raise Cancelled
-                parsed.append(read_file(p))
-                progress(i, len(paths))
-            with db.session() as s:
-                return parsed, preview_import(s, parsed)
+        def read_and_preview(progress: Any, cancelled: Any) -> tuple[ImportJob, Preview]:
+            # A helper process reads and imports: 50,000 cards matched and written in this
+            # process held its interpreter lock long enough to stall the window (issue 11).
+            job = ImportJob(db.path, db.backups, paths)
+            return job, job.preview(progress, cancelled)
 
         self.tasks.start(
             "Reading address book",
@@ -714,28 +704,17 @@ class MainWindow(QMainWindow):
             on_failed=self._task_failed,
         )
 
-    def _confirm_import(self, paths: list[str], parsed: list[ParsedFile], preview: Preview) -> None:
+    def _confirm_import(self, paths: list[str], job: ImportJob, preview: Preview) -> None:
         dialog = preview_dialog(preview, paths, self)
         if self.ask(dialog) != dialog.DialogCode.Accepted or not dialog.can_import:
+            job.abandon()
             self.statusBar().showMessage("Nothing was imported.", 5000)
             return
         db = self.db
         listing = self.contacts.model.listing()
 
         def run(progress: Any, cancelled: Any) -> tuple[ImportReport, ReadList]:
-            with db.session() as s:
-                has_contacts = count_contacts(s) > 0
-            if has_contacts:  # an empty database has nothing to protect
-                daily_backup(db.path, db.backups)
-                db.backup("before-import")
-            try:
-                with db.session() as s:
-                    report = import_files(s, parsed, progress, cancelled)
-            finally:
-                # The cards are done with: freed here, on this thread, rather than walked
-                # by the next full garbage collection on the window's (half a second at
-                # 50,000 cards).
-                release(parsed)
+            report = job.run(progress, cancelled)
             with db.session() as s:  # the list as it now is, read here rather than there
                 keep = report.contact_ids[0] if report.contact_ids else None
                 return report, read_list(s, listing, keep)
@@ -770,11 +749,11 @@ class MainWindow(QMainWindow):
 
     def _task_failed(self, details: str) -> None:
         text = "Something went wrong, and nothing was changed."
-        if "BrokenProcessPool" in details:  # a worker reading a large file was stopped
+        if "BrokenProcessPool" in details or GONE in details:  # a helper process was stopped
             text = (
-                "Reading the file stopped: one of the helper processes that read large files "
-                "ended unexpectedly (the computer may have run low on memory). Nothing was "
-                "changed. Try again, perhaps with fewer programs open."
+                "The import stopped: a helper process it started ended unexpectedly (the "
+                "computer may have run low on memory). Nothing was changed. Try again, "
+                "perhaps with fewer programs open."
             )
         box = message_box(
             self,

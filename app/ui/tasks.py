@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from app.progress import throttled
 from app.services.importing import Cancelled
 
 Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
@@ -36,23 +36,16 @@ class Task(QRunnable):
         self.signals = TaskSignals()
         self._work = work
         self._cancel = threading.Event()
-        self._reported = 0.0
+        # Every report is a queued event the GUI thread runs under the GIL, which this
+        # thread holds: an import reporting every 50 cards queued a thousand of them in
+        # 0.7 s, and Qt delivers posted events before timers, so the window neither painted
+        # nor ticked until they had all been handed over, one GIL switch each.
+        self._progress = throttled(PROGRESS_EVERY, self._report)
 
     def cancel(self) -> None:
         self._cancel.set()
 
-    def _progress(self, done: int, total: int) -> None:
-        """Passed on at most every PROGRESS_EVERY seconds (and at the end).
-
-        Every report is a queued event the GUI thread runs under the GIL, which this thread
-        holds: an import reporting every 50 cards queued a thousand of them in 0.7 s, and Qt
-        delivers posted events before timers, so the window neither painted nor ticked until
-        they had all been handed over, one GIL switch each.
-        """
-        now = time.monotonic()
-        if done < total and now - self._reported < PROGRESS_EVERY:
-            return
-        self._reported = now
+    def _report(self, done: int, total: int) -> None:
         self.signals.progress.emit(done, total)
 
     def run(self) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -74,6 +76,8 @@ def test_cancel_in_the_preview_writes_nothing(
     with db.session() as s:
         assert count_contacts(s) == 0
     assert "Nothing was imported" in w.statusBar().currentMessage()
+    if Path("/proc").is_dir():  # the helper that read the file has ended
+        qtbot.waitUntil(lambda: not spawned_children(os.getpid()), timeout=10000)
 
 
 def test_cancel_during_the_import_rolls_everything_back(
@@ -106,6 +110,8 @@ def test_cancel_during_the_import_rolls_everything_back(
     qtbot.waitUntil(lambda: "cancelled" in w.statusBar().currentMessage(), timeout=20000)
     with db.session() as s:
         assert count_contacts(s) == 0
+    if Path("/proc").is_dir():
+        assert not spawned_children(os.getpid())
 
 
 def test_dropping_a_vcard_file_offers_the_import(qtbot: QtBot, make_window: Make) -> None:
@@ -184,15 +190,31 @@ def test_preview_wording_for_one_and_many(qtbot: QtBot) -> None:
     assert "2 cards</b> cannot be read" in many.heading.text()
 
 
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the workers through /proc")
-def test_a_worker_process_dying_mid_read_is_a_plain_failure_and_nothing_changes(
-    qtbot: QtBot, make_window: Make, answers: Answers, db: Database, tmp_path: Path
-) -> None:
-    """A file over 4 MB is read by worker processes; one killed (out of memory, say) must
-    end in a message, with nothing imported and the window still working."""
-    import os
-    import signal
+def spawned_children(parent: int) -> list[int]:
+    """Processes started by multiprocessing's spawn whose parent is *parent* (via /proc)."""
+    kids = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = next(line.split()[1] for line in status.splitlines() if line.startswith("PPid"))
+        if ppid == str(parent) and b"spawn_main" in cmdline:
+            kids.append(int(pid))
+    return kids
 
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the workers through /proc")
+@pytest.mark.parametrize("killed", ["a reader", "the helper reading", "the helper importing"])
+def test_a_helper_process_dying_is_a_plain_failure_and_nothing_changes(
+    qtbot: QtBot, make_window: Make, answers: Answers, db: Database, tmp_path: Path, killed: str
+) -> None:
+    """An import runs in a helper process, which reads a file over 4 MB with worker
+    processes of its own. Any of them killed (out of memory, say), while reading or while
+    writing, must end in a message, with nothing imported and the window still working."""
     from tests.bigfile import write_large_vcf
 
     big = write_large_vcf(tmp_path / "big.vcf", 6000)
@@ -200,34 +222,35 @@ def test_a_worker_process_dying_mid_read_is_a_plain_failure_and_nothing_changes(
     failures: list[str] = []
     shown = w._task_failed
     w._task_failed = lambda details: (failures.append(details), shown(details))[1]  # type: ignore[method-assign]
+    previewed: list[int] = []
+
+    def preview_then_kill(dialog: QDialog) -> int:
+        # The helper waits for the answer; it is killed once it is importing.
+        previewed.append(1)
+        return int(QDialog.DialogCode.Accepted)
+
+    answers.on_dialog = preview_then_kill
     w.start_import([str(big)])
-
-    def workers() -> list[int]:
-        kids = []
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            except OSError:
-                continue
-            parent = next(
-                line.split()[1] for line in status.splitlines() if line.startswith("PPid")
-            )
-            if parent == str(os.getpid()) and b"spawn_main" in cmdline:
-                kids.append(int(pid))
-        return kids
-
-    qtbot.waitUntil(lambda: bool(workers()), timeout=20000)
-    os.kill(workers()[0], signal.SIGKILL)
+    qtbot.waitUntil(lambda: bool(spawned_children(os.getpid())), timeout=20000)
+    (helper,) = spawned_children(os.getpid())
+    if killed == "a reader":
+        qtbot.waitUntil(lambda: bool(spawned_children(helper)), timeout=20000)
+        os.kill(spawned_children(helper)[0], signal.SIGKILL)
+    elif killed == "the helper reading":
+        qtbot.waitUntil(lambda: bool(spawned_children(helper)), timeout=20000)
+        os.kill(helper, signal.SIGKILL)
+    else:
+        qtbot.waitUntil(lambda: bool(previewed), timeout=30000)
+        os.kill(helper, signal.SIGKILL)
     qtbot.waitUntil(lambda: bool(failures), timeout=30000)
-    assert "BrokenProcessPool" in failures[0]
+    assert ("BrokenProcessPool" if killed == "a reader" else "ended unexpectedly") in failures[0]
     (said,) = answers.asked
-    assert said.startswith("Reading the file stopped: one of the helper processes")
+    assert said.startswith("The import stopped: a helper process it started ended")
     assert "Nothing was changed." in said
     with db.session() as s:
         assert count_contacts(s) == 0
+    assert not spawned_children(os.getpid())  # nothing left running
     # The window goes on: a small file imports as usual.
+    answers.on_dialog = None
     w.start_import([str(VCARDS / "khard" / "joe.vcf")])
     qtbot.waitUntil(lambda: w.contacts.total() == 1, timeout=20000)

@@ -1,0 +1,152 @@
+"""An import run by a helper process, so that the window's process neither holds the cards
+nor shares its interpreter lock with the matching and writing of 50,000 of them (issue 11).
+
+The helper reads the files, says what it would do (a Preview), waits to be told to go on,
+imports in one transaction and hands back the report. Cancel rolls that transaction back; a
+helper that dies leaves nothing written either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.synchronize import Event
+from pathlib import Path
+from typing import Any
+
+from app.progress import Progress, throttled
+from app.services.importing import Cancelled, ImportReport, Preview
+
+WAIT = 0.05  # seconds between two looks at the helper (and at Cancel)
+GONE = (
+    "The helper process that imports ended unexpectedly (the computer may have run low on memory)."
+)
+
+
+class ImportFailed(Exception):
+    """The helper failed; the message says how (a traceback when it could say it)."""
+
+
+class ImportJob:
+    """One import of *paths* into the database at *db_path*, run by a helper process."""
+
+    def __init__(self, db_path: Path, backups: Path, paths: list[str]) -> None:
+        # Spawn, not fork: the window runs Qt and threads, which a fork would copy half-way.
+        context = multiprocessing.get_context("spawn")
+        self._conn, theirs = context.Pipe()
+        self._stop = context.Event()
+        self._process = context.Process(
+            target=_helper,
+            args=(theirs, self._stop, str(db_path), str(backups), paths),
+            name="second-act import",
+            # Not a daemon: it starts processes of its own to read large files. Should the
+            # window's process die, the helper's next word to it fails and it rolls back.
+        )
+        self._process.start()
+        theirs.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def preview(self, progress: Progress, cancelled: Callable[[], bool]) -> Preview:
+        """Wait for the files to be read: what the import would do."""
+        preview: Preview = self._wait("preview", progress, cancelled)
+        return preview
+
+    def run(self, progress: Progress, cancelled: Callable[[], bool]) -> ImportReport:
+        """Import (after preview); raises Cancelled once the helper has rolled back."""
+        self._conn.send("go")
+        report: ImportReport = self._wait("done", progress, cancelled)
+        return report
+
+    def abandon(self) -> None:
+        """Nothing is to be imported: the helper ends without writing."""
+        if self._process.is_alive():
+            with contextlib.suppress(OSError):
+                self._conn.send("stop")
+        self._end()
+
+    def _wait(self, want: str, progress: Progress, cancelled: Callable[[], bool]) -> Any:
+        while True:
+            if cancelled():
+                self._stop.set()
+            try:
+                ready = self._conn.poll(WAIT)
+                message = self._conn.recv() if ready else None
+            except (EOFError, OSError):
+                self._end()
+                raise ImportFailed(GONE) from None
+            if message is None:
+                if not self._process.is_alive() and not self._conn.poll():
+                    self._end()
+                    raise ImportFailed(GONE)
+                continue
+            kind, value = message
+            if kind == "progress":
+                progress(*value)
+            elif kind == want:
+                if want == "done":
+                    self._end()
+                return value
+            elif kind == "cancelled":
+                self._end()
+                raise Cancelled
+            else:  # "failed"
+                self._end()
+                raise ImportFailed(value)
+
+    def _end(self) -> None:
+        self._process.join(5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._conn.close()
+
+
+def _helper(conn: Connection, stop: Event, db_path: str, backups: str, paths: list[str]) -> None:
+    """In the helper process: read, preview, and import when told to."""
+    try:
+        _import(conn, stop, Path(db_path), Path(backups), paths)
+    except Cancelled:
+        conn.send(("cancelled", None))
+    except Exception:
+        conn.send(("failed", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def _import(conn: Connection, stop: Event, db_path: Path, backups: Path, paths: list[str]) -> None:
+    from app.services.importing import (
+        back_up_before_import,
+        import_files,
+        preview_import,
+        read_file,
+    )
+    from app.storage.db import open_in_worker
+
+    def progress(done: int, total: int) -> None:
+        conn.send(("progress", (done, total)))
+
+    report = throttled(WAIT, progress)
+    db = open_in_worker(db_path, backups)
+    try:
+        parsed = []
+        for i, path in enumerate(paths, start=1):
+            if stop.is_set():
+                raise Cancelled
+            parsed.append(read_file(path))
+            report(i, len(paths))
+        with db.session() as s:
+            conn.send(("preview", preview_import(s, parsed)))
+        if conn.recv() != "go":
+            return
+        back_up_before_import(db)
+        with db.session() as s:
+            done = import_files(s, parsed, report, stop.is_set)
+        conn.send(("done", done))
+    finally:
+        db.engine.dispose()
