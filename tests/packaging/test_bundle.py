@@ -169,13 +169,47 @@ def test_built_window_comes_up_and_takes_files_from_a_second_launch(
             time.sleep(0.2)
         assert proc.poll() is None, (tmp_path / "output.txt").read_text()
         assert "instance server listening: True" in log.read_text()
-        # What a double-click on a .vcf does while Second Act is open.
+        # What a double-click on a .vcf does while Second Act is open: the import's helper
+        # process starts (the frozen program run again), reads it, and waits at the preview.
         assert send_to_running(paths, [str(VCARDS / "khard" / "joe.vcf")], timeout_ms=5000)
+        helpers: list[int] = []
+        deadline = time.monotonic() + (30 if Path("/proc").is_dir() else 0)
+        while time.monotonic() < deadline and not helpers:
+            helpers = children(proc.pid)
+            time.sleep(0.2)
+        assert helpers or not Path("/proc").is_dir(), "no import helper started"
         time.sleep(1)
         assert proc.poll() is None
+        assert [h for h in helpers if Path(f"/proc/{h}").exists()] == helpers  # still waiting
         assert not list(paths.logs.glob("crash-*.txt"))
         assert paths.database.exists()
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         output.close()
+    # The window gone, the helper waiting for its answer ends too.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(Path(f"/proc/{h}").exists() for h in helpers):
+        time.sleep(0.2)
+    assert not [h for h in helpers if Path(f"/proc/{h}/status").exists() and not zombie(h)]
+
+
+def children(parent: int) -> list[int]:
+    """Processes whose parent is *parent* (Linux's /proc)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            if f"\nPPid:\t{parent}\n" in status:
+                found.append(int(pid))
+    return found
+
+
+def zombie(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
