@@ -65,8 +65,9 @@ def test_the_window_starts_without_importing_what_only_some_features_need(
     tmp_path: Path,
 ) -> None:
     """Start-up at 50,000 contacts is measured (issue 11): the HTTP client for sync (0.1 s
-    to import), Jinja2 for templates, vObject for calendar files and keyring for passwords
-    load when first used, not when the window opens."""
+    to import), Jinja2 for templates, vObject for calendar files, keyring for passwords and
+    phonenumbers for matching phone numbers load when first used, not when the window
+    opens."""
     code = (
         "import sys; from pathlib import Path; from app.ui.application import make_app; "
         "from app.storage.db import open_database; from app.ui.main_window import MainWindow; "
@@ -74,7 +75,8 @@ def test_the_window_starts_without_importing_what_only_some_features_need(
         f"paths = AppPaths(Path({str(tmp_path / 'data')!r})); paths.ensure(); "
         "db = open_database(paths.database); w = MainWindow(db, paths); w.show(); "
         "app.processEvents(); "
-        "print(sorted(m for m in ('httpx', 'truststore', 'jinja2', 'vobject', 'keyring') "
+        "print(sorted(m for m in ('httpx', 'truststore', 'jinja2', 'vobject', 'keyring', "
+        "'phonenumbers') "
         "if m in sys.modules))"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
