@@ -21,7 +21,6 @@ from app.model.normalize import (
     learn_phone_keys,
     person_key,
     phone_key,
-    phone_keys_of,
     url_key,
 )
 from app.model.records import ContactRecord, validate
@@ -43,6 +42,7 @@ from app.storage.backups import daily_backup
 from app.storage.db import Database
 from app.vcard.linkedin import looks_like_linkedin, read_connections
 from app.vcard.mapping import MappedCard, map_card
+from app.vcard.pieces import parse_piece
 from app.vcard.problems import Problem, Severity
 from app.vcard.reader import iter_cards, split_between_cards, strip_bom
 
@@ -132,20 +132,6 @@ def parse_bytes(
     return parsed
 
 
-PieceRead = tuple[list[MappedCard], list[Problem], dict[tuple[str, str | None], str]]
-
-
-def _parse_piece(job: tuple[bytes, str, int]) -> PieceRead:
-    """In a worker process: one piece of a file, read and mapped, and the keys of its phone
-    numbers (the import matches on them; working them out is slow)."""
-    data, name, first_line = job
-    outside: list[Problem] = []
-    with gc_paused():
-        cards = [map_card(c) for c in iter_cards(data, name, outside, first_line)]
-        phones = phone_keys_of([p.value for c in cards for p in c.record.phones])
-    return cards, outside, phones
-
-
 def _parse_in_processes(
     parsed: ParsedFile, name: str, pieces: list[tuple[bytes, int]], workers: int
 ) -> None:
@@ -153,7 +139,7 @@ def _parse_in_processes(
     context = multiprocessing.get_context("spawn")
     jobs = [(data, name, line) for data, line in pieces]
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-        for cards, outside, phones in pool.map(_parse_piece, jobs):
+        for cards, outside, phones in pool.map(parse_piece, jobs):
             parsed.cards.extend(cards)
             parsed.problems.extend(outside)
             learn_phone_keys(phones)
