@@ -22,6 +22,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.model.normalize import org_key, person_key, phone_key, sort_key, url_key
@@ -254,6 +255,36 @@ def _table(mapped: Any) -> Table:
     return cast(Table, mapped.__table__)
 
 
+def _insert_many(db: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT *rows* (each with the same keys) in one executemany through the driver.
+
+    The ORM's bulk insert spent longer preparing rows than SQLite took to write them, and
+    then SQLAlchemy Core's per-row parameter building was a quarter of an import's writing
+    (0.6 s of 10,000 cards). Columns left out get their database defaults; values go
+    through each column type's conversion, as Core would send them."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    convert = [
+        (i, process)
+        for i, c in enumerate(columns)
+        if (process := table.c[c].type.bind_processor(db.dialect)) is not None
+    ]
+    values = [tuple(row[c] for c in columns) for row in rows]
+    if convert:
+        values = [_converted(v, convert) for v in values]
+    names = ", ".join(columns)
+    marks = ", ".join("?" * len(columns))
+    db.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
+
+
+def _converted(value: tuple[Any, ...], convert: list[tuple[int, Any]]) -> tuple[Any, ...]:
+    row = list(value)
+    for i, process in convert:
+        row[i] = process(row[i])
+    return tuple(row)
+
+
 def create_contacts(session: Session, records: list[ContactRecord]) -> list[int]:
     """Add contacts, unchecked, in a few executemany statements per table.
 
@@ -284,7 +315,7 @@ def create_contacts(session: Session, records: list[ContactRecord]) -> list[int]
     ids = list(range(first, first + len(rows)))
     for cid, row in zip(ids, rows, strict=True):
         row["id"] = cid
-    db.execute(insert(_table(Contact)), rows)
+    _insert_many(db, _table(Contact), rows)
     children: dict[type[Any], list[dict[str, Any]]] = {t: [] for t in _CHILD_ATTR}
     photos, tag_links = [], []
     for cid, r in zip(ids, records, strict=True):
@@ -298,15 +329,10 @@ def create_contacts(session: Session, records: list[ContactRecord]) -> list[int]
             if tid is not None and tid not in seen:
                 seen.add(tid)
                 tag_links.append({"contact_id": cid, "tag_id": tid})
-    # Core executemany: the ORM's bulk insert spent longer preparing the rows than SQLite
-    # took to write them.
     for table, child_rows in children.items():
-        if child_rows:
-            db.execute(insert(_table(table)), child_rows)
-    if photos:
-        db.execute(insert(_table(ContactPhoto)), photos)
-    if tag_links:
-        db.execute(insert(_table(ContactTag)), tag_links)
+        _insert_many(db, _table(table), child_rows)
+    _insert_many(db, _table(ContactPhoto), photos)
+    _insert_many(db, _table(ContactTag), tag_links)
     search.index_records(session, list(zip(ids, records, strict=True)), new=True)
     return ids
 
