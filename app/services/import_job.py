@@ -53,8 +53,12 @@ class ImportJob:
         return self._process.pid
 
     def preview(self, progress: Progress, cancelled: Callable[[], bool]) -> Preview:
-        """Wait for the files to be read: what the import would do."""
+        """Wait for the files to be read: what the import would do. Raises Cancelled (the
+        helper ended) if Cancel was pressed meanwhile."""
         preview: Preview = self._wait("preview", progress, cancelled)
+        if cancelled():  # pressed while the last file was read: no preview to show
+            self.abandon()
+            raise Cancelled
         return preview
 
     def run(self, progress: Progress, cancelled: Callable[[], bool]) -> ImportReport:

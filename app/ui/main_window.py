@@ -701,6 +701,7 @@ class MainWindow(QMainWindow):
             "Reading address book",
             read_and_preview,
             lambda result: self._confirm_import(paths, *result),
+            on_cancelled=lambda: self.statusBar().showMessage("Nothing was imported.", 5000),
             on_failed=self._task_failed,
         )
 

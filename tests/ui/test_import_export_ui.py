@@ -114,6 +114,29 @@ def test_cancel_during_the_import_rolls_everything_back(
         assert not spawned_children(os.getpid())
 
 
+def test_cancel_while_reading_shows_no_preview_and_leaves_no_helper(
+    qtbot: QtBot, make_window: Make, answers: Answers, db: Database, tmp_path: Path
+) -> None:
+    from tests.bigfile import write_large_vcf
+
+    big = write_large_vcf(tmp_path / "big.vcf", 6000)
+    w = make_window()
+    w.start_import([str(big)])
+    qtbot.waitUntil(lambda: bool(w.tasks.running), timeout=5000)
+    if Path("/proc").is_dir():  # cancelled once the file is being read, not before
+        qtbot.waitUntil(lambda: len(spawned_children(os.getpid())) == 1, timeout=20000)
+        (helper,) = spawned_children(os.getpid())
+        qtbot.waitUntil(lambda: bool(spawned_children(helper)), timeout=20000)
+    for task in w.tasks.running:
+        task.cancel()
+    qtbot.waitUntil(lambda: "Nothing was imported" in w.statusBar().currentMessage(), timeout=30000)
+    assert answers.dialogs == []  # no preview was shown for what the user cancelled
+    with db.session() as s:
+        assert count_contacts(s) == 0
+    if Path("/proc").is_dir():
+        qtbot.waitUntil(lambda: not spawned_children(os.getpid()), timeout=10000)
+
+
 def test_dropping_a_vcard_file_offers_the_import(qtbot: QtBot, make_window: Make) -> None:
     w = make_window()
     w.ask = dialogs = Dialogs(QDialog.DialogCode.Rejected)
