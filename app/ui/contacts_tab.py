@@ -300,8 +300,7 @@ class ContactsTab(QWidget):
                 self.model.show_ids(read.listing, read.ids, read.rows)
             finally:
                 self._read_total = False
-        editing = self.detail.currentWidget() is self.editor and self.editor.is_dirty()
-        fill = not (background and editing and keep is not None and keep == self._current)
+        fill = not (background and self._unsaved() and keep is not None and keep == self._current)
         self._select(keep, None if read is None else read.pane, fill=fill)
         self.update_duplicates(None if read is None else read.duplicates)
 
@@ -355,6 +354,10 @@ class ContactsTab(QWidget):
             self.no_match.setText("Nobody here. Clear the filter to see everyone.")
         self.no_match.setVisible((bool(query) or narrowed) and not shown)
         self.status.emit(f"{total} contact{'s' if total != 1 else ''}")
+
+    def _unsaved(self) -> bool:
+        """The pane shows a contact with changes not yet saved."""
+        return self.detail.currentWidget() is self.editor and self.editor.is_dirty()
 
     def _new_pending(self) -> bool:
         return self.detail.currentWidget() is self.editor and self.editor.current_id() is None
@@ -458,7 +461,13 @@ class ContactsTab(QWidget):
             self.model.set_query(self.search.text())
         finally:
             self._searching = False
-        self._select(self._current)
+        current = self._current
+        if current is not None and self.model.row_of(current) < 0 and not self._unsaved():
+            self._show_contact(None)  # the search hides them: the pane shows nobody
+        else:
+            # The pane already shows them: reading it again at every keystroke took 10 ms
+            # and threw away what was typed in it and not yet saved.
+            self._select(current, fill=False)
 
     def on_current_row_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         cid = self.model.id_at(current.row()) if current.isValid() else None

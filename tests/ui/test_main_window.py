@@ -190,6 +190,35 @@ def test_unsaved_edits_are_not_lost_when_switching_contacts(
     assert w.contacts.editor.edits["full_name"].text() == "Bert"
 
 
+def test_typing_in_the_search_keeps_unsaved_edits_in_the_pane(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    """Every keystroke in the search read the contact shown again and put it in the pane,
+    throwing away what the user had typed in it and not saved."""
+    anna = add(db, "Anna Lee")
+    add(db, "Bert Ray")
+    w = make_window()
+    tab = w.contacts
+    w.tabs.setCurrentWidget(tab)
+    tab.table.selectRow(0)
+    assert tab.editor.current_id() == anna
+    tab.editor.edits["title"].setText("Chemist (not saved yet)")
+    for text in ("an", "anna", "bert", ""):  # found, found, hidden by the search, everyone
+        tab.search.setText(text)
+        tab.on_search_timeout()
+        assert tab.editor.current_id() == anna, text
+        assert tab.editor.edits["title"].text() == "Chemist (not saved yet)", text
+    assert tab.current_id() == anna and tab.table.currentIndex().row() == 0
+    # Saved or not, nothing was written behind the user's back.
+    with db.session() as s:
+        assert get_contact(s, anna).title == ""
+    # With nothing unsaved, a search that hides the contact empties the pane as before.
+    tab.editor.on_revert()
+    tab.search.setText("bert")
+    tab.on_search_timeout()
+    assert tab.detail.currentWidget() is tab.editor_placeholder
+
+
 def test_window_layout_is_remembered(make_window: Make, db: Database) -> None:
     add(db, "Someone")
     w = make_window()
