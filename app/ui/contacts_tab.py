@@ -90,6 +90,9 @@ def read_list(session: Session, listing: Listing, show: int | None = None) -> Re
     )
 
 
+PANE_LATER = 15  # ms after the list, the contact it selected fills the pane (see reload)
+
+
 class EmptyState(QWidget):
     """What a first-time user sees: where to start, in plain words."""
 
@@ -301,8 +304,28 @@ class ContactsTab(QWidget):
             finally:
                 self._read_total = False
         fill = not (background and self._unsaved() and keep is not None and keep == self._current)
-        self._select(keep, None if read is None else read.pane, fill=fill)
+        if (
+            read is not None
+            and fill
+            and keep is not None
+            and keep != self._current
+            and self.model.row_of(keep) >= 0
+        ):
+            # After an import: the list is shown and painted first, the contact a timer's
+            # tick later (a zero timer would run before the paint, as posted events do).
+            # Together they held the window 50 to 60 ms.
+            self._select(keep, fill=False)
+            QTimer.singleShot(PANE_LATER, lambda: self._show_if_selected(keep, read.pane))
+        else:
+            self._select(keep, None if read is None else read.pane, fill=fill)
         self.update_duplicates(None if read is None else read.duplicates)
+
+    def _show_if_selected(self, contact_id: int, pane: Pane | None) -> None:
+        """Fill the pane with *contact_id* unless the user has moved on meanwhile."""
+        index = self.table.currentIndex()
+        selected = self.model.id_at(index.row()) if index.isValid() else None
+        if selected == contact_id and self._current != contact_id:
+            self._show_contact(contact_id, pane)
 
     def set_narrow(self, narrow: Narrow | None) -> None:
         """Show only the people of an industry or employer (None: everyone)."""
