@@ -185,6 +185,7 @@ def main(out: Path) -> None:
         for _ in range(3):
             app.processEvents()
         w.grab().save(str(out / "validation.png"))
+        ed.on_revert()  # unsaved changes would stay in the pane through the search
         w.contacts.search.setText("health xu")
         w.contacts.on_search_timeout()
         app.processEvents()
@@ -193,7 +194,6 @@ def main(out: Path) -> None:
         w.contacts.on_search_timeout()
         app.processEvents()
         w.grab().save(str(out / "no-match.png"))
-        ed.on_revert()
         w.contacts.search.setText("")
         w.contacts.on_search_timeout()
         app.processEvents()
