@@ -94,8 +94,14 @@ def test_a_conflict_is_shown_side_by_side_and_the_user_chooses(
         ]
         shown.append(rows)  # type: ignore[arg-type]
         assert dialog.people.item(0).text() == "Ann Lee"
+        assert not dialog.none_left.isVisibleTo(dialog)
         qtbot.mouseClick(dialog.keep_server, Qt.MouseButton.LeftButton)
         assert dialog.people.count() == 0
+        # The last one resolved: a line saying so, not an empty table.
+        assert (
+            dialog.none_left.isVisibleTo(dialog) and "No conflicts left" in dialog.none_left.text()
+        )
+        assert not dialog.table.isVisibleTo(dialog) and not dialog.keep_server.isEnabled()
         return int(QDialog.DialogCode.Accepted)
 
     answers.on_dialog = answer

@@ -274,6 +274,15 @@ class ConflictsDialog(QDialog):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.keep_here = _button("Keep &mine", "conflict_keep_here")
         self.keep_server = _button("Take the &server's", "conflict_keep_server")
+        # Shown instead of the table once every conflict is resolved.
+        self.none_left = plain_label(
+            "No conflicts left. The versions you chose are sent at the next sync."
+        )
+        self.none_left.setObjectName("conflicts_none_left")
+        self.none_left.setWordWrap(True)
+        self.none_left.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.none_left.hide()
+        self.intro = intro
         body = QHBoxLayout()
         body.addWidget(self.people)
         body.addWidget(self.table, 1)
@@ -281,6 +290,7 @@ class ConflictsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(body, 1)
+        layout.addWidget(self.none_left, 1)
         layout.addLayout(buttons)
         self.people.currentRowChanged.connect(self._show)
         self.keep_here.clicked.connect(lambda: self._choose("here"))
@@ -296,6 +306,9 @@ class ConflictsDialog(QDialog):
         has = bool(rows)
         self.keep_here.setEnabled(has)
         self.keep_server.setEnabled(has)
+        for shown_with_rows in (self.intro, self.people, self.table):
+            shown_with_rows.setVisible(has)
+        self.none_left.setVisible(not has)
         if has:
             self.people.setCurrentRow(0)
         else:
