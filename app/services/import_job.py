@@ -48,10 +48,6 @@ class ImportJob:
         self._process.start()
         theirs.close()
 
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid
-
     def preview(self, progress: Progress, cancelled: Callable[[], bool]) -> Preview:
         """Wait for the files to be read: what the import would do. Raises Cancelled (the
         helper ended) if Cancel was pressed meanwhile."""
