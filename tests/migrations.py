@@ -12,6 +12,20 @@ from alembic import command
 from app.storage.db import Database, _alembic_config, open_database
 
 
+def migrated_from_nothing(path: Path) -> None:
+    """A database made by running every revision from an empty file, as a database that
+    has lived through every release has been (open_database makes a new one from the model
+    in one step)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{path}")
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    engine.dispose()
+
+
 def database_at(path: Path, revision: str) -> sqlite3.Connection:
     """Create a database at *path* with the schema of *revision*; a raw connection to fill it
     as that release would have."""

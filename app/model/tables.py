@@ -51,9 +51,9 @@ class Organization(Base):
     __tablename__ = "organizations"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(collation="NOCASE"), unique=True)
-    name_key: Mapped[str] = mapped_column(Text, unique=True, index=True)
+    name_key: Mapped[str] = mapped_column(Text, unique=True, index=True, server_default="")
     # For "who do I know at": without case, accents or legal suffixes (normalize.org_key).
-    match_key: Mapped[str] = mapped_column(Text, default="", index=True)
+    match_key: Mapped[str] = mapped_column(Text, default="", index=True, server_default="")
     industry: Mapped[str] = mapped_column(Text, default="")
     contacts: Mapped[list[Contact]] = relationship(back_populates="organization")
 
@@ -87,7 +87,7 @@ class Contact(Base):
     # Stored once for sorting the list; derived from the fields above on every save.
     sort_name: Mapped[str] = mapped_column(String(collation="NOCASE"), default="")
     # The person's name as duplicates are found by (normalize.person_key); "" for none.
-    person_key: Mapped[str] = mapped_column(Text, default="", index=True)
+    person_key: Mapped[str] = mapped_column(Text, default="", index=True, server_default="")
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL"), index=True
     )
@@ -211,7 +211,7 @@ class Tag(Base):
     __tablename__ = "tags"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(collation="NOCASE"), unique=True)
-    name_key: Mapped[str] = mapped_column(Text, unique=True, index=True)
+    name_key: Mapped[str] = mapped_column(Text, unique=True, index=True, server_default="")
 
 
 class ContactTag(Base):
@@ -600,3 +600,12 @@ class SyncCard(Base):
     local_hash: Mapped[str] = mapped_column(Text, default="")
     conflict: Mapped[str | None] = mapped_column(Text)
     conflict_etag: Mapped[str] = mapped_column(Text, default="")
+
+
+# The full-text index behind search (app.services.search), which SQLAlchemy cannot declare:
+# an FTS5 table whose rowid is the contact's id. A new database gets it from here (with the
+# model's tables, in one step); the revisions made it in their own words (0001, 0009).
+CONTACT_SEARCH = (
+    "CREATE VIRTUAL TABLE contact_search USING fts5(names, emails, organization, title, note,"
+    " tags, other, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2')"
+)

@@ -258,7 +258,9 @@ def _open_locked(path: Path, backups: Path) -> Database:
     private_file(path)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-    if current != head:
+    if current is None:
+        _create_at_head(engine, head)
+    elif current != head:
         if existed:
             make_backup(path, backups, f"before-{head}")
         from alembic import command
@@ -268,6 +270,25 @@ def _open_locked(path: Path, backups: Path) -> Database:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     return Database(path, engine, backups)
+
+
+def _create_at_head(engine: Engine, head: str) -> None:
+    """Make a new database's schema from the model in one step and record it as *head*.
+
+    Running the ten revisions one after another took 0.36 to 0.40 s at first start (a tenth
+    of importing 10,000 cards into a new database). Alembic's own advice for a database made
+    from scratch; tests/storage/test_db.py checks that both ways give the same schema.
+    """
+    from app.model.tables import CONTACT_SEARCH, Base
+
+    with engine.begin() as conn:
+        Base.metadata.create_all(conn)
+        conn.exec_driver_sql(CONTACT_SEARCH)
+        conn.exec_driver_sql(
+            "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL,"
+            " CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+        )
+        conn.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES (?)", (head,))
 
 
 def check_backup(source: Path) -> int:
