@@ -58,3 +58,17 @@ def keep_out_of_collections() -> None:
     a sync every 15 minutes would, would keep each moment's cyclic garbage for good.
     """
     gc.freeze()
+
+
+_started = False
+
+
+def keep_start_up_out_of_collections() -> None:
+    """keep_out_of_collections() for what a process built to start (its modules, its model,
+    the window's Qt wrappers), once: those live as long as the process, and a later full
+    collection then walks only what came after. Later windows (tests make many) are left to
+    the collector, so that their cyclic garbage is collected as usual."""
+    global _started
+    if not _started:
+        _started = True
+        keep_out_of_collections()
