@@ -49,7 +49,10 @@ class Listing:
 def first_rows(session: Session, ids: list[int], show: int | None) -> dict[int, ContactRow]:
     """The rows of *ids* the list shows first: around contact *show*, or at the top (on a
     worker: the first reads of a list's rows took the window 15 ms after an import)."""
-    at = ids.index(show) if show in ids else 0
+    try:
+        at = ids.index(show)  # None is in no list of ids: the top
+    except ValueError:
+        at = 0
     return fetch_rows(session, ids[max(0, at - PAGE) : at + PAGE])
 
 

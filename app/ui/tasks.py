@@ -40,13 +40,10 @@ class Task(QRunnable):
         # thread holds: an import reporting every 50 cards queued a thousand of them in
         # 0.7 s, and Qt delivers posted events before timers, so the window neither painted
         # nor ticked until they had all been handed over, one GIL switch each.
-        self._progress = throttled(PROGRESS_EVERY, self._report)
+        self._progress = throttled(PROGRESS_EVERY, self.signals.progress.emit)
 
     def cancel(self) -> None:
         self._cancel.set()
-
-    def _report(self, done: int, total: int) -> None:
-        self.signals.progress.emit(done, total)
 
     def run(self) -> None:
         try:
