@@ -43,9 +43,10 @@ class Backup:
         return self.reason
 
 
-def private_file(path: Path) -> None:
-    """Create *path* empty and readable only by its owner, or make an existing file so."""
-    if path.exists():
+def private_file(path: Path, exclusive: bool = False) -> None:
+    """Create *path* empty and readable only by its owner, or make an existing file so
+    (unless *exclusive*: then an existing file raises FileExistsError)."""
+    if path.exists() and not exclusive:
         if os.name == "posix":
             os.chmod(path, 0o600)
         return
@@ -71,12 +72,28 @@ def make_backup(path: Path, backups: Path, reason: str, now: dt.datetime | None 
     """A copy of the database at *path* in *backups*, named by time and reason; then rotate."""
     backups.mkdir(parents=True, exist_ok=True)
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    target = backups / f"{path.stem}-{stamp}-{reason}.sqlite3"
+    # Written under a name the list ignores and renamed only when complete: a copy cut short
+    # (killed, a full disk) is never offered as a backup, and a failed one leaves nothing.
+    # The partial file is created exclusively: two processes copying in the same second
+    # take two names.
     n = 1
-    while target.exists():
+    while True:
+        suffix = f"-{n}" if n > 1 else ""
+        target = backups / f"{path.stem}-{stamp}{suffix}-{reason}.sqlite3"
+        partial = target.with_name(f".{target.name}.partial")
+        if not target.exists():
+            try:
+                private_file(partial, exclusive=True)
+                break
+            except FileExistsError:
+                pass
         n += 1
-        target = backups / f"{path.stem}-{stamp}-{n}-{reason}.sqlite3"
-    copy_database(path, target)
+    try:
+        copy_database(path, partial)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     rotate(backups)
     return target
 
