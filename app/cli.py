@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from app import __version__
 from app.model.records import ContactRecord
 from app.paths import AppPaths, resolve
-from app.storage.db import Database, DatabaseRefused, open_database
+from app.storage.db import Database, DatabaseRefused, explain_failure, open_database
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -709,6 +709,11 @@ def _run(command: str, paths: AppPaths, args: argparse.Namespace) -> int:
         if command == "sync":
             return cmd_sync(db, args)
         return cmd_export(db, args)
+    except Exception as exc:
+        known = db.note_failure(exc)  # a damaged file is not vouched for at close
+        if known is None:
+            raise
+        raise known from exc
     finally:
         db.close()
 
@@ -740,6 +745,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("second-act: interrupted; nothing half-written was kept.", file=sys.stderr)
         return 130
     except Exception as exc:
+        known = explain_failure(exc, paths.database)
+        if known is not None:  # a full disk while opening or backing up, say
+            print(f"second-act: {known}", file=sys.stderr)
+            return 1
         if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
             print(
                 "second-act: another Second Act is writing to the database and did not "
