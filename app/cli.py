@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from app import __version__
 from app.model.records import ContactRecord
-from app.paths import AppPaths, resolve
+from app.paths import AppPaths, FolderRefused, resolve
 from app.storage.db import Database, DatabaseRefused, explain_failure, open_database
 
 if TYPE_CHECKING:
@@ -738,7 +738,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(paths, [str(f) for f in args.files])
     try:
         return _run(command, paths, args)
-    except DatabaseRefused as exc:
+    except (DatabaseRefused, FolderRefused) as exc:
         print(f"second-act: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

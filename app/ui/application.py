@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from app import APP_ID, APP_NAME, __version__
 from app.crash import format_report, write_report
-from app.paths import AppPaths
+from app.paths import AppPaths, FolderRefused
 from app.storage.backups import daily_backup, list_backups
 from app.storage.db import (
     Database,
@@ -130,7 +130,7 @@ def run_gui(paths: AppPaths, files: list[str]) -> int:
             print(f"second-act: {exc}", file=sys.stderr)
             return 1
         db, purged = restored, 0
-    except (DatabaseRefused, OSError) as exc:
+    except (DatabaseRefused, FolderRefused, OSError) as exc:
         box = message_box(
             None, f"{APP_NAME} cannot open your data", str(exc), icon=QMessageBox.Icon.Critical
         )

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from app.paths import AppPaths
@@ -110,7 +111,6 @@ def test_what_start_up_built_is_kept_out_of_full_collections_once(tmp_path: Path
 def test_a_damaged_file_met_in_the_window_is_said_plainly_with_the_way_to_a_backup(
     qapp: object, paths: AppPaths
 ) -> None:
-    import pytest
     from sqlalchemy import text
 
     from app.storage.db import open_database
@@ -129,3 +129,23 @@ def test_a_damaged_file_met_in_the_window_is_said_plainly_with_the_way_to_a_back
     assert "did not expect" not in shown[0].text()
     db.close()
     assert not (paths.data_dir / f".{paths.database.name}.closed").exists()
+
+
+def test_the_window_on_a_read_only_folder_says_so_in_a_message_box(
+    qapp: object, read_only_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.paths import resolve
+    from app.ui.application import run_gui
+
+    shown: list[str] = []
+
+    def answer(box: QMessageBox) -> int:  # the person reads it and closes it
+        shown.append(box.text())
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    assert run_gui(resolve(read_only_folder), []) == 1
+    assert len(shown) == 1
+    assert "cannot write to" in shown[0] and "--data-dir" in shown[0], shown[0]
