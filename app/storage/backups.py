@@ -14,6 +14,7 @@ KEEP_DAILY = 7
 KEEP_EVENTS = 10
 DAILY = "daily"
 MANUAL = "manual"
+STALE_PARTIAL = 3600.0  # seconds: a copy unchanged this long was cut short (killed, no power)
 
 _NAME = re.compile(r"-(\d{8}-\d{6})(?:-(\d+))?-([a-z][a-z0-9-]*)\.sqlite3$")
 _LABELS = {
@@ -118,8 +119,17 @@ def list_backups(backups: Path) -> list[Backup]:
 
 
 def rotate(backups: Path) -> list[Path]:
-    """Remove the oldest copies beyond KEEP_DAILY daily and KEEP_EVENTS others."""
+    """Remove the oldest copies beyond KEEP_DAILY daily and KEEP_EVENTS others, and what is
+    left of copies cut short (a copy being written changes within seconds)."""
     removed = []
+    stale = dt.datetime.now().timestamp() - STALE_PARTIAL
+    for p in backups.glob(".*.sqlite3.partial*"):  # with its journal
+        try:
+            if p.stat().st_mtime < stale:
+                p.unlink()
+                removed.append(p)
+        except OSError:
+            continue
     daily = events = 0
     for b in list_backups(backups):
         if b.reason == MANUAL or b.reason == "damaged":

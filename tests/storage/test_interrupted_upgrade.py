@@ -179,8 +179,12 @@ def test_a_backup_killed_part_way_is_not_listed_and_the_next_start_opens(
     killed = _run("backup", 20, path)  # the copy made before upgrading, 20 pages in
     assert killed.returncode == -9, killed.stderr
     assert list_backups(tmp_path / "backups") == []
+    left = list((tmp_path / "backups").iterdir())  # the copy cut short, and its journal
+    for p in left:
+        os.utime(p, (1, 1))  # long ago: the next backup removes what the kill left
     _assert_upgraded_and_whole(path)
     assert len(list_backups(tmp_path / "backups")) == 1
+    assert left and not any(p.exists() for p in left)
 
 
 def test_a_backup_that_fails_leaves_nothing_behind(tmp_path: Path) -> None:
