@@ -189,7 +189,10 @@ def explain_failure(error: BaseException | str, path: Path) -> DatabaseRefused |
     """What a failed step means for the person, when it is the database's file: damaged
     pages found by a command after the start-up check (DatabaseDamaged, with the way to a
     backup), or a full disk (DiskFull: SQLite rolled the step back). None for anything else.
-    *error* is the exception, or a task's report of it (its traceback as text)."""
+    *error* is the exception, or a task's report of it (its traceback as text); None for a
+    DatabaseRefused, which says what it means already (about this file or another)."""
+    if isinstance(error, DatabaseRefused):
+        return None
     if isinstance(error, str):
         text = error
         full = False

@@ -182,7 +182,7 @@ def _start(paths: AppPaths) -> tuple[Database, int]:
         known = explain_failure(exc, paths.database) if db is None else db.note_failure(exc)
         if db is not None:
             db.close()
-        if known is None or isinstance(exc, DatabaseRefused):
+        if known is None:
             raise
         raise known from exc
 
