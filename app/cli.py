@@ -15,8 +15,8 @@ from sqlalchemy.exc import OperationalError
 
 from app import __version__
 from app.model.records import ContactRecord
-from app.paths import AppPaths, resolve
-from app.storage.db import Database, DatabaseRefused, open_database
+from app.paths import AppPaths, FolderRefused, resolve
+from app.storage.db import Database, DatabaseRefused, explain_failure, open_database
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -709,6 +709,11 @@ def _run(command: str, paths: AppPaths, args: argparse.Namespace) -> int:
         if command == "sync":
             return cmd_sync(db, args)
         return cmd_export(db, args)
+    except Exception as exc:
+        known = db.note_failure(exc)  # a damaged file is not vouched for at close
+        if known is None:
+            raise
+        raise known from exc
     finally:
         db.close()
 
@@ -733,13 +738,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(paths, [str(f) for f in args.files])
     try:
         return _run(command, paths, args)
-    except DatabaseRefused as exc:
+    except (DatabaseRefused, FolderRefused) as exc:
         print(f"second-act: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("second-act: interrupted; nothing half-written was kept.", file=sys.stderr)
         return 130
     except Exception as exc:
+        known = explain_failure(exc, paths.database)
+        if known is not None:  # a full disk while opening or backing up, say
+            print(f"second-act: {known}", file=sys.stderr)
+            return 1
         if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
             print(
                 "second-act: another Second Act is writing to the database and did not "

@@ -753,7 +753,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Import cancelled: nothing was changed.", 8000)
 
     def _task_failed(self, details: str) -> None:
-        text = "Something went wrong, and nothing was changed."
+        known = self.db.note_failure(details)  # a damaged file or a full disk, said plainly
+        text = str(known) if known else "Something went wrong, and nothing was changed."
         if "BrokenProcessPool" in details or GONE in details:  # a helper process was stopped
             text = (
                 "The import stopped: a helper process it started ended unexpectedly (the "

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from app.paths import AppPaths
@@ -105,3 +106,46 @@ def test_what_start_up_built_is_kept_out_of_full_collections_once(tmp_path: Path
     before, first, second = map(int, shown.split())
     assert before == 0 and first > 10_000, (before, first)
     assert second == first
+
+
+def test_a_damaged_file_met_in_the_window_is_said_plainly_with_the_way_to_a_backup(
+    qapp: object, paths: AppPaths
+) -> None:
+    from sqlalchemy import text
+
+    from app.storage.db import open_database
+    from tests.storage.test_hidden_damage import _fill, _overwrite_pages
+
+    _fill(paths)
+    db = open_database(paths.database, paths.backups)
+    _overwrite_pages(paths.database)  # while the window is open
+    shown = []
+    handler = CrashHandler(paths, None, db)
+    handler.show = shown.append
+    with pytest.raises(Exception, match="malformed") as raised, db.session() as s:
+        s.execute(text("SELECT count(*), max(note) FROM contacts")).all()
+    handler(raised.type, raised.value, raised.tb)
+    assert "is damaged" in shown[0].text() and "Restore from Backup" in shown[0].text()
+    assert "did not expect" not in shown[0].text()
+    db.close()
+    assert not (paths.data_dir / f".{paths.database.name}.closed").exists()
+
+
+def test_the_window_on_a_read_only_folder_says_so_in_a_message_box(
+    qapp: object, read_only_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.paths import resolve
+    from app.ui.application import run_gui
+
+    shown: list[str] = []
+
+    def answer(box: QMessageBox) -> int:  # the person reads it and closes it
+        shown.append(box.text())
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    assert run_gui(resolve(read_only_folder), []) == 1
+    assert len(shown) == 1
+    assert "cannot write to" in shown[0] and "--data-dir" in shown[0], shown[0]
