@@ -470,6 +470,9 @@ class _Book:
     report: SyncReport
     cancelled: Callable[[], bool]
     unread: set[str] = field(default_factory=set)  # server cards skipped: read again next time
+    # New cards the server refused where it holds none (another client's card has that UID,
+    # written meanwhile): {contact id: (href, why)}, looked for once more before the end.
+    refused: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     def check(self) -> None:
         if self.cancelled():
@@ -564,13 +567,19 @@ def sync_book(job: _Book) -> None:
         _push_new_contacts(job)
     if not hold:
         _push_local_deletions(job)
-    if new_token is not None and not hold and _writes(report) != before:
+    wrote = new_token is not None and _writes(report) != before
+    if not hold and (wrote or job.refused):
         # The token is taken after this side's writes. A server that diffs snapshots
         # (Xandikos) answers a token with what differs from the state it names: one read
         # before the writes would hide for ever a card written here and deleted there.
         # What changed since the first token is this side's writes (known by their ETags)
         # and whatever another client did meanwhile, applied now.
-        new_token, hold = _pull(job, new_token)
+        new_token, hold = _pull(job, new_token or "")
+    with db.session() as s:
+        linked = set(s.scalars(select(SyncCard.contact_id).where(SyncCard.book_id == job.book_id)))
+    for cid, (href, why) in job.refused.items():
+        if cid not in linked:
+            report.problems.append(f"{href}: the server refused the new card ({why}).")
     if new_token is not None and not hold and not job.unread:
         with db.session() as s:
             book = s.get(SyncBook, job.book_id)
@@ -822,11 +831,14 @@ def _write(job: _Book, link_id: int, whole: str, text: str) -> None:
     job.report.changed_there += 1
 
 
-def _refused(job: _Book, href: str, exc: carddav.CardDavError) -> None:
+def _refused(
+    job: _Book, href: str, exc: carddav.CardDavError, new_contact: int | None = None
+) -> None:
     """A write the server refused for this card alone: 412 (it changed or appeared there
-    since it was read) or 409 (a conflict with what is there). The card is fetched again
-    and applied (merged, a conflict for the user, or a deletion there); where that changes
-    nothing, the refusal is reported. Anything else stops the sync as before."""
+    since it was read) or 409 (a conflict with what is there, such as a card of the same
+    UID elsewhere). The card is fetched again and applied (merged, a conflict for the user,
+    or a deletion there); where that changes nothing, the refusal is reported. Anything
+    else stops the sync as before. *new_contact*: the contact whose new card it was."""
     if exc.status not in (409, 412):
         raise exc
     with job.db.session() as s:
@@ -841,8 +853,8 @@ def _refused(job: _Book, href: str, exc: carddav.CardDavError) -> None:
         _apply_server_cards(job, cards)
     elif before is not None:
         _apply_server_deletions(job, [href])
-    else:
-        job.report.problems.append(f"{href}: the server refused the new card ({exc}).")
+    elif new_contact is not None:
+        job.refused[new_contact] = (href, str(exc))
 
 
 def _push_new_contacts(job: _Book) -> None:
@@ -876,7 +888,7 @@ def _push_new_contacts(job: _Book) -> None:
             try:
                 etag = carddav.put(job.http, job.url, href, text, None)
             except carddav.CardDavError as exc:
-                _refused(job, href, exc)  # there already: linked now, by its UID
+                _refused(job, href, exc, cid)  # there already: linked, by its UID
                 continue
             with job.db.session() as s:
                 _link(s, job, href, cid, etag, text, _hash(text))

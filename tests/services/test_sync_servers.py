@@ -74,17 +74,23 @@ def a_write_raced_by(db: Database, srv: Radicale, other_client: Callable[[], Non
     with db.session() as s:
         (cid,) = list_contact_ids(s)
     edit(db, cid, title="Curator")
+    assert sync_raced_by(db, other_client).problems == []
+    return cid
+
+
+def sync_raced_by(db: Database, other_client: Callable[[], None]) -> sync.SyncReport:
+    """One sync, *other_client* acting on the server the first time the sync asks whether to
+    stop: just before its first write, when there is nothing to read."""
     raced = []
 
-    def cancelled() -> bool:  # asked just before each write
+    def cancelled() -> bool:
         if not raced:
             raced.append(1)
             other_client()
         return False
 
     (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD, cancelled=cancelled)
-    assert report.problems == []
-    return cid
+    return report
 
 
 def test_a_card_changed_there_just_before_the_write_is_merged_not_skipped(
@@ -113,6 +119,29 @@ def test_a_card_deleted_there_just_before_the_write_is_written_back(
     (text,) = server.cards().values()  # and on the server again, with the edit
     assert "TITLE:Curator" in text
     assert run(db).summary == "everything was already in step"
+
+
+def test_a_card_of_the_same_uid_added_there_meanwhile_is_linked_not_an_error(
+    tmp_path: Path, db: Database
+) -> None:
+    """Radicale answers 409 (no-uid-conflict) to a new card whose UID another card has: the
+    phone uploaded the same person just before this side did. (Xandikos takes both.)"""
+    with db.session() as s:
+        create_contact(
+            s, ContactRecord(uid="eve-1", full_name="Eve Ng", emails=[Labeled("eve@x.org")])
+        )
+    with radicale(tmp_path / "radicale") as srv:
+        srv.make_book()
+        connect(db, srv)
+        phone = card("eve-1", "Eve Ng", "eve@x.org", "TITLE:Potter")
+        report = sync_raced_by(db, lambda: srv.put("phone-1.vcf", phone))
+        assert report.problems == []
+        assert names(db) == ["Eve Ng"]
+        with db.session() as s:
+            (cid,) = list_contact_ids(s)
+            assert get_contact(s, cid).title == "Potter"
+        assert [h.rsplit("/", 1)[-1] for h in srv.cards()] == ["phone-1.vcf"]
+        assert run(db).summary == "everything was already in step"
 
 
 # -- item 10: another client's card is written only where the contact changed ----------------
