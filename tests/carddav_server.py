@@ -41,7 +41,12 @@ class Radicale:
             f"<d:displayname>{display}</d:displayname></d:prop></d:set></d:mkcol>"
         )
         with self.http() as h:
-            r = h.request("MKCOL", self.book_url(name), content=body)
+            r = h.request(
+                "MKCOL",
+                self.book_url(name),
+                content=body,
+                headers={"Content-Type": "application/xml; charset=utf-8"},  # Xandikos asks
+            )
             assert r.status_code == 201, (r.status_code, r.text)
         return self.book_url(name)
 
