@@ -869,7 +869,11 @@ def problems(
     # no query each (500 recipients: 0.3 s less).
     loaded = _loaded(session, campaign_id)
     for row in rows:
-        m = render_message(session, row.id, values.get(row.contact_id))
+        try:
+            m = render_message(session, row.id, values.get(row.contact_id))
+        except ValueError as exc:  # 1/0, a loop that never ends: the same for everyone
+            out.append(Problem(None, "", str(exc), True))
+            break
         for name in m.missing:
             out.append(
                 Problem(
