@@ -216,3 +216,20 @@ def test_a_large_list_written_by_worker_processes_is_the_same_text(
     assert [c["last_contact"] for c in listed if c["id"] == ids[4]] == ["2026-03-01"]
     assert main([*args, "--search", "nobody"]) == 0
     assert capsys.readouterr().out == "[]\n"
+
+
+def test_import_of_a_file_without_any_card_is_an_error(tmp_path: Path) -> None:
+    """20 KB of random bytes named .vcf: not an import of nothing that exits 0 (issue 22)."""
+    import random
+
+    noise = tmp_path / "noise.vcf"
+    noise.write_bytes(random.Random(22).randbytes(20_000))
+    run = subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(tmp_path / "d"), "import", str(noise)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode != 0
+    assert "error: noise.vcf: no vCards found in this file" in run.stderr
+    assert "0 new" in run.stdout

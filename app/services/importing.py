@@ -127,9 +127,17 @@ def parse_bytes(
     else:
         # Each card is mapped as it is read and then dropped: never every card held twice.
         parsed.cards = [map_card(c) for c in iter_cards(data, name, parsed.problems)]
-    if not parsed.cards and not parsed.problems:
+    if not parsed.cards and not whole_file_errors([parsed]):
+        # Whatever warnings the reading gave (random bytes are "text outside any card"), a
+        # file without a single card is an error, not an import of nothing.
         parsed.problems.append(Problem(name, 0, "no vCards found in this file", Severity.ERROR))
     return parsed
+
+
+def whole_file_errors(files: Iterable[ParsedFile]) -> list[Problem]:
+    """The files nothing could be imported from (unreadable, or holding no card), as their
+    errors."""
+    return [p for f in files for p in f.problems if p.severity is Severity.ERROR and p.line == 0]
 
 
 def _parse_in_processes(
@@ -316,6 +324,7 @@ class Preview:
     merge: int = 0
     skip: int = 0
     problems: list[Problem] = field(default_factory=list)
+    unreadable: list[Problem] = field(default_factory=list)  # whole files, each counted in skip
 
 
 def _walk(
@@ -327,9 +336,8 @@ def _walk(
     """
     for f in files:
         problems += f.problems
-        for p in f.problems:
-            if p.severity is Severity.ERROR and p.line == 0:
-                yield f.name, None  # the whole file could not be read
+        for _ in whole_file_errors([f]):
+            yield f.name, None  # the whole file could not be read
         for card in f.cards:
             problems += card.problems
             yield f.name, None if card.skipped else card
@@ -338,7 +346,7 @@ def _walk(
 @gc_paused()
 def preview_import(session: Session, files: list[ParsedFile]) -> Preview:
     matcher = Matcher.from_database(session)
-    out = Preview()
+    out = Preview(unreadable=whole_file_errors(files))
     placeholder = -1
     for source, card in _walk(files, out.problems):
         if card is None:

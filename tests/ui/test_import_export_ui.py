@@ -277,3 +277,21 @@ def test_a_helper_process_dying_is_a_plain_failure_and_nothing_changes(
     answers.on_dialog = None
     w.start_import([str(VCARDS / "khard" / "joe.vcf")])
     qtbot.waitUntil(lambda: w.contacts.total() == 1, timeout=20000)
+
+
+def test_importing_a_file_without_any_card_says_so_in_words(
+    qtbot: QtBot, make_window: Make, tmp_path: Path
+) -> None:
+    import random
+
+    noise = tmp_path / "noise.vcf"
+    noise.write_bytes(random.Random(22).randbytes(20_000))
+    w = make_window()
+    w.ask = dialogs = Dialogs(QDialog.DialogCode.Rejected)
+    w.start_import([str(noise)])
+    qtbot.waitUntil(lambda: len(summaries(dialogs)) == 1, timeout=20000)
+    heading = summaries(dialogs)[0].heading.text()
+    assert "There is nothing to import" in heading
+    assert "Nothing can be imported from <b>noise.vcf</b>: no vCards found in this file" in heading
+    assert "cannot be read and will be skipped" not in heading
+    assert w.contacts.total() == 0
