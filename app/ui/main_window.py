@@ -13,7 +13,6 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
-    QUndoStack,
 )
 from PySide6.QtWidgets import (
     QDialog,
@@ -72,7 +71,14 @@ from app.services.today import (
 from app.storage.db import Database, DatabaseRefused, check_backup
 from app.ui.activity_dialogs import FollowUpDialog, LogDialog, PickDateDialog
 from app.ui.backup_dialog import RestoreDialog
-from app.ui.commands import DbStep, DeleteContacts, MarkDifferent, MergeContacts, SaveContact
+from app.ui.commands import (
+    DbStep,
+    DeleteContacts,
+    MarkDifferent,
+    MergeContacts,
+    SaveContact,
+    UndoStack,
+)
 from app.ui.contacts_tab import ContactsTab, ReadList, read_list
 from app.ui.duplicates_dialog import DuplicatesDialog
 from app.ui.employers.tab import EmployersTab
@@ -107,7 +113,10 @@ class MainWindow(QMainWindow):
         self.paths = paths
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(720, 480)
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = UndoStack(self)  # a step that fails is told, never kept
+        self.undo_stack.failed.connect(
+            lambda text: self.ask(message_box(self, APP_NAME, text, icon=QMessageBox.Icon.Warning))
+        )
         self.tasks = TaskRunner(self)
         self.setAcceptDrops(True)
         # Tests replace these to answer dialogs; the app shows them modally.
