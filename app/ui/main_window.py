@@ -34,7 +34,7 @@ from app.services.contacts import (
     get_contact,
     list_contact_ids,
 )
-from app.services.exporting import ExportReport, export_contacts
+from app.services.exporting import ExportReport, WouldReplace, export_contacts
 from app.services.followups import (
     add_follow_up,
     delete_follow_up,
@@ -834,7 +834,9 @@ class MainWindow(QMainWindow):
         if target:
             self.start_export(dialog.scope(), Path(target), version, folder)
 
-    def start_export(self, scope: str, target: Path, version: str, folder: bool) -> None:
+    def start_export(
+        self, scope: str, target: Path, version: str, folder: bool, overwrite: bool = False
+    ) -> None:
         if scope == "selected":
             ids = self.contacts.selected_ids()
         else:
@@ -843,13 +845,29 @@ class MainWindow(QMainWindow):
                 ids = list_contact_ids(s, query)
         db = self.db
 
-        def run(progress: Any, cancelled: Any) -> ExportReport:
+        def run(progress: Any, cancelled: Any) -> ExportReport | WouldReplace:
             with db.session() as s:
-                return export_contacts(
-                    s, ids, target, version, folder=folder, progress=progress, cancelled=cancelled
-                )
+                try:
+                    return export_contacts(
+                        s,
+                        ids,
+                        target,
+                        version,
+                        folder=folder,
+                        overwrite=overwrite,
+                        progress=progress,
+                        cancelled=cancelled,
+                    )
+                except WouldReplace as exc:  # nothing written: asked below, on this thread
+                    return exc
 
-        def done(report: ExportReport) -> None:
+        def done(report: ExportReport | WouldReplace) -> None:
+            if isinstance(report, WouldReplace):
+                if self._replace_files(report.paths, target):
+                    self.start_export(scope, target, version, folder, overwrite=True)
+                else:
+                    self.statusBar().showMessage("Export cancelled: no file was written.", 8000)
+                return
             self.statusBar().showMessage(
                 f"Exported {plural(report.count, 'contact')} to {target}.", 10000
             )
@@ -863,6 +881,20 @@ class MainWindow(QMainWindow):
             ),
             on_failed=self._task_failed,
         )
+
+    def _replace_files(self, paths: list[Path], folder: Path) -> bool:
+        n = len(paths)
+        names = "\n".join(p.name for p in paths[:5]) + ("\n…" if n > 5 else "")
+        box = message_box(
+            self,
+            "Export",
+            f"{plural(n, 'file')} in {folder} already {'has' if n == 1 else 'have'} the name "
+            f"the export would give {'it' if n == 1 else 'them'}:\n\n{names}\n\n"
+            "Replace them? Nothing has been written yet.",
+            Button.Yes | Button.Cancel,
+            Button.Cancel,
+        )
+        return self.ask(box) == Button.Yes
 
     # -- merge ----------------------------------------------------------------
     def on_merge(self) -> None:
