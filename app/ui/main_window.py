@@ -114,9 +114,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(720, 480)
         self.undo_stack = UndoStack(self)  # a step that fails is told, never kept
-        self.undo_stack.failed.connect(
-            lambda text: self.ask(message_box(self, APP_NAME, text, icon=QMessageBox.Icon.Warning))
-        )
+        # Queued: said after the action's own status message ("Logged…"), which it replaces.
+        self.undo_stack.failed.connect(self._step_failed, Qt.ConnectionType.QueuedConnection)
         self.tasks = TaskRunner(self)
         self.setAcceptDrops(True)
         # Tests replace these to answer dialogs; the app shows them modally.
@@ -760,6 +759,10 @@ class MainWindow(QMainWindow):
     def _import_cancelled(self) -> None:
         self.contacts.reload()
         self.statusBar().showMessage("Import cancelled: nothing was changed.", 8000)
+
+    def _step_failed(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+        self.ask(message_box(self, APP_NAME, text, icon=QMessageBox.Icon.Warning))
 
     def _task_failed(self, details: str) -> None:
         text = "Something went wrong, and nothing was changed."
