@@ -100,6 +100,11 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
         )
         p.add_argument("--vcard-version", choices=("3.0", "4.0"), default="3.0")
         p.add_argument("--search", metavar="TEXT", default="", help="only contacts matching TEXT")
+        p.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="in a folder, replace files that have a contact's file name already",
+        )
     elif command == "backup":
         p.description = (
             "Copy your database into the backups folder now. Second Act also keeps a copy a "
@@ -371,7 +376,7 @@ def cmd_import(db: Database, args: argparse.Namespace) -> int:
 
 def cmd_export(db: Database, args: argparse.Namespace) -> int:
     from app.services.contacts import list_contact_ids
-    from app.services.exporting import export_contacts
+    from app.services.exporting import WouldReplace, export_contacts
 
     out = Path(args.out)
     folder = (
@@ -382,7 +387,18 @@ def cmd_export(db: Database, args: argparse.Namespace) -> int:
     with db.session() as s:
         ids = list_contact_ids(s, args.search)
         try:
-            report = export_contacts(s, ids, out, args.vcard_version, folder=folder)
+            report = export_contacts(
+                s, ids, out, args.vcard_version, folder=folder, overwrite=args.overwrite
+            )
+        except WouldReplace as exc:
+            names = ", ".join(p.name for p in exc.paths[:3]) + (", …" if len(exc.paths) > 3 else "")
+            print(
+                f"second-act: {len(exc.paths)} file{'s' if len(exc.paths) != 1 else ''} in "
+                f"{out} would be replaced ({names}); nothing was written. Add --overwrite to "
+                "replace them.",
+                file=sys.stderr,
+            )
+            return 1
         except OSError as exc:
             print(f"second-act: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
             return 1

@@ -26,6 +26,15 @@ _RESERVED = {
 }
 
 
+class WouldReplace(FileExistsError):
+    """Files already in the folder that an export of one file per contact would replace;
+    nothing was written. The caller asks the user, then exports again with overwrite=True."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        super().__init__(f"{len(paths)} file(s) would be replaced: {', '.join(map(str, paths))}")
+        self.paths = paths
+
+
 @dataclass
 class ExportReport:
     count: int = 0
@@ -57,9 +66,15 @@ def export_contacts(
     version: str = "3.0",
     *,
     folder: bool = False,
+    overwrite: bool = False,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ExportReport:
+    """Write *ids* as vCards to the file *out*, or (*folder*) one file per contact in *out*.
+
+    Raises WouldReplace, having written nothing, where a folder export would replace files
+    already there, unless *overwrite*.
+    """
     records = load_records(session, ids)
     wanted = {r.introduced_by_id for r in records if r.introduced_by_id is not None}
     uids: dict[int, str] = {}
@@ -82,6 +97,10 @@ def export_contacts(
         if progress is not None and (i % 50 == 0 or i == len(records)):
             progress(i, len(records))
     if folder:
+        # The names are distinct within this export: a file there already was not written
+        # by it (another export's, or the user's own) and is never replaced unasked.
+        if not overwrite and (there := [path for path, _ in pending if path.exists()]):
+            raise WouldReplace(there)
         for path, text in pending:
             _atomic_write(path, text)
             report.files.append(path)

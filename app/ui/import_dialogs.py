@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.services.importing import ImportReport, Preview
 from app.ui.problems_model import ProblemsModel
-from app.ui.text import plain_label
+from app.ui.text import escape, plain_label
 from app.vcard.problems import Problem
 
 
@@ -109,13 +109,15 @@ def preview_dialog(preview: Preview, files: list[str], parent: QWidget) -> Impor
             else "match people you already have and will be merged into them"
         )
         parts.append(f"<b>{plural(preview.merge, 'card')}</b> {who}, field by field")
-    if preview.skip:
-        parts.append(f"<b>{plural(preview.skip, 'card')}</b> cannot be read and will be skipped")
+    skipped_cards = preview.skip - len(preview.unreadable)
+    if skipped_cards:
+        parts.append(f"<b>{plural(skipped_cards, 'card')}</b> cannot be read and will be skipped")
     what = "; ".join(parts) if parts else "There is nothing to import"
-    heading = (
-        f"<p>Importing {plural(len(files), 'file')}: {what}.</p>"
-        "<p>Nothing is changed until you press Import.</p>"
-    )
+    heading = f"<p>Importing {plural(len(files), 'file')}: {what}.</p>"
+    for p in preview.unreadable:  # a whole file: said in words, not counted as a card
+        name, why = escape(p.file), escape(p.message)
+        heading += f"<p>Nothing can be imported from <b>{name}</b>: {why}.</p>"
+    heading += "<p>Nothing is changed until you press Import.</p>"
     can_import = bool(preview.new or preview.merge)
     dialog = ImportSummaryDialog(
         "Import address book",

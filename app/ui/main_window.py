@@ -13,7 +13,6 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
-    QUndoStack,
 )
 from PySide6.QtWidgets import (
     QDialog,
@@ -35,7 +34,7 @@ from app.services.contacts import (
     get_contact,
     list_contact_ids,
 )
-from app.services.exporting import ExportReport, export_contacts
+from app.services.exporting import ExportReport, WouldReplace, export_contacts
 from app.services.followups import (
     add_follow_up,
     delete_follow_up,
@@ -72,7 +71,14 @@ from app.services.today import (
 from app.storage.db import Database, DatabaseRefused, check_backup
 from app.ui.activity_dialogs import FollowUpDialog, LogDialog, PickDateDialog
 from app.ui.backup_dialog import RestoreDialog
-from app.ui.commands import DbStep, DeleteContacts, MarkDifferent, MergeContacts, SaveContact
+from app.ui.commands import (
+    DbStep,
+    DeleteContacts,
+    MarkDifferent,
+    MergeContacts,
+    SaveContact,
+    UndoStack,
+)
 from app.ui.contacts_tab import ContactsTab, ReadList, read_list
 from app.ui.duplicates_dialog import DuplicatesDialog
 from app.ui.employers.tab import EmployersTab
@@ -107,7 +113,9 @@ class MainWindow(QMainWindow):
         self.paths = paths
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(720, 480)
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = UndoStack(self)  # a step that fails is told, never kept
+        # Queued: said after the action's own status message ("Logged…"), which it replaces.
+        self.undo_stack.failed.connect(self._step_failed, Qt.ConnectionType.QueuedConnection)
         self.tasks = TaskRunner(self)
         self.setAcceptDrops(True)
         # Tests replace these to answer dialogs; the app shows them modally.
@@ -752,6 +760,10 @@ class MainWindow(QMainWindow):
         self.contacts.reload()
         self.statusBar().showMessage("Import cancelled: nothing was changed.", 8000)
 
+    def _step_failed(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+        self.ask(message_box(self, APP_NAME, text, icon=QMessageBox.Icon.Warning))
+
     def _task_failed(self, details: str) -> None:
         known = self.db.note_failure(details)  # a damaged file or a full disk, said plainly
         text = str(known) if known else "Something went wrong, and nothing was changed."
@@ -826,7 +838,9 @@ class MainWindow(QMainWindow):
         if target:
             self.start_export(dialog.scope(), Path(target), version, folder)
 
-    def start_export(self, scope: str, target: Path, version: str, folder: bool) -> None:
+    def start_export(
+        self, scope: str, target: Path, version: str, folder: bool, overwrite: bool = False
+    ) -> None:
         if scope == "selected":
             ids = self.contacts.selected_ids()
         else:
@@ -835,13 +849,29 @@ class MainWindow(QMainWindow):
                 ids = list_contact_ids(s, query)
         db = self.db
 
-        def run(progress: Any, cancelled: Any) -> ExportReport:
+        def run(progress: Any, cancelled: Any) -> ExportReport | WouldReplace:
             with db.session() as s:
-                return export_contacts(
-                    s, ids, target, version, folder=folder, progress=progress, cancelled=cancelled
-                )
+                try:
+                    return export_contacts(
+                        s,
+                        ids,
+                        target,
+                        version,
+                        folder=folder,
+                        overwrite=overwrite,
+                        progress=progress,
+                        cancelled=cancelled,
+                    )
+                except WouldReplace as exc:  # nothing written: asked below, on this thread
+                    return exc
 
-        def done(report: ExportReport) -> None:
+        def done(report: ExportReport | WouldReplace) -> None:
+            if isinstance(report, WouldReplace):
+                if self._replace_files(report.paths, target):
+                    self.start_export(scope, target, version, folder, overwrite=True)
+                else:
+                    self.statusBar().showMessage("Export cancelled: no file was written.", 8000)
+                return
             self.statusBar().showMessage(
                 f"Exported {plural(report.count, 'contact')} to {target}.", 10000
             )
@@ -855,6 +885,20 @@ class MainWindow(QMainWindow):
             ),
             on_failed=self._task_failed,
         )
+
+    def _replace_files(self, paths: list[Path], folder: Path) -> bool:
+        n = len(paths)
+        names = "\n".join(p.name for p in paths[:5]) + ("\n…" if n > 5 else "")
+        box = message_box(
+            self,
+            "Export",
+            f"{plural(n, 'file')} in {folder} already {'has' if n == 1 else 'have'} the name "
+            f"the export would give {'it' if n == 1 else 'them'}:\n\n{names}\n\n"
+            "Replace them? Nothing has been written yet.",
+            Button.Yes | Button.Cancel,
+            Button.Cancel,
+        )
+        return self.ask(box) == Button.Yes
 
     # -- merge ----------------------------------------------------------------
     def on_merge(self) -> None:
