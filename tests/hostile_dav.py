@@ -66,8 +66,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def drip(self, piece: bytes, every: float, headers_only: bool = False) -> None:
         """An answer that never ends by itself: *piece* after *piece*, *every* seconds apart
         (in the headers, never finishing them, with *headers_only*), for LONGEST seconds."""
-        self.send_response(207)
-        if not headers_only:
+        if headers_only:
+            self.wfile.write(b"HTTP/1.1 207 Multi-Status\r\n")
+        else:
+            self.send_response(207)
             self.send_header("Content-Type", "application/xml")
             self.end_headers()
             self.wfile.write(b'<?xml version="1.0"?><d:multistatus xmlns:d="DAV:">')

@@ -92,6 +92,31 @@ def test_a_redirect_to_another_address_or_to_http_is_not_followed() -> None:
         assert other.seen == []
 
 
+def test_a_redirect_on_the_same_address_is_followed_with_the_password() -> None:
+    """Nextcloud's .well-known/carddav, sent on to /remote.php/dav on the same server."""
+    dav = a_server()
+
+    def nextcloud(h: Handler, state: Hostile) -> None:
+        if h.path == "/.well-known/carddav":
+            h.send(301, "", {"Location": "/remote.php/dav/"})
+        elif h.path == "/":
+            h.send(404, "")
+        else:
+            h.path = "/" if h.path == "/remote.php/dav/" else h.path
+            dav(h, state)
+
+    with hostile(nextcloud) as srv:
+        (book,) = discover(srv.url)
+        assert book == carddav.BookInfo(srv.url + BOOK, "Contacts", False)
+        assert [(s.method, s.path, s.password) for s in srv.seen] == [
+            ("PROPFIND", "/", True),
+            ("PROPFIND", "/.well-known/carddav", True),
+            ("PROPFIND", "/remote.php/dav/", True),
+            ("PROPFIND", "/ann/", True),  # the principal: its home set
+            ("PROPFIND", "/ann/", True),  # the home set: its books
+        ]
+
+
 def test_a_book_kept_on_another_address_gets_no_password(db: Database) -> None:
     """An address book an older version stored where a server pointed it: never contacted."""
     with hostile(recorder) as other, hostile(recorder) as srv:
