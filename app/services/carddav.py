@@ -484,11 +484,12 @@ def _card_path(book_url: str, href: str) -> str:
     write or a delete land elsewhere)."""
     url = urljoin(book_url, href)
     path = urlsplit(url).path
-    own = urlsplit(book_url).path.rstrip("/") + "/"
+    plain = unquote(path)  # as the server reads it: %2e%2e is .., %40 is @
+    own = unquote(urlsplit(book_url).path).rstrip("/") + "/"
     if (
         _origin(url) != _origin(book_url)
-        or not (path + "/").startswith(own)
-        or ".." in unquote(path).split("/")
+        or not (plain + "/").startswith(own)
+        or ".." in plain.split("/")
     ):
         raise CardDavError(
             f"{urlsplit(book_url).netloc} named a card outside the address book ({href}), so "

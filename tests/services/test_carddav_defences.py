@@ -23,6 +23,7 @@ from app.storage.db import Database
 from tests.carddav_server import PASSWORD, USER
 from tests.hostile_dav import (
     BOOK,
+    Answer,
     Handler,
     Hostile,
     a_server,
@@ -235,9 +236,29 @@ def test_a_stop_cuts_a_request_waiting_on_the_server(
     ],
 )
 def test_a_card_href_outside_the_book_is_refused(db: Database, href: str) -> None:
-    vcard = card("x", "Xavier Outside", "x@x.org")
+    with hostile(a_book(href, card("x", "Xavier Outside", "x@x.org"))) as srv:
+        add_account(db, srv.url)
+        (problem,) = sync_once(db)
+        assert f"named a card outside the address book ({href})" in problem
+        assert [(s.method, s.path) for s in srv.seen] == [("REPORT", BOOK)]
+    with db.session() as s:
+        assert list_contact_ids(s) == []
+        assert list(s.scalars(select(SyncCard))) == []
 
-    def server(h: Handler, _state: Hostile) -> None:
+
+def test_a_card_href_spelt_another_way_inside_the_book_is_read(db: Database) -> None:
+    book = "/dav/ann@x.org/contacts/"
+    with hostile(a_book("/dav/ann%40x.org/contacts/a.vcf", card("a", "Ann Lee"))) as srv:
+        add_account(db, srv.url, srv.url + book)
+        assert sync_once(db) == []
+    with db.session() as s:
+        assert len(list_contact_ids(s)) == 1
+
+
+def a_book(href: str, vcard: str) -> Answer:
+    """A book whose one card the server names *href*."""
+
+    def answer(h: Handler, _state: Hostile) -> None:
         if h.command == "REPORT" and "sync-collection" in h.body:
             etag = response(href, '<d:getetag>"1"</d:getetag>')
             h.send(207, multistatus(etag, token="t1"))
@@ -247,11 +268,4 @@ def test_a_card_href_outside_the_book_is_refused(db: Database, href: str) -> Non
         else:
             h.send(204, "")
 
-    with hostile(server) as srv:
-        add_account(db, srv.url)
-        (problem,) = sync_once(db)
-        assert f"named a card outside the address book ({href})" in problem
-        assert [(s.method, s.path) for s in srv.seen] == [("REPORT", BOOK)]
-    with db.session() as s:
-        assert list_contact_ids(s) == []
-        assert list(s.scalars(select(SyncCard))) == []
+    return answer
