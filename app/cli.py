@@ -586,11 +586,16 @@ def cmd_sync(db: Database, args: argparse.Namespace) -> int:
     given = os.environ.get("SECOND_ACT_CARDDAV_PASSWORD")
     added: tuple[sync.AccountKey, str] | None = None
     if args.add_account:
+        try:  # before asking for a password that would travel unencrypted
+            carddav.check_address(args.add_account)
+        except carddav.CardDavError as exc:
+            print(f"second-act: {exc}", file=sys.stderr)
+            return 1
         password = given
         if password is None:
             password = getpass.getpass(f"Password for {args.user or 'the account'}: ")
         try:
-            with carddav.client(args.user, password) as http:
+            with carddav.client(args.add_account, args.user, password) as http:
                 books = carddav.discover(http, args.add_account)
         except carddav.CardDavError as exc:
             print(f"second-act: {exc}", file=sys.stderr)

@@ -32,7 +32,7 @@ import ssl
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
@@ -51,9 +51,6 @@ from app.storage.db import Database
 from app.vcard.mapping import FIELD_PROPERTIES, X_PREFIX
 from app.vcard.problems import Severity
 from app.vcard.writer import to_vcard
-
-if TYPE_CHECKING:  # imported when a sync starts (carddav.client): not at start-up
-    import httpx
 
 GROUP_CARD = re.compile(r"^(?:X-ADDRESSBOOKSERVER-)?KIND:\s*group\s*$", re.I | re.M)
 HANDFUL = 5  # deletions in one sync above which the user is asked first
@@ -143,8 +140,12 @@ def passwords() -> PasswordStore:
 
 
 def add_account(session: Session, url: str, username: str, books: list[carddav.BookInfo]) -> int:
-    """Remember an account and the address books the user picked (the password: keyring)."""
-    account = SyncAccount(url=carddav.normalize_url(url), username=username.strip())
+    """Remember an account and the address books the user picked (the password: keyring).
+    Raises CardDavError for an address the password would travel to unencrypted, or books
+    elsewhere than that address."""
+    account = SyncAccount(url=carddav.check_address(url), username=username.strip())
+    for b in books:
+        carddav.check_origin(account.url, b.url)
     session.add(account)
     session.flush()
     for b in books:
@@ -454,14 +455,13 @@ def resolve_conflict(session: Session, link_id: int, keep: str) -> None:
 
 
 # -- one sync ------------------------------------------------------------------------------------
-class Stopped(carddav.CardDavError):
-    """The user stopped the sync; what was done is kept, the rest waits for the next one."""
+Stopped = carddav.Stopped
 
 
 @dataclass
 class _Book:
     db: Database
-    http: httpx.Client
+    http: carddav.Connection
     book_id: int
     url: str
     default: bool  # new contacts made here go to this book
@@ -476,7 +476,7 @@ class _Book:
 
     def check(self) -> None:
         if self.cancelled():
-            raise Stopped("Stopped before the end; the next sync carries on.")
+            raise Stopped()
 
 
 def sync_all(
@@ -490,7 +490,8 @@ def sync_all(
 ) -> list[SyncReport]:
     """Sync every enabled address book of every account; one report per book.
 
-    A book that fails (wrong password, server down) is reported and the others go on."""
+    A book that fails (wrong password, server down) is reported and the others go on. With a
+    carddav.Stop as *cancelled*, setting it also cuts a request waiting on the network."""
     password_for = password_for or passwords().get
     with gc_paused():  # one collection after the whole sync, not one per card parsed
         return _sync_all(
@@ -519,7 +520,14 @@ def _sync_all(
     first = True
     for key, books in plan:
         password = password_for(key)
-        with carddav.client(key.username, password or "", verify) as http:
+        try:
+            http = carddav.client(key.url, key.username, password or "", verify, cancelled)
+        except carddav.CardDavError as exc:  # an http:// address kept by an older version
+            for book_id, _url, name in books:
+                reports.append(SyncReport(book=name, problems=[str(exc)]))
+                _set_error(db, book_id, str(exc))
+            continue
+        with http:
             for book_id, url, name in books:
                 report = SyncReport(book=name)
                 reports.append(report)
@@ -624,7 +632,7 @@ def _links(s: Session, book_id: int) -> list[SyncCard]:
 
 
 def _server_changes(
-    http: httpx.Client, url: str, token: str, known: dict[str, str]
+    http: carddav.Connection, url: str, token: str, known: dict[str, str]
 ) -> tuple[dict[str, str], list[str], str | None]:
     """(changed hrefs with ETags, removed hrefs, the new token or None without sync-collection)."""
     try:
@@ -644,7 +652,7 @@ def _server_changes(
     return etags, [h for h in known if h not in etags], None
 
 
-def _all_pages(http: httpx.Client, url: str, token: str) -> carddav.Changes:
+def _all_pages(http: carddav.Connection, url: str, token: str) -> carddav.Changes:
     """sync-collection until the server says it has given everything (it may page)."""
     changed: dict[str, str] = {}
     removed: set[str] = set()

@@ -37,6 +37,7 @@ class SyncController(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self.task: Task | None = None
+        self.halt = carddav.Stop()  # the running sync's
         self.signals = _Signals()
         self.signals.status.connect(self._show_progress)
         self.label = plain_label()
@@ -102,14 +103,15 @@ class SyncController(QObject):
                 self.set_up()
             return
         db, password_for, status = self.db, self.password_for, self.signals.status
+        self.halt = halt = carddav.Stop()
 
-        def work(_progress: Any, cancelled: Callable[[], bool]) -> list[sync.SyncReport]:
+        def work(_progress: Any, _cancelled: Callable[[], bool]) -> list[sync.SyncReport]:
             return sync.sync_all(
                 db,
                 password_for=password_for,
                 allow_deletes=allow_deletes,
                 progress=status.emit,
-                cancelled=cancelled,
+                cancelled=halt,
             )
 
         self.sync_action.setEnabled(False)
@@ -120,10 +122,10 @@ class SyncController(QObject):
         self.pool.start(self.task)
 
     def stop(self) -> None:
-        """Stop a running sync (the window is closing): what was done is kept."""
+        """Stop a running sync (the window is closing): what was done is kept. A request
+        waiting on the server is cut, so this returns at once."""
         self.timer.stop()
-        if self.task is not None:
-            self.task.cancel()
+        self.halt.set()
         self.pool.waitForDone()
 
     def _done(self, reports: list[sync.SyncReport], quiet: bool) -> None:

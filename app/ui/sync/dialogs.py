@@ -38,7 +38,7 @@ Discover = Callable[[str, str, str], list[carddav.BookInfo]]
 
 
 def discover(url: str, username: str, password: str) -> list[carddav.BookInfo]:
-    with carddav.client(username, password) as http:
+    with carddav.client(url, username, password) as http:
         return carddav.discover(http, url)
 
 
