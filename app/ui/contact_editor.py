@@ -30,6 +30,7 @@ from app.ui.widgets import (
     ErrorLabel,
     LabeledListEditor,
     PhotoWidget,
+    commit_open_editors,
 )
 
 TEXT_FIELDS = [
@@ -153,7 +154,7 @@ class ContactEditor(QWidget):
         self.save_action = QAction("Save Contact", self)
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
         self.save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.save_action.triggered.connect(lambda: self._dirty and self.on_save())
+        self.save_action.triggered.connect(self.on_save)
         self.addAction(self.save_action)
         self.revert_button = QPushButton("Revert")
         self.revert_button.setObjectName("revert")
@@ -268,6 +269,10 @@ class ContactEditor(QWidget):
         """The chosen introducer; -1 when the typed name is nobody in the list."""
         return self.introduced_by.contact_id()
 
+    def commit_typing(self) -> None:
+        """Take in what is being typed in a cell of the email, phone or web tables."""
+        commit_open_editors(self)
+
     def is_dirty(self) -> bool:
         return self._dirty
 
@@ -333,6 +338,9 @@ class ContactEditor(QWidget):
 
     # -- slots --------------------------------------------------------------
     def on_save(self) -> None:
+        self.commit_typing()
+        if not self._dirty:
+            return  # nothing to save (Ctrl+S pressed twice)
         problems = self.problems()
         if problems:
             self.show_problems(problems)

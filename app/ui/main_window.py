@@ -91,6 +91,7 @@ from app.ui.tasks import TaskRunner
 from app.ui.text import Button, escape, message_box, plain_label
 from app.ui.today.tab import TodayTab
 from app.ui.who_at_dialog import WhoAtDialog
+from app.ui.widgets import commit_open_editors, install_wheel_guard
 
 # Deleting at least this many contacts at once is a bulk delete: a backup is made first.
 BULK_DELETE = 10
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, db: Database, paths: AppPaths, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        install_wheel_guard()  # before any widget here is shown (polished)
         self.db = db
         self.paths = paths
         self.setWindowTitle(APP_NAME)
@@ -145,6 +147,7 @@ class MainWindow(QMainWindow):
         self.employers.open_contact.connect(self.open_contact)
         self.groups = GroupsTab(db)
         self.groups.search_people = self.contacts._find_choices
+        self.groups.ask = lambda box: self.ask(box)
         self.groups.save_requested.connect(na.save_group)
         self.groups.delete_requested.connect(na.delete_group)
         self.groups.add_person_requested.connect(na.add_to_group)
@@ -165,7 +168,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.network, "&Network map")
         self.tabs.addTab(self.employers, "Target &employers")
         self.tabs.addTab(self.groups, "&Groups && events")
-        self.tabs.currentChanged.connect(lambda _i: self._refresh_current_tab())
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.interviews = InterviewsTab(db)
         self.tabs.addTab(self.interviews, "&Interview prep")
         self.interview_actions = ia = InterviewActions(self)
@@ -182,11 +185,13 @@ class MainWindow(QMainWindow):
         self.sync = SyncController(self)
         self.contacts.sync_requested.connect(self.sync.set_up)
         self._build_menus()
+        self.contacts.view_changed.connect(self._update_actions)
         self._restore_state()
         self.contacts.on_model_reset()
         self.today.refresh()  # the tab title gets its count
         # Today is where the day starts; a first run starts at the welcome page instead.
         self.tabs.setCurrentWidget(self.today if self.contacts.total() else self.contacts)
+        self._update_actions()
         # Measured importing 50,000 cards: a full collection of everything start-up built
         # took 51 to 60 ms of the window's time when the import handed over.
         QTimer.singleShot(0, keep_start_up_out_of_collections)
@@ -380,7 +385,9 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.contacts.confirm_leave():
+        commit_open_editors(self)  # a cell being typed in is part of what may be saved
+        # Every tab that holds typing asks about it (Interview prep and Outreach save it).
+        if not self.contacts.confirm_leave() or not self.groups.confirm_leave():
             event.ignore()
             return
         if not self.outreach_actions.confirm_close():
@@ -415,6 +422,24 @@ class MainWindow(QMainWindow):
         self.contacts.activity.show_contact(self.contacts.current_id())
         self.today.refresh()
         self._refresh_current_tab()
+
+    def _tab_changed(self, _index: int) -> None:
+        commit_open_editors(self)  # what was being typed in a cell of the tab left is kept
+        self._refresh_current_tab()
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        """Enable the actions that apply to who is selected and shown, and no others."""
+        selected = len(self.contacts.selected_ids())
+        shown = self.contacts.current_id() is not None
+        self.delete_action.setEnabled(selected > 0)
+        self.merge_action.setEnabled(selected == 2)
+        for a in (*self.bulk_actions, self.campaign_action):
+            a.setEnabled(selected > 0)
+        for a in (self.log_action, self.interview_action, self.met_at_action):
+            a.setEnabled(shown)
+        # From Today a follow-up may be about no one in particular.
+        self.follow_up_action.setEnabled(shown or self.tabs.currentWidget() is self.today)
 
     def _refresh_current_tab(self) -> None:
         """The network tabs are read when shown (and after a change while shown)."""
@@ -656,7 +681,9 @@ class MainWindow(QMainWindow):
         )
         if self.ask(box) != Button.Yes:
             return
-        self.contacts.editor.load(ContactRecord())  # drop edits of a contact that is going
+        # The pane lets go of who is going (and of any edits to them): never a blank form
+        # left acting on a contact that is gone.
+        self.contacts.show_nobody()
 
         def delete(_backup: object = None) -> None:
             self.undo_stack.push(DeleteContacts(self.db, ids, names, self._changed))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -17,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -27,9 +32,97 @@ from PySide6.QtWidgets import (
 )
 
 from app.model.records import Birthday, Labeled, PostalAddress
-from app.ui.text import plain_label
+from app.ui.text import Button, message_box, plain_label
 
 ERROR_BG = QColor("#fde2e1")
+
+
+def commit_open_editors(root: QWidget) -> None:
+    """Commit what is being typed in any table cell under *root*, and close the cell editor.
+
+    A cell keeps its typing to itself until it loses the focus; a shortcut (Ctrl+S, Ctrl+Q,
+    Ctrl+2) moves no focus, so without this the number just typed was neither saved nor
+    asked about. Everything that saves, leaves a contact, a tab or the window calls this first.
+    """
+    views = root.findChildren(QAbstractItemView)
+    if isinstance(root, QAbstractItemView):
+        views.append(root)
+    for view in views:
+        if view.state() != QAbstractItemView.State.EditingState:
+            continue
+        index = view.currentIndex()
+        editor = view.indexWidget(index)
+        if editor is None:
+            continue
+        delegate = view.itemDelegateForIndex(index)
+        delegate.commitData.emit(editor)
+        delegate.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
+
+def confirm_unsaved(
+    ask: Callable[[QMessageBox], int],
+    parent: QWidget,
+    what: str,
+    save: Callable[[], bool],
+    discard: Callable[[], None],
+) -> bool:
+    """Save / Discard / Cancel for unsaved typing in *what*; False: stay where we are.
+
+    *save* saves and says whether it did (a refused save keeps the user where they are, with
+    the problems shown)."""
+    answer = ask(
+        message_box(
+            parent,
+            "Unsaved changes",
+            f"Save the changes to {what}?",
+            Button.Save | Button.Discard | Button.Cancel,
+            Button.Save,
+        )
+    )
+    if answer == Button.Save:
+        return save()
+    if answer == Button.Discard:
+        discard()
+        return True
+    return False
+
+
+WHEEL_GUARD = "wheel_guard"
+
+
+class WheelGuard(QObject):
+    """Spin boxes, combo boxes and date edits take the mouse wheel only when focused.
+
+    Scrolling a form with the wheel turned "Year unknown" into "5" as the year passed under
+    the pointer. Installed on the application (install_wheel_guard), so it holds in every tab
+    and dialog: such a widget never takes the focus from the wheel, and while it has no focus
+    the wheel goes to what holds it (the form scrolls).
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.Wheel, QEvent.Type.Polish) or not isinstance(
+            watched, QAbstractSpinBox | QComboBox
+        ):
+            return False
+        if kind == QEvent.Type.Polish:
+            if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            return False
+        if watched.hasFocus():
+            return False
+        event.ignore()  # handled here, not accepted: Qt offers it to the parent (the form)
+        return True
+
+
+def install_wheel_guard() -> None:
+    """Install the WheelGuard on the application, once."""
+    app = QApplication.instance()
+    if app is None or app.findChild(WheelGuard, WHEEL_GUARD) is not None:
+        return
+    guard = WheelGuard(app)
+    guard.setObjectName(WHEEL_GUARD)
+    app.installEventFilter(guard)
 
 
 def button_row(*widgets: QWidget) -> QHBoxLayout:

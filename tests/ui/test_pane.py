@@ -1,0 +1,331 @@
+"""The contact pane and the list agree, and nothing typed is lost (issue 21)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.model.records import ContactRecord, Labeled
+from app.services.contacts import create_contact, get_contact
+from app.services.groups import list_groups
+from app.storage.db import Database
+from app.ui.main_window import MainWindow
+from tests.ui.conftest import Answers
+
+Make = Callable[[], MainWindow]
+
+
+def add(db: Database, name: str, **kw: object) -> int:
+    with db.session() as s:
+        return create_contact(s, ContactRecord(full_name=name, **kw))  # type: ignore[arg-type]
+
+
+def open_contacts(make_window: Make, row: int = 0) -> MainWindow:
+    w = make_window()
+    w.tabs.setCurrentWidget(w.contacts)
+    w.contacts.table.selectRow(row)
+    return w
+
+
+def type_new_phone(qtbot: QtBot, w: MainWindow, number: str) -> QWidget:
+    """Add a phone row and type into its cell, leaving the cell editor open."""
+    phones = w.contacts.editor.phones
+    qtbot.mouseClick(phones.add_button, Qt.MouseButton.LeftButton)
+    table = phones.table
+    if table.state() != table.State.EditingState:  # Add opens the cell as it becomes current
+        table.editItem(table.item(table.rowCount() - 1, 1))
+    editor = table.indexWidget(table.currentIndex())
+    assert editor is not None
+    editor.setFocus()
+    qtbot.keyClicks(editor, number)
+    assert table.state() == table.State.EditingState
+    return editor
+
+
+def click_row(qtbot: QtBot, w: MainWindow, row: int) -> None:
+    table = w.contacts.table
+    rect = table.visualRect(w.contacts.model.index(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def phones_of(db: Database, cid: int) -> list[str]:
+    with db.session() as s:
+        return [p.value for p in get_contact(s, cid).phones]
+
+
+# -- 1. an open cell editor is committed first -----------------------------------------
+
+
+def test_ctrl_s_saves_the_number_still_being_typed_in_its_cell(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    cid = add(db, "Grace Hopper")
+    w = open_contacts(make_window)
+    editor = type_new_phone(qtbot, w, "+1 555 0199")
+    qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert phones_of(db, cid) == ["+1 555 0199"]
+    assert not w.contacts.editor.is_dirty()
+
+
+def test_ctrl_q_asks_about_the_number_being_typed_and_saves_it(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    cid = add(db, "Grace Hopper")
+    w = open_contacts(make_window)
+    editor = type_new_phone(qtbot, w, "+1 555 0142")
+    answers.reply = answers.reply.Save
+    qtbot.keyClick(editor, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert answers.asked and "Grace Hopper" in answers.asked[0]
+    assert not w.isVisible()
+    assert phones_of(db, cid) == ["+1 555 0142"]
+
+
+def test_cancel_at_quit_keeps_the_window_and_the_typing(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    cid = add(db, "Grace Hopper")
+    w = open_contacts(make_window)
+    type_new_phone(qtbot, w, "+1 555 0142")
+    answers.reply = answers.reply.Cancel
+    w.quit_action.trigger()
+    assert answers.asked and w.isVisible()
+    assert w.contacts.editor.is_dirty()
+    assert [p.value for p in w.contacts.editor.phones.items()] == ["+1 555 0142"]
+    assert phones_of(db, cid) == []
+    answers.reply = answers.reply.Discard  # the fixture closes the window
+
+
+def test_switching_tab_takes_in_the_cell_being_typed(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    add(db, "Grace Hopper")
+    w = open_contacts(make_window)
+    type_new_phone(qtbot, w, "+1 555 0111")
+    w.tabs.setCurrentWidget(w.groups)
+    table = w.contacts.editor.phones.table
+    assert table.state() != table.State.EditingState
+    assert w.contacts.editor.is_dirty()
+
+
+def test_quitting_asks_about_a_group_being_typed(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    w = make_window()
+    w.tabs.setCurrentWidget(w.groups)
+    w.groups.start_new()
+    qtbot.keyClicks(w.groups.name, "ACM chapter")
+    answers.reply = answers.reply.Cancel
+    qtbot.keyClick(w.groups.name, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert answers.asked and "ACM chapter" in answers.asked[-1] and w.isVisible()
+    answers.reply = answers.reply.Save
+    qtbot.keyClick(w.groups.name, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert not w.isVisible()
+    with db.session() as s:
+        assert [g.name for g in list_groups(s)] == ["ACM chapter"]
+
+
+def test_quitting_with_nothing_typed_asks_nothing(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    add(db, "Grace Hopper")
+    w = open_contacts(make_window)
+    w.tabs.setCurrentWidget(w.groups)
+    w.quit_action.trigger()
+    assert not answers.asked and not w.isVisible()
+
+
+# -- 3. the wheel changes only what the user picked -------------------------------------
+
+
+def wheel(widget: QWidget, *steps: int) -> None:
+    """Turn the wheel over *widget*: one notch up, then one down (or *steps*)."""
+    centre = QPointF(widget.rect().center())
+    for step in steps or (120, -120):
+        event = QWheelEvent(
+            centre,
+            QPointF(widget.mapToGlobal(centre.toPoint())),
+            QPoint(),
+            QPoint(0, step),
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )
+        QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_passing_over_the_birthday_changes_nothing(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    add(db, "Grace Hopper")
+    w = open_contacts(make_window)
+    birthday = w.contacts.editor.birthday
+    w.contacts.table.setFocus()
+    for box in (birthday.year, birthday.day, birthday.month, w.contacts.editor.tier):
+        wheel(box)
+    assert birthday.year.value() == 0 and birthday.year.text() == "Year unknown"
+    assert birthday.day.value() == 0 and birthday.month.currentIndex() == 0
+    assert w.contacts.editor.tier.currentIndex() == 0
+    assert not w.contacts.editor.is_dirty()
+    # Picked (focused), the wheel does change it; and the wheel never picks it.
+    assert birthday.year.focusPolicy() == Qt.FocusPolicy.StrongFocus
+    birthday.year.setFocus()
+    qtbot.waitUntil(birthday.year.hasFocus)
+    wheel(birthday.year, 120)
+    assert birthday.year.value() != 0
+
+
+def test_the_wheel_guard_holds_in_every_tab(qtbot: QtBot, make_window: Make) -> None:
+    w = make_window()
+    for tab in (w.groups, w.interviews, w.network):
+        w.tabs.setCurrentWidget(tab)
+        boxes = tab.findChildren(QAbstractSpinBox) + tab.findChildren(QComboBox)
+        for box in boxes:
+            if not box.isVisible():
+                continue
+            w.tabs.tabBar().setFocus()  # the user is elsewhere
+            assert not box.hasFocus()
+            before = getattr(box, "value", lambda: None)()
+            index = box.currentIndex() if isinstance(box, QComboBox) else None
+            wheel(box)
+            if isinstance(box, QComboBox):
+                assert box.currentIndex() == index, box.objectName()
+            elif before is not None:
+                assert box.value() == before, box.objectName()
+            assert box.focusPolicy() != Qt.FocusPolicy.WheelFocus, box.objectName()
+
+
+# -- 4. a refused switch leaves the list on the row the pane shows -----------------------
+
+
+def test_cancel_leaves_the_list_on_the_contact_shown(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    anna = add(db, "Anna")
+    add(db, "Bert")
+    w = open_contacts(make_window)
+    tab = w.contacts
+    tab.editor.edits["title"].setText("Chemist")
+    answers.reply = answers.reply.Cancel
+    click_row(qtbot, w, 1)
+    assert answers.asked
+    qtbot.waitUntil(lambda: tab.selected_ids() == [anna])
+    assert tab.table.currentIndex().row() == 0
+    assert tab.current_id() == anna and tab.editor.edits["title"].text() == "Chemist"
+    # Delete offers to delete the one shown, no one else.
+    answers.reply = answers.reply.Cancel
+    w.delete_action.trigger()
+    assert "Anna" in answers.asked[-1]
+    answers.reply = answers.reply.Discard
+
+
+def test_a_failed_save_leaves_the_list_on_the_contact_shown(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    anna = add(db, "Anna", emails=[Labeled("anna@example.org")])
+    add(db, "Bert")
+    w = open_contacts(make_window)
+    tab = w.contacts
+    tab.editor.emails.table.item(0, 1).setText("anna.example.org")
+    answers.reply = answers.reply.Save
+    click_row(qtbot, w, 1)
+    qtbot.waitUntil(lambda: tab.selected_ids() == [anna])
+    assert tab.current_id() == anna and tab.editor.banner.isVisible()
+    answers.reply = answers.reply.Discard
+
+
+# -- 5. after a reset the pane shows the list's current row, or nobody --------------------
+
+
+def test_sorting_keeps_the_contact_shown_selected(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    add(db, "Anna", organization="Zeta")
+    bert = add(db, "Bert", organization="Alpha")
+    add(db, "Cleo", organization="Mu")
+    w = open_contacts(make_window, 1)
+    tab = w.contacts
+    assert tab.current_id() == bert
+    tab.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # Organisation
+    assert tab.model.row_of(bert) == 0
+    assert tab.selected_ids() == [bert] and tab.table.currentIndex().row() == 0
+    answers.reply = answers.reply.Yes
+    w.delete_action.trigger()
+    assert "Bert" in answers.asked[-1]
+    assert tab.model.row_of(bert) < 0
+
+
+def test_search_filter_delete_and_undo_leave_no_one_shown_who_is_not_selected(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    anna = add(db, "Anna Lee")
+    add(db, "Bert Ray")
+    w = open_contacts(make_window)
+    tab = w.contacts
+    tab.search.setText("bert")
+    tab.on_search_timeout()
+    assert tab.detail.currentWidget() is tab.editor_placeholder
+    assert tab.editor_placeholder.text() == "No one selected"
+    assert tab.current_id() is None and tab.selected_ids() == []
+    tab.search.setText("")
+    tab.on_search_timeout()
+    tab.table.selectRow(0)
+    assert tab.current_id() == anna
+    answers.reply = answers.reply.Yes
+    w.delete_action.trigger()
+    assert tab.current_id() is None and tab.selected_ids() == []
+    assert tab.detail.currentWidget() is tab.editor_placeholder
+    w.undo_action.trigger()
+    assert tab.current_id() == anna and tab.selected_ids() == [anna]
+
+
+# -- 7. nobody left ---------------------------------------------------------------------
+
+
+def test_deleting_everyone_shows_the_welcome_page(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    add(db, "Only One")
+    w = open_contacts(make_window)
+    answers.reply = answers.reply.Yes
+    w.delete_action.trigger()
+    assert w.contacts.pages.currentWidget() is w.contacts.empty
+    assert w.contacts.current_id() is None
+    assert not w.log_action.isEnabled() and not w.delete_action.isEnabled()
+    w.log_action.trigger()  # crashed with "contact … is gone" on the blank form
+    assert not answers.dialogs
+
+
+# -- 8. actions that cannot apply are disabled -------------------------------------------
+
+
+def test_actions_follow_the_selection(qtbot: QtBot, make_window: Make, db: Database) -> None:
+    add(db, "Anna")
+    add(db, "Bert")
+    add(db, "Cleo")
+    w = make_window()
+    w.tabs.setCurrentWidget(w.contacts)
+    tab = w.contacts
+    tab.table.clearSelection()
+    tab.show_nobody()
+    assert not w.delete_action.isEnabled() and not w.merge_action.isEnabled()
+    assert not w.log_action.isEnabled() and not w.follow_up_action.isEnabled()
+    assert not any(a.isEnabled() for a in w.bulk_actions)
+    tab.table.selectRow(0)
+    assert w.delete_action.isEnabled() and w.log_action.isEnabled()
+    assert w.follow_up_action.isEnabled() and not w.merge_action.isEnabled()
+    click_row(qtbot, w, 1)
+    qtbot.mouseClick(
+        tab.table.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ControlModifier,
+        tab.table.visualRect(tab.model.index(2, 0)).center(),
+    )
+    assert len(tab.selected_ids()) == 2
+    assert w.merge_action.isEnabled()
+    w.tabs.setCurrentWidget(w.today)
+    assert w.follow_up_action.isEnabled()  # from Today: about no one in particular
