@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -217,7 +217,11 @@ class ContactEditor(QWidget):
     def _select_introducer(self, contact_id: int | None) -> None:
         self.introduced_by.set_contact(self.describe(contact_id) if contact_id else None)
 
-    def load(self, record: ContactRecord) -> None:
+    def load(self, record: ContactRecord, keep_scroll: bool = False) -> None:
+        """Show *record*; *keep_scroll*: it is the contact shown, read again (after Log, Give,
+        Save), so the pane stays where the user was rather than jumping to the top."""
+        bar = self.scroll.verticalScrollBar()
+        at = bar.value() if keep_scroll else 0
         self._loading = True
         self._record = record
         for attr, edit in self.edits.items():
@@ -237,7 +241,9 @@ class ContactEditor(QWidget):
         self._clear_errors()
         self._update_heading()
         self._set_dirty(False)
-        self.scroll.verticalScrollBar().setValue(0)
+        bar.setValue(at)
+        if at:  # again once the layout has taken in what changed (a new line of history)
+            QTimer.singleShot(0, lambda: bar.setValue(at))
 
     def record(self) -> ContactRecord:
         """The record as edited; birthday and introducer problems are reported by validate()."""

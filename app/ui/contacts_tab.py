@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -90,6 +90,16 @@ def read_list(session: Session, listing: Listing, show: int | None = None) -> Re
         first_rows(session, ids, show),
     )
 
+
+# What Ctrl does in the search box itself; its other Ctrl keys give way to the window's.
+EDIT_KEYS = (
+    QKeySequence.StandardKey.Copy,
+    QKeySequence.StandardKey.Cut,
+    QKeySequence.StandardKey.Paste,
+    QKeySequence.StandardKey.Undo,
+    QKeySequence.StandardKey.Redo,
+    QKeySequence.StandardKey.SelectAll,
+)
 
 PANE_LATER = 15  # ms after the list, the contact it selected fills the pane (see reload)
 
@@ -438,6 +448,7 @@ class ContactsTab(QWidget):
 
     def _show_contact(self, contact_id: int | None, pane: Pane | None = None) -> None:
         """Show *contact_id* in the pane (*pane*: as a worker read it)."""
+        again = contact_id is not None and contact_id == self.current_id()
         self._current = contact_id
         if contact_id is not None and (pane is None or pane.record.id != contact_id):
             try:
@@ -448,7 +459,7 @@ class ContactsTab(QWidget):
         if contact_id is None or pane is None:
             self.detail.setCurrentWidget(self.editor_placeholder)
         else:
-            self.editor.load(pane.record)
+            self.editor.load(pane.record, keep_scroll=again)
             self.activity.show_contact(contact_id, pane.activity)
             self.detail.setCurrentWidget(self.editor)
         self.view_changed.emit()
@@ -558,6 +569,17 @@ class ContactsTab(QWidget):
             self.table.setFocus()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            and not any(event.matches(k) for k in EDIT_KEYS)
+        ):
+            # The window's shortcuts win over the line's own Ctrl keys: under X11 Ctrl+E is
+            # "end of line" there, so Ctrl+E (Export) did nothing in the search, where the
+            # focus starts. A Ctrl key no shortcut takes still reaches the line.
+            return True
         if (
             watched is self.search
             and event.type() == QEvent.Type.KeyPress

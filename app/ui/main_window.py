@@ -6,12 +6,13 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
+    QGuiApplication,
     QKeySequence,
     QUndoStack,
 )
@@ -97,6 +98,8 @@ from app.ui.widgets import commit_open_editors, install_wheel_guard
 BULK_DELETE = 10
 
 IMPORTABLE = (".vcf", ".vcard", ".csv")
+# Room kept for a window frame when fitting the window to the screen (see _fit_to_screen).
+FRAME = QSize(16, 40)
 
 
 class MainWindow(QMainWindow):
@@ -366,6 +369,7 @@ class MainWindow(QMainWindow):
         geometry = s.value("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1200, 760)
+        self._fit_to_screen()
         state = s.value("window/state")
         if state is not None:
             self.restoreState(state)
@@ -375,6 +379,23 @@ class MainWindow(QMainWindow):
         header = s.value("contacts/header")
         if header is not None:
             self.contacts.table.horizontalHeader().restoreState(header)
+
+    def _fit_to_screen(self) -> None:
+        """Keep the window, frame and all, on the screen it opens on.
+
+        1200x760 was wider than a 1024x768 screen and cut the status bar off at 1366x768,
+        and a size remembered from a larger monitor came back larger than the screen."""
+        screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        frame = FRAME  # the title bar and borders, not known before the window is shown
+        width = min(self.width(), area.width() - frame.width())
+        height = min(self.height(), area.height() - frame.height())
+        self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
+        x = min(max(self.x(), area.left()), area.right() + 1 - self.width() - frame.width())
+        y = min(max(self.y(), area.top()), area.bottom() + 1 - self.height() - frame.height())
+        self.move(max(x, area.left()), max(y, area.top()))
 
     def save_state(self) -> None:
         s = self.settings()

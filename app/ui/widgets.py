@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpinBox,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -150,6 +151,34 @@ class ErrorLabel(QLabel):
         self.setVisible(bool(messages))
 
 
+class TabLeavesDelegate(QStyledItemDelegate):
+    """Tab and Shift+Tab in a cell being edited keep what was typed and leave the table.
+
+    Qt's delegate moves Tab on to the next cell and opens it, so a keyboard user typing an
+    email went round the table's cells and never reached Save or the note. Arrows and F2
+    still move and edit inside the table."""
+
+    def eventFilter(self, editor: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            and isinstance(editor, QWidget)
+        ):
+            view = self.parent()
+            self.commitData.emit(editor)
+            self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+            if isinstance(view, QAbstractItemView):
+                # The view has the focus again; the same key there moves it on (the view's
+                # Tab navigation is off), to the next widget or the one before.
+                view.setFocus(Qt.FocusReason.TabFocusReason)
+                key = QKeyEvent(QEvent.Type.KeyPress, event.key(), event.modifiers())
+                QApplication.sendEvent(view, key)
+            return True
+        return super().eventFilter(editor, event)
+
+
 class LabeledListEditor(QWidget):
     """Edits a list of (label, value) pairs: emails, phones or web addresses."""
 
@@ -171,6 +200,7 @@ class LabeledListEditor(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         self.table.setTabKeyNavigation(False)
+        self.table.setItemDelegate(TabLeavesDelegate(self.table))
         self.table.setAccessibleName(kind)
         self.table.setToolTip(placeholder)
         self.table.itemChanged.connect(lambda _item: self.changed.emit())

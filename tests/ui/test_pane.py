@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.model.records import ContactRecord, Labeled
+from app.paths import AppPaths
 from app.services.contacts import create_contact, get_contact
 from app.services.groups import list_groups
 from app.storage.db import Database
+from app.ui.export_dialog import ExportDialog
 from app.ui.main_window import MainWindow
 from tests.ui.conftest import Answers
 
@@ -329,3 +332,111 @@ def test_actions_follow_the_selection(qtbot: QtBot, make_window: Make, db: Datab
     assert w.merge_action.isEnabled()
     w.tabs.setCurrentWidget(w.today)
     assert w.follow_up_action.isEnabled()  # from Today: about no one in particular
+
+
+# -- 10. Tab leaves the email, phone and web tables ---------------------------------------
+
+
+def test_tab_leaves_the_phone_table_with_what_was_typed(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    add(db, "Grace Hopper")
+    w = open_contacts(make_window)
+    phones = w.contacts.editor.phones
+    editor = type_new_phone(qtbot, w, "+1 555 0100")
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    focus = QApplication.focusWidget()
+    assert focus is not None and focus is not phones.table
+    assert not phones.table.isAncestorOf(focus)
+    assert phones.table.state() != phones.table.State.EditingState
+    assert [p.value for p in phones.items()] == ["+1 555 0100"]
+    assert w.contacts.editor.is_dirty()
+
+
+# -- 11. Enter exports; Ctrl+E from the search ---------------------------------------------
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")  # a dialog shown offscreen
+def test_enter_in_the_export_dialog_exports(qtbot: QtBot) -> None:
+    dialog = ExportDialog(12, 0, 12, False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    assert dialog.result() == dialog.DialogCode.Accepted
+
+
+def test_ctrl_e_from_the_search_box_opens_the_export(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    add(db, "Grace Hopper")
+    w = open_contacts(make_window)
+    answers.dialog_answer = ExportDialog.DialogCode.Rejected
+    w.contacts.focus_search()
+    qtbot.keyClick(w.contacts.search, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert [type(d) for d in answers.dialogs] == [ExportDialog]
+
+
+# -- 13. a new search shows its first results ------------------------------------------------
+
+
+def test_a_new_search_opens_at_its_first_results(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    with db.session() as s:
+        for i in range(300):
+            create_contact(s, ContactRecord(full_name=f"Person {i:03d}", title="Engineer"))
+    w = open_contacts(make_window, 250)
+    tab = w.contacts
+    bar = tab.table.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.value() > 0)
+    tab.search.setText("engineer")
+    tab.on_search_timeout()
+    assert tab.model.rowCount() == 300
+    assert bar.value() == 0
+    assert tab.selected_ids() == [tab.current_id()]  # still selected, out of sight
+
+
+# -- 14. the window fits the screen ------------------------------------------------------------
+
+
+def test_the_window_fits_the_screen_it_opens_on(make_window: Make, paths: AppPaths) -> None:
+    area = QApplication.primaryScreen().availableGeometry()
+    w = make_window()
+    assert w.frameGeometry().width() <= area.width()
+    assert w.frameGeometry().height() <= area.height()
+    # A size remembered from a larger monitor is brought back within this one.
+    w.resize(area.width() * 2, area.height() * 2)
+    w.move(area.right() + 500, area.bottom() + 500)
+    w.close()
+    w2 = make_window()
+    assert area.contains(w2.geometry())
+    assert w2.frameGeometry().height() <= area.height()
+
+
+# -- 18. the pane keeps its place ----------------------------------------------------------------
+
+
+def test_the_pane_keeps_its_scroll_position_after_log_and_save(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    cid = add(db, "Grace Hopper")
+    w = open_contacts(make_window)
+    w.resize(760, 500)
+    editor = w.contacts.editor
+    bar = editor.scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 200)
+    bar.setValue(200)
+    w.log_action.trigger()  # the Log dialog is answered with OK
+    assert answers.dialogs
+    qtbot.wait(10)
+    assert bar.value() == 200
+    editor.edits["title"].setText("Rear admiral")
+    editor.on_save()
+    with db.session() as s:
+        assert get_contact(s, cid).title == "Rear admiral"
+    qtbot.wait(10)
+    assert bar.value() == 200
+    # Another contact opens at the top.
+    w.contacts.start_new()
+    assert bar.value() == 0
