@@ -32,6 +32,7 @@ from app.ui.widgets import (
     PhotoWidget,
     commit_open_editors,
 )
+from app.vcard.details import card_details
 
 TEXT_FIELDS = [
     # (record attribute, label, placeholder)
@@ -92,10 +93,14 @@ class ContactEditor(QWidget):
 
         reach_box = QGroupBox("Email, phone and web")
         reach = QVBoxLayout(reach_box)
-        self.emails = LabeledListEditor("emails", ["work", "home", "other"], "name@example.com")
-        self.phones = LabeledListEditor("phones", ["mobile", "work", "home"], "+1 555 0100")
+        self.emails = LabeledListEditor(
+            "emails", ["work", "home", "other"], "name@example.com", "email"
+        )
+        self.phones = LabeledListEditor(
+            "phones", ["mobile", "work", "home"], "+1 555 0100", "phone"
+        )
         self.urls = LabeledListEditor(
-            "web addresses", ["LinkedIn", "website", "other"], "https://…"
+            "web addresses", ["LinkedIn", "website", "other"], "https://…", "web address"
         )
         for title, editor in (
             ("Emails", self.emails),
@@ -146,6 +151,13 @@ class ContactEditor(QWidget):
         relation.addRow(self.introduced_error)
         relation.addRow("Keep in touch", self.tier)
 
+        # What the card holds beyond these fields (spouse, manager, anniversary, IM handles,
+        # related people, other dates...): shown, read-only, so nothing kept is out of sight.
+        self.more_box = QGroupBox("More from the address book")
+        self.more_box.setObjectName("more_box")
+        self.more = QFormLayout(self.more_box)
+        self.more_box.hide()
+
         self.save_button = QPushButton("Save")
         self.save_button.setObjectName("save")
         self.save_button.setDefault(True)
@@ -167,15 +179,17 @@ class ContactEditor(QWidget):
 
         body = QWidget()
         body_layout = self.body_layout = QVBoxLayout(body)
+        # How they fit in the user's network comes before the address book's details.
         for w in (
             self.heading,
             self.banner,
             name_box,
             work_box,
+            relation_box,
             reach_box,
             address_box,
             personal_box,
-            relation_box,
+            self.more_box,
         ):
             body_layout.addWidget(w)
         body_layout.addStretch(1)
@@ -237,6 +251,7 @@ class ContactEditor(QWidget):
         self._select_introducer(record.introduced_by_id)
         self.tier.setCurrentIndex(max(self.tier.findData(record.tier), 0))
         self.photo.set_photo(record.photo, record.photo_mime, record.display_name)
+        self._show_more(record.extra_lines)
         self._loading = False
         self._clear_errors()
         self._update_heading()
@@ -244,6 +259,17 @@ class ContactEditor(QWidget):
         bar.setValue(at)
         if at:  # again once the layout has taken in what changed (a new line of history)
             QTimer.singleShot(0, lambda: bar.setValue(at))
+
+    def _show_more(self, extra_lines: list[str]) -> None:
+        while self.more.rowCount():
+            self.more.removeRow(0)
+        details = card_details(extra_lines)
+        for what, value in details:
+            shown = plain_label(value)
+            shown.setWordWrap(True)
+            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.more.addRow(plain_label(what), shown)
+        self.more_box.setVisible(bool(details))
 
     def record(self) -> ContactRecord:
         """The record as edited; birthday and introducer problems are reported by validate()."""

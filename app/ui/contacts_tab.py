@@ -34,6 +34,7 @@ from app.services.contacts import (
     describe,
     find_choices,
     get_contact,
+    load_records,
 )
 from app.services.duplicates import find_possible_duplicates
 from app.services.sync import three_way
@@ -41,6 +42,7 @@ from app.storage.db import Database
 from app.ui.activity import ActivityPanel
 from app.ui.contact_editor import ContactEditor
 from app.ui.contact_model import ContactTableModel, Listing, first_rows, read_ids
+from app.ui.selection_summary import SelectionSummary
 from app.ui.text import plain_label
 from app.ui.widgets import confirm_unsaved
 
@@ -101,6 +103,8 @@ EDIT_KEYS = (
     QKeySequence.StandardKey.SelectAll,
 )
 
+# The summary of several selected reads this many of them (Ctrl+A selects everyone).
+SUMMARY_READ = 500
 PANE_LATER = 15  # ms after the list, the contact it selected fills the pane (see reload)
 
 
@@ -222,7 +226,7 @@ class ContactsTab(QWidget):
         for col, width in enumerate((180, 150, 150, 90)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self.view_changed.emit())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.model.modelReset.connect(self.on_model_reset)
 
         self.no_match = plain_label()
@@ -242,9 +246,12 @@ class ContactsTab(QWidget):
         self.editor_placeholder.setObjectName("no_one_selected")
         self.editor_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.editor_placeholder.setWordWrap(True)
+        self.summary = SelectionSummary()  # several selected; the window adds the actions
+        self.summary.setObjectName("selection_summary")
         self.detail = QStackedWidget()
         self.detail.addWidget(self.editor_placeholder)
         self.detail.addWidget(self.editor)
+        self.detail.addWidget(self.summary)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -444,6 +451,20 @@ class ContactsTab(QWidget):
             self.table.scrollTo(index)
         if fill and (row >= 0 or not self._new_pending()):
             self._show_contact(contact_id if row >= 0 else None, pane)
+        elif self.detail.currentWidget() is self.summary:  # one selected, or none, now
+            self._show_contact(contact_id if row >= 0 else None)
+        self.view_changed.emit()
+
+    def _selection_changed(self) -> None:
+        """Several selected: the pane sums them up; back to one: it shows that one again."""
+        ids = self.selected_ids()
+        if len(ids) > 1:
+            with self._db.session() as s:
+                records = load_records(s, ids[:SUMMARY_READ])
+            self.summary.show_people(len(ids), records)
+            self.detail.setCurrentWidget(self.summary)
+        elif self.detail.currentWidget() is self.summary:
+            self._show_contact(ids[0] if ids else None)
         self.view_changed.emit()
 
     def _show_contact(self, contact_id: int | None, pane: Pane | None = None) -> None:

@@ -337,6 +337,16 @@ class MainWindow(QMainWindow):
         )
         contact_menu.addAction(self.campaign_action)
         self.contacts.table.addAction(self.campaign_action)
+        # The same as buttons in the pane when several are selected.
+        summary = self.contacts.summary
+        summary.add_action(self.bulk_actions[0], "Add a tag…")
+        summary.add_action(self.bulk_actions[1], "Remove a tag…")
+        summary.add_action(self.bulk_actions[2], "Set keep-in-touch tier…")
+        summary.add_action(self.bulk_actions[3], "Set industry…")
+        summary.add_action(self.campaign_action, "Add to a campaign…")
+        summary.add_action(self.merge_action, "Merge the two…")
+        summary.add_action(self.export_action, "Export…")
+        summary.add_action(self.delete_action, "Delete…")
 
         view_menu = bar.addMenu("&View")
         names = (

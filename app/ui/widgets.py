@@ -179,13 +179,73 @@ class TabLeavesDelegate(QStyledItemDelegate):
         return super().eventFilter(editor, event)
 
 
+# Labels as address books write them, in words (keys: lower case, without "x-").
+LABEL_WORDS = {
+    "homepage": "home page",
+    "home page": "home page",
+    "grand_central": "Google Voice",
+    "assistantphone": "assistant phone",
+    "assistant phone": "assistant phone",
+    "iphone": "iPhone",
+    "cell": "mobile",
+    "msg": "message",
+    "mobilephone": "mobile",
+    "workfax": "work fax",
+    "homefax": "home fax",
+    "otherfax": "other fax",
+    "main_number": "main",
+    "company_main": "company main",
+    "work_mobile": "work mobile",
+    "work_pager": "work pager",
+    "ttd_tdd": "TTY/TDD",
+    "tty_tdd": "TTY/TDD",
+    "profile": "profile",
+    "blog": "blog",
+    "ftp": "FTP",
+    "isdn": "ISDN",
+    "bbs": "BBS",
+    "callback": "callback",
+    "companymain": "company main",
+    "assistant": "assistant",
+    "radio": "radio",
+    "telex": "telex",
+    "ttytdd": "TTY/TDD",
+    "anniversary": "anniversary",
+}
+
+
+def human_label(raw: str) -> str:
+    """A type label in words: "HomePage" reads "Home page", "REFERRED_BY" "Referred by",
+    "x-work" "Work"; a label the user typed stays as typed ("LinkedIn", "CustomType")."""
+    text = raw.strip()
+    if text.lower().startswith("x-"):
+        text = text[2:]
+    words = LABEL_WORDS.get(text.lower())
+    if words is None:
+        words = text
+        if "_" in text or text.isupper():  # Google's REFERRED_BY, PROFILE; WORK
+            words = text.replace("_", " ").lower()
+    # "work" reads "Work", as a label does; "iPhone" and "LinkedIn" stay as written.
+    return words[:1].upper() + words[1:] if words.islower() else words
+
+
+RAW_LABEL = Qt.ItemDataRole.UserRole + 1  # the label as stored, beside the words shown
+
+
 class LabeledListEditor(QWidget):
-    """Edits a list of (label, value) pairs: emails, phones or web addresses."""
+    """Edits a list of (label, value) pairs: emails, phones or web addresses.
+
+    Labels are shown in words (human_label); one left as shown is saved as it was stored."""
 
     changed = Signal()
 
     def __init__(
-        self, kind: str, labels: list[str], placeholder: str, parent: QWidget | None = None
+        self,
+        kind: str,
+        labels: list[str],
+        placeholder: str,
+        one: str,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.kind = kind
@@ -204,7 +264,7 @@ class LabeledListEditor(QWidget):
         self.table.setAccessibleName(kind)
         self.table.setToolTip(placeholder)
         self.table.itemChanged.connect(lambda _item: self.changed.emit())
-        self.add_button = QPushButton(f"Add {kind[:-1] if kind.endswith('s') else kind}")
+        self.add_button = QPushButton(f"Add {one}")
         self.add_button.setObjectName(f"add_{kind}")
         self.remove_button = QPushButton("Remove")
         self.add_button.clicked.connect(self.on_add)
@@ -245,13 +305,23 @@ class LabeledListEditor(QWidget):
             value = self.table.item(row, 1)
             v = value.text().strip() if value else ""
             if v:
-                out.append(Labeled(v, label.text().strip() if label else ""))
+                out.append(Labeled(v, self._label_at(label)))
         return out
+
+    @staticmethod
+    def _label_at(item: QTableWidgetItem | None) -> str:
+        if item is None:
+            return ""
+        shown = item.text().strip()
+        raw = item.data(RAW_LABEL)
+        return raw if isinstance(raw, str) and shown == human_label(raw) else shown
 
     def _append(self, label: str, value: str) -> int:
         row = self.table.rowCount()
         self.table.insertRow(row)
-        self.table.setItem(row, 0, QTableWidgetItem(label))
+        label_item = QTableWidgetItem(human_label(label))
+        label_item.setData(RAW_LABEL, label)
+        self.table.setItem(row, 0, label_item)
         self.table.setItem(row, 1, QTableWidgetItem(value))
         return row
 
@@ -315,8 +385,10 @@ class AddressEditor(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         form = QFormLayout(self)
         self.edits: dict[str, QLineEdit] = {}
+        self._label = address.label  # as stored; shown in words (human_label)
         for name, label in self.FIELDS:
-            edit = QLineEdit(getattr(address, name))
+            value = getattr(address, name)
+            edit = QLineEdit(human_label(value) if name == "label" else value)
             edit.setObjectName(f"address_{name}")
             edit.textChanged.connect(lambda _t: self.changed.emit())
             self.edits[name] = edit
@@ -326,7 +398,10 @@ class AddressEditor(QFrame):
         form.addRow("", remove)
 
     def address(self) -> PostalAddress:
-        return PostalAddress(**{k: e.text().strip() for k, e in self.edits.items()})
+        values = {k: e.text().strip() for k, e in self.edits.items()}
+        if values["label"] == human_label(self._label):
+            values["label"] = self._label
+        return PostalAddress(**values)
 
 
 class AddressListEditor(QWidget):

@@ -7,16 +7,26 @@ from collections.abc import Callable
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QPushButton,
+    QTableWidget,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from app.model.records import ContactRecord, Labeled
 from app.paths import AppPaths
 from app.services.contacts import create_contact, get_contact
 from app.services.groups import list_groups
+from app.services.importing import import_files, parse_bytes
 from app.storage.db import Database
 from app.ui.export_dialog import ExportDialog
 from app.ui.main_window import MainWindow
+from tests.conftest import VCARDS
 from tests.ui.conftest import Answers
 
 Make = Callable[[], MainWindow]
@@ -440,3 +450,120 @@ def test_the_pane_keeps_its_scroll_position_after_log_and_save(
     # Another contact opens at the top.
     w.contacts.start_new()
     assert bar.value() == 0
+
+
+# -- 6. several selected --------------------------------------------------------------------
+
+
+def ctrl_click_row(qtbot: QtBot, w: MainWindow, row: int) -> None:
+    table = w.contacts.table
+    rect = table.visualRect(w.contacts.model.index(row, 0))
+    qtbot.mouseClick(
+        table.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ControlModifier,
+        rect.center(),
+    )
+
+
+def test_several_selected_are_summed_up_with_their_actions(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    add(db, "Anna", organization="Acme", tags=["mentor", "python"])
+    add(db, "Bert", organization="Acme", tags=["python"])
+    cleo = add(db, "Cleo", organization="Globex", tags=["Python", "chess"])
+    w = open_contacts(make_window)
+    tab = w.contacts
+    ctrl_click_row(qtbot, w, 1)
+    ctrl_click_row(qtbot, w, 2)
+    assert len(tab.selected_ids()) == 3
+    assert tab.detail.currentWidget() is tab.summary
+    assert tab.summary.heading.text() == "3 people selected"
+    assert tab.summary.names.text() == "Anna, Bert, Cleo"
+    assert tab.summary.tags.text() == "Tags they all have: python"
+    assert tab.summary.orgs.text() == "Organisations: Acme (2), Globex"
+    assert tab.current_id() is None and not w.log_action.isEnabled()
+    merge = tab.summary.findChild(QPushButton, "selection_merge")
+    assert merge is not None and not merge.isEnabled()  # three: not two
+    delete = tab.summary.findChild(QPushButton, "selection_delete")
+    answers.reply = answers.reply.Cancel
+    qtbot.mouseClick(delete, Qt.MouseButton.LeftButton)
+    assert answers.asked[-1].startswith("Delete these 3 contacts?")
+    # Back to one: that one, open for editing.
+    click_row(qtbot, w, 2)
+    assert tab.selected_ids() == [cleo]
+    assert tab.detail.currentWidget() is tab.editor and tab.current_id() == cleo
+
+
+# -- 15. relationship near the top; 17. labels in words ----------------------------------------
+
+
+def test_relationship_comes_before_addresses_and_the_note(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    add(db, "Grace Hopper", how_met="Navy reunion")
+    w = open_contacts(make_window)
+    editor = w.contacts.editor
+    body = editor.scroll.widget()
+
+    def top(widget: QWidget) -> int:
+        return widget.mapTo(body, QPoint(0, 0)).y()
+
+    assert top(editor.how_met) < top(editor.emails) < top(editor.addresses) < top(editor.note)
+    assert top(editor.tier) < top(editor.addresses)
+
+
+def test_labels_read_as_words_and_are_kept_as_stored(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    cid = add(
+        db,
+        "Grace Hopper",
+        urls=[Labeled("https://grace.example", "HomePage")],
+        phones=[Labeled("+1 555 0100", "GRAND_CENTRAL"), Labeled("+1 555 0101", "mobile")],
+        emails=[Labeled("g@example.org", "REFERRED_BY")],
+    )
+    w = open_contacts(make_window)
+    editor = w.contacts.editor
+    assert editor.urls.add_button.text() == "Add web address"
+    assert editor.phones.add_button.text() == "Add phone"
+
+    def shown(table: QTableWidget) -> list[str]:
+        return [table.item(r, 0).text() for r in range(table.rowCount())]
+
+    assert shown(editor.urls.table) == ["Home page"]
+    assert shown(editor.phones.table) == ["Google Voice", "Mobile"]
+    assert shown(editor.emails.table) == ["Referred by"]
+    # Saving something else keeps the labels as the card had them; a label typed is saved.
+    editor.edits["title"].setText("Rear admiral")
+    editor.phones.table.item(1, 0).setText("work mobile")
+    editor.on_save()
+    with db.session() as s:
+        r = get_contact(s, cid)
+    assert [u.label for u in r.urls] == ["HomePage"]
+    assert [p.label for p in r.phones] == ["GRAND_CENTRAL", "work mobile"]
+
+
+# -- 16. every field kept is visible ----------------------------------------------------------
+
+
+def test_what_the_card_keeps_beyond_the_fields_is_shown(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    path = VCARDS / "ez-vcard" / "outlook-2007.vcf"
+    with db.session() as s:
+        import_files(s, [parse_bytes(path.read_bytes(), path.name)])
+    w = open_contacts(make_window)
+    editor = w.contacts.editor
+    assert editor.more_box.isVisibleTo(w)
+    shown = {}
+    for row in range(editor.more.rowCount()):
+        what = editor.more.itemAt(row, QFormLayout.ItemRole.LabelRole).widget()
+        value = editor.more.itemAt(row, QFormLayout.ItemRole.FieldRole).widget()
+        shown[what.text()] = value.text()
+    assert shown["Manager"] == "TheManagerName"
+    assert shown["Assistant"] == "TheAssistantName"
+    assert shown["Spouse"] == "TheSpouse"
+    assert shown["Role"] == "TheProfession"
+    assert shown["Anniversary"] == "2012-08-01"
+    assert shown["Instant messaging"] == "im@aim.com"
