@@ -36,6 +36,7 @@ from app.services.contacts import (
     get_contact,
     list_contact_ids,
 )
+from app.services.duplicates import DuplicatePair
 from app.services.exporting import ExportReport, export_contacts
 from app.services.followups import (
     add_follow_up,
@@ -915,8 +916,9 @@ class MainWindow(QMainWindow):
 
     # -- merge ----------------------------------------------------------------
     def on_merge(self) -> None:
+        """Merge the two selected, after comparing them side by side as the duplicates
+        review does (it was a bare Yes/Cancel with Yes as the default)."""
         ids = self.contacts.selected_ids()
-        names = self.contacts.selected_names()
         if len(ids) != 2:
             self.ask(
                 message_box(
@@ -927,17 +929,13 @@ class MainWindow(QMainWindow):
                 )
             )
             return
-        box = message_box(
-            self,
-            "Merge contacts",
-            f"Merge “{names[1]}” into “{names[0]}”? Details of both are kept; where they "
-            "differ, the second one's go into the note. Edit ▸ Undo splits them again.",
-            Button.Yes | Button.Cancel,
-            Button.Yes,
-        )
-        if self.ask(box) != Button.Yes:
+        if not self.contacts.confirm_leave():
             return
-        self.merge_pair(ids[0], ids[1], names[0], names[1])
+        # The older one is kept unless the user swaps sides, as for possible duplicates.
+        dialog = DuplicatesDialog(self.db, self, DuplicatePair(min(ids), max(ids)))
+        dialog.merge_requested.connect(self.merge_pair)
+        dialog.different_requested.connect(self.keep_apart)
+        self.ask(dialog)
 
     def merge_pair(self, keep: int, other: int, keep_name: str, other_name: str) -> None:
         self.undo_stack.push(

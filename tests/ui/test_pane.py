@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QDialog,
     QFormLayout,
     QPushButton,
     QTableWidget,
@@ -24,6 +25,7 @@ from app.services.contacts import create_contact, get_contact
 from app.services.groups import list_groups
 from app.services.importing import import_files, parse_bytes
 from app.storage.db import Database
+from app.ui.duplicates_dialog import DuplicatesDialog
 from app.ui.export_dialog import ExportDialog
 from app.ui.main_window import MainWindow
 from tests.conftest import VCARDS
@@ -567,3 +569,42 @@ def test_what_the_card_keeps_beyond_the_fields_is_shown(
     assert shown["Role"] == "TheProfession"
     assert shown["Anniversary"] == "2012-08-01"
     assert shown["Instant messaging"] == "im@aim.com"
+
+
+# -- 12. Ctrl+M compares the two before merging ----------------------------------------------
+
+
+def test_ctrl_m_compares_the_two_side_by_side_and_merges_only_when_asked(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    ann = add(db, "Ann Lee", emails=[Labeled("a@x.org")])
+    anne = add(db, "Anne Lee", emails=[Labeled("b@x.org")], organization="Acme")
+    w = open_contacts(make_window)
+    ctrl_click_row(qtbot, w, 1)
+    seen: list[list[tuple[str, str, str]]] = []
+
+    def look(dialog: QDialog) -> int:
+        assert isinstance(dialog, DuplicatesDialog)
+        seen.append(list(dialog.compare.rows))
+        assert not dialog.merge_button.isDefault()  # Enter does not merge
+        return int(QDialog.DialogCode.Rejected)  # closed without deciding
+
+    answers.on_dialog = look
+    qtbot.keyClick(w.contacts.table, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    assert ("Emails", "a@x.org", "b@x.org") in seen[0]
+    assert ("Organisation", "", "Acme") in seen[0]
+    assert not answers.asked  # no bare Yes/Cancel
+    with db.session() as s:
+        assert get_contact(s, ann) and get_contact(s, anne)
+
+    def swap_and_merge(dialog: QDialog) -> int:
+        assert isinstance(dialog, DuplicatesDialog)
+        dialog.swap_button.click()  # keep Anne, the newer one
+        dialog.merge_button.click()
+        return dialog.result()
+
+    answers.on_dialog = swap_and_merge
+    w.merge_action.trigger()
+    with db.session() as s:
+        kept = get_contact(s, anne)
+    assert {e.value for e in kept.emails} == {"a@x.org", "b@x.org"}
