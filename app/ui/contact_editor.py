@@ -240,6 +240,7 @@ class ContactEditor(QWidget):
         self._record = record
         for attr, edit in self.edits.items():
             edit.setText(getattr(record, attr))
+            edit.setCursorPosition(0)  # a long name shows its start, not its end
         self.emails.set_items(record.emails)
         self.phones.set_items(record.phones)
         self.urls.set_items(record.urls)

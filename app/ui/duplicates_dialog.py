@@ -246,7 +246,7 @@ class DuplicatesDialog(QDialog):
         if chosen is None:
             return
         row = self.current_row()
-        signal.emit(*chosen)  # type: ignore[attr-defined]
+        signal.emit(*chosen)
         if self._pair is not None:
             self.accept()  # the one pair is decided
         else:
