@@ -38,9 +38,11 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow("Format", self.version)
         form.addRow("Save as", self.layout_choice)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.addButton("Choose where…", QDialogButtonBox.ButtonRole.AcceptRole)
-        ok.setDefault(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Choose where…")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -48,6 +50,9 @@ class ExportDialog(QDialog):
             layout.addWidget(b)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        # Enter exports. Made the default before the button was in this dialog, it was not
+        # (setDefault looks for the dialog), and Cancel, first in the box, answered Enter.
+        self.ok.setDefault(True)
 
     def scope(self) -> str:
         if self.scope_selected.isChecked():

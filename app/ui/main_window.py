@@ -6,12 +6,13 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
+    QGuiApplication,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -34,6 +35,7 @@ from app.services.contacts import (
     get_contact,
     list_contact_ids,
 )
+from app.services.duplicates import DuplicatePair
 from app.services.exporting import ExportReport, WouldReplace, export_contacts
 from app.services.followups import (
     add_follow_up,
@@ -97,11 +99,14 @@ from app.ui.tasks import TaskRunner
 from app.ui.text import Button, escape, message_box, plain_label
 from app.ui.today.tab import TodayTab
 from app.ui.who_at_dialog import WhoAtDialog
+from app.ui.widgets import commit_open_editors, install_wheel_guard
 
 # Deleting at least this many contacts at once is a bulk delete: a backup is made first.
 BULK_DELETE = 10
 
 IMPORTABLE = (".vcf", ".vcard", ".csv")
+# Room kept for a window frame when fitting the window to the screen (see _fit_to_screen).
+FRAME = QSize(16, 40)
 
 
 class MainWindow(QMainWindow):
@@ -109,6 +114,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, db: Database, paths: AppPaths, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        install_wheel_guard()  # before any widget here is shown (polished)
         self.db = db
         self.paths = paths
         self.setWindowTitle(APP_NAME)
@@ -153,6 +159,7 @@ class MainWindow(QMainWindow):
         self.employers.open_contact.connect(self.open_contact)
         self.groups = GroupsTab(db)
         self.groups.search_people = self.contacts._find_choices
+        self.groups.ask = lambda box: self.ask(box)
         self.groups.save_requested.connect(na.save_group)
         self.groups.delete_requested.connect(na.delete_group)
         self.groups.add_person_requested.connect(na.add_to_group)
@@ -173,7 +180,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.network, "&Network map")
         self.tabs.addTab(self.employers, "Target &employers")
         self.tabs.addTab(self.groups, "&Groups && events")
-        self.tabs.currentChanged.connect(lambda _i: self._refresh_current_tab())
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.interviews = InterviewsTab(db)
         self.tabs.addTab(self.interviews, "&Interview prep")
         self.interview_actions = ia = InterviewActions(self)
@@ -190,11 +197,13 @@ class MainWindow(QMainWindow):
         self.sync = SyncController(self)
         self.contacts.sync_requested.connect(self.sync.set_up)
         self._build_menus()
+        self.contacts.view_changed.connect(self._update_actions)
         self._restore_state()
         self.contacts.on_model_reset()
         self.today.refresh()  # the tab title gets its count
         # Today is where the day starts; a first run starts at the welcome page instead.
         self.tabs.setCurrentWidget(self.today if self.contacts.total() else self.contacts)
+        self._update_actions()
         # Measured importing 50,000 cards: a full collection of everything start-up built
         # took 51 to 60 ms of the window's time when the import handed over.
         QTimer.singleShot(0, keep_start_up_out_of_collections)
@@ -337,6 +346,16 @@ class MainWindow(QMainWindow):
         )
         contact_menu.addAction(self.campaign_action)
         self.contacts.table.addAction(self.campaign_action)
+        # The same as buttons in the pane when several are selected.
+        summary = self.contacts.summary
+        summary.add_action(self.bulk_actions[0], "Add a tag…")
+        summary.add_action(self.bulk_actions[1], "Remove a tag…")
+        summary.add_action(self.bulk_actions[2], "Set keep-in-touch tier…")
+        summary.add_action(self.bulk_actions[3], "Set industry…")
+        summary.add_action(self.campaign_action, "Add to a campaign…")
+        summary.add_action(self.merge_action, "Merge the two…")
+        summary.add_action(self.export_action, "Export…")
+        summary.add_action(self.delete_action, "Delete…")
 
         view_menu = bar.addMenu("&View")
         names = (
@@ -369,6 +388,7 @@ class MainWindow(QMainWindow):
         geometry = s.value("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1200, 760)
+        self._fit_to_screen()
         state = s.value("window/state")
         if state is not None:
             self.restoreState(state)
@@ -379,6 +399,23 @@ class MainWindow(QMainWindow):
         if header is not None:
             self.contacts.table.horizontalHeader().restoreState(header)
 
+    def _fit_to_screen(self) -> None:
+        """Keep the window, frame and all, on the screen it opens on.
+
+        1200x760 was wider than a 1024x768 screen and cut the status bar off at 1366x768,
+        and a size remembered from a larger monitor came back larger than the screen."""
+        screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        frame = FRAME  # the title bar and borders, not known before the window is shown
+        width = min(self.width(), area.width() - frame.width())
+        height = min(self.height(), area.height() - frame.height())
+        self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
+        x = min(max(self.x(), area.left()), area.right() + 1 - self.width() - frame.width())
+        y = min(max(self.y(), area.top()), area.bottom() + 1 - self.height() - frame.height())
+        self.move(max(x, area.left()), max(y, area.top()))
+
     def save_state(self) -> None:
         s = self.settings()
         s.setValue("window/geometry", self.saveGeometry())
@@ -388,7 +425,9 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.contacts.confirm_leave():
+        commit_open_editors(self)  # a cell being typed in is part of what may be saved
+        # Every tab that holds typing asks about it (Interview prep and Outreach save it).
+        if not self.contacts.confirm_leave() or not self.groups.confirm_leave():
             event.ignore()
             return
         if not self.outreach_actions.confirm_close():
@@ -423,6 +462,24 @@ class MainWindow(QMainWindow):
         self.contacts.activity.show_contact(self.contacts.current_id())
         self.today.refresh()
         self._refresh_current_tab()
+
+    def _tab_changed(self, _index: int) -> None:
+        commit_open_editors(self)  # what was being typed in a cell of the tab left is kept
+        self._refresh_current_tab()
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        """Enable the actions that apply to who is selected and shown, and no others."""
+        selected = len(self.contacts.selected_ids())
+        shown = self.contacts.current_id() is not None
+        self.delete_action.setEnabled(selected > 0)
+        self.merge_action.setEnabled(selected == 2)
+        for a in (*self.bulk_actions, self.campaign_action):
+            a.setEnabled(selected > 0)
+        for a in (self.log_action, self.interview_action, self.met_at_action):
+            a.setEnabled(shown)
+        # From Today a follow-up may be about no one in particular.
+        self.follow_up_action.setEnabled(shown or self.tabs.currentWidget() is self.today)
 
     def _refresh_current_tab(self) -> None:
         """The network tabs are read when shown (and after a change while shown)."""
@@ -664,7 +721,9 @@ class MainWindow(QMainWindow):
         )
         if self.ask(box) != Button.Yes:
             return
-        self.contacts.editor.load(ContactRecord())  # drop edits of a contact that is going
+        # The pane lets go of who is going (and of any edits to them): never a blank form
+        # left acting on a contact that is gone.
+        self.contacts.show_nobody()
 
         def delete(_backup: object = None) -> None:
             self.undo_stack.push(DeleteContacts(self.db, ids, names, self._changed))
@@ -902,8 +961,9 @@ class MainWindow(QMainWindow):
 
     # -- merge ----------------------------------------------------------------
     def on_merge(self) -> None:
+        """Merge the two selected, after comparing them side by side as the duplicates
+        review does (it was a bare Yes/Cancel with Yes as the default)."""
         ids = self.contacts.selected_ids()
-        names = self.contacts.selected_names()
         if len(ids) != 2:
             self.ask(
                 message_box(
@@ -914,17 +974,13 @@ class MainWindow(QMainWindow):
                 )
             )
             return
-        box = message_box(
-            self,
-            "Merge contacts",
-            f"Merge “{names[1]}” into “{names[0]}”? Details of both are kept; where they "
-            "differ, the second one's go into the note. Edit ▸ Undo splits them again.",
-            Button.Yes | Button.Cancel,
-            Button.Yes,
-        )
-        if self.ask(box) != Button.Yes:
+        if not self.contacts.confirm_leave():
             return
-        self.merge_pair(ids[0], ids[1], names[0], names[1])
+        # The older one is kept unless the user swaps sides, as for possible duplicates.
+        dialog = DuplicatesDialog(self.db, self, DuplicatePair(min(ids), max(ids)))
+        dialog.merge_requested.connect(self.merge_pair)
+        dialog.different_requested.connect(self.keep_apart)
+        self.ask(dialog)
 
     def merge_pair(self, keep: int, other: int, keep_name: str, other_name: str) -> None:
         self.undo_stack.push(
