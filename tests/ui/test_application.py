@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from app.paths import AppPaths
 from app.ui.application import CrashHandler, app_icon
-from app.ui.single_instance import InstanceServer, send_to_running
+from app.ui.single_instance import InstanceServer, send_to_running, server_name
 from tests.conftest import ROOT
 
 
@@ -35,6 +39,89 @@ def test_a_second_launch_hands_its_files_to_the_running_one(qtbot: QtBot, paths:
     assert received[0] == [str(ROOT / "contacts.vcf")]
     server.server.close()
     assert not send_to_running(paths, [], timeout_ms=200)
+
+
+def test_the_instance_socket_is_in_a_folder_only_this_user_can_enter(
+    qtbot: QtBot, paths: AppPaths
+) -> None:
+    server = InstanceServer(paths, lambda _files: None)
+    assert server.listening
+    socket_file = Path(server.server.fullServerName())
+    assert socket_file.exists()
+    folder = socket_file.parent.lstat()
+    assert folder.st_uid == os.getuid()
+    assert folder.st_mode & 0o777 == 0o700, oct(folder.st_mode)
+    server.server.close()
+
+
+# Listens like a running Second Act: says "ok" and prints what it was sent.
+PLANTED = """
+import os, socket, sys
+path, uid = sys.argv[1], int(sys.argv[2])
+if uid >= 0:
+    os.setgid(uid); os.setuid(uid)
+s = socket.socket(socket.AF_UNIX); s.bind(path); s.listen(); s.settimeout(30)
+print("ready", flush=True)
+try:
+    conn, _ = s.accept()
+except TimeoutError:
+    sys.exit(0)
+conn.settimeout(30)
+print("received", conn.recv(65536), flush=True)
+conn.sendall(b"ok\\n")
+"""
+
+
+def plant(path: Path, uid: int = -1) -> subprocess.Popen[str]:
+    """Someone else's listener at *path* (run as *uid* when given)."""
+    planted = subprocess.Popen(
+        [sys.executable, "-c", PLANTED, str(path), str(uid)], stdout=subprocess.PIPE, text=True
+    )
+    assert planted.stdout is not None and planted.stdout.readline() == "ready\n"
+    return planted
+
+
+def received_by(planted: subprocess.Popen[str]) -> str:
+    planted.kill()
+    out, _ = planted.communicate()
+    return out
+
+
+def test_a_socket_planted_at_the_old_name_in_tmp_gets_nothing(paths: AppPaths) -> None:
+    """Before, the name was tempdir/second-act-HASH: another user listening there first got
+    the path of the file double-clicked, and this launch quit saying "already running"."""
+    user = os.environ.get("USER") or os.environ.get("USERNAME") or ""
+    digest = hashlib.sha256(f"{user}:{paths.data_dir.resolve()}".encode()).hexdigest()[:16]
+    old = Path(tempfile.gettempdir()) / f"second-act-{digest}"
+    old.unlink(missing_ok=True)
+    planted = plant(old)
+    try:
+        assert not send_to_running(paths, ["secret.vcf"], timeout_ms=2000)
+    finally:
+        out = received_by(planted)
+        old.unlink(missing_ok=True)
+    assert "secret" not in out
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "getuid") or os.getuid() != 0, reason="needs root to run as another user"
+)
+def test_a_listener_of_another_user_at_our_name_gets_nothing(paths: AppPaths) -> None:
+    """Should another user's socket end up at our name, the peer's credentials give it away."""
+    nobody = 65534
+    theirs = Path(tempfile.mkdtemp())  # outside pytest's folders, which only we may enter
+    shutil.chown(theirs, nobody, nobody)
+    planted = plant(theirs / "s", nobody)
+    # Where a launch looks for the running one (a name without a folder is in tempdir).
+    ours = Path(tempfile.gettempdir(), server_name(paths))
+    os.rename(theirs / "s", ours)  # the bound socket moves with its file
+    try:
+        assert not send_to_running(paths, ["secret.vcf"], timeout_ms=2000)
+    finally:
+        out = received_by(planted)
+        shutil.rmtree(theirs)
+        ours.unlink(missing_ok=True)
+    assert "secret" not in out
 
 
 def test_no_running_instance_means_start_normally(paths: AppPaths) -> None:
