@@ -8,13 +8,19 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from sqlalchemy import event
 
+from app.crash import write_report
+from app.model.records import ContactRecord
 from app.paths import AppPaths
-from app.ui.application import CrashHandler, app_icon
+from app.services.contacts import create_contact, create_contacts, get_contact, update_contact
+from app.storage.db import Database
+from app.ui.application import CrashHandler, app_icon, log, setup_logging
 from app.ui.single_instance import InstanceServer, send_to_running, server_name
 from tests.conftest import ROOT
 
@@ -133,7 +139,9 @@ def test_the_window_icon_has_every_size(qapp: object) -> None:
     assert {16, 32, 48, 256} <= sizes
 
 
-def test_an_unexpected_error_is_logged_and_shown_never_silent(paths: AppPaths) -> None:
+def test_an_unexpected_error_is_logged_and_shown_never_silent(
+    qapp: object, paths: AppPaths
+) -> None:
     shown = []
     handler = CrashHandler(paths)
     handler.show = shown.append
@@ -146,6 +154,74 @@ def test_an_unexpected_error_is_logged_and_shown_never_silent(paths: AppPaths) -
     assert "RuntimeError: boom" in text and "Second Act" in text
     assert shown and "RuntimeError: boom" in shown[0].detailedText()
     assert str(report) in shown[0].text()
+
+
+SECRET = "Ann Secret-Name"
+
+
+def edit_refused(db: Database) -> None:
+    """An edit the database refuses (a trigger aborts it, as a constraint would)."""
+    with db.session() as s:
+        contact_id = create_contact(s, ContactRecord(full_name="Ann"))
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse BEFORE UPDATE ON contacts "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+    with db.session() as s:
+        record = get_contact(s, contact_id)
+        record.full_name = SECRET
+        update_contact(s, record)
+
+
+def import_on_a_full_disk(db: Database) -> None:
+    """An import when the disk is full: SQLite may not grow the file by a single page."""
+
+    @event.listens_for(db.engine, "connect")
+    def full(dbapi_conn: object, _record: object) -> None:
+        cursor = dbapi_conn.cursor()  # type: ignore[attr-defined]
+        pages = cursor.execute("PRAGMA page_count").fetchone()[0]
+        cursor.execute(f"PRAGMA max_page_count={pages}")
+        cursor.close()
+
+    db.engine.dispose()
+    with db.session() as s:
+        create_contacts(s, [ContactRecord(full_name=f"{SECRET} {i}") for i in range(500)])
+
+
+@pytest.mark.parametrize("failure", [edit_refused, import_on_a_full_disk])
+def test_a_failed_statement_leaves_no_contact_data_in_reports_or_logs(
+    qapp: object, paths: AppPaths, db: Database, failure: Callable[[Database], None]
+) -> None:
+    setup_logging(paths)
+    shown = []
+    handler = CrashHandler(paths)
+    handler.show = shown.append
+    try:
+        failure(db)
+    except Exception:
+        handler(*sys.exc_info())  # type: ignore[arg-type]
+    finally:
+        for h in log.handlers[:]:
+            log.removeHandler(h)
+            h.close()
+    (report,) = paths.logs.glob("crash-*.txt")
+    text = report.read_text()
+    assert "sqlalchemy.exc" in text  # the report is there, and says which statement failed
+    logged = (paths.logs / "second-act.log").read_text()
+    assert "report in" in logged
+    for written in (text, logged, shown[0].detailedText()):
+        assert "Secret" not in written
+    assert report.stat().st_mode & 0o777 == 0o600
+    assert (paths.logs / "second-act.log").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_crash_report_makes_a_private_logs_folder(tmp_path: Path) -> None:
+    report = write_report(tmp_path / "data" / "logs", "report")
+    assert report.read_text() == "report"
+    assert report.stat().st_mode & 0o777 == 0o600
+    assert report.parent.stat().st_mode & 0o777 == 0o700
+    assert write_report(report.parent, "again") != report  # a new name each time
 
 
 def in_a_fresh_window_process(tmp_path: Path, before: str, after: str) -> str:
