@@ -98,15 +98,15 @@ class CrashHandler:
         report = format_report(kind, error, tb)
         path = write_report(self.paths.logs, report)
         log.error("unhandled error, report in %s", path)
-        box = QMessageBox(
-            QMessageBox.Icon.Critical,
+        box = message_box(
+            self.parent,
             f"{APP_NAME}: something went wrong",
             "Second Act hit an error it did not expect. Your contacts are safe: "
             "every change is saved as you make it.\n\n"
             f"A report was written to {path}. Use “Show Details…” to copy it.",
-            parent=self.parent,
+            icon=QMessageBox.Icon.Critical,
+            details=report,
         )
-        box.setDetailedText(report)
         self.show(box)
 
 

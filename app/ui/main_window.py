@@ -262,6 +262,8 @@ class MainWindow(QMainWindow):
             "Undo Last &Import…", self.on_undo_import, name="undo_import"
         )
         for a in (self.undo_action, self.redo_action):
+            # Fixed, not taken from the text as it changes: that quotes names (Undo Edit “…”).
+            a.setToolTip(a.iconText())
             edit_menu.addAction(a)
         edit_menu.addSeparator()
         edit_menu.addAction(self.delete_action)
