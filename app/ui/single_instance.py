@@ -42,6 +42,10 @@ def _own_temp_folder() -> Path:
     folder = Path(tempfile.gettempdir()) / f"second-act-{os.getuid()}"
     with contextlib.suppress(OSError):  # there already (ours or not: _private decides)
         folder.mkdir(mode=0o700)
+    with contextlib.suppress(OSError):
+        st = folder.lstat()
+        if stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid():
+            os.chmod(folder, 0o700)
     return folder
 
 
@@ -49,7 +53,7 @@ def _socket_folders(paths: AppPaths) -> Iterator[Path]:
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime:
         yield Path(runtime)
-    yield paths.data_dir
+    yield paths.data_dir.resolve()  # the same folder however the launch named it
     yield _own_temp_folder()
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import event
 
 from app.crash import write_report
 from app.model.records import ContactRecord
-from app.paths import AppPaths
+from app.paths import AppPaths, resolve
 from app.services.contacts import create_contact, create_contacts, get_contact, update_contact
 from app.storage.db import Database
 from app.ui.application import CrashHandler, app_icon, log, setup_logging
@@ -58,6 +58,24 @@ def test_the_instance_socket_is_in_a_folder_only_this_user_can_enter(
     assert folder.st_uid == os.getuid()
     assert folder.st_mode & 0o777 == 0o700, oct(folder.st_mode)
     server.server.close()
+
+
+def test_the_runtime_folder_is_used_only_when_it_is_private(
+    tmp_path: Path, paths: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o755)
+    os.chmod(runtime, 0o755)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    assert Path(server_name(paths)).parent == paths.data_dir.resolve()  # others may enter it
+    os.chmod(runtime, 0o700)
+    assert Path(server_name(paths)).parent == runtime
+    # A data folder with a name too long for a socket: a private folder of ours in tempdir.
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    deep = resolve(tmp_path / ("x" * 120)).ensure()
+    folder = Path(server_name(deep)).parent
+    assert folder.parent == Path(tempfile.gettempdir())
+    assert folder.stat().st_uid == os.getuid() and folder.stat().st_mode & 0o777 == 0o700
 
 
 # Listens like a running Second Act: says "ok" and prints what it was sent.
