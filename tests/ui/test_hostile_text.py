@@ -209,8 +209,6 @@ class Scan:
             if RAW in w.text() and w.textFormat() != Qt.TextFormat.PlainText:
                 self.fault(name, f"shows {w.text()!r} as rich text", where)
         tips = [w.toolTip(), w.whatsThis(), *(a.toolTip() for a in w.actions())]
-        if isinstance(w, QAbstractButton):
-            tips.append(w.text())  # a button shows its text as text, but it must carry some
         for tip in tips:
             if "HOSTILE" in tip:
                 self.seen["tooltip"] += 1
