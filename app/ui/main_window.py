@@ -88,7 +88,7 @@ from app.ui.outreach.tab import OutreachTab
 from app.ui.preferences import PreferencesDialog
 from app.ui.sync.controller import SyncController
 from app.ui.tasks import TaskRunner
-from app.ui.text import Button, escape, message_box, plain_label
+from app.ui.text import Button, escape, message_box, plain_label, plain_tooltip
 from app.ui.today.tab import TodayTab
 from app.ui.who_at_dialog import WhoAtDialog
 
@@ -263,7 +263,7 @@ class MainWindow(QMainWindow):
         )
         for a in (self.undo_action, self.redo_action):
             # Fixed, not taken from the text as it changes: that quotes names (Undo Edit “…”).
-            a.setToolTip(a.iconText())
+            a.setToolTip(plain_tooltip(a.iconText()))
             edit_menu.addAction(a)
         edit_menu.addSeparator()
         edit_menu.addAction(self.delete_action)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.model.records import Birthday, Labeled, PostalAddress
-from app.ui.text import plain_label
+from app.ui.text import plain_label, plain_tooltip
 
 ERROR_BG = QColor("#fde2e1")
 
@@ -79,7 +79,7 @@ class LabeledListEditor(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         self.table.setTabKeyNavigation(False)
         self.table.setAccessibleName(kind)
-        self.table.setToolTip(placeholder)
+        self.table.setToolTip(plain_tooltip(placeholder))
         self.table.itemChanged.connect(lambda _item: self.changed.emit())
         self.add_button = QPushButton(f"Add {kind[:-1] if kind.endswith('s') else kind}")
         self.add_button.setObjectName(f"add_{kind}")

@@ -8,6 +8,7 @@ that carries it unescaped, would have rendered ``<img src=/dev/zero>`` as well.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import os
 import subprocess
@@ -373,3 +374,46 @@ def test_address_books_a_server_names_are_listed_as_text(qtbot: QtBot) -> None:
         scan.widget(widget, "the sync account dialog")
     assert scan.seen["item"] and scan.seen["tooltip"], scan.seen
     assert not scan.faults, scan.faults
+
+
+def _static(node: ast.expr) -> bool:
+    """Text written in the source: a literal, or an f-string or sum of literals."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return all(isinstance(v, ast.Constant) for v in node.values)
+    if isinstance(node, ast.BinOp):
+        return _static(node.left) and _static(node.right)
+    return False
+
+
+def _plain_tooltip(node: ast.expr) -> bool:
+    if isinstance(node, ast.IfExp):
+        return _plain_tooltip(node.body) and _plain_tooltip(node.orelse)
+    is_call = isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    return _static(node) or (is_call and node.func.id == "plain_tooltip")  # type: ignore[attr-defined]
+
+
+def test_tooltips_and_labels_get_text_only_as_plain_text() -> None:
+    """The scan above sees what the test data reaches; this holds every other path to the
+    same rule: a tooltip is a literal or plain_tooltip(...), and a label with text that is
+    not a literal is made by text.plain_label (a QLabel guesses rich text)."""
+    faults = []
+    for path in sorted((ROOT / "app" / "ui").rglob("*.py")):
+        if path.name == "text.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            tooltip = isinstance(func, ast.Attribute) and func.attr in (
+                "setToolTip",
+                "setWhatsThis",
+            )
+            if tooltip and not _plain_tooltip(node.args[-1]):
+                faults.append(f"{where}: {ast.unparse(node)}")
+            label = isinstance(func, ast.Name) and func.id == "QLabel"
+            if label and not (node.args and _static(node.args[0])):
+                faults.append(f"{where}: {ast.unparse(node)} (use plain_label)")
+    assert faults == [], "\n".join(faults)
