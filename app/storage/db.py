@@ -91,7 +91,9 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
+    # A failed statement's error must not quote its values (names, notes, whole imported
+    # rows): errors end up in crash reports, logs and the details users copy into reports.
+    engine = create_engine(f"sqlite:///{path}", hide_parameters=True)
     event.listen(engine, "connect", _on_connect)
     return engine
 

@@ -8,7 +8,9 @@ import threading
 from collections.abc import Callable
 from importlib import resources
 from logging.handlers import RotatingFileHandler
+from pathlib import Path
 from types import TracebackType
+from typing import TextIO
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
@@ -16,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from app import APP_ID, APP_NAME, __version__
 from app.crash import format_report, write_report
 from app.paths import AppPaths, FolderRefused
-from app.storage.backups import daily_backup, list_backups
+from app.storage.backups import daily_backup, list_backups, private_file
 from app.storage.db import (
     Database,
     DatabaseDamaged,
@@ -62,8 +64,17 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+class PrivateLogHandler(RotatingFileHandler):
+    """The log names files and folders of the user: readable by the user only (each file
+    a rotation starts too)."""
+
+    def _open(self) -> TextIO:
+        private_file(Path(self.baseFilename))
+        return super()._open()
+
+
 def setup_logging(paths: AppPaths) -> None:
-    handler = RotatingFileHandler(
+    handler = PrivateLogHandler(
         paths.logs / "second-act.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -104,13 +115,13 @@ class CrashHandler:
                 "Second Act hit an error it did not expect. Your contacts are safe: "
                 "every change is saved as you make it."
             )
-        box = QMessageBox(
-            QMessageBox.Icon.Critical,
+        box = message_box(
+            self.parent,
             title,
             f"{text}\n\nA report was written to {path}. Use “Show Details…” to copy it.",
-            parent=self.parent,
+            icon=QMessageBox.Icon.Critical,
+            details=report,
         )
-        box.setDetailedText(report)
         self.show(box)
 
 

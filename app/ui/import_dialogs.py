@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -18,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.services.importing import ImportReport, Preview
 from app.ui.problems_model import ProblemsModel
-from app.ui.text import escape, plain_label
+from app.ui.text import escape, plain_label, rich_label
 from app.vcard.problems import Problem
 
 
@@ -41,10 +39,9 @@ class ImportSummaryDialog(QDialog):
         self.setWindowTitle(title)
         self.setObjectName("import_summary")
         self.resize(720, 420 if problems else 200)
-        self.heading = QLabel(heading)
+        self.heading = rich_label(heading)
         self.heading.setObjectName("summary_heading")
         self.heading.setWordWrap(True)
-        self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.model = ProblemsModel(problems, self)
         self.table = QTableView()
         self.table.setObjectName("problems")

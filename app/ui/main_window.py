@@ -96,7 +96,7 @@ from app.ui.outreach.tab import OutreachTab
 from app.ui.preferences import PreferencesDialog
 from app.ui.sync.controller import SyncController
 from app.ui.tasks import TaskRunner
-from app.ui.text import Button, escape, message_box, plain_label
+from app.ui.text import Button, escape, message_box, plain_label, plain_tooltip
 from app.ui.today.tab import TodayTab
 from app.ui.who_at_dialog import WhoAtDialog
 from app.ui.widgets import commit_open_editors, install_wheel_guard
@@ -279,6 +279,8 @@ class MainWindow(QMainWindow):
             "Undo Last &Import…", self.on_undo_import, name="undo_import"
         )
         for a in (self.undo_action, self.redo_action):
+            # Fixed, not taken from the text as it changes: that quotes names (Undo Edit “…”).
+            a.setToolTip(plain_tooltip(a.iconText()))
             edit_menu.addAction(a)
         edit_menu.addSeparator()
         edit_menu.addAction(self.delete_action)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.model.records import Birthday, Labeled, PostalAddress
-from app.ui.text import Button, message_box, plain_label
+from app.ui.text import Button, message_box, plain_label, plain_tooltip
 
 ERROR_BG = QColor("#fde2e1")
 
@@ -262,7 +262,7 @@ class LabeledListEditor(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.setItemDelegate(TabLeavesDelegate(self.table))
         self.table.setAccessibleName(kind)
-        self.table.setToolTip(placeholder)
+        self.table.setToolTip(plain_tooltip(placeholder))
         self.table.itemChanged.connect(lambda _item: self.changed.emit())
         self.add_button = QPushButton(f"Add {one}")
         self.add_button.setObjectName(f"add_{kind}")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.services import carddav, sync
 from app.ui.sync.dialogs import AccountsDialog, ConflictsDialog, SyncAccountDialog
 from app.ui.tasks import Task
-from app.ui.text import Button, message_box, plain_label
+from app.ui.text import Button, message_box, plain_label, plain_tooltip
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -86,7 +86,8 @@ class SyncController(QObject):
             text += " · sync failed"
         self.label.setText(text)
         self.label.setStyleSheet("color: #b3261e;" if error or waiting else "")
-        self.label.setToolTip(error or "Sync runs every 15 minutes and on F5.")
+        # The error names an address book, as the server calls it.
+        self.label.setToolTip(plain_tooltip(error or "Sync runs every 15 minutes and on F5."))
 
     def _show_progress(self, text: str) -> None:
         self.label.setStyleSheet("")

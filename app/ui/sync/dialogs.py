@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.services import carddav
 from app.ui.rows_model import CompareModel
 from app.ui.tasks import Task
-from app.ui.text import plain_label
+from app.ui.text import plain_label, plain_tooltip
 from app.ui.widgets import ErrorLabel
 
 PROVIDERS = (
@@ -179,7 +179,7 @@ class SyncAccountDialog(QDialog):
         for book in result:
             item = QListWidgetItem(book.name)
             item.setData(Qt.ItemDataRole.UserRole, book)
-            item.setToolTip(book.url)
+            item.setToolTip(plain_tooltip(book.url))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             self.books.addItem(item)
