@@ -3,7 +3,6 @@ the same header), a known layout going straight to the preview, and CSV export."
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,14 +10,14 @@ from typing import Any
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from app.model.records import Birthday, ContactRecord, Labeled
-from app.services.contacts import create_contact, list_contact_ids, load_records
+from app.model.records import ContactRecord, Labeled
+from app.services.contacts import create_contact
 from app.storage.db import Database
 from app.ui.export_dialog import ExportDialog
 from app.ui.import_dialogs import ColumnMappingDialog, ImportSummaryDialog
 from app.ui.main_window import MainWindow
-from app.vcard.csv_formats import other_line
 from tests.conftest import DATA
+from tests.vcard.test_csv_formats import EXCEL_PEOPLE, all_records
 
 Make = Callable[[], MainWindow]
 EXCEL = DATA / "csv" / "kontakte-excel.csv"
@@ -43,15 +42,6 @@ class Dialogs:
             if not self.accept:
                 return QDialog.DialogCode.Rejected
         return QDialog.DialogCode.Accepted
-
-
-def records(db: Database) -> list[ContactRecord]:
-    with db.session() as s:
-        found = load_records(s, list_contact_ids(s))
-    return sorted(
-        (dataclasses.replace(r, id=None, uid="", created_at=None, updated_at=None) for r in found),
-        key=lambda r: r.display_name,
-    )
 
 
 def reports(d: Dialogs) -> list[ImportSummaryDialog]:
@@ -81,25 +71,7 @@ def test_unknown_columns_are_placed_in_the_window_and_remembered(
     ]
     preview, _report = reports(dialogs)
     assert "2 new contacts" in preview.heading.text()
-    eva, james = records(db)
-    assert eva == ContactRecord(
-        full_name="Dr. Eva Schäfer",
-        prefix="Dr.",
-        given_name="Eva",
-        family_name="Schäfer",
-        organization="Schäfer & Co",
-        emails=[Labeled("eva@example.de")],
-        phones=[Labeled("+49 151 2345678", "mobile")],
-        birthday=Birthday(4, 3, 1982),
-        extra_lines=[other_line("Lieblingsfarbe", "Grün")],
-    )
-    assert james == ContactRecord(
-        given_name="James",
-        family_name="Richter",
-        organization="Richter; Söhne",
-        emails=[Labeled("james.richter@example.de")],
-        extra_lines=[other_line("Lieblingsfarbe", "Blau")],
-    )
+    assert all_records(db) == EXCEL_PEOPLE
     # The next file with the same header: the dialog comes with the last choice made.
     w.ask = again = Dialogs(accept=False)
     w.start_import([str(EXCEL)])
@@ -116,7 +88,7 @@ def test_cancel_in_the_mapping_step_imports_nothing(
     w.start_import([str(EXCEL)])
     qtbot.waitUntil(lambda: "Nothing was imported" in w.statusBar().currentMessage(), timeout=20000)
     assert [type(d) for d in dialogs.seen] == [ColumnMappingDialog]
-    assert records(db) == []
+    assert all_records(db) == []
 
 
 def test_a_known_layout_goes_straight_to_the_preview(
@@ -127,7 +99,7 @@ def test_a_known_layout_goes_straight_to_the_preview(
     w.start_import([str(DATA / "csv" / "outlook-fr.csv")])
     qtbot.waitUntil(lambda: len(reports(dialogs)) == 2, timeout=20000)
     assert not any(isinstance(d, ColumnMappingDialog) for d in dialogs.seen)
-    [helene] = records(db)
+    [helene] = all_records(db)
     assert (helene.given_name, helene.family_name, helene.emails) == (
         "Hélène",
         "Lefèvre",
