@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.model.records import ContactRecord
+
 # Compared without dots and case: "Dr." and "dr" are one prefix.
 PREFIXES = frozenset(
     [
@@ -130,3 +132,39 @@ def split_family(text: str) -> tuple[str, str]:
     if not suffixes:
         return text.strip(), ""
     return " ".join(words), " ".join(suffixes)
+
+
+_COMPANY = frozenset(
+    ["inc", "ltd", "llc", "plc", "gmbh", "ag", "sa", "sarl", "srl", "bv", "nv", "co", "corp"]
+)
+
+
+# Words of letters, with the dots, hyphens and apostrophes of names ("O'Neil", "Dr.").
+_NAMELIKE = re.compile(r"[^\W\d_]+(?:[ .'’-]+[^\W\d_]+)*\.?")
+
+
+def family_first(text: str) -> NameParts | None:
+    """The parts of a name written family name first ("Richter, James", "Ruiz, Dr. Ana"); None
+    for anything else ("Lee Chen, PhD", "Acme, Inc.", "James Richter")."""
+    head, comma, tail = text.partition(",")
+    if not comma or not all(_NAMELIKE.fullmatch(p.strip()) for p in (head, *tail.split(","))):
+        return None
+    if any(_bare(w) in _COMPANY for w in re.split(r"[\s,]+", tail) if w):
+        return None
+    parts = split_name(text)
+    if parts.family != head.strip() or not parts.given:
+        return None
+    return parts
+
+
+def turn_family_first(r: ContactRecord) -> None:
+    """A record whose only name is written family name first (a vCard FN "Richter, James"
+    and no N): its parts filled in, and the name shown as said ("James Richter")."""
+    if any((r.prefix, r.given_name, r.additional_names, r.family_name, r.suffix)):
+        return
+    if r.full_name == r.organization:
+        return  # an organisation's card: "Smith, Jones & Partners"
+    parts = family_first(r.full_name)
+    if parts is not None:
+        r.prefix, r.given_name, r.additional_names = parts.prefix, parts.given, parts.middle
+        r.family_name, r.suffix, r.full_name = parts.family, parts.suffix, ""

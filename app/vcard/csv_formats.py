@@ -22,7 +22,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from app.model.names import split_family, split_given, split_name
+from app.model.names import family_first, split_family, split_given, split_name
 from app.model.pickling import ByFields
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
 from app.vcard.mapping import TYPE_LABELS, MappedCard, unescape
@@ -1014,18 +1014,22 @@ _CUSTOM = {"industry": "industry", "how met": "how_met", "tier": "tier", "vcard"
 
 
 def _names(out: _Row, has_parts: bool) -> None:
-    """The name cell split into its parts where the file has no columns for them."""
+    """The name cell split into its parts where the file has no columns for them, or where
+    it is written family name first ("Richter, James": then the name is composed)."""
     r = out.r
     full = out.full
     if not full:
         return
-    parts = split_name(full)
-    written_as_parts = "," in full or parts.prefix or parts.suffix
-    if r.given_name or r.family_name or (has_parts and not written_as_parts):
+    turned = family_first(full)
+    parts = turned or split_name(full)
+    if (
+        r.given_name
+        or r.family_name
+        or (has_parts and not (turned or parts.prefix or parts.suffix))
+    ):
         r.full_name = full
         return
     r.prefix = r.prefix or parts.prefix
     r.given_name, r.additional_names, r.family_name = parts.given, parts.middle, parts.family
     r.suffix = r.suffix or parts.suffix
-    # "Richter, James" is how the list was sorted, not how he is called: the name is composed.
-    r.full_name = "" if "," in full and parts.family == full.partition(",")[0].strip() else full
+    r.full_name = "" if turned else full
