@@ -707,7 +707,9 @@ def guess_fields(header: list[str]) -> tuple[list[str], str, bool]:
             best = (score, name, table, day_first)
     if "connected on" not in names and best[2] is LINKEDIN:
         best = (0, "CSV", GENERIC, False)
-    _, fmt, table, day_first = best
+    score, fmt, table, day_first = best
+    if score < 6 and table is not LINKEDIN and not any(_google(n) for n in names):
+        fmt = "CSV"  # a spreadsheet with a few of those headers, not that product's export
     fields = []
     for n in names:
         f = table.get(n) or (_google(n) if table is GOOGLE else "") or GENERIC.get(n, "")
@@ -757,8 +759,11 @@ def read_csv(data: bytes, file: str, mapping: dict[str, str] | None = None) -> C
     fields, fmt, day_first = guess_fields(header)
     given = {norm_header(k): v for k, v in (mapping or {}).items()}
     fields = [given.get(norm_header(h), f) for h, f in zip(header, fields, strict=True)]
-    # A column that is empty in every row needs no place.
-    used = [any(i < len(r) and r[i].strip() for _, r in rows) for i in range(len(header))]
+    # A column that is empty in every row (or says Outlook's "nothing") needs no place.
+    used = [
+        any(i < len(r) and r[i].strip().lower() not in ("", *_NOTHING) for _, r in rows)
+        for i in range(len(header))
+    ]
     layout = CsvLayout(
         header,
         [r for _, r in rows[:5]],
@@ -778,16 +783,15 @@ def read_csv(data: bytes, file: str, mapping: dict[str, str] | None = None) -> C
             )
         )
         return result
+    # What the preview says of the file: how many rows, and which columns went nowhere.
     left_out = [h for h, f, u in zip(header, fields, used, strict=True) if f == "ignore" and u]
+    kept = [h for h, f, u in zip(header, fields, used, strict=True) if f == "other" and u]
+    said = f"{len(rows)} row{'s' if len(rows) != 1 else ''} read as {fmt}"
+    if kept:
+        said += "; kept as other fields: " + ", ".join(f"“{h}”" for h in kept)
     if left_out:
-        result.problems.append(
-            Problem(
-                file,
-                0,
-                f"{len(rows)} rows read as {fmt}; columns not used: "
-                + ", ".join(f"“{h}”" for h in left_out),
-            )
-        )
+        said += "; columns not used: " + ", ".join(f"“{h}”" for h in left_out)
+    result.problems.append(Problem(file, 0, said))
     for at, row in rows:
         if len(row) != len(header):
             result.problems.append(

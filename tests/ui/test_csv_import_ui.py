@@ -71,6 +71,9 @@ def test_unknown_columns_are_placed_in_the_window_and_remembered(
     ]
     preview, _report = reports(dialogs)
     assert "2 new contacts" in preview.heading.text()
+    assert preview.model.as_text() == (
+        "warning\tkontakte-excel.csv: 2 rows read as CSV; kept as other fields: “Lieblingsfarbe”"
+    )
     assert all_records(db) == EXCEL_PEOPLE
     # The next file with the same header: the dialog comes with the last choice made.
     w.ask = again = Dialogs(accept=False)

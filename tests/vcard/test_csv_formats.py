@@ -70,9 +70,15 @@ def all_records(db: Database) -> list[ContactRecord]:
     )
 
 
-def test_outlook_desktop_export_in_cp1252(paths: AppPaths) -> None:
+def test_outlook_desktop_export_in_cp1252(
+    paths: AppPaths, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert b"Zo\xeb" in (CSV / "outlook.csv").read_bytes()  # ë in cp1252
     ana, zoe = imported(paths, str(CSV / "outlook.csv"))
+    assert capsys.readouterr().err == (
+        "warning: outlook.csv: 2 rows read as Outlook; kept as other fields: “Gender”, "
+        "“Hobby”, “Initials”, “Referred By”\n"
+    )
     assert zoe == ContactRecord(
         prefix="Dr.",
         given_name="Zoë",
@@ -300,7 +306,7 @@ def test_a_mapped_column_can_be_left_out_and_the_report_says_so(paths: AppPaths)
     assert [c.record.display_name for c in parsed.cards] == ["Dr. Eva Schäfer", "James Richter"]
     assert all(c.record.extra_lines == [] for c in parsed.cards)
     assert [p.message for p in parsed.problems] == [
-        "2 rows read as Outlook (German); columns not used: “Lieblingsfarbe”"
+        "2 rows read as CSV; columns not used: “Lieblingsfarbe”"
     ]
 
 

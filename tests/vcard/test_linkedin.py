@@ -11,7 +11,7 @@ from tests.conftest import DATA
 
 def test_connections_csv_skips_the_notes_and_reads_every_row() -> None:
     parsed = read_file(DATA / "Connections.csv")
-    assert parsed.problems == []
+    assert [str(p) for p in parsed.problems] == ["Connections.csv: 3 rows read as LinkedIn"]
     records = [c.record for c in parsed.cards]
     assert [(r.given_name, r.family_name) for r in records] == [
         ("Priya", "Raman"),
