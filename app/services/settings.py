@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -11,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from app.model.records import TIERS
 from app.model.tables import Setting
-from app.vcard.csv_formats import CsvLayout
+
+if TYPE_CHECKING:
+    from app.vcard.csv_formats import CsvLayout
 
 
 def tier_days(session: Session) -> dict[str, int]:

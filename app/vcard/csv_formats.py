@@ -751,11 +751,23 @@ def read_csv(data: bytes, file: str, mapping: dict[str, str] | None = None) -> C
         return result
     delimiter = sniff_delimiter(lines[header_at])
     reader = csv.reader(io.StringIO("\n".join(lines[header_at:])), delimiter=delimiter)
-    header = [h.replace("\ufeff", "").strip() for h in next(reader)]
     rows: list[tuple[int, list[str]]] = []
-    for row in reader:
-        if any(c.strip() for c in row):
-            rows.append((header_at + reader.line_num, row))
+    try:
+        header = [h.replace("\ufeff", "").strip() for h in next(reader)]
+        for row in reader:
+            if any(c.strip() for c in row):
+                rows.append((header_at + reader.line_num, row))
+    except csv.Error as exc:  # a cell over the csv module's limit (128 kB), say
+        where = header_at + reader.line_num
+        result.problems.append(
+            Problem(
+                file,
+                0,
+                f"line {where} cannot be read as CSV ({exc}); nothing imported",
+                Severity.ERROR,
+            )
+        )
+        return result
     fields, fmt, day_first = guess_fields(header)
     given = {norm_header(k): v for k, v in (mapping or {}).items()}
     fields = [given.get(norm_header(h), f) for h, f in zip(header, fields, strict=True)]
@@ -878,7 +890,11 @@ def _row_to_card(
         if not value or spec == "ignore":
             continue
         _put(out, column, spec, value.replace("\r\n", "\n").replace("\r", "\n"), day_first)
-    for (kind, _n), parts in out.groups.items():
+    kinds = list(dict.fromkeys(kind for kind, _ in out.groups))
+    # "Phone 2" after "Phone 1", whatever the columns' order; the kinds as they came.
+    for (kind, _n), parts in sorted(
+        out.groups.items(), key=lambda g: (kinds.index(g[0][0]), int(g[0][1]))
+    ):
         _put_group(out, kind, parts, day_first)
     for label, a in out.addresses.items():
         a.label = a.label or label

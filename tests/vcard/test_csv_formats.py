@@ -365,3 +365,20 @@ def test_csv_export_reimported_gives_the_same_contacts(tmp_path: Path, paths: Ap
     before = stored(paths)
     assert before[1].note.startswith("=HYPERLINK") and before[0].title == "+Lead"
     assert [same_order(r) for r in imported(again, str(out))] == [same_order(r) for r in before]
+
+
+def test_a_cell_too_large_for_csv_is_an_error_not_a_crash() -> None:
+    data = b'Name,Email,Notes\nAda,ada@example.org,"' + b"x" * 200_000 + b'"\n'
+    parsed = read_csv(data, "huge.csv")
+    assert parsed.cards == []
+    [problem] = parsed.problems
+    assert problem.severity.value == "error" and "cannot be read as CSV" in problem.message
+
+
+def test_google_fields_are_read_by_number_in_any_order() -> None:
+    data = (
+        b"Phone 2 - Value,Phone 2 - Label,First Name,Phone 1 - Value,Phone 1 - Label\n"
+        b"+1 555 0102,Work,Kim,+1 555 0101,Mobile\n"
+    )
+    [card] = read_csv(data, "g.csv").cards
+    assert card.record.phones == [Labeled("+1 555 0101", "mobile"), Labeled("+1 555 0102", "work")]
