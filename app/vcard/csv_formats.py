@@ -701,12 +701,12 @@ def guess_fields(header: list[str]) -> tuple[list[str], str, bool]:
     names = [norm_header(h) for h in header]
     best: tuple[int, str, dict[str, str], bool] = (0, "CSV", GENERIC, False)
     for name, table, day_first in _FORMATS:
+        if table is LINKEDIN and "connected on" not in names:
+            continue
         score = sum(1 for n in names if n in table or (table is GOOGLE and _google(n)))
         need = 2 if table is not LINKEDIN else 3
         if score >= need and score > best[0]:
             best = (score, name, table, day_first)
-    if "connected on" not in names and best[2] is LINKEDIN:
-        best = (0, "CSV", GENERIC, False)
     score, fmt, table, day_first = best
     if score < 6 and table is not LINKEDIN and not any(_google(n) for n in names):
         fmt = "CSV"  # a spreadsheet with a few of those headers, not that product's export
@@ -714,8 +714,11 @@ def guess_fields(header: list[str]) -> tuple[list[str], str, bool]:
     for n in names:
         f = table.get(n) or (_google(n) if table is GOOGLE else "") or GENERIC.get(n, "")
         fields.append(f)
-    if table is GENERIC and "title" in names and fields.count("title") > 1:
-        fields[names.index("title")] = "prefix"  # "Title" beside "Job Title" is Mr. or Dr.
+    # Outlook's "Title" is Mr. or Dr., beside its "Job Title"; alone, it is the job.
+    for i, n in enumerate(names):
+        if n in ("title", "titre"):
+            job_elsewhere = any(f == "title" for j, f in enumerate(fields) if j != i)
+            fields[i] = "prefix" if job_elsewhere else "title"
     return fields, fmt, day_first
 
 

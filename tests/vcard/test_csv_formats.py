@@ -382,3 +382,18 @@ def test_google_fields_are_read_by_number_in_any_order() -> None:
     )
     [card] = read_csv(data, "g.csv").cards
     assert card.record.phones == [Labeled("+1 555 0101", "mobile"), Labeled("+1 555 0102", "work")]
+
+
+@pytest.mark.parametrize(
+    ("header", "prefix", "title"),
+    [
+        ("First Name,Last Name,Title,Company", "", "Dr."),
+        ("First Name,Last Name,Title,Job Title", "Dr.", "CTO"),
+    ],
+)
+def test_title_is_the_job_unless_a_job_title_column_is_there(
+    header: str, prefix: str, title: str
+) -> None:
+    data = f"{header}\nAna,Ruiz,Dr.,CTO\n".encode()
+    [card] = read_csv(data, "t.csv").cards
+    assert (card.record.prefix, card.record.title) == (prefix, title)
