@@ -683,8 +683,48 @@ class CsvResult:
 
 def decode_csv(data: bytes) -> str:
     """Text of a CSV as Outlook, Excel or Google wrote it: UTF-8 (with or without BOM),
-    UTF-16 (Outlook's and Excel's "Unicode text"), or the Windows code page."""
-    return decode_text(strip_bom(data))
+    UTF-16 (Outlook's and Excel's "Unicode text"), or the Windows code page of the
+    writer's language: Western (1252), Central European (1250) or Cyrillic (1251)."""
+    data = strip_bom(data)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    texts = []
+    for codec in WINDOWS_CODE_PAGES:
+        try:
+            texts.append(data.decode(codec))
+        except UnicodeDecodeError:
+            continue
+    if not texts:
+        return decode_text(data)
+    return min(texts, key=_implausible)  # the first of equals: Western
+
+
+WINDOWS_CODE_PAGES = ("cp1252", "cp1250", "cp1251")
+_WORDS = re.compile(r"[^\s!-@\[-`{-~]+")  # runs without spaces and ASCII punctuation
+
+
+def _implausible(text: str) -> int:
+    """How many words of *text* look like another code page's letters: a symbol beside
+    letters ("£ukasz", "Wa³êsa": Polish read as Western), Latin and Cyrillic letters in one
+    word ("Mьller": German read as Cyrillic), or a word nearly all accented letters
+    ("Èâàí": Russian read as Western). Central European text whose every letter is also a
+    Western one ("Jiří" is "Jiøí" in 1252) is not told apart: it reads as Western."""
+    bad = 0
+    for word in _WORDS.findall(text[:65536]):
+        if word.isascii():
+            continue
+        letters = [c for c in word if c.isalpha()]
+        cyrillic = sum(1 for c in letters if "\u0400" <= c <= "\u04ff")
+        accented = sum(1 for c in letters if not c.isascii())
+        if (
+            (len(letters) < len(word) and letters)
+            or 0 < cyrillic < len(letters)
+            or (not cyrillic and len(letters) >= 3 and accented * 3 >= len(letters) * 2)
+        ):
+            bad += 1
+    return bad
 
 
 def sniff_delimiter(line: str) -> str:

@@ -397,3 +397,22 @@ def test_title_is_the_job_unless_a_job_title_column_is_there(
     data = f"{header}\nAna,Ruiz,Dr.,CTO\n".encode()
     [card] = read_csv(data, "t.csv").cards
     assert (card.record.prefix, card.record.title) == (prefix, title)
+
+
+@pytest.mark.parametrize(
+    ("codec", "name", "city"),
+    [
+        ("cp1252", "Zoë Müller-Groß", "Málaga"),
+        ("cp1250", "Łukasz Wałęsa", "Kraków"),
+        ("cp1250", "Zdzisław Świątek", "Łódź"),
+        ("cp1251", "Иван Петров", "Москва"),
+    ],
+)
+def test_outlook_windows_code_pages_are_told_apart(codec: str, name: str, city: str) -> None:
+    given, family = name.split()
+    text = (
+        f"First Name,Last Name,Business City,E-mail Address\n{given},{family},{city},a@b.example\n"
+    )
+    [card] = read_csv(text.encode(codec), "o.csv").cards
+    r = card.record
+    assert (r.given_name, r.family_name, r.addresses[0].city) == (given, family, city)
