@@ -813,6 +813,18 @@ def read_csv(data: bytes, file: str, mapping: dict[str, str] | None = None) -> C
         return result
     fields, fmt, day_first = guess_fields(header)
     given = {norm_header(k): v for k, v in (mapping or {}).items()}
+    absent = set(given) - {norm_header(h) for h in header}
+    if absent:
+        result.problems.append(
+            Problem(
+                file,
+                0,
+                "the file has no column "
+                + ", ".join(
+                    f"“{k}”" for k, v in (mapping or {}).items() if norm_header(k) in absent
+                ),
+            )
+        )
     fields = [given.get(norm_header(h), f) for h, f in zip(header, fields, strict=True)]
     # A column that is empty in every row (or says Outlook's "nothing") needs no place.
     used = [
@@ -993,6 +1005,9 @@ def _put(out: _Row, column: str, spec: str, value: str, day_first: bool) -> None
             r.extra_lines.append(other_line(column, value))
     elif spec in RECORD_FIELDS:
         setattr(r, spec, value if not getattr(r, spec) else f"{getattr(r, spec)} {value}")
+    elif kind == "email" and value.lower().startswith("/o="):
+        # An Exchange address (Outlook's "E-mail Type" EX): a directory name, not an email.
+        r.extra_lines.append(other_line(column or "Exchange address", value))
     elif kind in ("email", "phone", "url"):
         target = {"email": r.emails, "phone": r.phones, "url": r.urls}[kind]
         for v in (v.strip() for v in value.split(":::")):

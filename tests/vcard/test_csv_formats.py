@@ -416,3 +416,22 @@ def test_outlook_windows_code_pages_are_told_apart(codec: str, name: str, city: 
     [card] = read_csv(text.encode(codec), "o.csv").cards
     r = card.record
     assert (r.given_name, r.family_name, r.addresses[0].city) == (given, family, city)
+
+
+def test_an_exchange_address_is_kept_but_not_as_an_email() -> None:
+    data = (
+        b"First Name,Last Name,E-mail Address,E-mail Type,E-mail 2 Address\n"
+        b"Kim,Lee,/o=ExchangeLabs/ou=Exchange/cn=Recipients/cn=kim,EX,kim@example.org\n"
+    )
+    [card] = read_csv(data, "o.csv").cards
+    assert card.record.emails == [Labeled("kim@example.org")]
+    assert card.record.extra_lines == [
+        other("E-mail Address", "/o=ExchangeLabs/ou=Exchange/cn=Recipients/cn=kim"),
+        other("E-mail Type", "EX"),
+    ]
+
+
+def test_a_map_for_a_column_the_file_lacks_is_said() -> None:
+    parsed = read_csv(b"Name,Email\nAda,ada@example.org\n", "a.csv", {"Cell": "phone:mobile"})
+    assert [c.record.display_name for c in parsed.cards] == ["Ada"]
+    assert "the file has no column “Cell”" in [p.message for p in parsed.problems]
