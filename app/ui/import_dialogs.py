@@ -194,7 +194,9 @@ class ColumnMappingDialog(QDialog):
                 combo.addItem(label, value)
             chosen = remembered.get(column) or guessed
             if chosen and combo.findData(chosen) < 0:
-                combo.addItem(chosen, chosen)  # a layout's own field ("Business Street"…)
+                # A field of the file's own layout (Outlook's "Business Street", Google's
+                # "E-mail 1 - Value"), which the list above does not name.
+                combo.addItem(f"As {layout.format} means it", chosen)
             combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen else 0)
             combo.currentIndexChanged.connect(self._update)
             self.combos.append(combo)

@@ -7,17 +7,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from app.model.records import ContactRecord, Labeled
+from app.paths import AppPaths
 from app.services.contacts import create_contact
 from app.storage.db import Database
 from app.ui.export_dialog import ExportDialog
 from app.ui.import_dialogs import ColumnMappingDialog, ImportSummaryDialog
 from app.ui.main_window import MainWindow
 from tests.conftest import DATA
-from tests.vcard.test_csv_formats import EXCEL_PEOPLE, all_records
+from tests.vcard.test_csv_formats import EXCEL_PEOPLE, all_records, imported
 
 Make = Callable[[], MainWindow]
 EXCEL = DATA / "csv" / "kontakte-excel.csv"
@@ -127,3 +129,28 @@ def test_export_dialog_offers_csv_and_the_window_writes_it(
     text = (tmp_path / "out.csv").read_bytes().decode("utf-8")
     assert text.startswith("\ufeffName,First Name,")
     assert "Ada," in text and "'=1+2" in text and "Bob" not in text
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "outlook.csv",
+        "outlook-de.csv",
+        "outlook-es.csv",
+        "outlook-com.csv",
+        "google.csv",
+        "google-old.csv",
+    ],
+)
+def test_the_window_reads_each_product_file_as_the_command_line_does(
+    qtbot: QtBot, make_window: Make, db: Database, tmp_path: Path, name: str
+) -> None:
+    """Every field of every row: the command line's reading is checked field by field in
+    tests/vcard/test_csv_formats.py; the window's import must give the very same contacts."""
+    w = make_window()
+    w.ask = dialogs = Dialogs()
+    w.start_import([str(DATA / "csv" / name)])
+    qtbot.waitUntil(lambda: len(reports(dialogs)) == 2, timeout=20000)
+    assert not any(isinstance(d, ColumnMappingDialog) for d in dialogs.seen)
+    elsewhere = AppPaths(tmp_path / "cli")
+    assert all_records(db) == imported(elsewhere, str(DATA / "csv" / name))
