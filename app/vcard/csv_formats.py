@@ -884,8 +884,10 @@ def _label(label: str) -> str:
     """Google's "* Work" (the starred one is the primary) or Outlook's "Mobile", as Second Act
     labels them: the vCard types lower case, any other label as written."""
     label = label.strip().removeprefix("* ").strip()
-    known = {v.casefold(): v for v in TYPE_LABELS.values()}
-    return known.get(label.casefold(), label)
+    return _KNOWN_LABELS.get(label.casefold(), label)
+
+
+_KNOWN_LABELS = {v.casefold(): v for v in TYPE_LABELS.values()}
 
 
 def parse_date(text: str, day_first: bool) -> Birthday | None:
