@@ -676,10 +676,6 @@ class CsvResult:
     problems: list[Problem] = field(default_factory=list)
     layout: CsvLayout | None = None  # set when columns remain to be placed
 
-    @property
-    def needs_mapping(self) -> bool:
-        return self.layout is not None and bool(self.layout.unplaced)
-
 
 def decode_csv(data: bytes) -> str:
     """Text of a CSV as Outlook, Excel or Google wrote it: UTF-8 (with or without BOM),
@@ -844,8 +840,9 @@ def read_csv(data: bytes, file: str, mapping: dict[str, str] | None = None) -> C
             Problem(
                 file,
                 0,
-                f"columns it could not place: {names}; say where each goes "
-                '(on the command line: --map COLUMN=field, e.g. --map "Cell=phone:mobile")',
+                f"columns Second Act could not place: {names}; nothing is imported until "
+                f'each has a field (--map "{layout.unplaced[0]}=FIELD", or =other to keep it, '
+                "=ignore to leave it out; the fields are in 'second-act import --help')",
                 Severity.ERROR,
             )
         )
