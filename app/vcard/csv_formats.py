@@ -848,6 +848,7 @@ def read_csv(data: bytes, file: str, mapping: dict[str, str] | None = None) -> C
         )
         return result
     # What the preview says of the file: how many rows, and which columns went nowhere.
+    day_first = _day_first(rows, [i for i, f in enumerate(fields) if f in _DATES], day_first)
     left_out = [h for h, f, u in zip(header, fields, used, strict=True) if f == "ignore" and u]
     kept = [h for h, f, u in zip(header, fields, used, strict=True) if f == "other" and u]
     said = f"{len(rows)} row{'s' if len(rows) != 1 else ''} read as {fmt}"
@@ -887,6 +888,24 @@ def _label(label: str) -> str:
 _KNOWN_LABELS = {v.casefold(): v for v in TYPE_LABELS.values()}
 
 
+_DATES = ("birthday", "anniversary")
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})")
+
+
+def _day_first(rows: list[tuple[int, list[str]]], columns: list[int], default: bool) -> bool:
+    """Whether the file's dates put the day first: a first number over 12 says so (an English
+    Outlook in the UK writes 17/05/1980), a second one over 12 says not; else the language's
+    custom."""
+    for _, row in rows:
+        for i in columns:
+            m = _NUMERIC_DATE.fullmatch(row[i].strip()) if i < len(row) else None
+            if m and int(m[1]) > 12:
+                return True
+            if m and int(m[3]) > 12:
+                return False
+    return default
+
+
 def parse_date(text: str, day_first: bool) -> Birthday | None:
     """A date as Outlook (in the writer's locale), Google or a spreadsheet wrote it; None for
     Outlook's "no date" and for anything that is not a date."""
@@ -897,7 +916,7 @@ def parse_date(text: str, day_first: bool) -> Birthday | None:
         return Birthday.parse(text)
     except ValueError:
         pass
-    m = re.fullmatch(r"(\d{1,2})([./-])(\d{1,2})\2(\d{2}|\d{4})", text)
+    m = _NUMERIC_DATE.fullmatch(text)
     if not m:
         return None
     a, b, year = int(m[1]), int(m[3]), int(m[4])

@@ -435,3 +435,18 @@ def test_a_map_for_a_column_the_file_lacks_is_said() -> None:
     parsed = read_csv(b"Name,Email\nAda,ada@example.org\n", "a.csv", {"Cell": "phone:mobile"})
     assert [c.record.display_name for c in parsed.cards] == ["Ada"]
     assert "the file has no column “Cell”" in [p.message for p in parsed.problems]
+
+
+@pytest.mark.parametrize(
+    ("dates", "first"),
+    [
+        (("17/05/1980", "03/04/1982"), Birthday(4, 3, 1982)),  # a UK Outlook: day first
+        (("05/17/1980", "03/04/1982"), Birthday(3, 4, 1982)),  # a US one: month first
+    ],
+)
+def test_an_english_outlook_file_says_by_its_dates_which_comes_first(
+    dates: tuple[str, str], first: Birthday
+) -> None:
+    data = "First Name,Last Name,Birthday\n" + "".join(f"P{i},Q,{d}\n" for i, d in enumerate(dates))
+    cards = read_csv(data.encode(), "o.csv").cards
+    assert cards[1].record.birthday == first
