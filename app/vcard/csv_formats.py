@@ -750,6 +750,10 @@ def guess_fields(header: list[str]) -> tuple[list[str], str, bool]:
     for n in names:
         f = table.get(n) or (_google(n) if table is GOOGLE else "") or GENERIC.get(n, "")
         fields.append(f)
+    # A lone "Nombre" (Spanish for name and first name) with no family name column is the
+    # whole name.
+    if fields.count("given_name") == 1 and not {"family_name", "full_name"} & set(fields):
+        fields[fields.index("given_name")] = "full_name"
     # Outlook's "Title" is Mr. or Dr., beside its "Job Title"; alone, it is the job.
     for i, n in enumerate(names):
         if n in ("title", "titre"):

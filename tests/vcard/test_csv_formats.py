@@ -450,3 +450,15 @@ def test_an_english_outlook_file_says_by_its_dates_which_comes_first(
     data = "First Name,Last Name,Birthday\n" + "".join(f"P{i},Q,{d}\n" for i, d in enumerate(dates))
     cards = read_csv(data.encode(), "o.csv").cards
     assert cards[1].record.birthday == first
+
+
+def test_a_lone_name_column_is_the_whole_name() -> None:
+    data = "Nombre;Correo electrónico;Móvil\nRichter, James;j@r.example;+34 600 000 001\n"
+    [card] = read_csv(data.encode("cp1252"), "es.csv").cards
+    r = card.record
+    assert (r.given_name, r.family_name, r.emails, r.phones) == (
+        "James",
+        "Richter",
+        [Labeled("j@r.example")],
+        [Labeled("+34 600 000 001", "mobile")],
+    )
