@@ -834,9 +834,10 @@ def read_csv(data: bytes, file: str, mapping: dict[str, str] | None = None) -> C
     layout = CsvLayout(
         header,
         [r for _, r in rows[:5]],
-        [f if f or not used[i] else "" for i, f in enumerate(fields)],
+        [f or ("" if used[i] else "ignore") for i, f in enumerate(fields)],
         fmt,
     )
+    fields = layout.fields
     if layout.unplaced:
         result.layout = layout
         names = ", ".join(f"“{h}”" for h in layout.unplaced)

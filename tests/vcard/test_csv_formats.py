@@ -462,3 +462,11 @@ def test_a_lone_name_column_is_the_whole_name() -> None:
         [Labeled("j@r.example")],
         [Labeled("+34 600 000 001", "mobile")],
     )
+
+
+def test_an_unknown_column_with_nothing_in_it_needs_no_place() -> None:
+    data = b"Name,Email,Fax-Kennung,Flag\nAda,ada@example.org,,False\n"
+    parsed = read_csv(data, "a.csv")
+    assert parsed.layout is None
+    assert [c.record.emails for c in parsed.cards] == [[Labeled("ada@example.org")]]
+    assert [c.record.extra_lines for c in parsed.cards] == [[]]
