@@ -62,8 +62,8 @@ def _gui_parser() -> argparse.ArgumentParser:
         prog="second-act",
         parents=[_common()],
         description="Second Act: organise your network for a career change.",
-        epilog="commands: list (show contacts), import FILE... (vCard or LinkedIn CSV), "
-        "export OUT (vCard), backup (copy the database now; --list shows the copies), "
+        epilog="commands: list (show contacts), import FILE... (vCard or CSV), "
+        "export OUT (vCard or CSV), backup (copy the database now; --list shows the copies), "
         "restore FILE (put a backup back), due (what to do today), log CONTACT-ID (record "
         "a contact with someone), interviews, campaigns (outreach; --send ID sends). "
         "Run 'second-act COMMAND --help' for details.",
@@ -73,7 +73,7 @@ def _gui_parser() -> argparse.ArgumentParser:
         "files",
         nargs="*",
         metavar="FILE",
-        help="vCard (.vcf) or LinkedIn Connections.csv files to offer for import",
+        help="vCard (.vcf) or CSV address books to offer for import",
     )
     return p
 
@@ -90,13 +90,32 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
         )
         p.add_argument("--json", action="store_true", help="print a JSON array")
     elif command == "import":
-        p.description = "Import vCard files and LinkedIn Connections.csv into your contacts."
+        p.description = (
+            "Import vCard files and CSV files (Outlook, Google Contacts, LinkedIn "
+            "Connections.csv, or any CSV by its columns) into your contacts."
+        )
         p.add_argument("files", nargs="+", metavar="FILE")
+        p.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLUMN=FIELD",
+            help="where a CSV column goes, when its header is not one Second Act knows: "
+            "e.g. --map 'Cell=phone:mobile'. Fields: full_name, prefix, given_name, "
+            "additional_names, family_name, suffix, nickname, organization, department, "
+            "title, industry, note, how_met, tier, birthday, tags, email[:LABEL], "
+            "phone[:LABEL], url[:LABEL], address:LABEL:street|city|region|postal_code|"
+            "country|po_box|extended, spouse, manager, assistant, children, anniversary, "
+            "other (kept under the column's name), ignore (left out)",
+        )
         p.add_argument("--json", action="store_true", help="print the report as JSON")
     elif command == "export":
-        p.description = "Export your contacts as vCard."
+        p.description = "Export your contacts as vCard or CSV."
         p.add_argument(
-            "out", metavar="OUT", help="a .vcf file, or a folder for one file per contact"
+            "out",
+            metavar="OUT",
+            help="a .vcf file, a .csv file (Google Contacts' columns, opens in Excel), or a "
+            "folder for one vCard file per contact",
         )
         p.add_argument("--vcard-version", choices=("3.0", "4.0"), default="3.0")
         p.add_argument("--search", metavar="TEXT", default="", help="only contacts matching TEXT")
@@ -337,8 +356,20 @@ def _json_piece(ids: list[int]) -> str:
 
 def cmd_import(db: Database, args: argparse.Namespace) -> int:
     from app.services.importing import back_up_before_import, import_files, read_file
+    from app.vcard.csv_formats import valid_field
 
-    files = [read_file(f) for f in args.files]
+    mapping: dict[str, str] = {}
+    for item in args.map:
+        column, sep, target = item.partition("=")
+        if not sep or not column.strip() or not valid_field(target.strip()):
+            print(
+                f"second-act import: --map {item!r}: give COLUMN=FIELD with a field from "
+                "'second-act import --help'",
+                file=sys.stderr,
+            )
+            return 2
+        mapping[column.strip()] = target.strip()
+    files = [read_file(f, mapping) for f in args.files]
     back_up_before_import(db)
     with db.session() as s:
         report = import_files(s, files)
@@ -379,7 +410,8 @@ def cmd_export(db: Database, args: argparse.Namespace) -> int:
     from app.services.exporting import WouldReplace, export_contacts
 
     out = Path(args.out)
-    folder = (
+    csv = out.suffix.lower() == ".csv" and not out.is_dir()
+    folder = not csv and (
         out.is_dir()
         or args.out.endswith(("/", os.sep))
         or out.suffix.lower() not in (".vcf", ".vcard")
@@ -388,7 +420,7 @@ def cmd_export(db: Database, args: argparse.Namespace) -> int:
         ids = list_contact_ids(s, args.search)
         try:
             report = export_contacts(
-                s, ids, out, args.vcard_version, folder=folder, overwrite=args.overwrite
+                s, ids, out, args.vcard_version, folder=folder, csv=csv, overwrite=args.overwrite
             )
         except WouldReplace as exc:
             names = ", ".join(p.name for p in exc.paths[:3]) + (", …" if len(exc.paths) > 3 else "")

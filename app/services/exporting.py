@@ -1,4 +1,5 @@
-"""Export contacts as vCard: one file, or a folder with one safely named file per contact."""
+"""Export contacts as vCard (one file, or a folder with one safely named file per contact) or
+as one CSV file."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from app.model.tables import Contact
 from app.services.contacts import load_records
 from app.services.files import atomic_write
 from app.services.importing import Cancelled, Progress
+from app.vcard.csv_out import to_csv
 from app.vcard.writer import to_vcard
 
 _RESERVED = {
@@ -65,17 +67,27 @@ def export_contacts(
     out: Path,
     version: str = "3.0",
     *,
+    csv: bool = False,
     folder: bool = False,
     overwrite: bool = False,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ExportReport:
-    """Write *ids* as vCards to the file *out*, or (*folder*) one file per contact in *out*.
+    """Write *ids* as vCards to the file *out*, or (*folder*) one file per contact in *out*;
+    *version* is "3.0" or "4.0". *csv* writes one CSV file in Google Contacts' columns instead,
+    UTF-8 with a byte-order mark so that Excel reads it as UTF-8.
 
     Raises WouldReplace, having written nothing, where a folder export would replace files
     already there, unless *overwrite*.
     """
     records = load_records(session, ids)
+    if csv:
+        if cancelled is not None and cancelled():
+            raise Cancelled
+        _atomic_write(out, "\ufeff" + to_csv(records))
+        if progress is not None:
+            progress(len(records), len(records))
+        return ExportReport(len(records), [out])
     wanted = {r.introduced_by_id for r in records if r.introduced_by_id is not None}
     uids: dict[int, str] = {}
     if wanted:

@@ -40,7 +40,8 @@ from app.services.contacts import count_contacts, create_contacts, load_records,
 from app.services.duplicates import find_possible_duplicates
 from app.storage.backups import daily_backup
 from app.storage.db import Database
-from app.vcard.linkedin import looks_like_linkedin, read_connections
+from app.vcard.csv_formats import CsvLayout, read_csv
+from app.vcard.linkedin import looks_like_linkedin
 from app.vcard.mapping import MappedCard, map_card
 from app.vcard.pieces import parse_piece
 from app.vcard.problems import Problem, Severity
@@ -58,6 +59,8 @@ class ParsedFile:
     path: str
     cards: list[MappedCard] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # A CSV whose columns are not all placed: what the window's mapping step shows.
+    layout: CsvLayout | None = None
 
     @property
     def name(self) -> str:
@@ -104,9 +107,17 @@ PIECE = 1 << 18
 
 @gc_paused()
 def parse_bytes(
-    data: bytes, path: str, *, processes: int | None = None, piece: int = PIECE
+    data: bytes,
+    path: str,
+    *,
+    processes: int | None = None,
+    piece: int = PIECE,
+    mapping: dict[str, str] | None = None,
 ) -> ParsedFile:
-    """Read one file's cards (or LinkedIn rows) into records.
+    """Read one file's cards (or a CSV's rows) into records.
+
+    *mapping* places a CSV's columns (header → field, see app.vcard.csv_formats) that its
+    layout does not explain.
 
     A large vCard file is cut between cards and its pieces read by worker processes, one per
     core (*processes*: how many; 1 reads here); the cards, problems and line numbers are
@@ -117,7 +128,8 @@ def parse_bytes(
     if path.lower().endswith(".csv") or (
         not path.lower().endswith((".vcf", ".vcard")) and looks_like_linkedin(data)
     ):
-        parsed.cards, parsed.problems = read_connections(data, name)
+        result = read_csv(data, name, mapping)
+        parsed.cards, parsed.problems, parsed.layout = result.cards, result.problems, result.layout
         return parsed
     workers = processes if processes is not None else (os.cpu_count() or 1)
     parallel = workers > 1 and (len(data) >= PARALLEL_FROM or processes is not None)
@@ -163,7 +175,7 @@ def back_up_before_import(db: Database) -> None:
     db.backup("before-import")
 
 
-def read_file(path: str | os.PathLike[str]) -> ParsedFile:
+def read_file(path: str | os.PathLike[str], mapping: dict[str, str] | None = None) -> ParsedFile:
     """Read and parse one file; a file that cannot be opened becomes one error, not a crash."""
     p = Path(path)
     try:
@@ -173,7 +185,7 @@ def read_file(path: str | os.PathLike[str]) -> ParsedFile:
             str(p),
             problems=[Problem(p.name, 0, f"cannot be read: {exc.strerror or exc}", Severity.ERROR)],
         )
-    return parse_bytes(data, str(p))
+    return parse_bytes(data, str(p), mapping=mapping)
 
 
 def _strong_keys(r: ContactRecord, card_fingerprint: str = "") -> list[str]:

@@ -44,7 +44,7 @@ from app.services.followups import (
     restore_follow_up,
     set_done,
 )
-from app.services.import_job import GONE, ImportJob
+from app.services.import_job import GONE, ImportJob, NeedsMapping
 from app.services.importing import (
     ImportReport,
     Preview,
@@ -61,7 +61,12 @@ from app.services.interactions import (
     restore_interaction,
     update_interaction,
 )
-from app.services.settings import set_tier_days, tier_days
+from app.services.settings import (
+    remember_mapping,
+    remembered_mapping,
+    set_tier_days,
+    tier_days,
+)
 from app.services.today import (
     INTERVIEW,
     KEEP_IN_TOUCH,
@@ -86,7 +91,7 @@ from app.ui.duplicates_dialog import DuplicatesDialog
 from app.ui.employers.tab import EmployersTab
 from app.ui.export_dialog import ExportDialog
 from app.ui.groups.tab import GroupsTab
-from app.ui.import_dialogs import plural, preview_dialog, report_dialog
+from app.ui.import_dialogs import ColumnMappingDialog, plural, preview_dialog, report_dialog
 from app.ui.interviews.actions import InterviewActions
 from app.ui.interviews.tab import InterviewsTab
 from app.ui.network.tab import NetworkTab
@@ -749,7 +754,7 @@ class MainWindow(QMainWindow):
             "Import address book",
             str(Path.home()),
             "Address books (*.vcf *.vcard *.csv);;vCard files (*.vcf *.vcard);;"
-            "LinkedIn Connections.csv (*.csv);;All files (*)",
+            "CSV: Outlook, Google Contacts, LinkedIn, a spreadsheet (*.csv);;All files (*)",
         )
         if paths:
             self.start_import(paths)
@@ -764,7 +769,9 @@ class MainWindow(QMainWindow):
             return
         db = self.db
 
-        def read_and_preview(progress: Any, cancelled: Any) -> tuple[ImportJob, Preview]:
+        def read_and_preview(
+            progress: Any, cancelled: Any
+        ) -> tuple[ImportJob, Preview | NeedsMapping]:
             # A helper process reads and imports: 50,000 cards matched and written in this
             # process held its interpreter lock long enough to stall the window (issue 11).
             job = ImportJob(db.path, db.backups, paths)
@@ -778,7 +785,12 @@ class MainWindow(QMainWindow):
             on_failed=self._task_failed,
         )
 
-    def _confirm_import(self, paths: list[str], job: ImportJob, preview: Preview) -> None:
+    def _confirm_import(
+        self, paths: list[str], job: ImportJob, preview: Preview | NeedsMapping
+    ) -> None:
+        if not isinstance(preview, Preview):
+            self._place_columns(paths, job, preview)
+            return
         dialog = preview_dialog(preview, paths, self)
         if self.ask(dialog) != dialog.DialogCode.Accepted or not dialog.can_import:
             job.abandon()
@@ -798,6 +810,29 @@ class MainWindow(QMainWindow):
             run,
             self._import_done,
             on_cancelled=self._import_cancelled,
+            on_failed=self._task_failed,
+        )
+
+    def _place_columns(self, paths: list[str], job: ImportJob, needs: NeedsMapping) -> None:
+        """Ask where the columns of each CSV go (as last chosen for the same header), then
+        have the helper read those files again."""
+        mappings: dict[str, dict[str, str]] = {}
+        for path, layout in needs:
+            with self.db.session() as s:
+                remembered = remembered_mapping(s, layout)
+            dialog = ColumnMappingDialog(Path(path).name, layout, remembered, self)
+            if self.ask(dialog) != dialog.DialogCode.Accepted:
+                job.abandon()
+                self.statusBar().showMessage("Nothing was imported.", 5000)
+                return
+            mappings[path] = dialog.mapping()
+            with self.db.session() as s:
+                remember_mapping(s, layout, mappings[path])
+        self.tasks.start(
+            "Reading address book",
+            lambda progress, cancelled: (job, job.remap(mappings, progress, cancelled)),
+            lambda result: self._confirm_import(paths, *result),
+            on_cancelled=lambda: self.statusBar().showMessage("Nothing was imported.", 5000),
             on_failed=self._task_failed,
         )
 
@@ -892,6 +927,10 @@ class MainWindow(QMainWindow):
         folder = dialog.layout_choice.currentData() == "folder"
         if folder:
             target = QFileDialog.getExistingDirectory(self, "Export into folder", str(Path.home()))
+        elif version == "csv":
+            target, _ = QFileDialog.getSaveFileName(
+                self, "Export contacts", str(Path.home() / "contacts.csv"), "CSV files (*.csv)"
+            )
         else:
             target, _ = QFileDialog.getSaveFileName(
                 self, "Export contacts", str(Path.home() / "contacts.vcf"), "vCard files (*.vcf)"
@@ -902,6 +941,7 @@ class MainWindow(QMainWindow):
     def start_export(
         self, scope: str, target: Path, version: str, folder: bool, overwrite: bool = False
     ) -> None:
+        """*version*: "3.0" or "4.0" (vCard), or "csv"."""
         if scope == "selected":
             ids = self.contacts.selected_ids()
         else:
@@ -919,6 +959,7 @@ class MainWindow(QMainWindow):
                         target,
                         version,
                         folder=folder,
+                        csv=version == "csv",
                         overwrite=overwrite,
                         progress=progress,
                         cancelled=cancelled,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import unquote_to_bytes
 
+from app.model.names import turn_family_first
 from app.model.pickling import ByFields
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
 from app.model.serialize import fingerprint
@@ -292,6 +293,7 @@ def map_card(card: Card) -> MappedCard:
         except (ValueError, binascii.Error):
             out.problems.append(Problem(card.file, p.line, f"{p.name} could not be kept"))
     _labels_become_addresses(r)
+    turn_family_first(r)
     if not r.display_name:  # display_name_of also counts instant-messaging handles
         only = " (only a photo)" if r.photo else ""
         out.problems.append(

@@ -11,7 +11,7 @@ from tests.conftest import DATA
 
 def test_connections_csv_skips_the_notes_and_reads_every_row() -> None:
     parsed = read_file(DATA / "Connections.csv")
-    assert parsed.problems == []
+    assert [str(p) for p in parsed.problems] == ["Connections.csv: 3 rows read as LinkedIn"]
     records = [c.record for c in parsed.cards]
     assert [(r.given_name, r.family_name) for r in records] == [
         ("Priya", "Raman"),
@@ -57,11 +57,11 @@ def test_linkedin_rows_merge_with_vcard_contacts_of_the_same_people(db: Database
     assert priya.full_name == "Priya R."
 
 
-def test_a_csv_that_is_not_linkedin_says_so(tmp_path: Path) -> None:
+def test_a_csv_of_unknown_columns_is_refused_naming_them(tmp_path: Path) -> None:
     (tmp_path / "other.csv").write_text("a,b,c\n1,2,3\n")
     parsed = read_file(tmp_path / "other.csv")
     assert parsed.cards == []
-    assert "no LinkedIn header" in parsed.problems[0].message
+    assert "could not place: “a”, “b”, “c”" in parsed.problems[0].message
 
 
 def test_linkedin_import_twice_adds_nothing(db: Database) -> None:
