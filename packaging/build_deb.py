@@ -78,9 +78,7 @@ refresh() {
 }
 """
 POSTINST = REFRESH + 'if [ "$1" = configure ]; then\n    refresh\nfi\nexit 0\n'
-POSTRM = REFRESH + (
-    'case "$1" in\n    remove|purge)\n        refresh\n        ;;\nesac\nexit 0\n'
-)
+POSTRM = REFRESH + ('case "$1" in\n    remove|purge)\n        refresh\n        ;;\nesac\nexit 0\n')
 # What lintian reports about any PyInstaller folder, each with the reason it stays. (Shared
 # objects are stripped, so unstripped-binary-or-object, an error too, is fixed, not hidden.)
 LINTIAN_OVERRIDES = """\
@@ -277,8 +275,13 @@ def strip(folder: Path) -> None:
     PyInstaller appends the app's archive to it, which strip would cut off."""
     objects = [str(p) for p in folder.rglob("*.so*") if is_elf(p)]
     subprocess.run(
-        ["strip", "--strip-unneeded", "--remove-section=.comment", "--remove-section=.note"]
-        + objects,
+        [
+            "strip",
+            "--strip-unneeded",
+            "--remove-section=.comment",
+            "--remove-section=.note",
+            *objects,
+        ],
         check=True,
     )
 
