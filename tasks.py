@@ -65,7 +65,7 @@ def app(args: list[str]) -> int:
 # tests run (desktop-file and AppStream checks, building and linting the .deb, starting the
 # installed app under Xvfb and opening a .vcf with gio), and the libraries Qt's X11 platform
 # plugin links to (PyInstaller bundles them, or the .deb names them in Depends: either way
-# the build machine must have them).
+# the build machine must have them) and its Wayland plugin's (never bundled: Recommends).
 DEBIAN_TOOLS = {
     "desktop-file-validate": "desktop-file-utils",
     "appstreamcli": "appstream",
@@ -78,7 +78,7 @@ DEBIAN_TOOLS = {
     "xdg-open": "xdg-utils",
     "xwininfo": "x11-utils",
 }
-QT_X11_LIBRARIES = (
+QT_LIBRARIES = (
     "libegl1",
     "libgl1",
     "libfontconfig1",
@@ -93,24 +93,26 @@ QT_X11_LIBRARIES = (
     "libxcb-shape0",
     "libxcb-xfixes0",
     "libxcb-xkb1",
+    "libwayland-cursor0",
+    "libwayland-egl1",
 )
 
 
 def debian_packages() -> None:
-    """Install what DEBIAN_TOOLS and QT_X11_LIBRARIES name where root may use apt-get; else
+    """Install what DEBIAN_TOOLS and QT_LIBRARIES name where root may use apt-get; else
     the tests that need them say what is missing and are skipped."""
     if not sys.platform.startswith("linux"):
         return
     missing = sorted({pkg for tool, pkg in DEBIAN_TOOLS.items() if not shutil.which(tool)})
     if shutil.which("dpkg-query"):
         listed = subprocess.run(
-            ["dpkg-query", "-W", "-f", "${Package} ${db:Status-Status}\n", *QT_X11_LIBRARIES],
+            ["dpkg-query", "-W", "-f", "${Package} ${db:Status-Status}\n", *QT_LIBRARIES],
             capture_output=True,
             text=True,
             check=False,
         ).stdout
         have = {line.split()[0] for line in listed.splitlines() if line.endswith(" installed")}
-        missing += [lib for lib in QT_X11_LIBRARIES if lib not in have]
+        missing += [lib for lib in QT_LIBRARIES if lib not in have]
     if not missing:
         return
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:

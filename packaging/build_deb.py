@@ -105,6 +105,11 @@ def app_version() -> str:
     return found.group(1)
 
 
+def ldconfig() -> str:
+    """ldconfig is in /sbin, which may not be on a user's PATH."""
+    return shutil.which("ldconfig") or "/sbin/ldconfig"
+
+
 def release_date(version: str) -> str:
     """The release's date from the AppStream file, as a Debian changelog wants it."""
     metainfo = (ROOT / "packaging" / "linux" / f"{APP_ID}.metainfo.xml").read_text("utf-8")
@@ -178,11 +183,15 @@ def system_libraries(folder: Path) -> tuple[dict[str, set[str]], str]:
                     outside.add(soname)
         return seen, outside
 
-    def is_library(p: Path) -> bool:
-        return p.name.startswith("lib") and ".so" in p.name and not p.name.startswith("libq")
-
-    optional_roots = [p for p in elves if not is_required(p.relative_to(folder).as_posix())]
-    required_roots = [p for p in elves if p not in optional_roots and not is_library(p)]
+    # Roots: the program, Python's extension modules (named without "lib") and the plugins,
+    # which Qt loads by path; libraries count for what links to them.
+    plugins = [p for p in elves if PLUGINS in p.relative_to(folder).as_posix()]
+    optional_roots = [p for p in plugins if not is_required(p.relative_to(folder).as_posix())]
+    required_roots = [
+        p
+        for p in elves
+        if p not in optional_roots and (p in plugins or not p.name.startswith("lib"))
+    ]
     required, needs = closure(required_roots)
     optional, _ = closure(optional_roots)
     # A library nothing in the folder links to was collected for a reason (ctypes): keep it.
@@ -203,7 +212,7 @@ def ldconfig_paths() -> dict[str, str]:
     """soname -> path, for this machine's architecture (what the dynamic loader would use)."""
     machine = "x86-64" if os.uname().machine == "x86_64" else os.uname().machine
     paths: dict[str, str] = {}
-    for line in out("ldconfig", "-p").splitlines()[1:]:
+    for line in out(ldconfig(), "-p").splitlines()[1:]:
         name, _, rest = line.strip().partition(" (")
         flags, _, path = rest.partition(") => ")
         if path and (machine in flags or "," not in flags):
@@ -252,7 +261,9 @@ def dependencies(folder: Path) -> tuple[list[str], list[str], list[str]]:
         elif package is not None:
             recommends.add(package)
         else:
-            notes.append(f"{soname} (for {', '.join(sorted(why))}) is not installed here")
+            users = sorted(why)
+            more = f" and {len(users) - 2} more" if len(users) > 2 else ""
+            notes.append(f"{soname} (for {', '.join(users[:2])}{more}) is not installed here")
     libc = package_of.get("libc.so.6", "libc6")
     depends.discard(libc)
     return [f"{libc} (>= {glibc})", *sorted(depends)], sorted(recommends - depends), notes
@@ -405,8 +416,8 @@ def control(stage: Path, version: str, arch: str, folder: Path) -> None:
 def build(bundle: Path, out_dir: Path) -> Path:
     if not (bundle / PACKAGE).is_file():
         sys.exit(f"build_deb: no built Second Act in {bundle}: build the PyInstaller folder first")
-    for tool in ("dpkg-deb", "objdump", "strip", "ldconfig", "dpkg-query"):
-        if shutil.which(tool) is None and not Path("/sbin", tool).exists():
+    for tool in ("dpkg-deb", "objdump", "strip", ldconfig(), "dpkg-query"):
+        if shutil.which(tool) is None:
             sys.exit(f"build_deb: {tool} is needed (apt-get install dpkg-dev binutils)")
     version = app_version()
     arch = out("dpkg", "--print-architecture").strip()
