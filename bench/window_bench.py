@@ -75,8 +75,8 @@ def window(data: str) -> tuple[Any, Any]:
     from app.paths import AppPaths
     from app.services.contacts import purge_deleted
     from app.storage.db import open_database
-    from app.ui.application import make_app
-    from app.ui.main_window import MainWindow
+    from app.ui.window.application import make_app
+    from app.ui.window.main_window import MainWindow
 
     app = make_app()
     paths = AppPaths(Path(data))

@@ -13,7 +13,7 @@ import pytest
 
 from app import __version__
 from app.paths import resolve
-from app.ui.single_instance import send_to_running
+from app.ui.window.single_instance import send_to_running
 from tests.conftest import ROOT, VCARDS
 
 pytestmark = pytest.mark.slow

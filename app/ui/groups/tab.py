@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
 from app.services.contacts import ContactRow
 from app.services.groups import KINDS, GroupRecord, GroupRow, get_group, list_groups, people_met_at
 from app.storage.db import Database
-from app.ui.activity import PeopleModel, day_text, people_table, rows_table
-from app.ui.activity_dialogs import from_qdate, to_qdate
-from app.ui.contact_picker import NOT_A_CONTACT, ContactPicker
-from app.ui.rows_model import RowsModel
-from app.ui.text import plain_label
-from app.ui.widgets import button_row, confirm_unsaved
+from app.ui.common.contact_picker import NOT_A_CONTACT, ContactPicker
+from app.ui.common.rows_model import RowsModel
+from app.ui.common.text import plain_label
+from app.ui.common.widgets import button_row, confirm_unsaved
+from app.ui.contacts.activity import PeopleModel, day_text, people_table, rows_table
+from app.ui.contacts.activity_dialogs import from_qdate, to_qdate
 
 
 class GroupsModel(RowsModel):

@@ -20,7 +20,8 @@ from app.services.contacts import delete_contacts, get_contact
 from app.services.followups import delete_follow_up
 from app.services.mail import mailto_url
 from app.services.prep_sheet import prep_sheet_html
-from app.ui.commands import DbStep
+from app.ui.common.commands import DbStep
+from app.ui.common.text import message_box
 from app.ui.interviews.conversation import ConversationDialog
 from app.ui.interviews.dialogs import (
     BankDialog,
@@ -34,12 +35,11 @@ from app.ui.interviews.dialogs import (
 )
 from app.ui.interviews.pages import system_zone
 from app.ui.interviews.prep_sheet import write_pdf
-from app.ui.text import message_box
 
 THANK_YOU_SUBJECT = "Thank you"
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.ui.window.main_window import MainWindow
 
 
 def _file_name(text: str) -> str:

@@ -28,12 +28,12 @@ from app.services import interviews as iv
 from app.services import templates
 from app.services.contacts import Choice
 from app.services.question_bank import THEMES, Question
-from app.ui.activity import rows_table
-from app.ui.activity_dialogs import _Form, date_edit, from_qdate
-from app.ui.contact_picker import NOT_A_CONTACT, ContactPicker
-from app.ui.rows_model import RowsModel
-from app.ui.text import plain_label
-from app.ui.widgets import ErrorLabel, button_row
+from app.ui.common.contact_picker import NOT_A_CONTACT, ContactPicker
+from app.ui.common.rows_model import RowsModel
+from app.ui.common.text import plain_label
+from app.ui.common.widgets import ErrorLabel, button_row
+from app.ui.contacts.activity import rows_table
+from app.ui.contacts.activity_dialogs import _Form, date_edit, from_qdate
 
 Search = Callable[[str], list[Choice]]
 

@@ -19,18 +19,18 @@ from app.services import industries, interviews, mail, outreach, sending
 from app.services.bulk import tags_in_use
 from app.services.contacts import find_choices
 from app.storage.db import Database
-from app.ui.commands import DbStep
+from app.ui.common.commands import DbStep
+from app.ui.common.tasks import Task
+from app.ui.common.text import Button, message_box
 from app.ui.outreach.dialogs import (
     AddPeopleDialog,
     MailAccountDialog,
     NewCampaignDialog,
     ReplyDialog,
 )
-from app.ui.tasks import Task
-from app.ui.text import Button, message_box
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.ui.window.main_window import MainWindow
 
 
 class _JobSignals(QObject):

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 
 from app.services import mail, outreach, sending
 from app.services.contacts import Choice
-from app.ui.activity_dialogs import _Form, date_edit, from_qdate
-from app.ui.contact_picker import NOT_A_CONTACT, ContactPicker
-from app.ui.tasks import Task
-from app.ui.text import plain_label
-from app.ui.widgets import ErrorLabel, button_row
+from app.ui.common.contact_picker import NOT_A_CONTACT, ContactPicker
+from app.ui.common.tasks import Task
+from app.ui.common.text import plain_label
+from app.ui.common.widgets import ErrorLabel, button_row
+from app.ui.contacts.activity_dialogs import _Form, date_edit, from_qdate
 
 
 class NewCampaignDialog(_Form):

@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
 
 from app.services import outreach
 from app.services.industries import Bar
+from app.ui.common.rows_model import RowsModel
+from app.ui.common.text import plain_label, plain_tooltip
+from app.ui.common.widgets import button_row
 from app.ui.network.chart import BarChart
-from app.ui.rows_model import RowsModel
-from app.ui.text import plain_label, plain_tooltip
-from app.ui.widgets import button_row
 
 SAVE_AFTER_MS = 700
 CHECK_AFTER_MS = 150

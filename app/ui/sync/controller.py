@@ -13,12 +13,12 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from sqlalchemy.orm import Session
 
 from app.services import carddav, sync
+from app.ui.common.tasks import Task
+from app.ui.common.text import Button, message_box, plain_label
 from app.ui.sync.dialogs import AccountsDialog, ConflictsDialog, SyncAccountDialog
-from app.ui.tasks import Task
-from app.ui.text import Button, message_box, plain_label
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.ui.window.main_window import MainWindow
 
 EVERY_MINUTES = 15
 

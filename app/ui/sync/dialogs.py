@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.services import carddav
-from app.ui.rows_model import CompareModel
-from app.ui.tasks import Task
-from app.ui.text import plain_label
-from app.ui.widgets import ErrorLabel
+from app.ui.common.rows_model import CompareModel
+from app.ui.common.tasks import Task
+from app.ui.common.text import plain_label
+from app.ui.common.widgets import ErrorLabel
 
 PROVIDERS = (
     "Nextcloud: https://your-cloud.example/remote.php/dav (an app password from "

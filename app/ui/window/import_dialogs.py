@@ -1,0 +1,159 @@
+"""What an import will do (before) and what it did (after), with every problem listed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.importing import ImportReport, Preview
+from app.ui.common.text import escape, plain_label
+from app.ui.window.problems_model import ProblemsModel
+from app.vcard.problems import Problem
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+class ImportSummaryDialog(QDialog):
+    def __init__(
+        self,
+        title: str,
+        heading: str,
+        problems: list[Problem],
+        accept_text: str,
+        parent: QWidget | None = None,
+        cancel: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.choice = ""  # what the user asked for next: "duplicates", "undo" or nothing
+        self.setWindowTitle(title)
+        self.setObjectName("import_summary")
+        self.resize(720, 420 if problems else 200)
+        self.heading = QLabel(heading)
+        self.heading.setObjectName("summary_heading")
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.model = ProblemsModel(problems, self)
+        self.table = QTableView()
+        self.table.setObjectName("problems")
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.setVisible(bool(problems))
+        self.buttons = QDialogButtonBox()
+        self.accept_button = self.buttons.addButton(
+            accept_text, QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.accept_button.setObjectName("accept")
+        self.accept_button.setDefault(True)
+        if cancel:
+            self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        if problems:
+            copy = QPushButton("Copy list")
+            copy.clicked.connect(self.on_copy)
+            self.buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        if problems:
+            layout.addWidget(plain_label("Problems found, by file and line:"))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.buttons)
+
+    def add_choice(self, text: str, choice: str) -> QPushButton:
+        """A button that closes the dialog and says what to do next."""
+        button = QPushButton(text)
+        button.setObjectName(choice)
+
+        def choose() -> None:
+            self.choice = choice
+            self.accept()
+
+        button.clicked.connect(choose)
+        self.buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        return button
+
+    def on_copy(self) -> None:
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(self.model.as_text())
+
+
+def preview_dialog(preview: Preview, files: list[str], parent: QWidget) -> ImportSummaryDialog:
+    parts = []
+    if preview.new:
+        parts.append(f"<b>{plural(preview.new, 'new contact')}</b> will be added")
+    if preview.merge:
+        who = (
+            "matches someone you already have and will be merged into them"
+            if preview.merge == 1
+            else "match people you already have and will be merged into them"
+        )
+        parts.append(f"<b>{plural(preview.merge, 'card')}</b> {who}, field by field")
+    skipped_cards = preview.skip - len(preview.unreadable)
+    if skipped_cards:
+        parts.append(f"<b>{plural(skipped_cards, 'card')}</b> cannot be read and will be skipped")
+    what = "; ".join(parts) if parts else "There is nothing to import"
+    heading = f"<p>Importing {plural(len(files), 'file')}: {what}.</p>"
+    for p in preview.unreadable:  # a whole file: said in words, not counted as a card
+        name, why = escape(p.file), escape(p.message)
+        heading += f"<p>Nothing can be imported from <b>{name}</b>: {why}.</p>"
+    heading += "<p>Nothing is changed until you press Import.</p>"
+    can_import = bool(preview.new or preview.merge)
+    dialog = ImportSummaryDialog(
+        "Import address book",
+        heading,
+        preview.problems,
+        "Import" if can_import else "Close",
+        parent,
+    )
+    dialog.accept_button.setEnabled(True)
+    dialog.can_import = can_import  # type: ignore[attr-defined]
+    return dialog
+
+
+def report_dialog(report: ImportReport, parent: QWidget) -> ImportSummaryDialog:
+    heading = (
+        f"<p>Import finished: <b>{plural(report.imported, 'new contact')}</b>, "
+        f"{plural(report.merged, 'contact')} updated with new details, "
+        f"{report.unchanged} already up to date, "
+        f"{plural(report.skipped, 'card')} skipped.</p>"
+    )
+    if report.skipped:
+        heading += "<p>Skipped cards are listed below with their file and line.</p>"
+    if report.possible_duplicates:
+        heading += (
+            f"<p>{plural(report.possible_duplicates, 'pair')} of contacts "
+            f"{'has' if report.possible_duplicates == 1 else 'have'} the same name but nothing "
+            "else that shows they are one person. They were kept apart: review them to merge "
+            "the ones that are the same person.</p>"
+        )
+    dialog = ImportSummaryDialog(
+        "Import finished", heading, report.problems, "OK", parent, cancel=False
+    )
+    if report.possible_duplicates:
+        dialog.add_choice(
+            f"Review {plural(report.possible_duplicates, 'Possible Duplicate')}…", "duplicates"
+        )
+    if report.import_id is not None:
+        dialog.add_choice("Undo This Import…", "undo")
+    return dialog
