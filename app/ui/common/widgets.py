@@ -7,7 +7,17 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QKeyEvent, QPainter, QPixmap
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -36,6 +46,23 @@ from app.model.records import Birthday, Labeled, PostalAddress
 from app.ui.common.text import Button, message_box, plain_label
 
 ERROR_BG = QColor("#fde2e1")
+
+
+def make_action(
+    parent: QWidget,
+    text: str,
+    slot: object,
+    shortcut: QKeySequence | str | None = None,
+    name: str = "",
+) -> QAction:
+    """A menu action on *parent* (the window): text, what it does, its key, its object name."""
+    action = QAction(text, parent)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    action.triggered.connect(slot)
+    if name:
+        action.setObjectName(name)
+    return action
 
 
 def commit_open_editors(root: QWidget) -> None:

@@ -1,47 +1,117 @@
-"""What the window does for give-and-take, groups and multi-selections: each change is one
-undoable step (commands.DbStep) over the services."""
+"""What the Contacts tab does: saving, deleting and merging contacts, their interactions,
+follow-ups and give-and-take, groups met at, and changes to a multi-selection. Each change is
+one undoable step (commands.DbStep) over the services; the window is reached through a Host."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
-from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDialog
-from sqlalchemy.orm import Session
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QMessageBox
 
-from app.model.records import TIERS
-from app.services import bulk, employers, groups, industries, reciprocity
-from app.services.contacts import Narrow
-from app.ui.common.commands import DbStep
-from app.ui.contacts.activity_dialogs import ChoiceDialog, ExchangeDialog
-from app.ui.network.industries_dialog import IndustriesDialog
+from app.model.records import TIERS, ContactRecord
+from app.services import bulk, groups, industries, reciprocity
+from app.services.contacts import InvalidContact
+from app.services.duplicates import DuplicatePair
+from app.services.followups import (
+    add_follow_up,
+    delete_follow_up,
+    restore_follow_up,
+    set_done,
+)
+from app.services.interactions import (
+    KIND_LABELS,
+    delete_interaction,
+    get_interaction,
+    last_kind,
+    log_interaction,
+    restore_interaction,
+    update_interaction,
+)
+from app.ui.common.commands import DbStep, DeleteContacts, MarkDifferent, MergeContacts, SaveContact
+from app.ui.common.forms import ChoiceDialog
+from app.ui.common.host import Host, Tab
+from app.ui.common.text import Button, message_box
+from app.ui.common.widgets import make_action
+from app.ui.contacts.activity_dialogs import ExchangeDialog, FollowUpDialog, LogDialog
+from app.ui.contacts.duplicates_dialog import DuplicatesDialog
+from app.ui.contacts.tab import ContactsTab
+from app.ui.contacts.who_at_dialog import WhoAtDialog
 
-if TYPE_CHECKING:
-    from app.ui.window.main_window import MainWindow
+# Deleting at least this many contacts at once is a bulk delete: a backup is made first.
+BULK_DELETE = 10
 
 
 def _people(n: int) -> str:
     return f"{n} contact{'s' if n != 1 else ''}"
 
 
-class NetworkActions:
-    def __init__(self, window: MainWindow) -> None:
-        self.w = window
+class ContactActions:
+    """The Contacts tab's actions (its menu items, its list's context menu, the buttons of a
+    multi-selection) and what they do."""
 
-    def _own_tab_changed(self, _ids: list[int]) -> None:
-        """The LAMP list and the target industry show in their own tab only (each is read
-        again when shown): no need to read the contact list and Today again."""
-        self.w._refresh_current_tab()
+    def __init__(self, host: Host, tab: ContactsTab) -> None:
+        self.w = host
+        self.parent_widget = parent = host.dialog_parent()
+        self.tab = tab
+        tab.new_requested.connect(self.on_new_contact)
+        tab.save_requested.connect(self.on_save_contact)
+        tab.duplicates_requested.connect(self.on_review_duplicates)
+        tab.ask = lambda box: host.ask(box)
+        activity = tab.activity
+        activity.log_requested.connect(lambda: self.on_log())
+        activity.edit_requested.connect(self.on_edit_interaction)
+        activity.delete_requested.connect(self.on_delete_interaction)
+        activity.follow_up_requested.connect(lambda: self.on_add_follow_up())
+        activity.follow_up_done.connect(self.on_follow_up_done)
+        activity.follow_up_deleted.connect(self.on_delete_follow_up)
+        activity.open_contact.connect(host.open_contact)
+        activity.exchange_requested.connect(lambda d: self.log_exchange(d))
+        activity.exchange_deleted.connect(self.delete_exchange)
+        activity.link_group_requested.connect(lambda: self.link_group())
+
+        def act(
+            text: str, slot: object, shortcut: QKeySequence | str | None = None, name: str = ""
+        ) -> QAction:
+            return make_action(parent, text, slot, shortcut, name)
+
+        self.new_action = act(
+            "&New Contact", self.on_new_contact, QKeySequence.StandardKey.New, "new_contact"
+        )
+        self.delete_action = act(
+            "&Delete Contact", self.on_delete, QKeySequence.StandardKey.Delete, "delete"
+        )
+        # Delete acts on the list only, so the key still deletes text in the editor's fields.
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.find_action = act("&Find…", self.on_find, QKeySequence.StandardKey.Find, "find")
+        self.merge_action = act("&Merge Two Contacts…", self.on_merge, "Ctrl+M", "merge")
+        self.duplicates_action = act(
+            "Review &Possible Duplicates…", self.on_review_duplicates, "Ctrl+Shift+D", "duplicates"
+        )
+        self.log_action = act(
+            "&Log Interaction…", lambda: self.on_log(), "Ctrl+L", "log_interaction"
+        )
+        self.follow_up_action = act(
+            "Add &Follow-up…", lambda: self.on_add_follow_up(), "Ctrl+Shift+F", "add_follow_up"
+        )
+        self.who_at_action = act("&Who Do I Know At…", self.on_who_at, "Ctrl+K", "who_at")
+        self.met_at_action = act("&Met At…", lambda: self.link_group(), name="met_at")
+        self.bulk_actions = [
+            act("Add &Tag to Selected…", self.add_tag, "Ctrl+Shift+T", "bulk_add_tag"),
+            act("&Remove Tag from Selected…", self.remove_tag, name="bulk_remove_tag"),
+            act("Set Keep-in-Touch &Tier of Selected…", self.set_tier, name="bulk_tier"),
+            act("Set &Industry of Selected…", lambda: self.set_industry(), name="bulk_industry"),
+        ]
 
     # -- give and take --------------------------------------------------------
     def log_exchange(self, direction: str, contact_id: int | None = None) -> None:
         w = self.w
-        cid = contact_id if contact_id is not None else w.contacts.current_id()
+        cid = contact_id if contact_id is not None else self.tab.current_id()
         if cid is None:
             return
-        name = w._contact_name(cid)
-        dialog = ExchangeDialog(name, direction, dt.date.today(), parent=w)
+        name = w.contact_name(cid)
+        dialog = ExchangeDialog(name, direction, dt.date.today(), parent=self.parent_widget)
         if w.ask(dialog) != QDialog.DialogCode.Accepted:
             return
         kind, on, note = dialog.values()
@@ -52,7 +122,7 @@ class NetworkActions:
                 f"{'Asked' if direction == reciprocity.ASKED else 'Gave'}: {label} ({name})",
                 lambda s: reciprocity.record_exchange(s, cid, direction, kind, on, note),
                 lambda s, new_id: reciprocity.delete_exchange(s, new_id),
-                w._changed,
+                w.changed,
                 [cid],
             )
         )
@@ -65,15 +135,15 @@ class NetworkActions:
                 "Delete give-and-take entry",
                 lambda s: reciprocity.delete_exchange(s, exchange_id),
                 reciprocity.restore_exchange,
-                w._changed,
+                w.changed,
             )
         )
-        w.statusBar().showMessage("Deleted. Press Ctrl+Z to undo.", 5000)
+        w.say("Deleted. Press Ctrl+Z to undo.", 5000)
 
     def thanked(self, contact_id: int) -> None:
         """Today's Done on a thank-you owed: the thank-you is logged as given today."""
         w = self.w
-        name = w._contact_name(contact_id)
+        name = w.contact_name(contact_id)
         today = dt.date.today()
         w.undo_stack.push(
             DbStep(
@@ -83,10 +153,10 @@ class NetworkActions:
                     s, contact_id, reciprocity.GAVE, reciprocity.THANK_YOU, today
                 ),
                 lambda s, new_id: reciprocity.delete_exchange(s, new_id),
-                w._changed,
+                w.changed,
             )
         )
-        w.statusBar().showMessage(f"Logged your thank-you to {name}.", 5000)
+        w.say(f"Logged your thank-you to {name}.", 5000)
 
     def snooze_thanks(self, exchange_id: int, until: dt.date, who: str) -> None:
         w = self.w
@@ -96,24 +166,22 @@ class NetworkActions:
                 f"Snooze thanking {who}",
                 lambda s: reciprocity.snooze_thanks(s, exchange_id, until),
                 lambda s, before: reciprocity.snooze_thanks(s, exchange_id, before),
-                w._changed,
+                w.changed,
             )
         )
 
     # -- groups and events ----------------------------------------------------
     def link_group(self, contact_id: int | None = None) -> None:
         w = self.w
-        cid = contact_id if contact_id is not None else w.contacts.current_id()
+        cid = contact_id if contact_id is not None else self.tab.current_id()
         if cid is None:
             return
         with w.db.session() as s:
             rows = groups.list_groups(s)
-        name = w._contact_name(cid)
+        name = w.contact_name(cid)
         if not rows:
-            w.statusBar().showMessage(
-                "Add the group or event first, in the Groups & events tab.", 8000
-            )
-            w.tabs.setCurrentWidget(w.groups)
+            w.say("Add the group or event first, in the Groups & events tab.", 8000)
+            w.open_tab(Tab.GROUPS)
             return
         choices: list[tuple[str, object]] = [
             (
@@ -123,7 +191,11 @@ class NetworkActions:
             for g in rows
         ]
         dialog = ChoiceDialog(
-            "Where you met", f"Where did you meet {name}?", "&Group or event", choices, parent=w
+            "Where you met",
+            f"Where did you meet {name}?",
+            "&Group or event",
+            choices,
+            parent=self.parent_widget,
         )
         if w.ask(dialog) != QDialog.DialogCode.Accepted:
             return
@@ -136,7 +208,7 @@ class NetworkActions:
                 f"Met {name} there",
                 lambda s: groups.link(s, group_id, [cid]),
                 lambda s, added: groups.unlink(s, group_id, added),
-                w._changed,
+                w.changed,
                 [cid],
             )
         )
@@ -145,7 +217,7 @@ class NetworkActions:
         w = self.w
         ids = contact_ids
         if ids is None:
-            current = w.contacts.current_id()
+            current = self.tab.current_id()
             ids = [current] if current is not None else []
         if not ids:
             return
@@ -155,16 +227,16 @@ class NetworkActions:
                 "Remove from group or event",
                 lambda s: groups.unlink(s, group_id, ids),
                 lambda s, removed: groups.link(s, group_id, removed),
-                w._changed,
+                w.changed,
             )
         )
 
     # -- the multi-selection -----------------------------------------------------
     def _selection(self) -> list[int]:
         w = self.w
-        ids = w.contacts.selected_ids()
+        ids = self.tab.selected_ids()
         if not ids:
-            w.statusBar().showMessage("Select contacts in the list first.", 5000)
+            w.say("Select contacts in the list first.", 5000)
         return ids
 
     def _ask_value(
@@ -177,7 +249,9 @@ class NetworkActions:
         current: str = "",
     ) -> object | None:
         heading = f"For the {_people(n)} selected" if n != 1 else "For the contact selected"
-        dialog = ChoiceDialog(title, heading, label, choices, editable, current, parent=self.w)
+        dialog = ChoiceDialog(
+            title, heading, label, choices, editable, current, parent=self.parent_widget
+        )
         if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
             return None
         return dialog.value()
@@ -207,7 +281,7 @@ class NetworkActions:
                 f"Tag {_people(len(ids))} “{tag}”",
                 lambda s: bulk.add_tag(s, ids, tag),
                 lambda s, added: bulk.remove_tag(s, added, tag),
-                w._changed,
+                w.changed,
             )
         else:
             step = DbStep(
@@ -215,10 +289,10 @@ class NetworkActions:
                 f"Remove tag “{tag}” from {_people(len(ids))}",
                 lambda s: bulk.remove_tag(s, ids, tag),
                 lambda s, had: bulk.add_tag(s, had, tag),
-                w._changed,
+                w.changed,
             )
         w.undo_stack.push(step)
-        w.statusBar().showMessage(f"{step.text()}. Ctrl+Z undoes it.", 5000)
+        w.say(f"{step.text()}. Ctrl+Z undoes it.", 5000)
 
     def set_tier(self) -> None:
         ids = self._selection()
@@ -255,181 +329,216 @@ class NetworkActions:
             f"{text} on {_people(len(ids))}",
             lambda s: bulk.set_field(s, ids, field, value),
             lambda s, before: bulk.restore_field(s, field, before),
-            w._changed,
+            w.changed,
         )
         w.undo_stack.push(step)
-        w.statusBar().showMessage(f"{step.text()}. Ctrl+Z undoes it.", 5000)
+        w.say(f"{step.text()}. Ctrl+Z undoes it.", 5000)
 
-    def apply_industries(self, chosen: dict[int, str]) -> None:
-        """Confirmed suggestions (contact → industry), as one undoable step."""
-        w = self.w
+    # -- the contact, its activity, merging --------------------------------------
+    def on_new_contact(self) -> None:
+        self.w.open_tab(Tab.CONTACTS)
+        self.tab.start_new()
 
-        def do(s: Session) -> dict[int, str]:
-            before: dict[int, str] = {}
-            for value in set(chosen.values()):
-                ids = [c for c, v in chosen.items() if v == value]
-                before.update(bulk.set_field(s, ids, "industry", value))
-            return before
+    def on_find(self) -> None:
+        self.w.open_tab(Tab.CONTACTS)
+        self.tab.focus_search()
 
-        w.undo_stack.push(
+    def on_log(self, contact_id: int | None = None) -> None:
+        """Log an interaction with the shown contact (or *contact_id*): today, last kind."""
+        cid = contact_id if contact_id is not None else self.tab.current_id()
+        if cid is None:
+            self.w.say("Select a contact first, then log (Ctrl+L).", 5000)
+            return
+        with self.w.db.session() as s:
+            kind = last_kind(s)
+        name = self.w.contact_name(cid)
+        dialog = LogDialog(name, dt.date.today(), kind, parent=self.parent_widget)
+        if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
+            return
+        on, kind, summary = dialog.values()
+        self.w.undo_stack.push(
             DbStep(
-                w.db,
-                f"Confirm the industry of {_people(len(chosen))}",
-                do,
-                lambda s, before: bulk.restore_field(s, "industry", before),
-                w._changed,
+                self.w.db,
+                f"Log {KIND_LABELS[kind].lower()} with {name}",
+                lambda s: log_interaction(s, cid, on, kind, summary),
+                lambda s, new_id: delete_interaction(s, new_id),
+                self.w.changed,
+                [cid],
+            )
+        )
+        self.w.say(f"Logged: {KIND_LABELS[kind]} with {name}.", 5000)
+
+    def on_edit_interaction(self, interaction_id: int) -> None:
+        with self.w.db.session() as s:
+            row = get_interaction(s, interaction_id)
+        name = self.w.contact_name(row.contact_id)
+        dialog = LogDialog(
+            name, row.occurred_on, row.kind, row.summary, self.parent_widget, editing=True
+        )
+        if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
+            return
+        on, kind, summary = dialog.values()
+        self.w.undo_stack.push(
+            DbStep(
+                self.w.db,
+                f"Edit interaction with {name}",
+                lambda s: update_interaction(s, interaction_id, on, kind, summary),
+                lambda s, before: update_interaction(
+                    s, before.id, before.occurred_on, before.kind, before.summary
+                ),
+                self.w.changed,
+                [row.contact_id],
             )
         )
 
-    # -- groups and events tab -------------------------------------------------------
-    def save_group(self, record: groups.GroupRecord) -> None:
-        w = self.w
-        new = record.id is None
+    def on_delete_interaction(self, interaction_id: int) -> None:
+        with self.w.db.session() as s:
+            row = get_interaction(s, interaction_id)
+        self.w.undo_stack.push(
+            DbStep(
+                self.w.db,
+                "Delete interaction",
+                lambda s: delete_interaction(s, interaction_id),
+                restore_interaction,
+                self.w.changed,
+                [row.contact_id],
+            )
+        )
+        self.w.say("Interaction deleted. Press Ctrl+Z to undo.", 5000)
+
+    def on_add_follow_up(self, with_contact: bool = True) -> None:
+        cid = self.tab.current_id() if with_contact else None
+        if self.w.current_tab() is Tab.TODAY:
+            cid = None  # from Today: a follow-up about no one in particular
+        name = self.w.contact_name(cid) if cid is not None else ""
+        dialog = FollowUpDialog(
+            name, dt.date.today() + dt.timedelta(days=7), parent=self.parent_widget
+        )
+        if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
+            return
+        text, due = dialog.values()
+        if not text.strip():
+            return
+        self.w.undo_stack.push(
+            DbStep(
+                self.w.db,
+                f"Add follow-up “{text.strip()}”",
+                lambda s: add_follow_up(s, cid, due, text),
+                lambda s, new_id: delete_follow_up(s, new_id),
+                self.w.changed,
+                [cid] if cid is not None else [],
+            )
+        )
+        self.w.say(f"Follow-up added for {due:%d %B}.", 5000)
+
+    def on_follow_up_done(self, follow_up_id: int) -> None:
+        self.w.undo_stack.push(
+            DbStep(
+                self.w.db,
+                "Mark follow-up done",
+                lambda s: set_done(s, follow_up_id, True),
+                lambda s, _before: set_done(s, follow_up_id, False),
+                self.w.changed,
+            )
+        )
+
+    def on_delete_follow_up(self, follow_up_id: int) -> None:
+        self.w.undo_stack.push(
+            DbStep(
+                self.w.db,
+                "Delete follow-up",
+                lambda s: delete_follow_up(s, follow_up_id),
+                restore_follow_up,
+                self.w.changed,
+            )
+        )
+        self.w.say("Follow-up deleted. Press Ctrl+Z to undo.", 5000)
+
+    def on_who_at(self) -> None:
+        dialog = WhoAtDialog(self.w.db, self.parent_widget)
+        dialog.open_contact.connect(self.w.open_contact)
+        self.w.ask(dialog)
+
+    def on_save_contact(self, before: ContactRecord | None, after: ContactRecord) -> None:
+        command = SaveContact(self.w.db, before, after, self.w.changed)
         try:
-            groups.check(record)
-        except ValueError as exc:
-            w.statusBar().showMessage(str(exc), 8000)
+            self.w.undo_stack.push(command)
+        except InvalidContact as exc:
+            self.tab.editor.show_problems(exc.problems)
             return
+        self.w.say(f"Saved {after.display_name}.", 5000)
 
-        def do(s: Session) -> groups.GroupRecord | None:
-            r = replace(record)
-            before = groups.save_group(s, r)
-            record.id = r.id
-            return before
-
-        def undo(s: Session, before: groups.GroupRecord | None) -> None:
-            if before is None:
-                assert record.id is not None
-                groups.delete_group(s, record.id)
-            else:
-                groups.save_group(s, before)
-
-        w.undo_stack.push(
-            DbStep(w.db, f"{'Add' if new else 'Edit'} “{record.name}”", do, undo, w._changed)
-        )
-        w.groups.refresh(record.id)
-
-    def delete_group(self, group_id: int) -> None:
-        w = self.w
-        w.undo_stack.push(
-            DbStep(
-                w.db,
-                "Delete group or event",
-                lambda s: groups.delete_group(s, group_id),
-                groups.restore_group,
-                w._changed,
-            )
-        )
-        w.statusBar().showMessage("Deleted. Press Ctrl+Z to undo.", 5000)
-
-    def add_to_group(self, group_id: int, contact_id: int) -> None:
-        w = self.w
-        w.undo_stack.push(
-            DbStep(
-                w.db,
-                f"Met {w._contact_name(contact_id)} there",
-                lambda s: groups.link(s, group_id, [contact_id]),
-                lambda s, added: groups.unlink(s, group_id, added),
-                w._changed,
-            )
-        )
-
-    # -- target employers ---------------------------------------------------------------
-    def add_employer(self, name: str) -> None:
-        w = self.w
-        w.undo_stack.push(
-            DbStep(
-                w.db,
-                f"Add “{name}” to the LAMP list",
-                lambda s: employers.add_employer(s, name),
-                lambda s, new_id: employers.delete_employer(s, new_id),
-                self._own_tab_changed,
-            )
-        )
-
-    def edit_employer(self, employer_id: int, field: str, value: object) -> None:
-        w = self.w
-        try:
-            employers.check(field, value)
-        except ValueError as exc:
-            w.statusBar().showMessage(str(exc), 8000)
+    def on_delete(self) -> None:
+        ids = self.tab.selected_ids()
+        if not ids:
             return
-        w.undo_stack.push(
-            DbStep(
-                w.db,
-                f"Change {field}",
-                lambda s: employers.update_employer(s, employer_id, field, value),  # type: ignore[arg-type]
-                lambda s, before: employers.update_employer(s, employer_id, field, before),
-                self._own_tab_changed,
-            )
+        names = self.tab.selected_names()
+        who = f"“{names[0]}”" if len(ids) == 1 else f"these {len(ids)} contacts"
+        box = message_box(
+            self.parent_widget,
+            "Delete contact" if len(ids) == 1 else "Delete contacts",
+            f"Delete {who}? You can undo this with Edit ▸ Undo (Ctrl+Z).",
+            Button.Yes | Button.Cancel,
+            Button.Cancel,
         )
-
-    def delete_employer(self, employer_id: int) -> None:
-        w = self.w
-        w.undo_stack.push(
-            DbStep(
-                w.db,
-                "Remove from the LAMP list",
-                lambda s: employers.delete_employer(s, employer_id),
-                employers.restore_employer,
-                self._own_tab_changed,
-            )
-        )
-
-    def employers_from_contacts(self) -> None:
-        w = self.w
-        with w.db.session() as s:
-            orgs = employers.organizations_not_listed(s)
-        if not orgs:
-            w.statusBar().showMessage("Every organisation your contacts work at is listed.", 6000)
+        if self.w.ask(box) != Button.Yes:
             return
-        dialog = ChoiceDialog(
-            "Add an employer",
-            "Where your contacts work (most people first). Add the ones you would like to "
-            "work for.",
-            "&Organisation",
-            [(f"{name} ({n})", name) for name, n in orgs],
-            parent=w,
-        )
-        if w.ask(dialog) == QDialog.DialogCode.Accepted and dialog.value():
-            self.add_employer(str(dialog.value()))
+        # The pane lets go of who is going (and of any edits to them): never a blank form
+        # left acting on a contact that is gone.
+        self.tab.show_nobody()
 
-    # -- the map and industries ---------------------------------------------------------
-    def show_people(self, narrow: Narrow) -> None:
-        w = self.w
-        w.tabs.setCurrentWidget(w.contacts)
-        w.contacts.set_narrow(narrow)
+        def delete(_backup: object = None) -> None:
+            self.w.undo_stack.push(DeleteContacts(self.w.db, ids, names, self.w.changed))
+            self.w.say(f"Deleted {who}. Press Ctrl+Z to undo.", 8000)
 
-    def set_target(self, industry: str) -> None:
-        w = self.w
-        with w.db.session() as s:
-            if industries.target_industry(s) == industry:
-                return
-        w.undo_stack.push(
-            DbStep(
-                w.db,
-                f"Target industry “{industry}”" if industry else "No target industry",
-                lambda s: industries.set_target_industry(s, industry),
-                lambda s, before: industries.set_target_industry(s, before or ""),
-                self._own_tab_changed,
-            )
-        )
-
-    def suggest_industries(self) -> None:
-        w = self.w
-        ids = w.contacts.selected_ids() if w.tabs.currentWidget() is w.contacts else []
-        with w.db.session() as s:
-            found = industries.suggestions(s, ids if len(ids) > 1 else None)
-            table = industries.keywords(s)
-        dialog = IndustriesDialog(found, table, w)
-        if w.ask(dialog) != QDialog.DialogCode.Accepted:
+        if len(ids) < BULK_DELETE:
+            delete()
             return
-        if dialog.keyword_table() != table:
-            with w.db.session() as s:
-                industries.set_keywords(s, dialog.keyword_table())
-        chosen = dialog.chosen()
-        if chosen:
-            self.apply_industries(chosen)
-            w.statusBar().showMessage(
-                f"Industry set for {_people(len(chosen))}. Ctrl+Z undoes it.", 6000
+        db = self.w.db  # a bulk delete is protected by a copy first, made off the GUI thread
+        self.w.tasks.start(
+            "Backing up before deleting",
+            lambda _p, _c: db.backup("before-delete"),
+            delete,
+            on_failed=self.w.task_failed,
+        )
+
+    def on_merge(self) -> None:
+        """Merge the two selected, after comparing them side by side as the duplicates
+        review does (it was a bare Yes/Cancel with Yes as the default)."""
+        ids = self.tab.selected_ids()
+        if len(ids) != 2:
+            self.w.ask(
+                message_box(
+                    self.parent_widget,
+                    "Merge contacts",
+                    "Select exactly two contacts (Ctrl+click) to merge them.",
+                    icon=QMessageBox.Icon.Information,
+                )
             )
+            return
+        if not self.tab.confirm_leave():
+            return
+        # The older one is kept unless the user swaps sides, as for possible duplicates.
+        dialog = DuplicatesDialog(self.w.db, self.parent_widget, DuplicatePair(min(ids), max(ids)))
+        dialog.merge_requested.connect(self.merge_pair)
+        dialog.different_requested.connect(self.keep_apart)
+        self.w.ask(dialog)
+
+    def merge_pair(self, keep: int, other: int, keep_name: str, other_name: str) -> None:
+        self.w.undo_stack.push(
+            MergeContacts(self.w.db, keep, other, (keep_name, other_name), self.w.changed)
+        )
+        self.w.say(f"Merged {other_name} into {keep_name}.", 8000)
+
+    def keep_apart(self, a: int, b: int, a_name: str, b_name: str) -> None:
+        self.w.undo_stack.push(MarkDifferent(self.w.db, a, b, (a_name, b_name), self.w.changed))
+        self.w.say(f"{a_name} and {b_name} are kept as different people.", 8000)
+
+    def on_review_duplicates(self) -> None:
+        if not self.tab.confirm_leave():
+            return
+        dialog = DuplicatesDialog(self.w.db, self.parent_widget)
+        dialog.merge_requested.connect(self.merge_pair)
+        dialog.different_requested.connect(self.keep_apart)
+        self.w.ask(dialog)
+        self.tab.reload()

@@ -6,20 +6,15 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
-    QHeaderView,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.model.records import TIERS
 from app.services.activity import Activity, activity_of
-from app.services.contacts import ContactRow
 from app.services.followups import FollowUpRow
 from app.services.groups import GroupRow
 from app.services.interactions import InteractionRow
@@ -27,15 +22,9 @@ from app.services.interviews import InterviewRow
 from app.services.reciprocity import ASKED, GAVE, Balance, ExchangeRow
 from app.storage.db import Database
 from app.ui.common.rows_model import RowsModel
+from app.ui.common.tables import OVERDUE, PeopleModel, day_text, people_table, rows_table
 from app.ui.common.text import plain_label
 from app.ui.common.widgets import button_row
-
-OVERDUE = QColor("#b3261e")
-CONTENTS_PRECISION = 30  # rows looked at to size a column to its contents
-
-
-def day_text(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 class HistoryModel(RowsModel):
@@ -77,13 +66,6 @@ class InterviewsModel(RowsModel):
         return when, row.status_label
 
 
-class PeopleModel(RowsModel):
-    headers = ("Name", "Organisation")
-
-    def cells(self, row: ContactRow) -> tuple[str, ...]:
-        return row.name, row.organization
-
-
 class FollowUpsModel(RowsModel):
     headers = ("By", "To do")
 
@@ -98,34 +80,6 @@ class FollowUpsModel(RowsModel):
         if role == Qt.ItemDataRole.ForegroundRole and column == 0 and row.due_on < self.today:
             return OVERDUE
         return None
-
-
-def people_table(model: RowsModel, name: str) -> QTableView:
-    """A list of contacts; Enter or a double-click opens one (the view's activated)."""
-    view = rows_table(model, name)
-    view.setToolTip("Double-click or press Enter to open")
-    return view
-
-
-def rows_table(model: RowsModel, name: str) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    view.setWordWrap(False)
-    view.setTabKeyNavigation(False)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    # Sized from the first rows only: a history of 500 is not measured line by line.
-    header.setResizeContentsPrecision(CONTENTS_PRECISION)
-    header.setStretchLastSection(True)
-    view.setMinimumHeight(view.fontMetrics().height() * 5)
-    view.setMaximumHeight(view.fontMetrics().height() * 11)
-    return view
 
 
 class ActivityPanel(QGroupBox):

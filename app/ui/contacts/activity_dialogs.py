@@ -4,60 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
-    QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.services.interactions import KINDS
 from app.services.reciprocity import ASKED
 from app.services.reciprocity import KINDS as EXCHANGE_KINDS
-from app.ui.common.text import plain_label
+from app.ui.common.forms import Form, date_edit, from_qdate
 
 
-def to_qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def from_qdate(day: QDate) -> dt.date:
-    return dt.date(day.year(), day.month(), day.day())
-
-
-def date_edit(day: dt.date, name: str) -> QDateEdit:
-    edit = QDateEdit(to_qdate(day))
-    edit.setObjectName(name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("d MMM yyyy")
-    return edit
-
-
-class _Form(QDialog):
-    def __init__(self, title: str, heading: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(440)
-        self.heading = plain_label(heading)
-        self.heading.setWordWrap(True)
-        self.form = QFormLayout()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addLayout(self.form)
-        layout.addWidget(self.buttons)
-
-
-class LogDialog(_Form):
+class LogDialog(Form):
     """Log (or edit) a contact with someone: today and the last kind are filled in."""
 
     def __init__(
@@ -93,7 +53,7 @@ class LogDialog(_Form):
         return from_qdate(self.day.date()), str(self.kind.currentData()), self.summary.text()
 
 
-class FollowUpDialog(_Form):
+class FollowUpDialog(Form):
     """A follow-up: what to do and by when (a week from today unless said otherwise)."""
 
     def __init__(
@@ -118,18 +78,7 @@ class FollowUpDialog(_Form):
         return self.text.text(), from_qdate(self.due.date())
 
 
-class PickDateDialog(_Form):
-    def __init__(self, title: str, day: dt.date, parent: QWidget | None = None) -> None:
-        super().__init__(title, "Until which day?", parent)
-        self.setObjectName("pick_date")
-        self.day = date_edit(day, "picked_date")
-        self.form.addRow("&Day", self.day)
-
-    def value(self) -> dt.date:
-        return from_qdate(self.day.date())
-
-
-class ExchangeDialog(_Form):
+class ExchangeDialog(Form):
     """What was asked of someone, or given to them, and when."""
 
     def __init__(
@@ -160,41 +109,3 @@ class ExchangeDialog(_Form):
 
     def values(self) -> tuple[str, dt.date, str]:
         return str(self.kind.currentData()), from_qdate(self.day.date()), self.note.text()
-
-
-class ChoiceDialog(_Form):
-    """Pick one of a few values, or (when *editable*) type a new one."""
-
-    def __init__(
-        self,
-        title: str,
-        heading: str,
-        label: str,
-        choices: list[tuple[str, object]],
-        editable: bool = False,
-        current: str = "",
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(title, heading, parent)
-        self.setObjectName("choice_dialog")
-        self.choice = QComboBox()
-        self.choice.setObjectName("choice")
-        self.choice.setEditable(editable)
-        for text, data in choices:
-            self.choice.addItem(text, data)
-        if current:
-            index = self.choice.findText(current)
-            if index >= 0:
-                self.choice.setCurrentIndex(index)
-            elif editable:
-                self.choice.setEditText(current)
-        self.form.addRow(label, self.choice)
-        self.choice.setFocus()
-
-    def value(self) -> object:
-        """The chosen item's data; for a typed value that is no item, the text."""
-        text = self.choice.currentText()
-        index = self.choice.findText(text)
-        if index >= 0 and self.choice.itemData(index) is not None:
-            return self.choice.itemData(index)
-        return text.strip()

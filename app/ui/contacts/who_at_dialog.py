@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QVBoxLayout,
 from app.services.contacts import ContactRow, people_at
 from app.storage.db import Database
 from app.ui.common.rows_model import RowsModel
+from app.ui.common.tables import people_table
 from app.ui.common.text import plain_label
-from app.ui.contacts.activity import people_table
 
 
 class AtModel(RowsModel):

@@ -26,11 +26,11 @@ from app.services.contacts import ContactRow
 from app.services.groups import KINDS, GroupRecord, GroupRow, get_group, list_groups, people_met_at
 from app.storage.db import Database
 from app.ui.common.contact_picker import NOT_A_CONTACT, ContactPicker
+from app.ui.common.forms import from_qdate, to_qdate
 from app.ui.common.rows_model import RowsModel
+from app.ui.common.tables import PeopleModel, day_text, people_table, rows_table
 from app.ui.common.text import plain_label
 from app.ui.common.widgets import button_row, confirm_unsaved
-from app.ui.contacts.activity import PeopleModel, day_text, people_table, rows_table
-from app.ui.contacts.activity_dialogs import from_qdate, to_qdate
 
 
 class GroupsModel(RowsModel):

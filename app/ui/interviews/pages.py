@@ -39,9 +39,9 @@ from app.services import interviews as iv
 from app.services.interviews import InterviewDetail, InterviewRecord, PlannedQuestion
 from app.services.question_bank import Question
 from app.ui.common.rows_model import RowsModel
+from app.ui.common.tables import day_text, rows_table
 from app.ui.common.text import plain_label
 from app.ui.common.widgets import button_row
-from app.ui.contacts.activity import day_text, rows_table
 
 SAVE_AFTER_MS = 700
 ROLE = Qt.ItemDataRole.UserRole

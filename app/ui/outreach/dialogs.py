@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
 from app.services import mail, outreach, sending
 from app.services.contacts import Choice
 from app.ui.common.contact_picker import NOT_A_CONTACT, ContactPicker
+from app.ui.common.forms import Form, date_edit, from_qdate
 from app.ui.common.tasks import Task
 from app.ui.common.text import plain_label
 from app.ui.common.widgets import ErrorLabel, button_row
-from app.ui.contacts.activity_dialogs import _Form, date_edit, from_qdate
 
 
-class NewCampaignDialog(_Form):
+class NewCampaignDialog(Form):
     """What the campaign is for; the starter text for that purpose fills the editor."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -56,7 +56,7 @@ class NewCampaignDialog(_Form):
         return outreach.CampaignRecord(name, base.purpose, base.subject, base.body)
 
 
-class AddPeopleDialog(_Form):
+class AddPeopleDialog(Form):
     """Whom to write to: a search, a tag, an industry, a tier, or people picked one by one."""
 
     def __init__(
@@ -140,7 +140,7 @@ class AddPeopleDialog(_Form):
         super().accept()
 
 
-class ReplyDialog(_Form):
+class ReplyDialog(Form):
     def __init__(self, who: str, sent_on: dt.date, parent: QWidget | None = None) -> None:
         super().__init__(
             "Mark reply",

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 from app.services import outreach
 from app.storage.db import Database
 from app.ui.common.rows_model import RowsModel
+from app.ui.common.tables import rows_table
 from app.ui.common.text import plain_label
 from app.ui.common.widgets import button_row
-from app.ui.contacts.activity import rows_table
 from app.ui.outreach.pages import MessagePage, PreviewPage, RecipientsPage, SendPage
 
 

@@ -188,7 +188,7 @@ def test_a_log_on_a_contact_deleted_meanwhile_leaves_the_stack_as_it_was(
         delete_contacts(s, [people["ann"]])
     before = snapshot(db)
     answers.dialog_answer = QDialog.DialogCode.Accepted
-    w.on_log(people["ann"])
+    w.contact_actions.on_log(people["ann"])
     assert _stack_state(w) == stack_before
     assert snapshot(db) == before
     qtbot.waitUntil(lambda: bool(answers.asked))
@@ -208,7 +208,9 @@ def test_a_refused_save_is_not_left_on_the_stack(
     _two_steps(w, db, people)
     stack_before = _stack_state(w)
     before = snapshot(db)
-    w.on_save_contact(None, ContactRecord(full_name="Dee", emails=[Labeled("not an address")]))
+    w.contact_actions.on_save_contact(
+        None, ContactRecord(full_name="Dee", emails=[Labeled("not an address")])
+    )
     assert _stack_state(w) == stack_before
     assert snapshot(db) == before
 

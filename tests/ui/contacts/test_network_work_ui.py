@@ -17,7 +17,8 @@ from app.services import employers, reciprocity
 from app.services.contacts import create_contact, get_contact
 from app.services.interactions import log_interaction
 from app.storage.db import Database, open_database
-from app.ui.contacts.activity_dialogs import ChoiceDialog, ExchangeDialog
+from app.ui.common.forms import ChoiceDialog
+from app.ui.contacts.activity_dialogs import ExchangeDialog
 from app.ui.employers.tab import ADVOCACY, MOTIVATION, NAME, POSTING
 from app.ui.network.industries_dialog import IndustriesDialog
 from app.ui.today.tab import TodayTab
@@ -298,7 +299,7 @@ def test_industries_are_suggested_and_confirmed_in_one_undoable_step(
         return int(QDialog.DialogCode.Accepted)
 
     answers.on_dialog = confirm
-    w.suggest_action.trigger()
+    w.network_actions.suggest_action.trigger()
     with db.session() as s:
         assert [get_contact(s, c).industry for c in (ann, bob, cy)] == [
             "Healthcare",
@@ -330,11 +331,11 @@ def test_bulk_changes_on_a_selection_are_one_undo_step_each(
     answers.on_dialog = answer
     before = w.undo_stack.count()
     {
-        "tag": w.bulk_actions[0],
-        "untag": w.bulk_actions[1],
-        "tier": w.bulk_actions[2],
-        "industry": w.bulk_actions[3],
-        "delete": w.delete_action,
+        "tag": w.contact_actions.bulk_actions[0],
+        "untag": w.contact_actions.bulk_actions[1],
+        "tier": w.contact_actions.bulk_actions[2],
+        "industry": w.contact_actions.bulk_actions[3],
+        "delete": w.contact_actions.delete_action,
     }[action].trigger()
     assert w.undo_stack.count() == before + 1
 

@@ -233,7 +233,7 @@ def test_cancel_leaves_the_list_on_the_contact_shown(
     assert tab.current_id() == anna and tab.editor.edits["title"].text() == "Chemist"
     # Delete offers to delete the one shown, no one else.
     answers.reply = answers.reply.Cancel
-    w.delete_action.trigger()
+    w.contact_actions.delete_action.trigger()
     assert "Anna" in answers.asked[-1]
     answers.reply = answers.reply.Discard
 
@@ -269,7 +269,7 @@ def test_sorting_keeps_the_contact_shown_selected(
     assert tab.model.row_of(bert) == 0
     assert tab.selected_ids() == [bert] and tab.table.currentIndex().row() == 0
     answers.reply = answers.reply.Yes
-    w.delete_action.trigger()
+    w.contact_actions.delete_action.trigger()
     assert "Bert" in answers.asked[-1]
     assert tab.model.row_of(bert) < 0
 
@@ -297,7 +297,7 @@ def test_search_filter_delete_and_undo_leave_no_one_shown_who_is_not_selected(
     tab.table.selectRow(0)
     assert tab.current_id() == anna
     answers.reply = answers.reply.Yes
-    w.delete_action.trigger()
+    w.contact_actions.delete_action.trigger()
     assert tab.current_id() is None and tab.selected_ids() == []
     assert tab.detail.currentWidget() is tab.editor_placeholder
     w.undo_action.trigger()
@@ -313,11 +313,14 @@ def test_deleting_everyone_shows_the_welcome_page(
     add(db, "Only One")
     w = open_contacts(make_window)
     answers.reply = answers.reply.Yes
-    w.delete_action.trigger()
+    w.contact_actions.delete_action.trigger()
     assert w.contacts.pages.currentWidget() is w.contacts.empty
     assert w.contacts.current_id() is None
-    assert not w.log_action.isEnabled() and not w.delete_action.isEnabled()
-    w.log_action.trigger()  # crashed with "contact … is gone" on the blank form
+    assert (
+        not w.contact_actions.log_action.isEnabled()
+        and not w.contact_actions.delete_action.isEnabled()
+    )
+    w.contact_actions.log_action.trigger()  # crashed with "contact … is gone" on the blank form
     assert not answers.dialogs
 
 
@@ -333,12 +336,21 @@ def test_actions_follow_the_selection(qtbot: QtBot, make_window: Make, db: Datab
     tab = w.contacts
     tab.table.clearSelection()
     tab.show_nobody()
-    assert not w.delete_action.isEnabled() and not w.merge_action.isEnabled()
-    assert not w.log_action.isEnabled() and not w.follow_up_action.isEnabled()
-    assert not any(a.isEnabled() for a in w.bulk_actions)
+    assert (
+        not w.contact_actions.delete_action.isEnabled()
+        and not w.contact_actions.merge_action.isEnabled()
+    )
+    assert (
+        not w.contact_actions.log_action.isEnabled()
+        and not w.contact_actions.follow_up_action.isEnabled()
+    )
+    assert not any(a.isEnabled() for a in w.contact_actions.bulk_actions)
     tab.table.selectRow(0)
-    assert w.delete_action.isEnabled() and w.log_action.isEnabled()
-    assert w.follow_up_action.isEnabled() and not w.merge_action.isEnabled()
+    assert w.contact_actions.delete_action.isEnabled() and w.contact_actions.log_action.isEnabled()
+    assert (
+        w.contact_actions.follow_up_action.isEnabled()
+        and not w.contact_actions.merge_action.isEnabled()
+    )
     click_row(qtbot, w, 1)
     qtbot.mouseClick(
         tab.table.viewport(),
@@ -347,9 +359,9 @@ def test_actions_follow_the_selection(qtbot: QtBot, make_window: Make, db: Datab
         tab.table.visualRect(tab.model.index(2, 0)).center(),
     )
     assert len(tab.selected_ids()) == 2
-    assert w.merge_action.isEnabled()
+    assert w.contact_actions.merge_action.isEnabled()
     w.tabs.setCurrentWidget(w.today)
-    assert w.follow_up_action.isEnabled()  # from Today: about no one in particular
+    assert w.contact_actions.follow_up_action.isEnabled()  # from Today: about no one in particular
 
 
 # -- 10. Tab leaves the email, phone and web tables ---------------------------------------
@@ -445,7 +457,7 @@ def test_the_pane_keeps_its_scroll_position_after_log_and_save(
     bar = editor.scroll.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 200)
     bar.setValue(200)
-    w.log_action.trigger()  # the Log dialog is answered with OK
+    w.contact_actions.log_action.trigger()  # the Log dialog is answered with OK
     assert answers.dialogs
     qtbot.wait(10)
     assert bar.value() == 200
@@ -490,7 +502,7 @@ def test_several_selected_are_summed_up_with_their_actions(
     assert tab.summary.names.text() == "Anna, Bert, Cleo"
     assert tab.summary.tags.text() == "Tags they all have: python"
     assert tab.summary.orgs.text() == "Organisations: Acme (2), Globex"
-    assert tab.current_id() is None and not w.log_action.isEnabled()
+    assert tab.current_id() is None and not w.contact_actions.log_action.isEnabled()
     merge = tab.summary.findChild(QPushButton, "selection_merge")
     assert merge is not None and not merge.isEnabled()  # three: not two
     delete = tab.summary.findChild(QPushButton, "selection_delete")
@@ -610,7 +622,7 @@ def test_ctrl_m_compares_the_two_side_by_side_and_merges_only_when_asked(
         return dialog.result()
 
     answers.on_dialog = swap_and_merge
-    w.merge_action.trigger()
+    w.contact_actions.merge_action.trigger()
     with db.session() as s:
         kept = get_contact(s, anne)
     assert {e.value for e in kept.emails} == {"a@x.org", "b@x.org"}

@@ -14,7 +14,8 @@ from app.services.contacts import create_contact
 from app.services.followups import add_follow_up, follow_ups_of
 from app.services.interactions import interactions_of, log_interaction
 from app.storage.db import Database
-from app.ui.contacts.activity_dialogs import FollowUpDialog, LogDialog, PickDateDialog, to_qdate
+from app.ui.common.forms import PickDateDialog, to_qdate
+from app.ui.contacts.activity_dialogs import FollowUpDialog, LogDialog
 from app.ui.window.main_window import MainWindow
 from app.ui.window.preferences import PreferencesDialog
 from tests.ui.conftest import Answers
@@ -67,7 +68,7 @@ def test_ctrl_l_logs_an_interaction_with_today_and_the_last_kind(
     assert f"Last contact {TODAY.day}" in panel.summary.text()
     # The next log offers the kind used last.
     answers.on_dialog = lambda d: int(QDialog.DialogCode.Rejected)
-    w.log_action.trigger()
+    w.contact_actions.log_action.trigger()
     assert answers.dialogs[-1].kind.currentData() == "coffee"  # type: ignore[attr-defined]
     # Undo takes the entry away again.
     w.undo_action.trigger()
@@ -222,5 +223,5 @@ def test_introductions_are_listed_and_one_click_away(
         return int(dialog.result())
 
     answers.on_dialog = search_acme
-    w.who_at_action.trigger()
+    w.contact_actions.who_at_action.trigger()
     assert w.contacts.current_id() == raj

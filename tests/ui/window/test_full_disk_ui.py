@@ -31,9 +31,9 @@ def test_an_import_that_fills_the_disk_says_so_and_changes_nothing(
 ) -> None:
     w = make_window()
     failures: list[str] = []
-    shown = w._task_failed
-    w._task_failed = lambda details: (failures.append(details), shown(details))[1]  # type: ignore[method-assign]
-    w.start_import([str(_cards(tmp_path / "many.vcf", 3000))])
+    shown = w.task_failed
+    w.task_failed = lambda details: (failures.append(details), shown(details))[1]  # type: ignore[method-assign]
+    w.files.start_import([str(_cards(tmp_path / "many.vcf", 3000))])
     qtbot.waitUntil(lambda: bool(failures), timeout=60000)
     assert "database or disk is full" in failures[0]
     assert any("The disk is full; nothing was changed" in said for said in answers.asked), (

@@ -49,7 +49,7 @@ def test_import_shows_a_preview_then_a_report(
         str(VCARDS / "evolution-data-server" / "9.vcf"),
         str(VCARDS / "sabre-io-vobject" / "issue64.vcf"),
     ]
-    w.start_import(files)
+    w.files.start_import(files)
     qtbot.waitUntil(lambda: len(summaries(dialogs)) == 2, timeout=10000)
     preview, report = summaries(dialogs)
     assert "4 new contacts" in preview.heading.text()
@@ -70,7 +70,7 @@ def test_cancel_in_the_preview_writes_nothing(
 ) -> None:
     w = make_window()
     w.ask = dialogs = Dialogs(QDialog.DialogCode.Rejected)
-    w.start_import([str(DATA / "Connections.csv")])
+    w.files.start_import([str(DATA / "Connections.csv")])
     qtbot.waitUntil(lambda: len(dialogs.seen) == 1, timeout=10000)
     qtbot.wait(50)
     with db.session() as s:
@@ -106,7 +106,7 @@ def test_cancel_during_the_import_rolls_everything_back(
         return QDialog.DialogCode.Accepted
 
     w.ask = accept_then_cancel
-    w.start_import([str(big)])
+    w.files.start_import([str(big)])
     qtbot.waitUntil(lambda: "cancelled" in w.statusBar().currentMessage(), timeout=20000)
     with db.session() as s:
         assert count_contacts(s) == 0
@@ -121,7 +121,7 @@ def test_cancel_while_reading_shows_no_preview_and_leaves_no_helper(
 
     big = write_large_vcf(tmp_path / "big.vcf", 6000)
     w = make_window()
-    w.start_import([str(big)])
+    w.files.start_import([str(big)])
     qtbot.waitUntil(lambda: bool(w.tasks.running), timeout=5000)
     if Path("/proc").is_dir():  # cancelled once the file is being read, not before
         qtbot.waitUntil(lambda: len(spawned_children(os.getpid())) == 1, timeout=20000)
@@ -174,7 +174,7 @@ def test_export_search_result_to_a_file(
         create_contact(s, ContactRecord(full_name="Bob", organization="Bakery"))
     w = make_window()
     w.contacts.model.set_query("engines")
-    w.start_export("search", tmp_path / "out.vcf", "4.0", folder=False)
+    w.files.start_export("search", tmp_path / "out.vcf", "4.0", folder=False)
     qtbot.waitUntil(lambda: (tmp_path / "out.vcf").exists(), timeout=10000)
     text = (tmp_path / "out.vcf").read_text(encoding="utf-8")
     assert "FN:Ada" in text and "Bob" not in text and "VERSION:4.0" in text
@@ -190,7 +190,7 @@ def test_merge_two_selected_contacts_then_undo(
     w.contacts.table.selectAll()
     # The two are compared side by side (as possible duplicates are); the user merges.
     answers.on_dialog = lambda dialog: (dialog.merge_button.click(), dialog.result())[1]
-    w.merge_action.trigger()
+    w.contact_actions.merge_action.trigger()
     (dialog,) = answers.dialogs
     assert dialog.windowTitle() == "Merge two contacts"
     with db.session() as s:
@@ -246,8 +246,8 @@ def test_a_helper_process_dying_is_a_plain_failure_and_nothing_changes(
     big = write_large_vcf(tmp_path / "big.vcf", 6000)
     w = make_window()
     failures: list[str] = []
-    shown = w._task_failed
-    w._task_failed = lambda details: (failures.append(details), shown(details))[1]  # type: ignore[method-assign]
+    shown = w.task_failed
+    w.task_failed = lambda details: (failures.append(details), shown(details))[1]  # type: ignore[method-assign]
     previewed: list[int] = []
 
     def preview_then_kill(dialog: QDialog) -> int:
@@ -256,7 +256,7 @@ def test_a_helper_process_dying_is_a_plain_failure_and_nothing_changes(
         return int(QDialog.DialogCode.Accepted)
 
     answers.on_dialog = preview_then_kill
-    w.start_import([str(big)])
+    w.files.start_import([str(big)])
     qtbot.waitUntil(lambda: bool(spawned_children(os.getpid())), timeout=20000)
     (helper,) = spawned_children(os.getpid())
     if killed == "a reader":
@@ -278,7 +278,7 @@ def test_a_helper_process_dying_is_a_plain_failure_and_nothing_changes(
     assert not spawned_children(os.getpid())  # nothing left running
     # The window goes on: a small file imports as usual.
     answers.on_dialog = None
-    w.start_import([str(VCARDS / "khard" / "joe.vcf")])
+    w.files.start_import([str(VCARDS / "khard" / "joe.vcf")])
     qtbot.waitUntil(lambda: w.contacts.total() == 1, timeout=20000)
 
 
@@ -291,7 +291,7 @@ def test_importing_a_file_without_any_card_says_so_in_words(
     noise.write_bytes(random.Random(22).randbytes(20_000))
     w = make_window()
     w.ask = dialogs = Dialogs(QDialog.DialogCode.Rejected)
-    w.start_import([str(noise)])
+    w.files.start_import([str(noise)])
     qtbot.waitUntil(lambda: len(summaries(dialogs)) == 1, timeout=20000)
     heading = summaries(dialogs)[0].heading.text()
     assert "There is nothing to import" in heading
@@ -313,14 +313,14 @@ def test_export_to_a_folder_asks_before_replacing_a_file(
     (folder / "Ann Lee.vcf").write_text("my own notes", encoding="utf-8")
     w = make_window()
     answers.reply = QMessageBox.StandardButton.Cancel
-    w.start_export("all", folder, "3.0", True)
+    w.files.start_export("all", folder, "3.0", True)
     qtbot.waitUntil(lambda: "Export cancelled" in w.statusBar().currentMessage(), timeout=20000)
     assert len(answers.asked) == 1 and "Ann Lee.vcf" in answers.asked[0]
     assert [p.name for p in folder.iterdir()] == ["Ann Lee.vcf"]
     assert (folder / "Ann Lee.vcf").read_text(encoding="utf-8") == "my own notes"
 
     answers.reply = QMessageBox.StandardButton.Yes
-    w.start_export("all", folder, "3.0", True)
+    w.files.start_export("all", folder, "3.0", True)
     qtbot.waitUntil(lambda: "Exported 2 contacts" in w.statusBar().currentMessage(), timeout=20000)
     assert len(answers.asked) == 2
     assert "FN:Ann Lee" in (folder / "Ann Lee.vcf").read_text(encoding="utf-8")

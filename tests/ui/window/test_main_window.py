@@ -90,7 +90,7 @@ def test_invalid_email_is_flagged_and_not_saved(
 
 def test_impossible_birthday_is_explained(qtbot: QtBot, make_window: Make) -> None:
     w = make_window()
-    w.on_new_contact()
+    w.contact_actions.on_new_contact()
     editor = w.contacts.editor
     qtbot.keyClicks(editor.edits["full_name"], "Mary Jackson")
     editor.birthday.day.setValue(30)

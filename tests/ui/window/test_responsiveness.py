@@ -71,7 +71,7 @@ def test_after_an_import_the_list_and_duplicates_come_from_the_worker(
     original = model.refresh
     model.refresh = lambda: (read_here.append(1), original())[1]  # type: ignore[method-assign]
     done: list[Any] = []
-    finish = w._import_done
+    finish = w.files._import_done
     statements: list[str] = []
 
     def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -88,8 +88,8 @@ def test_after_an_import_the_list_and_duplicates_come_from_the_worker(
         done.append(result)
 
     shown: list[tuple[int | None, int | None]] = []
-    w._import_done = import_done  # type: ignore[method-assign]
-    w.start_import([str(VCARDS / "khard" / "joe.vcf")])
+    w.files._import_done = import_done  # type: ignore[method-assign]
+    w.files.start_import([str(VCARDS / "khard" / "joe.vcf")])
     qtbot.waitUntil(lambda: bool(done), timeout=10000)
     try:
         qtbot.waitUntil(lambda: w.contacts.editor.current_id() == shown[0][0], timeout=5000)
@@ -157,7 +157,7 @@ def test_the_import_is_matched_and_written_by_a_helper_process(
     w = make_window()
     w.tabs.setCurrentWidget(w.contacts)
     w.ask = lambda _dialog: QDialog.DialogCode.Accepted
-    w.start_import([str(VCARDS / "khard" / "joe.vcf")])
+    w.files.start_import([str(VCARDS / "khard" / "joe.vcf")])
     qtbot.waitUntil(lambda: w.contacts.count_label.text() == "1 contact", timeout=20000)
     with db.session() as s:
         assert len(list_contact_ids(s, "joe")) == 1
@@ -174,7 +174,7 @@ def test_a_contact_picked_right_after_an_import_is_the_one_shown(
     tab = w.contacts
     w.tabs.setCurrentWidget(tab)
     w.ask = lambda _dialog: QDialog.DialogCode.Accepted
-    finish = w._import_done
+    finish = w.files._import_done
     done: list[int] = []
 
     def import_done(result: Any) -> None:
@@ -182,8 +182,8 @@ def test_a_contact_picked_right_after_an_import_is_the_one_shown(
         tab.table.selectRow(tab.model.row_of(ann))  # at once, before the pane fills
         done.append(1)
 
-    w._import_done = import_done  # type: ignore[method-assign]
-    w.start_import([str(VCARDS / "khard" / "joe.vcf")])
+    w.files._import_done = import_done  # type: ignore[method-assign]
+    w.files.start_import([str(VCARDS / "khard" / "joe.vcf")])
     qtbot.waitUntil(lambda: bool(done), timeout=10000)
     qtbot.wait(100)
     assert tab.current_id() == ann

@@ -36,7 +36,7 @@ TWO_JOHNS = (
 
 
 def _import_through_window(qtbot: QtBot, w: MainWindow, answers: Answers, path: Path) -> None:
-    w.start_import([str(path)])
+    w.files.start_import([str(path)])
     qtbot.waitUntil(
         lambda: any(
             isinstance(d, ImportSummaryDialog) and d.windowTitle() == "Import finished"
@@ -126,14 +126,14 @@ def test_undo_import_from_the_report_and_from_the_edit_menu_after_a_restart(
     w.close()
     w2 = make_window()
     answers.asked.clear()
-    w2.undo_import_action.trigger()
+    w2.files.undo_import_action.trigger()
     qtbot.waitUntil(lambda: "Import undone" in w2.statusBar().currentMessage(), timeout=10000)
     assert "4 contacts it added will be removed" in answers.asked[0]
     with db.session() as s:
         assert count_contacts(s) == 1
     assert w2.contacts.model.rowCount() == 1
     answers.asked.clear()
-    w2.undo_import_action.trigger()
+    w2.files.undo_import_action.trigger()
     assert answers.asked == ["There is no import to undo."]
 
 
@@ -154,7 +154,7 @@ def test_restore_from_backup_in_the_window(
         return int(QDialog.DialogCode.Accepted)
 
     answers.on_dialog = choose_newest
-    w.restore_action.trigger()
+    w.files.restore_action.trigger()
     assert "(1 contact)" in answers.asked[-1]
     assert w.contacts.model.rowCount() == 1
     with db.session() as s:  # the same Database object now reads the restored file
@@ -256,7 +256,7 @@ def test_html_in_every_field_is_shown_as_plain_text(
     # The questions that quote a name.
     assert w.contacts.selected_ids() == [first]
     answers.reply = QMessageBox.StandardButton.Cancel
-    w.delete_action.trigger()
+    w.contact_actions.delete_action.trigger()
     box = answers.boxes[-1]
     assert HTML in box.text() and box.textFormat() == Qt.TextFormat.PlainText
     # The side-by-side review shows both as text.
@@ -295,14 +295,14 @@ def test_html_in_a_file_name_and_a_card_line_stays_text_in_the_import_report(
 def test_deleting_many_contacts_makes_a_backup_first(
     qtbot: QtBot, make_window: Make, db: Database, answers: Answers, paths: AppPaths
 ) -> None:
-    from app.ui.window.main_window import BULK_DELETE
+    from app.ui.contacts.actions import BULK_DELETE
 
     with db.session() as s:
         for i in range(BULK_DELETE + 2):
             create_contact(s, ContactRecord(full_name=f"Person {i}"))
     w = make_window()
     w.contacts.table.selectAll()
-    w.delete_action.trigger()
+    w.contact_actions.delete_action.trigger()
     qtbot.waitUntil(lambda: "Deleted these" in w.statusBar().currentMessage(), timeout=10000)
     (copy,) = [b for b in list_backups(paths.backups) if b.reason == "before-delete"]
     with db.session() as s:
