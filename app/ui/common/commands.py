@@ -278,7 +278,7 @@ class DbStep(Step):
         db: Database,
         text: str,
         do: Callable[[Session], Any],
-        undo: Callable[[Session, Any], None],
+        undo: Callable[[Session, Any], object],
         changed: Changed,
         ids: list[int] | None = None,
     ) -> None:

@@ -42,7 +42,7 @@ class ContactPicker(QLineEdit):
         """Show an already chosen contact (or none), without asking the search."""
         self._id = choice.id if choice else None
         self._label = choice.name if choice else ""
-        self._offered = {self._label: self._id} if choice else {}
+        self._offered = {choice.name: choice.id} if choice else {}
         self.setText(self._label)
 
     def on_edited(self, text: str) -> None:

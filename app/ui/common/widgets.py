@@ -52,7 +52,7 @@ def make_action(
     parent: QWidget,
     text: str,
     slot: object,
-    shortcut: QKeySequence | str | None = None,
+    shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
     name: str = "",
 ) -> QAction:
     """A menu action on *parent* (the window): text, what it does, its key, its object name."""
@@ -610,7 +610,7 @@ class PhotoWidget(QWidget):
             )
         buf = QBuffer()
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buf, "JPEG", 90)
+        image.save(buf, b"JPEG", 90)
         self._data, self._mime = bytes(QByteArray(buf.data()).data()), "image/jpeg"
         self._render()
         self.changed.emit()

@@ -72,7 +72,10 @@ class ContactActions:
         activity.link_group_requested.connect(lambda: self.link_group())
 
         def act(
-            text: str, slot: object, shortcut: QKeySequence | str | None = None, name: str = ""
+            text: str,
+            slot: object,
+            shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+            name: str = "",
         ) -> QAction:
             return make_action(parent, text, slot, shortcut, name)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal, SignalInstance
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -241,7 +241,7 @@ class DuplicatesDialog(QDialog):
     def on_different(self) -> None:
         self._decide(self.different_requested)
 
-    def _decide(self, signal: Signal) -> None:
+    def _decide(self, signal: SignalInstance) -> None:
         chosen = self._ids_and_names()
         if chosen is None:
             return

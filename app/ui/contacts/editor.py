@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -193,25 +194,26 @@ class ContactEditor(QWidget):
         ):
             body_layout.addWidget(w)
         body_layout.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(body)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(body)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.scroll)
+        outer.addWidget(self.scroll_area)
         outer.addLayout(buttons)
 
-        for editor in (
+        parts: tuple[LabeledListEditor | AddressListEditor | BirthdayEdit | PhotoWidget, ...] = (
             self.emails,
             self.phones,
             self.urls,
             self.addresses,
             self.birthday,
             self.photo,
-        ):
-            editor.changed.connect(self._touched)
+        )
+        for part in parts:
+            part.changed.connect(self._touched)
         self.tags.textChanged.connect(self._touched)
         self.note.textChanged.connect(self._touched)
         self.how_met.textChanged.connect(self._touched)
@@ -234,7 +236,7 @@ class ContactEditor(QWidget):
     def load(self, record: ContactRecord, keep_scroll: bool = False) -> None:
         """Show *record*; *keep_scroll*: it is the contact shown, read again (after Log, Give,
         Save), so the pane stays where the user was rather than jumping to the top."""
-        bar = self.scroll.verticalScrollBar()
+        bar = self.scroll_area.verticalScrollBar()
         at = bar.value() if keep_scroll else 0
         self._loading = True
         self._record = record
@@ -274,7 +276,7 @@ class ContactEditor(QWidget):
 
     def record(self) -> ContactRecord:
         """The record as edited; birthday and introducer problems are reported by validate()."""
-        values = {attr: edit.text().strip() for attr, edit in self.edits.items()}
+        values: dict[str, Any] = {attr: edit.text().strip() for attr, edit in self.edits.items()}
         try:
             birthday = self.birthday.birthday()
         except ValueError:
@@ -355,7 +357,7 @@ class ContactEditor(QWidget):
         }
         for p in problems:
             if p.field in first:
-                self.scroll.ensureWidgetVisible(first[p.field], 0, 60)
+                self.scroll_area.ensureWidgetVisible(first[p.field], 0, 60)
                 break
         if problems:
             n = len(problems)

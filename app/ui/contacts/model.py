@@ -50,7 +50,7 @@ def first_rows(session: Session, ids: list[int], show: int | None) -> dict[int, 
     """The rows of *ids* the list shows first: around contact *show*, or at the top (on a
     worker: the first reads of a list's rows took the window 15 ms after an import)."""
     try:
-        at = ids.index(show)  # None is in no list of ids: the top
+        at = ids.index(show) if show is not None else 0  # none shown: the top
     except ValueError:
         at = 0
     return fetch_rows(session, ids[max(0, at - PAGE) : at + PAGE])
@@ -124,7 +124,7 @@ class ContactTableModel(QAbstractTableModel):
         col = index.column()
         value = cells[col] if 0 <= col < len(cells) else None
         if role == _TOOLTIP:
-            return plain_tooltip(value) or None
+            return plain_tooltip(value or "") or None
         return value
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

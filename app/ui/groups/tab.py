@@ -4,6 +4,7 @@ volunteer and board roles; each one's page lists the people met there."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.contacts import ContactRow
+from app.services.contacts import Choice, ContactRow
 from app.services.groups import KINDS, GroupRecord, GroupRow, get_group, list_groups, people_met_at
 from app.storage.db import Database
 from app.ui.common.contact_picker import NOT_A_CONTACT, ContactPicker
@@ -54,7 +55,8 @@ class GroupsTab(QWidget):
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._db = db
-        self.search_people = lambda _text: []  # the window gives the contact search
+        # The window gives the contact search.
+        self.search_people: Callable[[str], list[Choice]] = lambda _text: []
         self.ask = lambda box: box.exec()  # the window routes dialogs through its own
         self._shown = GroupRecord()  # the details as shown, to tell what was typed since
         self.model = GroupsModel(self)

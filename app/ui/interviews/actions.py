@@ -102,7 +102,7 @@ class InterviewActions:
         self,
         text: str,
         do: Callable[[Session], Any],
-        undo: Callable[[Session, Any], None],
+        undo: Callable[[Session, Any], object],
         ids: list[int] | None = None,
         changed: Callable[[list[int]], None] | None = None,
     ) -> Any:

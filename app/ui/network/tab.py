@@ -93,8 +93,10 @@ class NetworkTab(QWidget):
         self.target.setEditable(True)
         self.target.setMinimumContentsLength(22)
         self.target.setToolTip("Drawn in orange on the map")
-        self.target.lineEdit().setPlaceholderText("e.g. Healthcare")
-        self.target.lineEdit().editingFinished.connect(self._target_edited)
+        typed = self.target.lineEdit()
+        assert typed is not None  # the box is editable
+        typed.setPlaceholderText("e.g. Healthcare")
+        typed.editingFinished.connect(self._target_edited)
         self.target.activated.connect(lambda _i: self._target_edited())
         self.suggest_button = QPushButton("Suggest &industries…")
         self.suggest_button.setObjectName("suggest_industries")

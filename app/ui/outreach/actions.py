@@ -7,6 +7,7 @@ import datetime as dt
 import threading
 import traceback
 from collections.abc import Callable
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.services import industries, interviews, mail, outreach, sending
 from app.services.bulk import tags_in_use
 from app.services.contacts import find_choices
+from app.services.sending import Outcome, Progress
 from app.storage.db import Database
 from app.ui.common.commands import DbStep
 from app.ui.common.host import Host, Tab
@@ -136,7 +138,7 @@ class OutreachActions:
         self,
         text: str,
         do: Callable[[Session], Any],
-        undo: Callable[[Session, Any], None],
+        undo: Callable[[Session, Any], object],
         ids: list[int] | None = None,
     ) -> Any:
         step = DbStep(self.w.db, text, do, undo, self._changed, ids)
@@ -185,7 +187,7 @@ class OutreachActions:
         if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
             return None
         record = dialog.record()
-        new_id = self._step(
+        new_id: int | None = self._step(
             f"New campaign “{record.name}”",
             lambda s: outreach.create_campaign(s, record),
             lambda s, cid: outreach.delete_campaign(s, cid),
@@ -506,7 +508,7 @@ class OutreachActions:
                 return str(exc)
             return ""
 
-        task = Task(work)  # type: ignore[arg-type]
+        task = Task(work)
         self._tests.append(task)
 
         def finish(problem: str) -> None:
@@ -557,7 +559,7 @@ class OutreachActions:
             with db.session() as s:
                 account = mail.load_account(s)
                 rows = [r for r in outreach.recipients(s, cid) if r.status in outreach.UNSENT]
-                messages = []
+                messages: list[tuple[str, EmailMessage]] = []
                 for i, r in enumerate(rows):
                     if cancelled():
                         return len(messages)
@@ -668,7 +670,7 @@ class OutreachActions:
         self.tab.pages.setCurrentWidget(self.tab.send)
         self.pool.start(job)
 
-    def _progress(self, p: sending.Progress) -> None:
+    def _progress(self, p: Progress) -> None:
         if p.status == "waiting":
             text = f"Waiting {p.wait_seconds:.0f} seconds before the next message (the throttle)."
         elif p.status == "sent":
@@ -691,7 +693,7 @@ class OutreachActions:
         self.refresh(reload_message=False)
         return job
 
-    def _finished(self, out: sending.Outcome) -> None:
+    def _finished(self, out: Outcome) -> None:
         job = self._end()
         if job is not None and job.cancelled:
             return

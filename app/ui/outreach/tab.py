@@ -122,7 +122,7 @@ class OutreachTab(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
         self.message.preview_of = self._preview_of
-        self.preview.render = self._render
+        self.preview.render_message = self._render
 
     # -- reading ----------------------------------------------------------------------------
     def current_id(self) -> int | None:

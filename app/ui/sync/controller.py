@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from sqlalchemy.orm import Session
 
 from app.services import carddav, sync
+from app.services.contacts import get_contact
 from app.ui.common.host import Host
 from app.ui.common.tasks import Task
 from app.ui.common.text import Button, message_box, plain_label
@@ -238,7 +239,7 @@ class SyncController(QObject):
                 for link in sync.conflicts(s):
                     name = ""
                     if link.contact_id is not None:
-                        name = sync.get_contact(s, link.contact_id).display_name
+                        name = get_contact(s, link.contact_id).display_name
                     rows.append((link.id, name, sync.differences(s, link)))
             dialog.set_conflicts(rows)
 

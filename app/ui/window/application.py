@@ -80,7 +80,7 @@ class CrashHandler:
         self.paths = paths
         self.parent = parent
         self.db = db
-        self.show = lambda box: box.exec()  # tests replace this
+        self.show: Callable[[QMessageBox], int] = lambda box: box.exec()  # tests replace this
 
     def __call__(
         self, kind: type[BaseException], error: BaseException, tb: TracebackType | None

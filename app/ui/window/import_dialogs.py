@@ -27,6 +27,8 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 
 
 class ImportSummaryDialog(QDialog):
+    can_import = False  # set by preview_dialog
+
     def __init__(
         self,
         title: str,
@@ -127,7 +129,7 @@ def preview_dialog(preview: Preview, files: list[str], parent: QWidget) -> Impor
         parent,
     )
     dialog.accept_button.setEnabled(True)
-    dialog.can_import = can_import  # type: ignore[attr-defined]
+    dialog.can_import = can_import
     return dialog
 
 

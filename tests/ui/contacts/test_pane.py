@@ -454,7 +454,7 @@ def test_the_pane_keeps_its_scroll_position_after_log_and_save(
     w = open_contacts(make_window)
     w.resize(760, 500)
     editor = w.contacts.editor
-    bar = editor.scroll.verticalScrollBar()
+    bar = editor.scroll_area.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 200)
     bar.setValue(200)
     w.contact_actions.log_action.trigger()  # the Log dialog is answered with OK
@@ -524,7 +524,7 @@ def test_relationship_comes_before_addresses_and_the_note(
     add(db, "Grace Hopper", how_met="Navy reunion")
     w = open_contacts(make_window)
     editor = w.contacts.editor
-    body = editor.scroll.widget()
+    body = editor.scroll_area.widget()
 
     def top(widget: QWidget) -> int:
         return widget.mapTo(body, QPoint(0, 0)).y()
