@@ -30,9 +30,9 @@ from app.services.industries import (
     target_industry,
 )
 from app.storage.db import Database
+from app.ui.common.chart import BarChart, segment_colors
 from app.ui.common.tasks import Task
 from app.ui.common.text import plain_label
-from app.ui.network.chart import BarChart, segment_colors
 
 log = logging.getLogger(__name__)
 

@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
 
 from app.services import outreach
 from app.services.industries import Bar
+from app.ui.common.chart import BarChart
 from app.ui.common.rows_model import RowsModel
 from app.ui.common.text import plain_label, plain_tooltip
 from app.ui.common.widgets import button_row
-from app.ui.network.chart import BarChart
 
 SAVE_AFTER_MS = 700
 CHECK_AFTER_MS = 150
