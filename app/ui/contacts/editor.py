@@ -57,7 +57,6 @@ class ContactEditor(QWidget):
     """Shows one contact (or a new one) and hands back an edited record on Save."""
 
     save_requested = Signal(object)  # ContactRecord
-    dirty_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -405,9 +404,6 @@ class ContactEditor(QWidget):
         self.photo.set_name(rec.display_name)
 
     def _set_dirty(self, dirty: bool) -> None:
-        changed = dirty != self._dirty
         self._dirty = dirty
         self.save_button.setEnabled(dirty)
         self.revert_button.setEnabled(dirty)
-        if changed:
-            self.dirty_changed.emit(dirty)
