@@ -138,6 +138,7 @@ def test(args: list[str]) -> int:
         run(PY, "-m", "ruff", "check", ".")
         run(PY, "-m", "ruff", "format", "--check", ".")
         run(PY, "-m", "mypy")
+        run(BIN / ("lint-imports.exe" if os.name == "nt" else "lint-imports"))  # the layers
         run(BIN / "actionlint", ROOT / ".github" / "workflows" / "release.yml")
         run(PY, "-m", "pytest", *args, env=env)
     except subprocess.CalledProcessError as exc:

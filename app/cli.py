@@ -786,7 +786,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     paths = resolve(getattr(args, "data_dir", None))
     if command is None:
-        from app.ui.application import run_gui
+        from app.ui.window.application import run_gui
 
         return run_gui(paths, [str(f) for f in args.files])
     try:

@@ -162,8 +162,8 @@ def timings(fn: Callable[[], object], repeat: int) -> list[float]:
 
 
 def measure(db: Database, busiest: int) -> dict[str, list[float]]:
-    from app.ui.activity import ActivityPanel
-    from app.ui.contact_picker import ContactPicker
+    from app.ui.common.contact_picker import ContactPicker
+    from app.ui.contacts.activity import ActivityPanel
     from app.ui.network.tab import NetworkTab
     from app.ui.today.tab import TodayTab
 
@@ -229,7 +229,7 @@ def p95(values: list[float]) -> float:
 
 def main() -> None:
     (contacts, interactions), _ = common.arguments([50_000, 200_000])
-    from app.ui.application import make_app
+    from app.ui.window.application import make_app
 
     make_app()
     with tempfile.TemporaryDirectory() as tmp:

@@ -75,8 +75,8 @@ def window(data: str) -> tuple[Any, Any]:
     from app.paths import AppPaths
     from app.services.contacts import purge_deleted
     from app.storage.db import open_database
-    from app.ui.application import make_app
-    from app.ui.main_window import MainWindow
+    from app.ui.window.application import make_app
+    from app.ui.window.main_window import MainWindow
 
     app = make_app()
     paths = AppPaths(Path(data))
@@ -155,13 +155,13 @@ def child_live(data: str, cards: str) -> None:
     timer.setInterval(5)
     timer.timeout.connect(tick)
     done = [False]
-    finished = w._import_done
+    finished = w.files._import_done
 
     def import_done(report: Any) -> None:
         finished(report)
         done[0] = True
 
-    w._import_done = import_done
+    w.files._import_done = import_done
     # The idle floor first: the same timer with nothing to do.
     timer.start()
     end = time.monotonic() + 2
@@ -171,7 +171,7 @@ def child_live(data: str, cards: str) -> None:
     idle = max(gaps[1:])
     gaps.clear()
     last[0] = clock.elapsed()
-    w.start_import([cards])
+    w.files.start_import([cards])
     end = float("inf")
     while time.monotonic() < end:  # to the report, and half a second of the window after it
         app.processEvents()

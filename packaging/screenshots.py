@@ -23,8 +23,8 @@ from app.services import sending
 from app.services.contacts import create_contact
 from app.services.interactions import log_interaction
 from app.storage.db import Database, open_database
-from app.ui.application import make_app
-from app.ui.main_window import MainWindow
+from app.ui.window.application import make_app
+from app.ui.window.main_window import MainWindow
 
 FIRST = [
     "Ana",
@@ -578,10 +578,10 @@ def trust_states(
 ) -> None:
     """Possible duplicates, the import report's choices, restore, a damaged file, HTML text."""
     from app.services.importing import import_files, parse_bytes
-    from app.ui.backup_dialog import RestoreDialog
-    from app.ui.duplicates_dialog import DuplicatesDialog
-    from app.ui.import_dialogs import report_dialog
-    from app.ui.text import message_box
+    from app.ui.common.text import message_box
+    from app.ui.contacts.duplicates_dialog import DuplicatesDialog
+    from app.ui.window.backup_dialog import RestoreDialog
+    from app.ui.window.import_dialogs import report_dialog
 
     def grab(widget: QWidget, name: str, size: tuple[int, int] | None = None) -> None:
         if size:

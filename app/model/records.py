@@ -72,18 +72,6 @@ class Birthday(ByFields):
             return f"--{self.month:02d}-{self.day:02d}"
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
-    @classmethod
-    def parse(cls, text: str) -> Birthday:
-        """Parse ``YYYY-MM-DD``, ``YYYYMMDD``, ``--MM-DD`` or ``--MMDD``; ValueError otherwise."""
-        text = text.strip()
-        m = re.fullmatch(r"--(\d\d)-?(\d\d)", text)
-        if m:
-            return cls(int(m[1]), int(m[2]))
-        m = re.fullmatch(r"(\d{4})-?(\d\d)-?(\d\d)", text)
-        if m:
-            return cls(int(m[2]), int(m[3]), int(m[1]))
-        raise ValueError(f"not a date: {text!r}")
-
 
 @dataclass
 class ContactRecord(ByFields):

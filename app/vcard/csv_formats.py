@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from app.model.names import family_first, split_family, split_given, split_name
 from app.model.pickling import ByFields
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
-from app.vcard.mapping import TYPE_LABELS, MappedCard, unescape
+from app.vcard.mapping import TYPE_LABELS, MappedCard, birthday_from_text, unescape
 from app.vcard.problems import Problem, Severity
 from app.vcard.reader import decode_text, strip_bom
 from app.vcard.writer import escape
@@ -917,10 +917,9 @@ def parse_date(text: str, day_first: bool) -> Birthday | None:
     text = text.strip()
     if not text or text in _NOTHING:
         return None
-    try:
-        return Birthday.parse(text)
-    except ValueError:
-        pass
+    known = birthday_from_text(text)
+    if known is not None:
+        return known
     m = _NUMERIC_DATE.fullmatch(text)
     if not m:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import unquote_to_bytes
@@ -198,6 +199,14 @@ def parse_birthday(prop: Property, text: str) -> Birthday | None:
     if any(v.lower() == "text" for v in prop.param("VALUE")):
         return None
     omit_year = prop.param("X-APPLE-OMIT-YEAR")
+    return birthday_from_text(value, omit_year[0] if omit_year else "")
+
+
+def birthday_from_text(value: str, omit_year: str = "") -> Birthday | None:
+    """``YYYY-MM-DD``, ``YYYYMMDD`` (a time may follow), ``--MM-DD`` or ``--MMDD`` as a
+    birthday; None for anything else. The year is left out where *omit_year* names it, or
+    where it is a client's "year unknown" (1604, 0). The one date parser of vCard and CSV."""
+    value = value.strip()
     m = re.fullmatch(r"--(\d\d)-?(\d\d)", value)
     if m:
         return _birthday(int(m[1]), int(m[2]), None)
@@ -205,7 +214,7 @@ def parse_birthday(prop: Property, text: str) -> Birthday | None:
     if not m:
         return None
     year: int | None = int(m[1])
-    if (omit_year and omit_year[0].strip() == m[1]) or year in (1604, 0):
+    if (omit_year and omit_year.strip() == m[1]) or year in (1604, 0):
         year = None  # Apple's and others' "year unknown"
     return _birthday(int(m[2]), int(m[3]), year)
 
@@ -318,110 +327,179 @@ def _map_property(
     legacy: bool = False,
 ) -> bool:
     """Fill the record from one property; False when the property is kept as an extra line."""
-
-    def unescape(text: str) -> str:  # shadows the module's: 2.1 text has no escapes
-        return text_value(text, legacy)
-
-    def components(text: str) -> list[str]:
-        return parts_value(text, legacy)
-
-    if name == "FN":
-        value = unescape(text).strip()
-        if value and not r.full_name:
-            r.full_name = value
-            return True
-        return not value
-    if name == "N":
-        if n_done:
-            return False  # a second N (4.0 ALTID): kept as it was
-        parts = components(text) + [""] * 5
-        r.family_name, r.given_name, r.additional_names, r.prefix, r.suffix = parts[:5]
-        return True
-    if name == "NICKNAME" and not r.nickname:
-        r.nickname = unescape(text).strip()
-        return True
-    if name == "ORG" and not r.organization:
-        units = components(text)
-        r.organization = units[0] if units else ""
-        r.department = "; ".join(u for u in units[1:] if u)
-        return True
-    if name == "TITLE" and not r.title:
-        r.title = unescape(text).strip()
-        return True
-    if name == "EMAIL":
-        value = unescape(text).strip()
-        if value.lower().startswith("mailto:"):
-            value = value[7:]
-        if value:
-            r.emails.append(Labeled(value, label_of(p, group_labels)))
-        return True
-    if name == "TEL":
-        value = unescape(text).strip()
-        if value.lower().startswith("tel:"):
-            value = value[4:]
-        if value:
-            r.phones.append(Labeled(value, label_of(p, group_labels)))
-        return True
-    if name in ("URL", "X-SOCIALPROFILE"):
-        value = unescape(text).strip()
-        label = label_of(p, group_labels)
-        if name == "X-SOCIALPROFILE" and not label:
-            label = "profile"
-        if value:
-            r.urls.append(Labeled(value, label))
-        return True
-    if name == "ADR":
-        parts = components(text) + [""] * 7
-        a = PostalAddress(label_of(p, group_labels), *parts[:7])
-        if len(parts) > 14:  # more than 7 components: keep the rest in the country line
-            a.country = "; ".join(x for x in parts[6:] if x)
-        if not a.is_empty():
-            r.addresses.append(a)
-        return True
-    if name == "BDAY" and r.birthday is None:
-        b = parse_birthday(p, text)
-        if b is None:
-            return False
-        r.birthday = b
-        return True
-    if name == "NOTE":
-        value = unescape(text).replace("\r\n", "\n").strip()
-        if value:
-            r.note = f"{r.note}\n\n{value}" if r.note else value
-        return True
-    if name == "CATEGORIES":
-        # Split at escaped commas too: Thunderbird writes "a\, b", and tags hold no commas.
-        for t in unescape(text).split(","):
-            tag = t.strip()
-            if tag and tag.casefold() not in {x.casefold() for x in r.tags}:
-                r.tags.append(tag)
-        return True
-    if name == "UID" and not r.uid:
-        r.uid = unescape(text).strip()
-        return True
-    if name == "PHOTO" and r.photo is None:
-        return _map_photo(r, out, p, unescape(text).strip())
-    if name == "X-ANDROID-CUSTOM":
-        parts = components(text)
-        if parts[0] == ANDROID_NICKNAME and len(parts) > 1 and parts[1] and not r.nickname:
-            r.nickname = parts[1]
-            return True
-        return False
+    line = _Line(r, out, p, text, group_labels, n_done, legacy)
     if name.startswith(X_PREFIX):
-        key = name[len(X_PREFIX) :]
-        value = unescape(text).strip()
-        if key == "INDUSTRY":
-            r.industry = value
-        elif key == "HOW-MET":
-            r.how_met = value
-        elif key == "TIER" and value.upper() in ("A", "B", "C", "D"):
-            r.tier = value.upper()
-        elif key == "INTRODUCED-BY":
-            out.introduced_by_uid = value
-        else:
+        return _own_field(line, name[len(X_PREFIX) :])
+    read = READERS.get(name)
+    return read(line) if read is not None else False
+
+
+@dataclass
+class _Line:
+    """One content line being read into the record."""
+
+    r: ContactRecord
+    out: MappedCard
+    p: Property
+    text: str
+    group_labels: dict[str, str]
+    n_done: bool  # an N was read already (a second one is an extra line)
+    legacy: bool  # vCard 2.1: its text has no backslash escapes
+
+    def unescaped(self) -> str:
+        return text_value(self.text, self.legacy)
+
+    def value(self) -> str:
+        return self.unescaped().strip()
+
+    def parts(self) -> list[str]:
+        return parts_value(self.text, self.legacy)
+
+    def label(self) -> str:
+        return label_of(self.p, self.group_labels)
+
+
+def _fn(x: _Line) -> bool:
+    value = x.value()
+    if value and not x.r.full_name:
+        x.r.full_name = value
+        return True
+    return not value
+
+
+def _n(x: _Line) -> bool:
+    if x.n_done:
+        return False  # a second N (4.0 ALTID): kept as it was
+    parts = x.parts() + [""] * 5
+    r = x.r
+    r.family_name, r.given_name, r.additional_names, r.prefix, r.suffix = parts[:5]
+    return True
+
+
+def _once(field_name: str) -> Callable[[_Line], bool]:
+    """A reader of a text field that the first such line fills; later ones stay extra lines."""
+
+    def read(x: _Line) -> bool:
+        if getattr(x.r, field_name):
             return False
+        setattr(x.r, field_name, x.value())
+        return True
+
+    return read
+
+
+def _org(x: _Line) -> bool:
+    if x.r.organization:
+        return False
+    units = x.parts()
+    x.r.organization = units[0] if units else ""
+    x.r.department = "; ".join(u for u in units[1:] if u)
+    return True
+
+
+def _labeled(
+    items: Callable[[ContactRecord], list[Labeled]], scheme: str = "", label: str = ""
+) -> Callable[[_Line], bool]:
+    """A reader adding a labelled value (an email, a phone, a link) to the record's list
+    *items*; *scheme* ("mailto:") is taken off, *label* is the label when none is given."""
+
+    def read(x: _Line) -> bool:
+        value = x.value()
+        if scheme and value.lower().startswith(scheme):
+            value = value[len(scheme) :]
+        if value:
+            items(x.r).append(Labeled(value, x.label() or label))
+        return True
+
+    return read
+
+
+def _adr(x: _Line) -> bool:
+    parts = x.parts() + [""] * 7
+    a = PostalAddress(x.label(), *parts[:7])
+    if len(parts) > 14:  # more than 7 components: keep the rest in the country line
+        a.country = "; ".join(v for v in parts[6:] if v)
+    if not a.is_empty():
+        x.r.addresses.append(a)
+    return True
+
+
+def _bday(x: _Line) -> bool:
+    if x.r.birthday is not None:
+        return False
+    b = parse_birthday(x.p, x.text)
+    if b is None:
+        return False
+    x.r.birthday = b
+    return True
+
+
+def _note(x: _Line) -> bool:
+    value = x.unescaped().replace("\r\n", "\n").strip()
+    if value:
+        x.r.note = f"{x.r.note}\n\n{value}" if x.r.note else value
+    return True
+
+
+def _categories(x: _Line) -> bool:
+    # Split at escaped commas too: Thunderbird writes "a\, b", and tags hold no commas.
+    for t in x.unescaped().split(","):
+        tag = t.strip()
+        if tag and tag.casefold() not in {v.casefold() for v in x.r.tags}:
+            x.r.tags.append(tag)
+    return True
+
+
+def _photo(x: _Line) -> bool:
+    if x.r.photo is not None:
+        return False
+    return _map_photo(x.r, x.out, x.p, x.value())
+
+
+def _android_custom(x: _Line) -> bool:
+    parts = x.parts()
+    if parts[0] == ANDROID_NICKNAME and len(parts) > 1 and parts[1] and not x.r.nickname:
+        x.r.nickname = parts[1]
         return True
     return False
+
+
+def _own_field(x: _Line, key: str) -> bool:
+    """Second Act's own X-SECONDACT-* lines; an unknown one is kept as an extra line."""
+    value = x.value()
+    if key == "INDUSTRY":
+        x.r.industry = value
+    elif key == "HOW-MET":
+        x.r.how_met = value
+    elif key == "TIER" and value.upper() in ("A", "B", "C", "D"):
+        x.r.tier = value.upper()
+    elif key == "INTRODUCED-BY":
+        x.out.introduced_by_uid = value
+    else:
+        return False
+    return True
+
+
+# Each property the record holds → its reader: True when the line was read into the record,
+# False when it stays as an extra line. Properties not named here are kept as extra lines.
+READERS: dict[str, Callable[[_Line], bool]] = {
+    "FN": _fn,
+    "N": _n,
+    "NICKNAME": _once("nickname"),
+    "ORG": _org,
+    "TITLE": _once("title"),
+    "EMAIL": _labeled(lambda r: r.emails, "mailto:"),
+    "TEL": _labeled(lambda r: r.phones, "tel:"),
+    "URL": _labeled(lambda r: r.urls),
+    "X-SOCIALPROFILE": _labeled(lambda r: r.urls, label="profile"),
+    "ADR": _adr,
+    "BDAY": _bday,
+    "NOTE": _note,
+    "CATEGORIES": _categories,
+    "UID": _once("uid"),
+    "PHOTO": _photo,
+    "X-ANDROID-CUSTOM": _android_custom,
+}
 
 
 def _map_photo(r: ContactRecord, out: MappedCard, p: Property, value: str) -> bool:

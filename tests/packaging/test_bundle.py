@@ -12,7 +12,7 @@ import pytest
 
 from app import __version__
 from app.paths import resolve
-from app.ui.single_instance import send_to_running
+from app.ui.window.single_instance import send_to_running
 from tests.conftest import VCARDS
 
 pytestmark = pytest.mark.slow

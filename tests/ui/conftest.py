@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from app.paths import AppPaths
 from app.storage.db import Database
-from app.ui.main_window import MainWindow
+from app.ui.window.main_window import MainWindow
 
 
 class Answers:

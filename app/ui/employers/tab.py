@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from app.services.employers import TOP, EmployerRow, lamp_list, people_there
 from app.storage.db import Database
-from app.ui.rows_model import RowsModel
-from app.ui.text import plain_label, plain_tooltip
+from app.ui.common.rows_model import RowsModel
+from app.ui.common.text import plain_label, plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -4,6 +4,7 @@ volunteer and board roles; each one's page lists the people met there."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,15 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.contacts import ContactRow
+from app.services.contacts import Choice, ContactRow
 from app.services.groups import KINDS, GroupRecord, GroupRow, get_group, list_groups, people_met_at
 from app.storage.db import Database
-from app.ui.activity import PeopleModel, day_text, people_table, rows_table
-from app.ui.activity_dialogs import from_qdate, to_qdate
-from app.ui.contact_picker import NOT_A_CONTACT, ContactPicker
-from app.ui.rows_model import RowsModel
-from app.ui.text import plain_label
-from app.ui.widgets import button_row, confirm_unsaved
+from app.ui.common.contact_picker import NOT_A_CONTACT, ContactPicker
+from app.ui.common.forms import from_qdate, to_qdate
+from app.ui.common.rows_model import RowsModel
+from app.ui.common.tables import PeopleModel, day_text, people_table, rows_table
+from app.ui.common.text import plain_label
+from app.ui.common.widgets import button_row, confirm_unsaved
 
 
 class GroupsModel(RowsModel):
@@ -54,7 +55,8 @@ class GroupsTab(QWidget):
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._db = db
-        self.search_people = lambda _text: []  # the window gives the contact search
+        # The window gives the contact search.
+        self.search_people: Callable[[str], list[Choice]] = lambda _text: []
         self.ask = lambda box: box.exec()  # the window routes dialogs through its own
         self._shown = GroupRecord()  # the details as shown, to tell what was typed since
         self.model = GroupsModel(self)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
@@ -20,7 +20,10 @@ from app.services.contacts import delete_contacts, get_contact
 from app.services.followups import delete_follow_up
 from app.services.mail import mailto_url
 from app.services.prep_sheet import prep_sheet_html
-from app.ui.commands import DbStep
+from app.ui.common.commands import DbStep
+from app.ui.common.host import Host, SendOne, Tab
+from app.ui.common.text import message_box
+from app.ui.common.widgets import make_action
 from app.ui.interviews.conversation import ConversationDialog
 from app.ui.interviews.dialogs import (
     BankDialog,
@@ -34,12 +37,9 @@ from app.ui.interviews.dialogs import (
 )
 from app.ui.interviews.pages import system_zone
 from app.ui.interviews.prep_sheet import write_pdf
-from app.ui.text import message_box
+from app.ui.interviews.tab import InterviewsTab
 
 THANK_YOU_SUBJECT = "Thank you"
-
-if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
 
 
 def _file_name(text: str) -> str:
@@ -47,13 +47,26 @@ def _file_name(text: str) -> str:
 
 
 class InterviewActions:
-    def __init__(self, window: MainWindow) -> None:
-        self.w = window
-        self.tab = window.interviews
+    def __init__(self, host: Host, tab: InterviewsTab, send_one: SendOne) -> None:
+        self.w = host
+        self.parent_widget = host.dialog_parent()
+        self.tab = tab
+        self.send_one = send_one
         # Replaced in tests: where to save a file (None: the user cancelled), how to open a URL.
         self.save_path: Callable[[str, str, str], Path | None] = self._ask_save_path
         self.open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl
         self._bank_dialog: BankDialog | None = None
+        parent = self.parent_widget
+        self.plan_action = make_action(
+            parent,
+            "Plan &Informational Interview…",
+            lambda: self.new_interview(host.current_contact()),
+            "Ctrl+Shift+I",
+            "plan_interview",
+        )
+        self.export_action = make_action(
+            parent, "Export Interviews to &Calendar…", self.export_all, name="export_interviews"
+        )
         self._reload_page = True
         page = self.tab.page
         self.tab.new_requested.connect(lambda: self.new_interview())
@@ -66,11 +79,10 @@ class InterviewActions:
         page.start_requested.connect(self.start_conversation)
         page.pdf_requested.connect(self.save_prep_sheet)
         page.ics_requested.connect(lambda i: self.export_ics([i]))
-        page.open_contact.connect(window.open_contact)
+        page.open_contact.connect(host.open_contact)
         page.referral_requested.connect(self.add_referral)
         page.referral_removed.connect(self.remove_referral)
         page.promise_requested.connect(self.add_promise)
-        page.promise_done.connect(window.on_follow_up_done)
         page.term_requested.connect(self.add_term)
         page.term_deleted.connect(self.delete_term)
         page.draft_requested.connect(self.draft_thank_you)
@@ -81,14 +93,16 @@ class InterviewActions:
 
     # -- helpers ------------------------------------------------------------------------------
     def _ask_save_path(self, title: str, name: str, pattern: str) -> Path | None:
-        target, _ = QFileDialog.getSaveFileName(self.w, title, str(Path.home() / name), pattern)
+        target, _ = QFileDialog.getSaveFileName(
+            self.parent_widget, title, str(Path.home() / name), pattern
+        )
         return Path(target) if target else None
 
     def _step(
         self,
         text: str,
         do: Callable[[Session], Any],
-        undo: Callable[[Session, Any], None],
+        undo: Callable[[Session, Any], object],
         ids: list[int] | None = None,
         changed: Callable[[list[int]], None] | None = None,
     ) -> Any:
@@ -96,11 +110,11 @@ class InterviewActions:
 
         By default the window shows the change everywhere (this tab too, when it is shown).
         """
-        step = DbStep(self.w.db, text, do, undo, changed or self.w._changed, ids)
+        step = DbStep(self.w.db, text, do, undo, changed or self.w.changed, ids)
         try:
             self.w.undo_stack.push(step)
         except ValueError as exc:
-            self.w.statusBar().showMessage(str(step.error or exc), 10000)
+            self.w.say(str(step.error or exc), 10000)
             return None
         return step.result
 
@@ -112,34 +126,34 @@ class InterviewActions:
     def new_interview(self, contact_id: int | None = None) -> int | None:
         w = self.w
         if contact_id is None:
-            dialog = PickContactDialog(w.contacts._find_choices, w)
+            dialog = PickContactDialog(w.find_people, self.parent_widget)
             if w.ask(dialog) != QDialog.DialogCode.Accepted:
                 return None
             contact_id = dialog.value()
         cid = contact_id
         record = iv.InterviewRecord(cid, tz=system_zone())
         new_id = self._step(
-            f"Plan an informational interview with {w._contact_name(cid)}",
+            f"Plan an informational interview with {w.contact_name(cid)}",
             lambda s: iv.create_interview(s, replace(record)),
             lambda s, interview_id: iv.delete_interview(s, interview_id),
             [cid],
         )
         if new_id is not None:
-            w.tabs.setCurrentWidget(self.tab)
+            w.open_tab(Tab.INTERVIEWS)
             self.tab.refresh(new_id)
             self.tab.page.pages.setCurrentIndex(0)
             self.tab.page.status.setFocus()
         return int(new_id) if new_id is not None else None
 
     def open_interview(self, interview_id: int) -> None:
-        self.w.tabs.setCurrentWidget(self.tab)
+        self.w.open_tab(Tab.INTERVIEWS)
         self.tab.refresh(interview_id)
 
     def save_record(self, record: iv.InterviewRecord) -> None:
         try:
             iv.check(record)
         except ValueError as exc:
-            self.w.statusBar().showMessage(str(exc), 10000)
+            self.w.say(str(exc), 10000)
             return
         after = replace(record)
 
@@ -156,7 +170,7 @@ class InterviewActions:
     def _saved(self, ids: list[int]) -> None:
         """After typing was saved, the page keeps its fields (and cursor); after Undo, it is
         read again."""
-        self.w.today.refresh()
+        self.w.refresh_today()
         self.tab.refresh(reload_page=self._reload_page)
         self._reload_page = True
 
@@ -178,13 +192,13 @@ class InterviewActions:
             lambda s: iv.delete_interview(s, interview_id),
             iv.restore_interview,
         )
-        self.w.statusBar().showMessage("Interview deleted. Press Ctrl+Z to undo.", 8000)
+        self.w.say("Interview deleted. Press Ctrl+Z to undo.", 8000)
 
     # -- the conversation ---------------------------------------------------------------------
     def start_conversation(self, interview_id: int) -> ConversationDialog:
         with self.w.db.session() as s:
             detail = iv.get_interview(s, interview_id)
-        dialog = ConversationDialog(detail, self.w)
+        dialog = ConversationDialog(detail, self.parent_widget)
         dialog.finished.connect(lambda _r: self._conversation_over(interview_id, dialog))
         dialog.show()  # not modal: the rest of the app stays usable during a call
         return dialog
@@ -214,9 +228,7 @@ class InterviewActions:
         self._step(text, do, undo, [dialog.detail.record.contact_id])
         if held:
             self.tab.page.pages.setCurrentIndex(3)  # the debrief comes next
-            self.w.statusBar().showMessage(
-                f"Saved. Now the debrief, and a thank-you to {who} within a day.", 10000
-            )
+            self.w.say(f"Saved. Now the debrief, and a thank-you to {who} within a day.", 10000)
 
     def _today_step(
         self,
@@ -247,17 +259,17 @@ class InterviewActions:
             lambda s: iv.snooze_thank_you(s, interview_id, until),
             lambda s, before: iv.snooze_thank_you(s, interview_id, before),
         )
-        self.w.statusBar().showMessage(f"Snoozed until {until:%A %d %B}.", 5000)
+        self.w.say(f"Snoozed until {until:%A %d %B}.", 5000)
 
     # -- afterwards ---------------------------------------------------------------------------
     def add_referral(self, interview_id: int) -> None:
         w = self.w
         who = self._who(interview_id)
-        dialog = ReferralDialog(who, w.contacts._find_choices, w)
+        dialog = ReferralDialog(who, w.find_people, self.parent_widget)
         if w.ask(dialog) != QDialog.DialogCode.Accepted:
             return
         new, existing = dialog.value()
-        name = new.full_name if new is not None else w._contact_name(existing or 0)
+        name = new.full_name if new is not None else w.contact_name(existing or 0)
 
         def do(s: Session) -> tuple[int, bool, int | None]:
             before = None
@@ -289,7 +301,7 @@ class InterviewActions:
     def add_promise(self, interview_id: int, mine: bool) -> None:
         w = self.w
         who = self._who(interview_id)
-        dialog = PromiseDialog(who, mine, w)
+        dialog = PromiseDialog(who, mine, self.parent_widget)
         if w.ask(dialog) != QDialog.DialogCode.Accepted:
             return
         text, due = dialog.values()
@@ -301,7 +313,7 @@ class InterviewActions:
 
     def add_term(self, interview_id: int) -> None:
         w = self.w
-        dialog = TermDialog(parent=w)
+        dialog = TermDialog(parent=self.parent_widget)
         if w.ask(dialog) != QDialog.DialogCode.Accepted:
             return
         term, meaning = dialog.values()
@@ -321,7 +333,7 @@ class InterviewActions:
             with db.session() as s:
                 return iv.glossary(s, query)
 
-        dialog = GlossaryDialog(load, self.w)
+        dialog = GlossaryDialog(load, self.parent_widget)
         self.w.ask(dialog)
         return dialog
 
@@ -331,7 +343,7 @@ class InterviewActions:
             with self.w.db.session() as s:
                 text = iv.draft_thank_you(s, interview_id, specific or None)
         except ValueError as exc:
-            self.w.statusBar().showMessage(str(exc), 10000)
+            self.w.say(str(exc), 10000)
             return
         page = self.tab.page
         page.thank_you.setPlainText(text)  # saved as typing is
@@ -357,15 +369,13 @@ class InterviewActions:
     def open_in_mail(self, interview_id: int) -> None:
         _who, to, body = self._thank_you(interview_id)
         self.open_url(QUrl(mailto_url(to, THANK_YOU_SUBJECT, body)))
-        self.w.statusBar().showMessage(
-            "The note is in your mail app. Once it is sent, press Mark sent.", 10000
-        )
+        self.w.say("The note is in your mail app. Once it is sent, press Mark sent.", 10000)
 
     def send_thank_you(self, interview_id: int) -> None:
         """Through the user's own account (set up in Outreach); marked sent when it went."""
         who, to, body = self._thank_you(interview_id)
         if not to:
-            self.w.statusBar().showMessage(
+            self.w.say(
                 f"{who} has no email address: add one to their contact, or use your mail app.",
                 10000,
             )
@@ -377,17 +387,20 @@ class InterviewActions:
             if problem:
                 self.w.ask(
                     message_box(
-                        self.w, "The thank-you was not sent", problem, icon=QMessageBox.Icon.Warning
+                        self.parent_widget,
+                        "The thank-you was not sent",
+                        problem,
+                        icon=QMessageBox.Icon.Warning,
                     )
                 )
                 return
             self.mark_sent(interview_id)
 
         button.setEnabled(False)
-        if not self.w.outreach_actions.send_one(who, to, THANK_YOU_SUBJECT, body, done):
+        if not self.send_one(who, to, THANK_YOU_SUBJECT, body, done):
             button.setEnabled(True)
             return
-        self.w.statusBar().showMessage(f"Sending the thank-you to {who}…", 30000)
+        self.w.say(f"Sending the thank-you to {who}…", 30000)
 
     def mark_sent(self, interview_id: int) -> None:
         who = self._today_step(
@@ -396,14 +409,12 @@ class InterviewActions:
             iv.mark_thank_you_sent,
             iv.unmark_thank_you_sent,
         )
-        self.w.statusBar().showMessage(
-            f"Logged. A reminder to report back to {who} is on Today in two weeks.", 10000
-        )
+        self.w.say(f"Logged. A reminder to report back to {who} is on Today in two weeks.", 10000)
 
     def edit_template(self) -> None:
         w = self.w
         with w.db.session() as s:
-            dialog = TemplateDialog(iv.thank_you_template(s), iv.my_name(s), w)
+            dialog = TemplateDialog(iv.thank_you_template(s), iv.my_name(s), self.parent_widget)
         if w.ask(dialog) != QDialog.DialogCode.Accepted:
             return
         text, name = dialog.values()
@@ -428,7 +439,7 @@ class InterviewActions:
 
         dialog = BankDialog(load, self._add_question, self._edit_question, self._delete_question)
         self._bank_dialog = dialog
-        dialog.setParent(self.w, dialog.windowFlags())
+        dialog.setParent(self.parent_widget, dialog.windowFlags())
         self.w.ask(dialog)
         self._bank_dialog = None
         return dialog
@@ -442,7 +453,7 @@ class InterviewActions:
         self._step(text, do, undo, changed=self._bank_changed)
 
     def _add_question(self) -> None:
-        dialog = QuestionDialog(parent=self._bank_dialog or self.w)
+        dialog = QuestionDialog(parent=self._bank_dialog or self.parent_widget)
         if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
             return
         theme, text = dialog.values()
@@ -453,7 +464,7 @@ class InterviewActions:
         )
 
     def _edit_question(self, q: question_bank.Question) -> None:
-        dialog = QuestionDialog(q.theme, q.text, parent=self._bank_dialog or self.w)
+        dialog = QuestionDialog(q.theme, q.text, parent=self._bank_dialog or self.parent_widget)
         if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
             return
         theme, text = dialog.values()
@@ -499,16 +510,16 @@ class InterviewActions:
         try:
             write_pdf(html, f"Prep sheet: {detail.who}", path)
         except OSError as exc:
-            self.w.statusBar().showMessage(f"Could not save {path}: {exc.strerror}", 10000)
+            self.w.say(f"Could not save {path}: {exc.strerror}", 10000)
             return None
-        self.w.statusBar().showMessage(f"Saved the prep sheet to {path}.", 8000)
+        self.w.say(f"Saved the prep sheet to {path}.", 8000)
         return path
 
     def export_all(self) -> None:
         with self.w.db.session() as s:
             ids = [r.id for r in iv.list_interviews(s, "scheduled")]
         if not ids:
-            self.w.statusBar().showMessage(
+            self.w.say(
                 "No scheduled interview yet: give one a date and the status Scheduled.", 8000
             )
             return
@@ -519,9 +530,7 @@ class InterviewActions:
             rows = [r for r in iv.list_interviews(s) if r.id in interview_ids]
         dated = [r for r in rows if r.starts_at is not None]
         if not dated:
-            self.w.statusBar().showMessage(
-                "Give the interview a date and time first (on its Details page).", 8000
-            )
+            self.w.say("Give the interview a date and time first (on its Details page).", 8000)
             return None
         name = (
             f"Interview - {_file_name(dated[0].who)}.ics" if len(dated) == 1 else "Interviews.ics"
@@ -532,9 +541,9 @@ class InterviewActions:
         try:
             n = calendar.write_ics(dated, path)
         except OSError as exc:
-            self.w.statusBar().showMessage(f"Could not save {path}: {exc.strerror}", 10000)
+            self.w.say(f"Could not save {path}: {exc.strerror}", 10000)
             return None
-        self.w.statusBar().showMessage(
+        self.w.say(
             f"Saved {n} interview{'s' if n != 1 else ''} to {path}: open it to add to your "
             "calendar.",
             10000,

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.interviews import InterviewDetail
-from app.ui.text import plain_label, plain_tooltip
+from app.ui.common.text import plain_label, plain_tooltip
 
 WARN_AT = 5 * 60  # seconds left
 CALM = "background: #e8f1ec; color: #1d4d2f;"

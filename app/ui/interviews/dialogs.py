@@ -28,17 +28,17 @@ from app.services import interviews as iv
 from app.services import templates
 from app.services.contacts import Choice
 from app.services.question_bank import THEMES, Question
-from app.ui.activity import rows_table
-from app.ui.activity_dialogs import _Form, date_edit, from_qdate
-from app.ui.contact_picker import NOT_A_CONTACT, ContactPicker
-from app.ui.rows_model import RowsModel
-from app.ui.text import plain_label
-from app.ui.widgets import ErrorLabel, button_row
+from app.ui.common.contact_picker import NOT_A_CONTACT, ContactPicker
+from app.ui.common.forms import Form, date_edit, from_qdate
+from app.ui.common.rows_model import RowsModel
+from app.ui.common.tables import rows_table
+from app.ui.common.text import plain_label
+from app.ui.common.widgets import ErrorLabel, button_row
 
 Search = Callable[[str], list[Choice]]
 
 
-class PickContactDialog(_Form):
+class PickContactDialog(Form):
     """Whom the interview is with: typed, found by the search index."""
 
     def __init__(self, search: Search, parent: QWidget | None = None) -> None:
@@ -71,7 +71,7 @@ class PickContactDialog(_Form):
         return cid
 
 
-class ReferralDialog(_Form):
+class ReferralDialog(Form):
     """A person the interviewee suggested: new (name, email, organisation) or already known."""
 
     def __init__(self, who: str, search: Search, parent: QWidget | None = None) -> None:
@@ -139,7 +139,7 @@ class ReferralDialog(_Form):
         )
 
 
-class PromiseDialog(_Form):
+class PromiseDialog(Form):
     def __init__(self, who: str, mine: bool, parent: QWidget | None = None) -> None:
         heading = (
             f"What did you promise {who}? It becomes a follow-up on Today."
@@ -171,7 +171,7 @@ class PromiseDialog(_Form):
         return self.text.text(), from_qdate(self.day.date())
 
 
-class TermDialog(_Form):
+class TermDialog(Form):
     def __init__(self, term: str = "", meaning: str = "", parent: QWidget | None = None) -> None:
         super().__init__(
             "A term of the field",
@@ -199,7 +199,7 @@ class TermDialog(_Form):
         return self.term.text(), self.meaning.text()
 
 
-class TemplateDialog(_Form):
+class TemplateDialog(Form):
     """The thank-you template, with the fields it can use; a broken one is refused."""
 
     def __init__(self, text: str, my_name: str, parent: QWidget | None = None) -> None:
@@ -240,7 +240,7 @@ class TemplateDialog(_Form):
         return self.text.toPlainText(), self.my_name.text()
 
 
-class QuestionDialog(_Form):
+class QuestionDialog(Form):
     def __init__(self, theme: str = "", text: str = "", parent: QWidget | None = None) -> None:
         super().__init__("Question", "Write it as you would ask it.", parent)
         self.setObjectName("question_dialog")

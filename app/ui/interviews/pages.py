@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
 from app.services import interviews as iv
 from app.services.interviews import InterviewDetail, InterviewRecord, PlannedQuestion
 from app.services.question_bank import Question
-from app.ui.activity import day_text, rows_table
-from app.ui.rows_model import RowsModel
-from app.ui.text import plain_label, plain_tooltip
-from app.ui.widgets import button_row
+from app.ui.common.rows_model import RowsModel
+from app.ui.common.tables import day_text, rows_table
+from app.ui.common.text import plain_label, plain_tooltip
+from app.ui.common.widgets import button_row
 
 SAVE_AFTER_MS = 700
 ROLE = Qt.ItemDataRole.UserRole

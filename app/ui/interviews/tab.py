@@ -18,11 +18,11 @@ from app.services import employers as lamp
 from app.services import interviews as iv
 from app.services import question_bank
 from app.storage.db import Database
-from app.ui.activity import rows_table
+from app.ui.common.rows_model import RowsModel
+from app.ui.common.tables import rows_table
+from app.ui.common.text import plain_label
+from app.ui.common.widgets import button_row
 from app.ui.interviews.pages import InterviewPage
-from app.ui.rows_model import RowsModel
-from app.ui.text import plain_label
-from app.ui.widgets import button_row
 
 
 def when_text(row: iv.InterviewRow) -> str:

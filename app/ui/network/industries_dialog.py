@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.industries import DEFAULT_KEYWORDS, Suggestion
-from app.ui.text import plain_label, plain_tooltip
-from app.ui.widgets import button_row
+from app.ui.common.text import plain_label, plain_tooltip
+from app.ui.common.widgets import button_row
 
 
 def _item(text: str, editable: bool = False) -> QTableWidgetItem:

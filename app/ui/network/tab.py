@@ -30,9 +30,9 @@ from app.services.industries import (
     target_industry,
 )
 from app.storage.db import Database
-from app.ui.network.chart import BarChart, segment_colors
-from app.ui.tasks import Task
-from app.ui.text import plain_label
+from app.ui.common.chart import BarChart, segment_colors
+from app.ui.common.tasks import Task
+from app.ui.common.text import plain_label
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,10 @@ class NetworkTab(QWidget):
         self.target.setEditable(True)
         self.target.setMinimumContentsLength(22)
         self.target.setToolTip("Drawn in orange on the map")
-        self.target.lineEdit().setPlaceholderText("e.g. Healthcare")
-        self.target.lineEdit().editingFinished.connect(self._target_edited)
+        typed = self.target.lineEdit()
+        assert typed is not None  # the box is editable
+        typed.setPlaceholderText("e.g. Healthcare")
+        typed.editingFinished.connect(self._target_edited)
         self.target.activated.connect(lambda _i: self._target_edited())
         self.suggest_button = QPushButton("Suggest &industries…")
         self.suggest_button.setObjectName("suggest_industries")

@@ -7,8 +7,9 @@ import datetime as dt
 import threading
 import traceback
 from collections.abc import Callable
+from email.message import EmailMessage
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -18,19 +19,20 @@ from sqlalchemy.orm import Session
 from app.services import industries, interviews, mail, outreach, sending
 from app.services.bulk import tags_in_use
 from app.services.contacts import find_choices
+from app.services.sending import Outcome, Progress
 from app.storage.db import Database
-from app.ui.commands import DbStep
+from app.ui.common.commands import DbStep
+from app.ui.common.host import Host, Tab
+from app.ui.common.tasks import Task
+from app.ui.common.text import Button, message_box
+from app.ui.common.widgets import make_action
 from app.ui.outreach.dialogs import (
     AddPeopleDialog,
     MailAccountDialog,
     NewCampaignDialog,
     ReplyDialog,
 )
-from app.ui.tasks import Task
-from app.ui.text import Button, message_box
-
-if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+from app.ui.outreach.tab import OutreachTab
 
 
 class _JobSignals(QObject):
@@ -82,17 +84,24 @@ class SendJob(QRunnable):
 
 
 class OutreachActions:
-    def __init__(self, window: MainWindow) -> None:
-        self.w = window
-        self.tab = tab = window.outreach
+    def __init__(self, host: Host, tab: OutreachTab) -> None:
+        self.w = host
+        self.parent_widget = host.dialog_parent()
+        self.tab = tab
         self.passwords = mail.PasswordStore()
         # Replaced in tests: where drafts go (None: cancelled), how a mailto: URL is opened.
         self.choose_folder: Callable[[], Path | None] = self._ask_folder
         self.open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl
-        self.pool = QThreadPool(window)
+        self.pool = QThreadPool(self.parent_widget)
         self.pool.setMaxThreadCount(2)  # a send, and a test beside it
         self.job: SendJob | None = None
         self._tests: list[Task] = []
+        self.campaign_action = make_action(
+            self.parent_widget,
+            "Add Selected to &Campaign…",
+            lambda: self.add_contacts(host.selected_contacts()),
+            name="add_to_campaign",
+        )
         tab.new_requested.connect(self.new_campaign)
         tab.delete_requested.connect(self.delete_campaign)
         tab.message.record_edited.connect(self.save_record)
@@ -105,7 +114,7 @@ class OutreachActions:
         r.release_requested.connect(self.release)
         r.resend_requested.connect(self.resend)
         r.mark_sent_requested.connect(self.mark_sent)
-        r.open_contact.connect(window.open_contact)
+        r.open_contact.connect(host.open_contact)
         p = tab.preview
         p.override_requested.connect(self.set_override)
         p.test_requested.connect(self.send_test)
@@ -121,7 +130,7 @@ class OutreachActions:
     # -- helpers ----------------------------------------------------------------------------
     def _ask_folder(self) -> Path | None:
         folder = QFileDialog.getExistingDirectory(
-            self.w, "Save the messages as drafts in…", str(Path.home())
+            self.parent_widget, "Save the messages as drafts in…", str(Path.home())
         )
         return Path(folder) if folder else None
 
@@ -129,7 +138,7 @@ class OutreachActions:
         self,
         text: str,
         do: Callable[[Session], Any],
-        undo: Callable[[Session, Any], None],
+        undo: Callable[[Session, Any], object],
         ids: list[int] | None = None,
     ) -> Any:
         step = DbStep(self.w.db, text, do, undo, self._changed, ids)
@@ -141,7 +150,7 @@ class OutreachActions:
         return step.result
 
     def _changed(self, ids: list[int]) -> None:
-        self.w._changed(ids)
+        self.w.changed(ids)
         self.refresh()
 
     def refresh(self, select: int | None = None, reload_message: bool = True) -> None:
@@ -149,10 +158,10 @@ class OutreachActions:
         self._show_pace()
 
     def _say(self, text: str, seconds: int = 10) -> None:
-        self.w.statusBar().showMessage(text, seconds * 1000)
+        self.w.say(text, seconds * 1000)
 
     def _warn(self, title: str, text: str) -> None:
-        self.w.ask(message_box(self.w, title, text, icon=QMessageBox.Icon.Warning))
+        self.w.ask(message_box(self.parent_widget, title, text, icon=QMessageBox.Icon.Warning))
 
     def _campaign_name(self, campaign_id: int) -> str:
         with self.w.db.session() as s:
@@ -174,17 +183,17 @@ class OutreachActions:
 
     # -- campaigns ------------------------------------------------------------------------------
     def new_campaign(self) -> int | None:
-        dialog = NewCampaignDialog(self.w)
+        dialog = NewCampaignDialog(self.parent_widget)
         if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
             return None
         record = dialog.record()
-        new_id = self._step(
+        new_id: int | None = self._step(
             f"New campaign “{record.name}”",
             lambda s: outreach.create_campaign(s, record),
             lambda s, cid: outreach.delete_campaign(s, cid),
         )
         if new_id is not None:
-            self.w.tabs.setCurrentWidget(self.tab)
+            self.w.open_tab(Tab.OUTREACH)
             self.refresh(new_id)
             self.tab.pages.setCurrentWidget(self.tab.message)
             self.tab.message.subject.setFocus()
@@ -249,7 +258,7 @@ class OutreachActions:
         with db.session() as s:
             tags = tags_in_use(s)
             known = industries.industries_in_use(s)
-        dialog = AddPeopleDialog(count, search, tags, known, self.w)
+        dialog = AddPeopleDialog(count, search, tags, known, self.parent_widget)
         if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
             return
         picked = dialog.picked()
@@ -280,7 +289,7 @@ class OutreachActions:
         if not campaigns:
             self._say("Create a campaign first: Outreach ▸ New campaign.")
             return
-        dialog = QInputDialog(self.w)
+        dialog = QInputDialog(self.parent_widget)
         dialog.setObjectName("pick_campaign")
         dialog.setWindowTitle("Add to campaign")
         n = len(contact_ids)
@@ -312,7 +321,7 @@ class OutreachActions:
             )
 
     def _confirm(self, title: str, text: str, default: Button = Button.Yes) -> bool:
-        box = message_box(self.w, title, text, Button.Yes | Button.No, default)
+        box = message_box(self.parent_widget, title, text, Button.Yes | Button.No, default)
         return bool(self.w.ask(box) == Button.Yes)
 
     def opt_out(self, recipient_ids: list[int]) -> None:
@@ -345,7 +354,7 @@ class OutreachActions:
         row = next((r for r in self.tab.recipients.rows() if r.id == recipient_id), None)
         if row is None or row.sent_at is None:
             return
-        dialog = ReplyDialog(row.name, row.sent_at.date(), self.w)
+        dialog = ReplyDialog(row.name, row.sent_at.date(), self.parent_widget)
         if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
             return
         on, meeting = dialog.values()
@@ -439,7 +448,7 @@ class OutreachActions:
             pace = sending.load_pace(s)
             me = interviews.my_name(s)
         has_password = account is not None and self.passwords.get(account) is not None
-        dialog = MailAccountDialog(account, pace, has_password, me, self.w)
+        dialog = MailAccountDialog(account, pace, has_password, me, self.parent_widget)
         dialog.password_for = self.passwords.get
         if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
             return has_password
@@ -499,7 +508,7 @@ class OutreachActions:
                 return str(exc)
             return ""
 
-        task = Task(work)  # type: ignore[arg-type]
+        task = Task(work)
         self._tests.append(task)
 
         def finish(problem: str) -> None:
@@ -550,7 +559,7 @@ class OutreachActions:
             with db.session() as s:
                 account = mail.load_account(s)
                 rows = [r for r in outreach.recipients(s, cid) if r.status in outreach.UNSENT]
-                messages = []
+                messages: list[tuple[str, EmailMessage]] = []
                 for i, r in enumerate(rows):
                     if cancelled():
                         return len(messages)
@@ -602,7 +611,7 @@ class OutreachActions:
         blanks = [p for p in found if not p.blocking]
         if blanks:
             box = message_box(
-                self.w,
+                self.parent_widget,
                 "Some messages have blanks",
                 f"{len(blanks)} field{'s' if len(blanks) != 1 else ''} would print blank. Send "
                 "anyway, or go back and give the template a fallback (or edit those messages "
@@ -641,7 +650,7 @@ class OutreachActions:
                 "days without a reply."
             )
         text += "\n\nYou can keep working, pause, or close Second Act: nobody gets a message twice."
-        box = message_box(self.w, "Send", text, Button.Yes | Button.No, Button.Yes)
+        box = message_box(self.parent_widget, "Send", text, Button.Yes | Button.No, Button.Yes)
         box.button(Button.Yes).setText("Send")
         if self.w.ask(box) != Button.Yes:
             return
@@ -661,7 +670,7 @@ class OutreachActions:
         self.tab.pages.setCurrentWidget(self.tab.send)
         self.pool.start(job)
 
-    def _progress(self, p: sending.Progress) -> None:
+    def _progress(self, p: Progress) -> None:
         if p.status == "waiting":
             text = f"Waiting {p.wait_seconds:.0f} seconds before the next message (the throttle)."
         elif p.status == "sent":
@@ -680,11 +689,11 @@ class OutreachActions:
             self.tab.send.state.setText(
                 f"Cancelled. {n} message{'s' if n != 1 else ''} not sent went back to drafts."
             )
-        self.w._changed([])
+        self.w.changed([])
         self.refresh(reload_message=False)
         return job
 
-    def _finished(self, out: sending.Outcome) -> None:
+    def _finished(self, out: Outcome) -> None:
         job = self._end()
         if job is not None and job.cancelled:
             return
@@ -728,7 +737,7 @@ class OutreachActions:
         if self.job is None:
             return True
         box = message_box(
-            self.w,
+            self.parent_widget,
             "Sending in progress",
             "Stop sending and quit? The messages not yet sent stay queued: press Send on the "
             "campaign's last page when you are back. Nobody gets a message twice.",

@@ -4,6 +4,7 @@ every message, and sending with the results."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
@@ -32,10 +33,10 @@ from PySide6.QtWidgets import (
 
 from app.services import outreach
 from app.services.industries import Bar
-from app.ui.network.chart import BarChart
-from app.ui.rows_model import RowsModel
-from app.ui.text import plain_label, plain_tooltip
-from app.ui.widgets import button_row
+from app.ui.common.chart import BarChart
+from app.ui.common.rows_model import RowsModel
+from app.ui.common.text import plain_label, plain_tooltip
+from app.ui.common.widgets import button_row
 
 SAVE_AFTER_MS = 700
 CHECK_AFTER_MS = 150
@@ -148,7 +149,8 @@ class MessagePage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
-        self.preview_of = lambda _record: ""  # the tab renders for the first recipient
+        # The tab renders for the first recipient.
+        self.preview_of: Callable[[outreach.CampaignRecord], str] = lambda _record: ""
 
         self._last_editor: QWidget = self.body
         app = QApplication.instance()
@@ -225,9 +227,11 @@ class MessagePage(QWidget):
             return
         r = self.record()
         for f in outreach.check_message(r.subject, r.body, r.purpose):
-            mark, color = {True: ("✓", OK_COLOR), False: ("✗", BAD_COLOR)}.get(
-                f.ok, ("•", ADVICE_COLOR)
-            )
+            marks: dict[bool | None, tuple[str, QColor]] = {
+                True: ("✓", OK_COLOR),
+                False: ("✗", BAD_COLOR),
+            }
+            mark, color = marks.get(f.ok, ("•", ADVICE_COLOR))
             item = QListWidgetItem(f"{mark}  {f.text}")
             item.setForeground(color)
             item.setData(Qt.ItemDataRole.UserRole, f.rule)
@@ -435,7 +439,8 @@ class PreviewPage(QWidget):
         self.rows: list[outreach.RecipientRow] = []
         self.index = 0
         self.message: outreach.Message | None = None
-        self.render = lambda _rid: None  # set by the tab: recipient id → Message
+        # Set by the tab: recipient id → Message.
+        self.render_message: Callable[[int], outreach.Message | None] = lambda _rid: None
         self.prev_button = QPushButton("◀ &Previous")
         self.prev_button.setObjectName("preview_prev")
         self.next_button = QPushButton("&Next ▶")
@@ -524,7 +529,7 @@ class PreviewPage(QWidget):
             return
         row = self.rows[self.index]
         try:
-            m = self.render(row.id)
+            m = self.render_message(row.id)
         except ValueError as exc:
             m = None
             self.notice.setText(str(exc))

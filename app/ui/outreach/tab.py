@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
 
 from app.services import outreach
 from app.storage.db import Database
-from app.ui.activity import rows_table
+from app.ui.common.rows_model import RowsModel
+from app.ui.common.tables import rows_table
+from app.ui.common.text import plain_label
+from app.ui.common.widgets import button_row
 from app.ui.outreach.pages import MessagePage, PreviewPage, RecipientsPage, SendPage
-from app.ui.rows_model import RowsModel
-from app.ui.text import plain_label
-from app.ui.widgets import button_row
 
 
 class CampaignsModel(RowsModel):
@@ -122,7 +122,7 @@ class OutreachTab(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
         self.message.preview_of = self._preview_of
-        self.preview.render = self._render
+        self.preview.render_message = self._render
 
     # -- reading ----------------------------------------------------------------------------
     def current_id(self) -> int | None:

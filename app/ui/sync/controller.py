@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction
@@ -13,12 +13,11 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from sqlalchemy.orm import Session
 
 from app.services import carddav, sync
+from app.services.contacts import get_contact
+from app.ui.common.host import Host
+from app.ui.common.tasks import Task
+from app.ui.common.text import Button, message_box, plain_label, plain_tooltip
 from app.ui.sync.dialogs import AccountsDialog, ConflictsDialog, SyncAccountDialog
-from app.ui.tasks import Task
-from app.ui.text import Button, message_box, plain_label, plain_tooltip
-
-if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
 
 EVERY_MINUTES = 15
 
@@ -30,8 +29,9 @@ class _Signals(QObject):
 class SyncController(QObject):
     finished = Signal(object)  # the list of SyncReport of a sync that ended
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: Host) -> None:
+        self.parent_widget = window.dialog_parent()
+        super().__init__(self.parent_widget)
         self.window = window
         self.db = window.db
         self.pool = QThreadPool(self)
@@ -42,16 +42,15 @@ class SyncController(QObject):
         self.signals.status.connect(self._show_progress)
         self.label = plain_label()
         self.label.setObjectName("sync_status")
-        window.statusBar().addPermanentWidget(self.label)
-        self.sync_action = QAction("S&ync Now", window)
+        self.sync_action = QAction("S&ync Now", self.parent_widget)
         self.sync_action.setObjectName("sync_now")
         self.sync_action.setShortcut("F5")
         self.sync_action.setToolTip("Sync your contacts with your CardDAV address books (F5)")
         self.sync_action.triggered.connect(self.sync_now)
-        self.setup_action = QAction("Address Book &Sync…", window)
+        self.setup_action = QAction("Address Book &Sync…", self.parent_widget)
         self.setup_action.setObjectName("sync_setup")
         self.setup_action.triggered.connect(self.set_up)
-        self.conflicts_action = QAction("Sync &Conflicts…", window)
+        self.conflicts_action = QAction("Sync &Conflicts…", self.parent_widget)
         self.conflicts_action.setObjectName("sync_conflicts")
         self.conflicts_action.triggered.connect(self.show_conflicts)
         self.timer = QTimer(self)
@@ -132,8 +131,8 @@ class SyncController(QObject):
     def _done(self, reports: list[sync.SyncReport], quiet: bool) -> None:
         self.task = None
         self.sync_action.setEnabled(True)
-        self.window.contacts.reload(background=True)
-        self.window.today.refresh()
+        self.window.reload_contacts(background=True)
+        self.window.refresh_today()
         self.refresh_status()
         self.finished.emit(reports)
         total = sync.SyncReport()
@@ -147,12 +146,12 @@ class SyncController(QObject):
         if held:
             self.label.setText(f"{held} deletion(s) wait for you: Sync Now (F5)")
             self.label.setStyleSheet("color: #b3261e;")
-        self.window.statusBar().showMessage(f"Sync: {total.summary}.", 10000)
+        self.window.say(f"Sync: {total.summary}.", 10000)
         problems = [p for r in reports for p in r.problems]
         if problems and not quiet:
             self.window.ask(
                 message_box(
-                    self.window,
+                    self.parent_widget,
                     "Sync",
                     "The sync did not finish for every address book. What was done is kept.",
                     icon=QMessageBox.Icon.Warning,
@@ -166,11 +165,11 @@ class SyncController(QObject):
         self.task = None
         self.sync_action.setEnabled(True)
         self.refresh_status()
-        self.window._task_failed(details)
+        self.window.task_failed(details)
 
     def _ask_deletes(self, n: int) -> bool:
         box = message_box(
-            self.window,
+            self.parent_widget,
             "Sync",
             f"This sync would delete {n} contacts (here and on the server together). Delete them?",
             icon=QMessageBox.Icon.Question,
@@ -184,7 +183,7 @@ class SyncController(QObject):
         if not self.has_accounts():
             self.add_account()
             return
-        dialog = AccountsDialog(self.window)
+        dialog = AccountsDialog(self.parent_widget)
 
         def fill() -> None:
             with self.db.session() as s:
@@ -215,7 +214,7 @@ class SyncController(QObject):
         self.window.ask(dialog)
 
     def add_account(self) -> None:
-        dialog = SyncAccountDialog(self.window)
+        dialog = SyncAccountDialog(self.parent_widget)
         if self.window.ask(dialog) != QDialog.DialogCode.Accepted:
             return
         books = dialog.chosen()
@@ -233,7 +232,7 @@ class SyncController(QObject):
         self.sync_now()
 
     def show_conflicts(self) -> None:
-        dialog = ConflictsDialog(self.window)
+        dialog = ConflictsDialog(self.parent_widget)
 
         def fill() -> None:
             with self.db.session() as s:
@@ -241,7 +240,7 @@ class SyncController(QObject):
                 for link in sync.conflicts(s):
                     name = ""
                     if link.contact_id is not None:
-                        name = sync.get_contact(s, link.contact_id).display_name
+                        name = get_contact(s, link.contact_id).display_name
                     rows.append((link.id, name, sync.differences(s, link)))
             dialog.set_conflicts(rows)
 
@@ -249,7 +248,7 @@ class SyncController(QObject):
             with self.db.session() as s:
                 sync.resolve_conflict(s, link_id, side)
             fill()
-            self.window.contacts.reload()
+            self.window.reload_contacts()
             self.refresh_status()
 
         dialog.chosen.connect(choose)

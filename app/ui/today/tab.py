@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 
 from app.services.today import FOLLOW_UP, INTERVIEW, THANK_YOU_NOTE, DueItem, due_items
 from app.storage.db import Database
-from app.ui.activity import CONTENTS_PRECISION, OVERDUE
-from app.ui.rows_model import RowsModel
-from app.ui.text import plain_label
+from app.ui.common.rows_model import RowsModel
+from app.ui.common.tables import CONTENTS_PRECISION, OVERDUE
+from app.ui.common.text import plain_label
 
 
 def when_text(item: DueItem, today: dt.date) -> str:

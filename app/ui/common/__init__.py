@@ -1,0 +1,1 @@
+"""What every tab shares: widgets, row models, undo commands, tasks, plain text, pickers."""

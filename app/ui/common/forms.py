@@ -1,0 +1,104 @@
+"""Small dialogs the tabs share: a heading over a form with OK and Cancel, a day, a choice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.common.text import plain_label
+
+
+def to_qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def from_qdate(day: QDate) -> dt.date:
+    return dt.date(day.year(), day.month(), day.day())
+
+
+def date_edit(day: dt.date, name: str) -> QDateEdit:
+    edit = QDateEdit(to_qdate(day))
+    edit.setObjectName(name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("d MMM yyyy")
+    return edit
+
+
+class Form(QDialog):
+    """A small dialog: a heading, a form, OK and Cancel."""
+
+    def __init__(self, title: str, heading: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(440)
+        self.heading = plain_label(heading)
+        self.heading.setWordWrap(True)
+        self.form = QFormLayout()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(self.form)
+        layout.addWidget(self.buttons)
+
+
+class PickDateDialog(Form):
+    def __init__(self, title: str, day: dt.date, parent: QWidget | None = None) -> None:
+        super().__init__(title, "Until which day?", parent)
+        self.setObjectName("pick_date")
+        self.day = date_edit(day, "picked_date")
+        self.form.addRow("&Day", self.day)
+
+    def value(self) -> dt.date:
+        return from_qdate(self.day.date())
+
+
+class ChoiceDialog(Form):
+    """Pick one of a few values, or (when *editable*) type a new one."""
+
+    def __init__(
+        self,
+        title: str,
+        heading: str,
+        label: str,
+        choices: list[tuple[str, object]],
+        editable: bool = False,
+        current: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(title, heading, parent)
+        self.setObjectName("choice_dialog")
+        self.choice = QComboBox()
+        self.choice.setObjectName("choice")
+        self.choice.setEditable(editable)
+        for text, data in choices:
+            self.choice.addItem(text, data)
+        if current:
+            index = self.choice.findText(current)
+            if index >= 0:
+                self.choice.setCurrentIndex(index)
+            elif editable:
+                self.choice.setEditText(current)
+        self.form.addRow(label, self.choice)
+        self.choice.setFocus()
+
+    def value(self) -> object:
+        """The chosen item's data; for a typed value that is no item, the text."""
+        text = self.choice.currentText()
+        index = self.choice.findText(text)
+        if index >= 0 and self.choice.itemData(index) is not None:
+            return self.choice.itemData(index)
+        return text.strip()

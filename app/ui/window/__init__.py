@@ -1,0 +1,1 @@
+"""The window: start-up, the main window that assembles the tabs, its menus and dialogs."""

@@ -1,0 +1,170 @@
+"""The window's menus, toolbar, the Contacts list's context menu and the buttons of a
+multi-selection, assembled from the actions each tab declares (see the tabs' actions.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QTabWidget
+
+from app import APP_NAME
+from app.ui.common.commands import UndoStack
+from app.ui.common.text import plain_tooltip
+from app.ui.common.widgets import make_action
+from app.ui.contacts.actions import ContactActions
+from app.ui.interviews.actions import InterviewActions
+from app.ui.network.actions import NetworkActions
+from app.ui.outreach.actions import OutreachActions
+from app.ui.sync.controller import SyncController
+from app.ui.window.files import FileActions
+
+# The tabs' names in the View menu (Ctrl+1 to Ctrl+7), in their order.
+VIEW_NAMES = (
+    "Today",
+    "Contacts",
+    "Network Map",
+    "Target Employers",
+    "Groups && Events",
+    "Interview Prep",
+    "Outreach",
+)
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The tabs' actions that the menus show."""
+
+    contacts: ContactActions
+    files: FileActions
+    interviews: InterviewActions
+    outreach: OutreachActions
+    network: NetworkActions
+    sync: SyncController
+
+
+@dataclass(frozen=True)
+class WindowActions:
+    """The window's own actions."""
+
+    undo: QAction
+    redo: QAction
+    quit: QAction
+    preferences: QAction
+    about: QAction
+
+
+def build_menus(
+    win: QMainWindow,
+    tabs: QTabWidget,
+    undo_stack: UndoStack,
+    p: Parts,
+    on_preferences: Callable[[], None],
+    on_about: Callable[[], None],
+) -> WindowActions:
+    ca, files, sync, ia, oa = p.contacts, p.files, p.sync, p.interviews, p.outreach
+
+    def menu(title: str, *items: QAction | None) -> None:
+        added = win.menuBar().addMenu(title)
+        for item in items:
+            if item is None:
+                added.addSeparator()
+            else:
+                added.addAction(item)
+
+    quit_action = make_action(win, "&Quit", win.close, QKeySequence("Ctrl+Q"), "quit")
+    quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+    menu(
+        "&File",
+        ca.new_action,
+        files.import_action,
+        files.export_action,
+        ia.export_action,
+        None,
+        sync.sync_action,
+        sync.setup_action,
+        sync.conflicts_action,
+        None,
+        files.backup_action,
+        files.restore_action,
+        None,
+        quit_action,
+    )
+    toolbar = win.addToolBar("Toolbar")
+    toolbar.setObjectName("main_toolbar")
+    toolbar.setMovable(False)
+    for a in (ca.new_action, files.import_action, sync.sync_action):
+        toolbar.addAction(a)
+    undo = undo_stack.createUndoAction(win, "&Undo")
+    undo.setShortcut(QKeySequence.StandardKey.Undo)
+    redo = undo_stack.createRedoAction(win, "&Redo")
+    redo.setShortcut(QKeySequence.StandardKey.Redo)
+    for a in (undo, redo):
+        # Fixed, not taken from the text as it changes: that quotes names (Undo Edit “…”).
+        a.setToolTip(plain_tooltip(a.iconText()))
+    preferences = make_action(
+        win,
+        "&Preferences…",
+        on_preferences,
+        QKeySequence.StandardKey.Preferences,
+        "prefs",
+    )
+    preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
+    menu(
+        "&Edit",
+        undo,
+        redo,
+        None,
+        ca.delete_action,
+        ca.merge_action,
+        ca.duplicates_action,
+        None,
+        files.undo_import_action,
+        None,
+        ca.find_action,
+        None,
+        preferences,
+    )
+    menu(
+        "C&ontact",
+        ca.log_action,
+        ca.follow_up_action,
+        ca.met_at_action,
+        ia.plan_action,
+        None,
+        ca.who_at_action,
+        None,
+        *ca.bulk_actions,
+        p.network.suggest_action,
+        oa.campaign_action,
+    )
+    # The same on the list's context menu, with Delete.
+    table = ca.tab.table
+    table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+    for a in (ca.delete_action, *ca.bulk_actions, ia.plan_action, oa.campaign_action):
+        table.addAction(a)
+    # The same as buttons in the pane when several are selected.
+    summary = ca.tab.summary
+    buttons = (
+        (ca.bulk_actions[0], "Add a tag…"),
+        (ca.bulk_actions[1], "Remove a tag…"),
+        (ca.bulk_actions[2], "Set keep-in-touch tier…"),
+        (ca.bulk_actions[3], "Set industry…"),
+        (oa.campaign_action, "Add to a campaign…"),
+        (ca.merge_action, "Merge the two…"),
+        (files.export_action, "Export…"),
+        (ca.delete_action, "Delete…"),
+    )
+    for a, text in buttons:
+        summary.add_action(a, text)
+    views = [
+        make_action(win, name, lambda _c=False, i=i: tabs.setCurrentIndex(i), f"Ctrl+{i + 1}")
+        for i, name in enumerate(VIEW_NAMES)
+    ]
+    menu("&View", *views)
+    about = make_action(win, f"&About {APP_NAME}", on_about, name="about")
+    about.setMenuRole(QAction.MenuRole.AboutRole)
+    menu("&Help", about)
+    return WindowActions(undo, redo, quit_action, preferences, about)
