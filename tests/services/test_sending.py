@@ -13,8 +13,11 @@ import subprocess
 import sys
 import threading
 from collections import Counter
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
+import trustme
 from sqlalchemy import select
 
 from app.model.records import ContactRecord, Labeled
@@ -24,7 +27,7 @@ from app.services import mail, outreach, sending
 from app.services.contacts import create_contact
 from app.storage.db import Database, open_database
 from tests.conftest import ROOT
-from tests.mailserver import PASSWORD, MailServer
+from tests.mailserver import PASSWORD, MailServer, start_server
 from tests.services.test_outreach import MONDAY, account_for, campaign, connect_to, person
 
 DEADLINE = 120  # seconds: only to stop a hang
@@ -263,3 +266,48 @@ def test_a_bad_address_is_refused_before_anything_is_built() -> None:
     for address in BAD:
         with pytest.raises(ValueError, match="not one email address"):
             mail.build_message(None, "Eve", address, "Hello", "Hi\n")
+
+
+@pytest.mark.parametrize("smtputf8", [False, True], ids=["plain-server", "smtputf8-server"])
+def test_a_non_ascii_domain_goes_and_a_non_ascii_name_part_fails_alone(
+    db: Database, test_ca: tuple[trustme.CA, Path], monkeypatch: pytest.MonkeyPatch, smtputf8: bool
+) -> None:
+    ca, ca_file = test_ca
+    controller, server = start_server(ca, ca_file, "starttls", smtputf8=smtputf8)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    try:
+        people = [
+            person(db, "Ann Lee", "ann@bücher.de"),
+            person(db, "Zoë Roe", "zoë@example.com"),
+            person(db, "Bo Ng", "bo@example.com"),
+        ]
+        cid = ready_to_send(db, server, people, sending.Pace(0, 0, 100))
+        with db.session() as s:  # Python's mail library cannot write that address at all
+            [zoe] = [r for r in outreach.recipients(s, cid) if r.email == "zoë@example.com"]
+            assert zoe.status == "skipped"
+            assert "letters before the @" in zoe.reason
+        account = replace(account_for(server), from_address="me@exämple.org")
+        out = sending.send_queued(db, cid, account, connect_to(account))
+        got = {r.envelope_to[0]: r for r in server.messages()}
+        # Even were it sent (an older queue): that recipient alone fails, certainly not sent.
+        transport = connect_to(account)()
+        try:
+            msg = mail.build_message(account, "Bo", "bo@example.com", "Hi", "Hello")
+            msg.replace_header("To", "zoë@example.com")
+            if smtputf8:
+                transport.send(msg)
+            else:
+                with pytest.raises(mail.RecipientRefused, match="SMTPUTF8") as refused:
+                    transport.send(msg)
+                assert refused.value.certain_not_sent
+        finally:
+            transport.close()
+    finally:
+        controller.stop()
+    assert (out.sent, out.failed, out.reason) == (2, 0, "done")
+    assert statuses(db, cid)["ann@bücher.de"] == statuses(db, cid)["bo@example.com"] == "sent"
+    assert sorted(got) == ["ann@xn--bcher-kva.de", "bo@example.com"]
+    ann = got["ann@xn--bcher-kva.de"]
+    assert ann.envelope_from == "me@xn--exmple-cua.org"
+    assert ann.message["To"].addresses[0].addr_spec == "ann@xn--bcher-kva.de"
+    assert len(server.messages()) == 3 if smtputf8 else 2
