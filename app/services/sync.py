@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import ssl
 import uuid
@@ -43,7 +44,7 @@ from app.gc_pause import gc_paused
 from app.model.merge import SCALARS
 from app.model.records import ContactRecord, PostalAddress
 from app.model.tables import Contact, SyncAccount, SyncBook, SyncCard, utcnow
-from app.services import carddav
+from app.services import carddav, settings
 from app.services.contacts import delete_contacts, get_contact, load_records, update_contact
 from app.services.importing import ParsedFile, import_files, parse_bytes
 from app.services.passwords import PasswordStore
@@ -171,6 +172,8 @@ def remove_account(session: Session, account_id: int) -> None:
     a = session.get(SyncAccount, account_id)
     if a is not None:
         passwords().forget(AccountKey(a.url, a.username))
+        for book_id in session.scalars(select(SyncBook.id).where(SyncBook.account_id == a.id)):
+            settings.put(session, _unread_key(book_id), None)
         session.delete(a)
         session.flush()
 
@@ -469,7 +472,10 @@ class _Book:
     progress: Progress
     report: SyncReport
     cancelled: Callable[[], bool]
-    unread: set[str] = field(default_factory=set)  # server cards skipped: read again next time
+    # Server cards skipped as unreadable, {href: ETag}: kept, and read again at each sync
+    # until readable or gone; the sync token is saved all the same.
+    unread: dict[str, str] = field(default_factory=dict)
+    retry: dict[str, str] = field(default_factory=dict)  # those of the syncs before
     # New cards the server refused where it holds none (another client's card has that UID,
     # written meanwhile): {contact id: (href, why)}, looked for once more before the end.
     refused: dict[int, tuple[str, str]] = field(default_factory=dict)
@@ -568,6 +574,7 @@ def sync_book(job: _Book) -> None:
         book = s.get(SyncBook, job.book_id)
         assert book is not None
         token = book.sync_token
+        job.retry = _unread(s, job.book_id)
     new_token, hold = _pull(job, token)
     before = _writes(report)
     _push_local_edits(job)
@@ -588,11 +595,26 @@ def sync_book(job: _Book) -> None:
     for cid, (href, why) in job.refused.items():
         if cid not in linked:
             report.problems.append(f"{href}: the server refused the new card ({why}).")
-    if new_token is not None and not hold and not job.unread:
-        with db.session() as s:
-            book = s.get(SyncBook, job.book_id)
-            assert book is not None
+    with db.session() as s:
+        book = s.get(SyncBook, job.book_id)
+        assert book is not None
+        if new_token is not None and not hold:
             book.sync_token = new_token
+        value = json.dumps(job.unread, sort_keys=True) if job.unread else None
+        settings.put(s, _unread_key(job.book_id), value)
+
+
+def _unread_key(book_id: int) -> str:
+    return f"sync.unread.{book_id}"
+
+
+def _unread(s: Session, book_id: int) -> dict[str, str]:
+    """The book's server cards left unread by the syncs before, {href: ETag}."""
+    try:
+        value = json.loads(settings.get(s, _unread_key(book_id)) or "{}")
+    except ValueError:
+        return {}
+    return {str(h): str(e) for h, e in value.items()} if isinstance(value, dict) else {}
 
 
 def _writes(report: SyncReport) -> tuple[int, int, int]:
@@ -608,6 +630,12 @@ def _pull(job: _Book, token: str) -> tuple[str | None, bool]:
     job.progress(f"Asking {urlsplit(url).netloc} what changed…")
     changed, removed, new_token = _server_changes(http, url, token, known)
     changed = {h: e for h, e in changed.items() if known.get(h) != e or not e}
+    # The cards unread before are read again (once a sync), unless gone from the server;
+    # one the server no longer lists is simply not returned by the fetch.
+    for href, etag in job.retry.items():
+        if href not in removed:
+            changed.setdefault(href, etag)
+    job.retry = {}
     # Deletions both ways are counted before any is made: over a handful, the user is asked.
     with db.session() as s:
         going_here = [h for h in removed if h in known]
@@ -682,13 +710,15 @@ def _apply_server_cards(job: _Book, cards: dict[str, tuple[str, str]]) -> None:
             try:
                 parsed = parse_bytes(text.encode("utf-8"), href)
             except Exception as exc:  # one card the reader fails on: the others go on
-                parsed, why = ParsedFile(href), f"{type(exc).__name__}: {exc}"
+                # Its kind only: an exception's text can quote the card (names, emails),
+                # and this report is shown, copied and printed by `sync`.
+                parsed, why = ParsedFile(href), f"the reader failed: {type(exc).__name__}"
             else:
                 errors = [*parsed.problems, *(p for c in parsed.cards for p in c.problems)]
                 why = "; ".join(p.message for p in errors if p.severity is Severity.ERROR)
             record = next((c.record for c in parsed.cards if not c.skipped), None)
             if record is None:
-                job.unread.add(href)
+                job.unread[href] = etag
                 report.problems.append(
                     f"{href}: not a card Second Act can read ({why or 'no vCard in it'}); "
                     "left on the server as it is."

@@ -9,9 +9,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from app.model.records import ContactRecord, Labeled
-from app.services import sync
+from app.model.tables import SyncBook
+from app.services import settings, sync
 from app.services.contacts import create_contact, get_contact, list_contact_ids, update_contact
 from app.storage.db import Database
 from tests.carddav_server import PASSWORD, Radicale, radicale
@@ -257,34 +259,78 @@ def test_a_card_with_an_undefined_charset_does_not_stop_the_others(
         assert report.problems == []
 
 
+def failing_on_cy(data: bytes, name: str) -> Any:
+    """The reader, made to fail on Cy's card with a message quoting it."""
+    if b"\nUID:cy\n" in data.replace(b"\r", b""):
+        raise UnicodeError("cannot decode 'FN:Cy Young' 'EMAIL:cy@x.org'")
+    return READ(data, name)
+
+
+READ = sync.parse_bytes
+
+
 def test_a_card_the_reader_fails_on_is_reported_and_the_others_sync(
     server: Radicale, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whatever makes the reader fail on one card (here made to fail on Cy's, whatever
     the reader can do by now): that card is named with the reason, the others sync, and it
-    is read again at each sync until it can be."""
+    is read again at each sync until it can be, while the book's sync token is saved (the
+    other cards are not asked for again). The reason names no content of the card."""
     real = sync.parse_bytes
 
-    def failing(data: bytes, name: str) -> Any:
-        if b"\nUID:cy\n" in data.replace(b"\r", b""):
-            raise UnicodeError("decoding with 'undefined' codec failed")
-        return real(data, name)
+    def token() -> str:
+        with db.session() as s:
+            (book,) = s.scalars(select(SyncBook))
+            return book.sync_token
 
-    monkeypatch.setattr(sync, "parse_bytes", failing)
+    monkeypatch.setattr(sync, "parse_bytes", failing_on_cy)
     for uid, name in (("ann", "Ann Lee"), ("cy", "Cy Young"), ("bob", "Bob Ray")):
         server.put(f"{uid}.vcf", card(uid, name, f"{uid}@x.org"))
     connect(db, server)
+    asked: list[str] = []
+    real_sync_collection = sync.carddav.sync_collection
+
+    def sync_collection(http: Any, url: str, token: str) -> Any:
+        asked.append(token)
+        return real_sync_collection(http, url, token)
+
+    monkeypatch.setattr(sync.carddav, "sync_collection", sync_collection)
     (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
     assert report.added_here == 2 and names(db) == ["Ann Lee", "Bob Ray"]
-    assert report.problems == [
-        f"{path(server)}cy.vcf: not a card Second Act can read (UnicodeError: decoding with "
-        "'undefined' codec failed); left on the server as it is."
-    ]
+    problem = (
+        f"{path(server)}cy.vcf: not a card Second Act can read (the reader failed: "
+        "UnicodeError); left on the server as it is."
+    )
+    assert report.problems == [problem]
     with db.session() as s:
         assert "cy.vcf" not in sync.last_synced(s)[1]  # the book itself synced
+    first = token()
+    assert first  # saved, though one card was unread
     server.put("dan.vcf", card("dan", "Dan Orr", "dan@x.org"))
+    asked.clear()
     (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
-    assert report.added_here == 1 and len(report.problems) == 1  # said again, not forgotten
+    assert asked[0] == first  # only what changed since: not everything again
+    assert report.added_here == 1 and report.problems == [problem]  # said again, not forgotten
     monkeypatch.setattr(sync, "parse_bytes", real)  # the reader copes now (an update)
     assert run(db).added_here == 1
     assert names(db) == ["Ann Lee", "Bob Ray", "Cy Young", "Dan Orr"]
+    assert run(db).summary == "everything was already in step"
+
+
+def test_an_unread_card_deleted_there_is_forgotten(
+    server: Radicale, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = sync.parse_bytes
+    monkeypatch.setattr(sync, "parse_bytes", failing_on_cy)
+    server.put("cy.vcf", card("cy", "Cy Young", "cy@x.org"))
+    connect(db, server)
+    (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    assert len(report.problems) == 1
+    with db.session() as s:
+        assert settings.get(s, "sync.unread.1")
+    server.delete(f"{path(server)}cy.vcf")
+    run(db)  # no problem left
+    with db.session() as s:
+        assert settings.get(s, "sync.unread.1") is None
+    monkeypatch.setattr(sync, "parse_bytes", real)
+    assert run(db).summary == "everything was already in step"
