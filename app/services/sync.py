@@ -51,7 +51,7 @@ from app.services.passwords import PasswordStore
 from app.storage.db import Database
 from app.vcard.mapping import FIELD_PROPERTIES, X_PREFIX
 from app.vcard.problems import Severity
-from app.vcard.writer import to_vcard
+from app.vcard.writer import fold, to_vcard
 
 GROUP_CARD = re.compile(r"^(?:X-ADDRESSBOOKSERVER-)?KIND:\s*group\s*$", re.I | re.M)
 HANDFUL = 5  # deletions in one sync above which the user is asked first
@@ -201,13 +201,29 @@ def card_text(
 def server_text(session: Session, r: ContactRecord, server_card: str) -> str:
     """What is written over the server's *server_card* to make it the contact: the lines of
     the fields that differ are Second Act's, every other line stays as the other client
-    wrote it (its order, REV, TYPE case, escaped commas…). Equal to *server_card* (with
-    CRLF line ends) when the contact already reads as that card: nothing to write then."""
+    wrote it (its order, TYPE case, escaped commas…). Equal to *server_card* (with CRLF line
+    ends) when the contact already reads as that card: nothing to write then. Otherwise its
+    REV is now, so that a client asking "is this newer?" of REV sees the edit."""
     version = _version(server_card)
     ours = card_text(session, r, server_card, "4.0" if version == "4.0" else "3.0")
-    if version not in ("3.0", "4.0"):  # 2.1 has no escapes and other encodings: rewritten
-        return ours
-    return _over(server_card, ours)
+    # 2.1 has no escapes and other encodings: rewritten whole.
+    text = _over(server_card, ours) if version in ("3.0", "4.0") else ours
+    if text == _joined(_content_lines(server_card)):
+        return text
+    return _revised(text, dt.datetime.now(dt.UTC))
+
+
+def _revised(card: str, when: dt.datetime) -> str:
+    """*card* with its REV (put before END where it has none) set to *when*, in UTC."""
+    stamp = when.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = _content_lines(card)
+    rev = next((x for x in lines if x.name == "REV"), None)
+    if rev is not None:
+        rev.text = [f"{rev.group + '.' if rev.group else ''}REV:{stamp}"]
+    else:
+        end = max((i for i, x in enumerate(lines) if x.name == "END"), default=len(lines))
+        lines.insert(end, _Line("", "REV", [f"REV:{stamp}"]))
+    return _joined(lines)
 
 
 @dataclass
@@ -320,18 +336,19 @@ def _splice(old: list[_Line], new: list[_Line], replaced: set[str]) -> list[_Lin
                 n += 1
             renamed[x.group] = f"item{n}"
             used.add(f"item{n}")
-    add = [
-        _Line(renamed[x.group], x.name, [renamed[x.group] + x.text[0][len(x.group) :], *x.text[1:]])
-        if x.group in renamed
-        else x
-        for x in add
-    ]
+    add = [_regrouped(x, renamed[x.group]) if x.group in renamed else x for x in add]
     first = next((i for i, k in enumerate(keys) if k in replaced), None)
     if first is not None:
         at = sum(1 for k in keys[:first] if k not in replaced)
     else:
         at = max((i for i, x in enumerate(keep) if x.name == "END"), default=len(keep))
     return keep[:at] + add + keep[at:]
+
+
+def _regrouped(line: _Line, group: str) -> _Line:
+    """*line* in *group* (item1 to item10), folded again: its first line grows."""
+    logical = line.text[0] + "".join(t[1:] for t in line.text[1:])
+    return _Line(group, line.name, fold(group + logical[len(line.group) :]).split("\r\n"))
 
 
 _UID = re.compile(r"^UID(?:;[^:\r\n]*)?:(.*?)\r?$", re.I | re.M)
