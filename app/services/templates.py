@@ -6,10 +6,12 @@ A field with no value is left out of the values, so `{{ first_name | default("th
 and a name that is not a field at all is reported as unknown before anything is sent.
 
 A template stands alone (no include, extends or import: there is nothing to load) and is
-rendered against a deadline: while it renders, every call it makes (a filter, a method, a
-built-in in C) checks the clock. Nothing it makes in one step may be longer than MAX_SIZE
-(repeats, joins, paddings, format widths, `+`, `~`, `%`, filters), nor the text it writes,
-and it cannot change a list or dict in place; so no template can hang a send or fill memory.
+rendered against a deadline: every block it enters, every filter, call, operator and piece
+of output checks the clock, and a render still running after WATCH_AFTER has a profile hook
+check it at every call (a built-in's in C too) until it ends. Nothing it makes in one step
+may be longer than MAX_SIZE (repeats, joins, paddings, format widths, `+`, `~`, `%`,
+filters), nor the text it writes, and it cannot change a list or dict in place; so no
+template can hang a send or fill memory.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ _printed: ContextVar[list[str] | None] = ContextVar("printed_blank", default=Non
 # When the render running in this thread must stop (time.monotonic(); None: no limit).
 _deadline: ContextVar[float | None] = ContextVar("render_deadline", default=None)
 RENDER_SECONDS = 2.0  # a message renders in well under a millisecond
+# The profile hook costs 15 times a message's render: only a render running this long has it.
+WATCH_AFTER = 0.02
 MAX_SIZE = 100_000  # the longest text or list a template may make in a step, and write
 TOO_SLOW = "it takes too long to write (a loop that never ends?)"
 TOO_LONG = f"it makes a text or list over {MAX_SIZE:,} long, which is not allowed."
@@ -96,11 +100,10 @@ def _jinja() -> _Jinja:
         intercepted_binops = frozenset(("*", "**", "+", "%"))
 
         def tick(self) -> None:
-            deadline = _deadline.get()
-            if deadline is not None and time.monotonic() > deadline:
-                raise TemplateRuntimeError(TOO_SLOW)
+            _tick()
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            _tick()
             if operator == "**" and _too_big_power(left, right):
                 raise TemplateRuntimeError("a power that large is not allowed.")
             if operator == "*" and _too_long_repeat(left, right):
@@ -112,12 +115,14 @@ def _jinja() -> _Jinja:
             return super().call_binop(context, operator, left, right)
 
         def joined(self, parts: tuple[Any, ...]) -> str:
+            _tick()
             texts = [_checked(str(part)) for part in parts]
             if sum(map(len, texts)) > MAX_SIZE:
                 _too_long()
             return "".join(texts)
 
         def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+            _tick()
             args = tuple(_read(arg) for arg in args)
             method = getattr(__obj, "__wrapped__", __obj)  # str.format comes wrapped
             owner = getattr(method, "__self__", None)
@@ -129,6 +134,7 @@ def _jinja() -> _Jinja:
             return _checked(super().call(__context, __obj, *args, **kwargs))
 
     def finalize(value: Any) -> Any:
+        _tick()
         if _size(value) > MAX_SIZE:
             _too_long()
         return value
@@ -229,6 +235,7 @@ def _size_checked(name: str, f: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(f)  # keeps jinja_pass_arg: the context or environment still comes first
     def checked(*args: Any, **kwargs: Any) -> Any:
+        _tick()
         passed = 1 if hasattr(f, "jinja_pass_arg") else 0
         head, (value, *rest) = args[:passed], args[passed:]
         value = _read(value)
@@ -249,6 +256,7 @@ def _read(value: Any) -> Any:
     items = []
     total = 0
     for item in value:
+        _tick()
         total += 1 + _size(item)
         if total > MAX_SIZE:
             _too_long()
@@ -333,32 +341,44 @@ def render(source: str, values: Mapping[str, object]) -> Rendered:
     present = {k: v for k, v in values.items() if v not in ("", None)}
     template = _compiled(source)
     token = _printed.set([])
-    deadline = time.monotonic() + RENDER_SECONDS
-    limit = _deadline.set(deadline)
-    earlier = sys.getprofile()  # a profiler or debugger in this thread gets its hook back
+    limit = _deadline.set(time.monotonic() + RENDER_SECONDS)
     try:
-        sys.setprofile(_clock_hook(deadline))  # this thread only
-        text = _written(template.generate(present))
+        # As Template.render, the text counted as it comes (each piece was checked).
+        text = _written(template.root_render_func(template.new_context(present)))
         return Rendered(text, tuple(_printed.get() or ()))
     except Exception as exc:  # the template's own doing: 1/0, range(10**9), "a" + 1, too slow
         raise ValueError(_explain(exc)) from exc
     finally:
-        sys.setprofile(earlier)
+        if sys.getprofile() is _hook:
+            sys.setprofile(None)
         _deadline.reset(limit)
         _printed.reset(token)
 
 
-def _clock_hook(deadline: float) -> Callable[[Any, str, Any], None]:
-    """A profile hook checking the clock at every call, including a built-in's (C) one:
-    the blocks' own checks miss a single long `{{ ... }}` of filters."""
+def _tick() -> None:
+    """Stop a render past its deadline; past WATCH_AFTER, watch it at every call (the hook
+    is this thread's only, and render() takes it away at the end)."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return
+    now = time.monotonic()
+    if now > deadline:
+        from jinja2 import TemplateRuntimeError
 
-    def hook(_frame: Any, event: str, _arg: Any) -> None:
-        if event in ("call", "c_call") and time.monotonic() > deadline:
+        raise TemplateRuntimeError(TOO_SLOW)
+    if now > deadline - RENDER_SECONDS + WATCH_AFTER and sys.getprofile() is None:
+        sys.setprofile(_hook)  # (a profiler already running here is left alone)
+
+
+def _hook(_frame: Any, event: str, _arg: Any) -> None:
+    """The profile hook: the clock checked at every call, including a built-in's (C) one,
+    which no block, filter or operator of the template's sees."""
+    if event in ("call", "c_call"):
+        deadline = _deadline.get()
+        if deadline is not None and time.monotonic() > deadline:
             from jinja2 import TemplateRuntimeError
 
             raise TemplateRuntimeError(TOO_SLOW)
-
-    return hook
 
 
 def _written(chunks: Iterator[str]) -> str:
