@@ -162,7 +162,11 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
             metavar="CAMPAIGN-ID",
             type=int,
             default=None,
-            help="send the queued messages of this campaign, throttled as set in the window",
+            help=(
+                "send the queued messages of this campaign, throttled as set in the window; "
+                "if Second Act is already sending (the window or another --send), this says "
+                "so and sends nothing (exit status 1): one sender at a time"
+            ),
         )
     elif command == "sync":
         p.description = (

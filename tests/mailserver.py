@@ -92,7 +92,9 @@ def test_ca(tmp_path_factory: pytest.TempPathFactory) -> tuple[trustme.CA, Path]
     return ca, path
 
 
-def start_server(ca: trustme.CA, ca_file: Path, security: str) -> tuple[Controller, MailServer]:
+def start_server(
+    ca: trustme.CA, ca_file: Path, security: str, smtputf8: bool = False
+) -> tuple[Controller, MailServer]:
     cert = ca.issue_cert("127.0.0.1", "localhost")
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(server_ctx)
@@ -104,6 +106,7 @@ def start_server(ca: trustme.CA, ca_file: Path, security: str) -> tuple[Controll
         "authenticator": _authenticator,
         "auth_required": True,
         "server_hostname": "localhost",
+        "enable_SMTPUTF8": smtputf8,  # aiosmtpd's default: not offered
     }
     if security == "ssl":
         # The whole connection is TLS from the first byte; aiosmtpd's auth_require_tls only

@@ -123,7 +123,11 @@ class MailAccount:
 
     @property
     def domain(self) -> str:
-        return self.from_address.rpartition("@")[2] or "second-act.invalid"
+        """The From domain as a Message-ID writes it (ASCII: bücher.de is xn--bcher-kva.de)."""
+        try:
+            return ascii_domain(self.from_address).rpartition("@")[2] or "second-act.invalid"
+        except ValueError:
+            return "second-act.invalid"
 
     def check(self) -> None:
         if not self.host.strip():
@@ -187,9 +191,10 @@ def build_message(
     problem = address_problem(to_email)
     if problem:
         raise ValueError(problem)
+    to_email = ascii_domain(to_email)
     msg = EmailMessage()
     if account is not None:
-        msg["From"] = Address(account.from_name, addr_spec=account.from_address)
+        msg["From"] = Address(account.from_name, addr_spec=ascii_domain(account.from_address))
     # A name is one line: a card's FN with a line break in it must not break the header.
     msg["To"] = Address(" ".join(to_name.split()), addr_spec=to_email)
     msg["Subject"] = subject
@@ -211,10 +216,32 @@ def address_problem(to_email: str) -> str:
         ok = False
     if ok:
         return ""
+    local = to_email.rpartition("@")[0]
+    if "@" in to_email and local and not local.isascii() and local.strip() == local:
+        return (
+            f"“{to_email}” has letters before the @ that Second Act cannot send to (most "
+            "mail servers cannot either): ask the person for another address."
+        )
     return (
         f"“{' '.join(to_email.split())}” is not one email address (such as name@example.com): "
         "correct it in the contact, then send again."
     )
+
+
+def ascii_domain(address: str) -> str:
+    """*address* with its domain as every server reads it (ann@bücher.de is
+    ann@xn--bcher-kva.de); the part before the @ stays as it is. Raises ValueError, in words
+    for the user, when the domain cannot be written so."""
+    local, _at, domain = address.rpartition("@")
+    if domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError as exc:
+        raise ValueError(
+            f"The domain of “{address}” (after the @) cannot be written for a mail server: "
+            "correct it in the contact, then send again."
+        ) from exc
 
 
 def new_message_id(account: MailAccount | None) -> str:
@@ -376,11 +403,17 @@ class SmtpTransport:
         if len(to) != 1 or msg["Cc"] or msg["Bcc"]:
             raise ValueError("one recipient per message, never Cc or Bcc")
         try:
-            self._smtp.send_message(msg, self.account.from_address, [to[0].addr_spec])
+            envelope_from = ascii_domain(self.account.from_address)
+            self._smtp.send_message(msg, envelope_from, [to[0].addr_spec])
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
             raise RecipientRefused(explain(exc, self.account)) from exc
         except smtplib.SMTPDataError as exc:
             raise RecipientRefused(explain(exc, self.account)) from exc
+        except smtplib.SMTPNotSupportedError as exc:  # raised before anything is sent
+            raise RecipientRefused(
+                f"This message has an address with letters that {self.account.host} cannot "
+                "take (it does not offer SMTPUTF8), so it was not sent."
+            ) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise MailError(explain(exc, self.account), certain_not_sent=False) from exc
 

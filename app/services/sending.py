@@ -4,9 +4,14 @@ Each recipient's status is committed before the message goes to the server ("sen
 after ("sent", or "failed" with the reason). A run that stops for any reason (Pause, Cancel,
 a crash, the computer switched off) leaves every message either queued (not sent: the next run
 sends it), sent, or, for the one message in flight, failed as unsure, which is never sent again
-without the user's say. Two senders at once (the window and `campaigns --send`) each take a
-message only by changing it from queued to sending (claim_next). So nobody gets the same
-message twice.
+without the user's say.
+
+One sender at a time per database (the window or `campaigns --send`): the gap between
+messages and the daily limit hold for the whole mail account, and a message left "sending"
+is marked unsure only when its sender is gone. A second sender holds no lock and stops at
+once, saying so (Outcome reason "busy"); the lock is a file beside the database, which the
+system releases when its process ends, even in a crash. Within a run each message is still
+taken by changing it from queued to sending (claim_next).
 
 This takes the Database rather than a session: it commits once per message, by design.
 """
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
 
+from filelock import FileLock, Timeout
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -96,7 +102,7 @@ class Outcome:
     sent: int
     failed: int
     left: int  # still queued
-    reason: str  # "done", "paused", "cap", "error"
+    reason: str  # "done", "paused", "cap", "error", "busy" (another sender is running)
     message: str = ""
 
 
@@ -177,6 +183,39 @@ def send_queued(
     after a restart). *connect* opens the transport when the first message is ready (a wrong
     password fails here, before any status changes).
     """
+    lock = FileLock(f"{db.path}.sending.lock", mode=0o600)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        with db.session() as s:
+            left = outreach.waiting(s, campaign_id)
+        return Outcome(0, 0, left, "busy", ALREADY_SENDING)
+    try:
+        return _send_queued(db, campaign_id, account, connect, stop, wait, progress, clock, rng)
+    finally:
+        lock.release()
+
+
+ALREADY_SENDING = (
+    "Second Act is already sending (in the window or with campaigns --send), and one sender "
+    "at a time keeps the gap between messages and the daily limit. Nothing was sent from "
+    "here: the queued messages wait for that one, or send again when it has finished."
+)
+
+
+def _send_queued(
+    db: Database,
+    campaign_id: int,
+    account: MailAccount,
+    connect: Callable[[], Transport],
+    stop: Callable[[], bool],
+    wait: Callable[[float], bool] | None,
+    progress: Callable[[Progress], None],
+    clock: Callable[[], dt.datetime],
+    rng: random.Random | None,
+) -> Outcome:
+    """send_queued, holding the sender's lock: a message still "sending" was left so by a
+    sender that is gone (a crash), so it is marked unsure now."""
     rng = rng or random.Random()
     with db.session() as s:
         outreach.recover(s, campaign_id)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import ssl
 import uuid
@@ -43,14 +44,14 @@ from app.gc_pause import gc_paused
 from app.model.merge import SCALARS
 from app.model.records import ContactRecord, PostalAddress
 from app.model.tables import Contact, SyncAccount, SyncBook, SyncCard, utcnow
-from app.services import carddav
+from app.services import carddav, settings
 from app.services.contacts import delete_contacts, get_contact, load_records, update_contact
 from app.services.importing import ParsedFile, import_files, parse_bytes
 from app.services.passwords import PasswordStore
 from app.storage.db import Database
 from app.vcard.mapping import FIELD_PROPERTIES, X_PREFIX
 from app.vcard.problems import Severity
-from app.vcard.writer import to_vcard
+from app.vcard.writer import fold, to_vcard
 
 GROUP_CARD = re.compile(r"^(?:X-ADDRESSBOOKSERVER-)?KIND:\s*group\s*$", re.I | re.M)
 HANDFUL = 5  # deletions in one sync above which the user is asked first
@@ -171,6 +172,8 @@ def remove_account(session: Session, account_id: int) -> None:
     a = session.get(SyncAccount, account_id)
     if a is not None:
         passwords().forget(AccountKey(a.url, a.username))
+        for book_id in session.scalars(select(SyncBook.id).where(SyncBook.account_id == a.id)):
+            settings.put(session, _unread_key(book_id), None)
         session.delete(a)
         session.flush()
 
@@ -198,13 +201,29 @@ def card_text(
 def server_text(session: Session, r: ContactRecord, server_card: str) -> str:
     """What is written over the server's *server_card* to make it the contact: the lines of
     the fields that differ are Second Act's, every other line stays as the other client
-    wrote it (its order, REV, TYPE case, escaped commas…). Equal to *server_card* (with
-    CRLF line ends) when the contact already reads as that card: nothing to write then."""
+    wrote it (its order, TYPE case, escaped commas…). Equal to *server_card* (with CRLF line
+    ends) when the contact already reads as that card: nothing to write then. Otherwise its
+    REV is now, so that a client asking "is this newer?" of REV sees the edit."""
     version = _version(server_card)
     ours = card_text(session, r, server_card, "4.0" if version == "4.0" else "3.0")
-    if version not in ("3.0", "4.0"):  # 2.1 has no escapes and other encodings: rewritten
-        return ours
-    return _over(server_card, ours)
+    # 2.1 has no escapes and other encodings: rewritten whole.
+    text = _over(server_card, ours) if version in ("3.0", "4.0") else ours
+    if text == _joined(_content_lines(server_card)):
+        return text
+    return _revised(text, dt.datetime.now(dt.UTC))
+
+
+def _revised(card: str, when: dt.datetime) -> str:
+    """*card* with its REV (put before END where it has none) set to *when*, in UTC."""
+    stamp = when.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = _content_lines(card)
+    rev = next((x for x in lines if x.name == "REV"), None)
+    if rev is not None:
+        rev.text = [f"{rev.group + '.' if rev.group else ''}REV:{stamp}"]
+    else:
+        end = max((i for i, x in enumerate(lines) if x.name == "END"), default=len(lines))
+        lines.insert(end, _Line("", "REV", [f"REV:{stamp}"]))
+    return _joined(lines)
 
 
 @dataclass
@@ -317,18 +336,19 @@ def _splice(old: list[_Line], new: list[_Line], replaced: set[str]) -> list[_Lin
                 n += 1
             renamed[x.group] = f"item{n}"
             used.add(f"item{n}")
-    add = [
-        _Line(renamed[x.group], x.name, [renamed[x.group] + x.text[0][len(x.group) :], *x.text[1:]])
-        if x.group in renamed
-        else x
-        for x in add
-    ]
+    add = [_regrouped(x, renamed[x.group]) if x.group in renamed else x for x in add]
     first = next((i for i, k in enumerate(keys) if k in replaced), None)
     if first is not None:
         at = sum(1 for k in keys[:first] if k not in replaced)
     else:
         at = max((i for i, x in enumerate(keep) if x.name == "END"), default=len(keep))
     return keep[:at] + add + keep[at:]
+
+
+def _regrouped(line: _Line, group: str) -> _Line:
+    """*line* in *group* (item1 to item10), folded again: its first line grows."""
+    logical = line.text[0] + "".join(t[1:] for t in line.text[1:])
+    return _Line(group, line.name, fold(group + logical[len(line.group) :]).split("\r\n"))
 
 
 _UID = re.compile(r"^UID(?:;[^:\r\n]*)?:(.*?)\r?$", re.I | re.M)
@@ -469,7 +489,10 @@ class _Book:
     progress: Progress
     report: SyncReport
     cancelled: Callable[[], bool]
-    unread: set[str] = field(default_factory=set)  # server cards skipped: read again next time
+    # Server cards skipped as unreadable, {href: ETag}: kept, and read again at each sync
+    # until readable or gone; the sync token is saved all the same.
+    unread: dict[str, str] = field(default_factory=dict)
+    retry: dict[str, str] = field(default_factory=dict)  # those of the syncs before
     # New cards the server refused where it holds none (another client's card has that UID,
     # written meanwhile): {contact id: (href, why)}, looked for once more before the end.
     refused: dict[int, tuple[str, str]] = field(default_factory=dict)
@@ -568,6 +591,7 @@ def sync_book(job: _Book) -> None:
         book = s.get(SyncBook, job.book_id)
         assert book is not None
         token = book.sync_token
+        job.retry = _unread(s, job.book_id)
     new_token, hold = _pull(job, token)
     before = _writes(report)
     _push_local_edits(job)
@@ -588,11 +612,26 @@ def sync_book(job: _Book) -> None:
     for cid, (href, why) in job.refused.items():
         if cid not in linked:
             report.problems.append(f"{href}: the server refused the new card ({why}).")
-    if new_token is not None and not hold and not job.unread:
-        with db.session() as s:
-            book = s.get(SyncBook, job.book_id)
-            assert book is not None
+    with db.session() as s:
+        book = s.get(SyncBook, job.book_id)
+        assert book is not None
+        if new_token is not None and not hold:
             book.sync_token = new_token
+        value = json.dumps(job.unread, sort_keys=True) if job.unread else None
+        settings.put(s, _unread_key(job.book_id), value)
+
+
+def _unread_key(book_id: int) -> str:
+    return f"sync.unread.{book_id}"
+
+
+def _unread(s: Session, book_id: int) -> dict[str, str]:
+    """The book's server cards left unread by the syncs before, {href: ETag}."""
+    try:
+        value = json.loads(settings.get(s, _unread_key(book_id)) or "{}")
+    except ValueError:
+        return {}
+    return {str(h): str(e) for h, e in value.items()} if isinstance(value, dict) else {}
 
 
 def _writes(report: SyncReport) -> tuple[int, int, int]:
@@ -608,6 +647,12 @@ def _pull(job: _Book, token: str) -> tuple[str | None, bool]:
     job.progress(f"Asking {urlsplit(url).netloc} what changed…")
     changed, removed, new_token = _server_changes(http, url, token, known)
     changed = {h: e for h, e in changed.items() if known.get(h) != e or not e}
+    # The cards unread before are read again (once a sync), unless gone from the server;
+    # one the server no longer lists is simply not returned by the fetch.
+    for href, etag in job.retry.items():
+        if href not in removed:
+            changed.setdefault(href, etag)
+    job.retry = {}
     # Deletions both ways are counted before any is made: over a handful, the user is asked.
     with db.session() as s:
         going_here = [h for h in removed if h in known]
@@ -682,13 +727,15 @@ def _apply_server_cards(job: _Book, cards: dict[str, tuple[str, str]]) -> None:
             try:
                 parsed = parse_bytes(text.encode("utf-8"), href)
             except Exception as exc:  # one card the reader fails on: the others go on
-                parsed, why = ParsedFile(href), f"{type(exc).__name__}: {exc}"
+                # Its kind only: an exception's text can quote the card (names, emails),
+                # and this report is shown, copied and printed by `sync`.
+                parsed, why = ParsedFile(href), f"the reader failed: {type(exc).__name__}"
             else:
                 errors = [*parsed.problems, *(p for c in parsed.cards for p in c.problems)]
                 why = "; ".join(p.message for p in errors if p.severity is Severity.ERROR)
             record = next((c.record for c in parsed.cards if not c.skipped), None)
             if record is None:
-                job.unread.add(href)
+                job.unread[href] = etag
                 report.problems.append(
                     f"{href}: not a card Second Act can read ({why or 'no vCard in it'}); "
                     "left on the server as it is."

@@ -13,8 +13,11 @@ import subprocess
 import sys
 import threading
 from collections import Counter
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
+import trustme
 from sqlalchemy import select
 
 from app.model.records import ContactRecord, Labeled
@@ -24,7 +27,7 @@ from app.services import mail, outreach, sending
 from app.services.contacts import create_contact
 from app.storage.db import Database, open_database
 from tests.conftest import ROOT
-from tests.mailserver import PASSWORD, MailServer
+from tests.mailserver import PASSWORD, MailServer, start_server
 from tests.services.test_outreach import MONDAY, account_for, campaign, connect_to, person
 
 DEADLINE = 120  # seconds: only to stop a hang
@@ -93,7 +96,10 @@ def test_two_senders_at_once_send_each_message_once(
         for _ in range(2)
     ]
     logs = [c.communicate(timeout=DEADLINE)[0] for c in children]
-    assert [c.returncode for c in children] == [0, 0], logs
+    # One sender at a time: the other, started while the first sent, said so and stopped.
+    for child, log in zip(children, logs, strict=True):
+        assert child.returncode == 0 or "already sending" in log, log
+    assert 0 in [c.returncode for c in children], logs
     assert delivered(starttls_server) == {f"p{i:02}@example.com": 1 for i in range(16)}
     db = open_database(paths.database, paths.data_dir / "backups")
     assert set(statuses(db, cid).values()) == {"sent"}
@@ -115,28 +121,73 @@ class HeldInData:
         await asyncio.get_running_loop().run_in_executor(None, self.release.wait, DEADLINE)
 
 
+def held_in_data(
+    db: Database, paths: AppPaths, server: MailServer
+) -> tuple[int, HeldInData, subprocess.Popen[str]]:
+    """A campaign to p0, p1 and p2, sent by `campaigns --send`, the server holding the first
+    message in DATA (*db* is closed: the sender has the file)."""
+    people = [person(db, f"Person {i}", f"p{i}@example.com") for i in range(3)]
+    cid = ready_to_send(db, server, people, sending.Pace(0, 0, 100))
+    db.close()
+    held = HeldInData()
+    server.hold = held
+    command, env = cli(paths)
+    child = subprocess.Popen(
+        [*command, "campaigns", "--send", str(cid)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    return cid, held, child
+
+
+@pytest.mark.slow
+def test_a_second_sender_leaves_the_message_in_flight_alone_and_says_so(
+    db: Database, paths: AppPaths, starttls_server: MailServer
+) -> None:
+    """While one `campaigns --send` hands a message to the server, a second one neither
+    marks it "may have arrived" (the user could send it twice) nor sends beside it (the gap
+    and the daily limit are the account's): it says so and sends nothing."""
+    cid, held, first = held_in_data(db, paths, starttls_server)
+    command, env = cli(paths)
+    try:
+        assert held.holding.wait(DEADLINE), "the server never got a message"
+        second = subprocess.run(
+            [*command, "campaigns", "--send", str(cid)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE,
+        )
+        db = open_database(paths.database, paths.data_dir / "backups")
+        during = statuses(db, cid)
+        db.close()
+        assert first.poll() is None  # the first is still sending
+    finally:
+        held.release.set()
+        log = first.communicate(timeout=DEADLINE)[0]
+    assert during["p0@example.com"] == "sending"  # not failed as unsure
+    assert second.returncode == 1
+    assert "already sending" in second.stderr
+    assert first.returncode == 0, log
+    assert delivered(starttls_server) == {f"p{i}@example.com": 1 for i in range(3)}
+    db = open_database(paths.database, paths.data_dir / "backups")
+    assert set(statuses(db, cid).values()) == {"sent"}
+    db.close()
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_a_message_cut_off_in_data_is_never_sent_again_by_itself(
     db: Database, paths: AppPaths, starttls_server: MailServer
 ) -> None:
-    people = [person(db, f"Person {i}", f"p{i}@example.com") for i in range(3)]
-    cid = ready_to_send(db, starttls_server, people, sending.Pace(0, 0, 100))
     late = person(db, "Late Comer", "late@example.com")
-    db.close()
-    held = HeldInData()
-    starttls_server.hold = held
-    command, env = cli(paths)
-    child = subprocess.Popen(
-        [*command, "campaigns", "--send", str(cid)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    cid, held, child = held_in_data(db, paths, starttls_server)
     try:
         assert held.holding.wait(DEADLINE), "the server never got a message"
         os.kill(child.pid, signal.SIGKILL)
-        child.wait(DEADLINE)
+        child.communicate(timeout=DEADLINE)
     finally:
         held.release.set()
         if child.poll() is None:
@@ -263,3 +314,48 @@ def test_a_bad_address_is_refused_before_anything_is_built() -> None:
     for address in BAD:
         with pytest.raises(ValueError, match="not one email address"):
             mail.build_message(None, "Eve", address, "Hello", "Hi\n")
+
+
+@pytest.mark.parametrize("smtputf8", [False, True], ids=["plain-server", "smtputf8-server"])
+def test_a_non_ascii_domain_goes_and_a_non_ascii_name_part_fails_alone(
+    db: Database, test_ca: tuple[trustme.CA, Path], monkeypatch: pytest.MonkeyPatch, smtputf8: bool
+) -> None:
+    ca, ca_file = test_ca
+    controller, server = start_server(ca, ca_file, "starttls", smtputf8=smtputf8)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    try:
+        people = [
+            person(db, "Ann Lee", "ann@bücher.de"),
+            person(db, "Zoë Roe", "zoë@example.com"),
+            person(db, "Bo Ng", "bo@example.com"),
+        ]
+        cid = ready_to_send(db, server, people, sending.Pace(0, 0, 100))
+        with db.session() as s:  # Python's mail library cannot write that address at all
+            [zoe] = [r for r in outreach.recipients(s, cid) if r.email == "zoë@example.com"]
+            assert zoe.status == "skipped"
+            assert "letters before the @" in zoe.reason
+        account = replace(account_for(server), from_address="me@exämple.org")
+        out = sending.send_queued(db, cid, account, connect_to(account))
+        got = {r.envelope_to[0]: r for r in server.messages()}
+        # Even were it sent (an older queue): that recipient alone fails, certainly not sent.
+        transport = connect_to(account)()
+        try:
+            msg = mail.build_message(account, "Bo", "bo@example.com", "Hi", "Hello")
+            msg.replace_header("To", "zoë@example.com")
+            if smtputf8:
+                transport.send(msg)
+            else:
+                with pytest.raises(mail.RecipientRefused, match="SMTPUTF8") as refused:
+                    transport.send(msg)
+                assert refused.value.certain_not_sent
+        finally:
+            transport.close()
+    finally:
+        controller.stop()
+    assert (out.sent, out.failed, out.reason) == (2, 0, "done")
+    assert statuses(db, cid)["ann@bücher.de"] == statuses(db, cid)["bo@example.com"] == "sent"
+    assert sorted(got) == ["ann@xn--bcher-kva.de", "bo@example.com"]
+    ann = got["ann@xn--bcher-kva.de"]
+    assert ann.envelope_from == "me@xn--exmple-cua.org"
+    assert ann.message["To"].addresses[0].addr_spec == "ann@xn--bcher-kva.de"
+    assert len(server.messages()) == 3 if smtputf8 else 2

@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from app.model.records import ContactRecord, Labeled
-from app.services import sync
+from app.model.tables import SyncBook
+from app.services import settings, sync
 from app.services.contacts import create_contact, get_contact, list_contact_ids, update_contact
 from app.storage.db import Database
 from tests.carddav_server import PASSWORD, Radicale, radicale
@@ -178,6 +181,12 @@ def ole_synced(db: Database, srv: Radicale, *here: ContactRecord) -> tuple[sync.
     return run(db), before
 
 
+def revision(card: str) -> dt.datetime:
+    """The card's REV, which Second Act writes in UTC as YYYYMMDDTHHMMSSZ."""
+    (rev,) = [x for x in card.split("\r\n") if x.startswith("REV:")]
+    return dt.datetime.strptime(rev, "REV:%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+
+
 def added_lines(before: str, after: str) -> set[str]:
     """The lines a write added to a card, having kept every line it had."""
     assert lines(before) <= lines(after)
@@ -200,12 +209,20 @@ def test_an_edit_here_changes_only_its_own_lines_of_another_clients_card(
     with db.session() as s:
         (cid,) = list_contact_ids(s)
     edit(db, cid, title="Harbour master")
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0)
     assert run(db).changed_there == 1
     after = stored(server, "ole.vcf")
-    # Kept: REV, TYPE=home,pref, CATEGORIES:from-khard\, danes, item1's label Boat.
-    assert added_lines(before, after) == {"TITLE:Harbour master"}
+    # Kept: TYPE=home,pref, CATEGORIES:from-khard\, danes, item1's label Boat. REV is now.
+    rev = revision(after)
+    assert start <= rev <= dt.datetime.now(dt.UTC)
+    stamp = f"REV:{rev:%Y%m%dT%H%M%SZ}"
+    assert added_lines(before.replace("REV:20240101T120000Z", stamp), after) == {
+        "TITLE:Harbour master"
+    }
     if isinstance(server, Xandikos):  # the very bytes, the new line before END
-        assert after == KHARD.replace("END:VCARD", "TITLE:Harbour master\r\nEND:VCARD")
+        assert after == KHARD.replace("END:VCARD", "TITLE:Harbour master\r\nEND:VCARD").replace(
+            "REV:20240101T120000Z", stamp
+        )
     # A custom label added here takes a group of its own, not the card's item1 (Boat).
     with db.session() as s:
         r = get_contact(s, cid)
@@ -231,8 +248,46 @@ def test_the_first_sync_adds_what_only_this_side_knew_and_keeps_the_rest(
     )
     report, before = ole_synced(db, server, here)
     assert report.changed_there == 1 and names(db) == ["Ole Dane"]
-    assert added_lines(before, stored(server, "ole.vcf")) == {"NOTE:Met at the harbour"}
+    after = stored(server, "ole.vcf")
+    stamp = f"REV:{revision(after):%Y%m%dT%H%M%SZ}"
+    assert added_lines(before.replace("REV:20240101T120000Z", stamp), after) == {
+        "NOTE:Met at the harbour"
+    }
     assert run(db).summary == "everything was already in step"
+
+
+def test_a_group_renamed_longer_is_folded_again_and_unchanged_cards_keep_their_bytes(
+    tmp_path: Path, db: Database
+) -> None:
+    """A label added here takes item10 where the card's item1 to item9 are taken: its first
+    line grows by a character and is folded again (75 octets at most). Xandikos keeps the
+    bytes written."""
+    phones = "".join(f"item{i}.TEL:+45 {i}\r\nitem{i}.X-ABLabel:Boat{i}\r\n" for i in range(1, 10))
+    other = card("other", "Other Card", "other@x.org")
+    with xandikos(tmp_path / "x") as srv:
+        srv.make_book()
+        srv.put(
+            "ole.vcf",
+            KHARD.replace("item1.TEL;TYPE=cell:+45 1234\r\nitem1.X-ABLabel:Boat\r\n", phones),
+        )
+        srv.put("other.vcf", other)
+        connect(db, srv)
+        run(db)
+        before_other = stored(srv, "other.vcf")
+        with db.session() as s:
+            [cid] = [c for c in list_contact_ids(s) if get_contact(s, c).full_name == "Ole Dane"]
+            r = get_contact(s, cid)
+            # "item1.EMAIL:" and the address: 75 octets as this side writes it, 76 as item10.
+            r.emails.append(Labeled("o" * 52 + "@harbour.dk", "Harbour"))
+            update_contact(s, r)
+        assert run(db).changed_there == 1
+        after = stored(srv, "ole.vcf")
+        assert stored(srv, "other.vcf") == before_other == other
+        assert run(db).summary == "everything was already in step"
+    assert all(len(line.encode()) <= 75 for line in after.split("\r\n")), after
+    assert "item10.email:" + "o" * 52 + "@harbour.dk" in {x.casefold() for x in lines(after)}
+    with db.session() as s:
+        assert "o" * 52 + "@harbour.dk" in [e.value for e in get_contact(s, cid).emails]
 
 
 # -- item 11: one card the reader fails on is reported, and the others sync -------------------
@@ -257,34 +312,78 @@ def test_a_card_with_an_undefined_charset_does_not_stop_the_others(
         assert report.problems == []
 
 
+def failing_on_cy(data: bytes, name: str) -> Any:
+    """The reader, made to fail on Cy's card with a message quoting it."""
+    if b"\nUID:cy\n" in data.replace(b"\r", b""):
+        raise UnicodeError("cannot decode 'FN:Cy Young' 'EMAIL:cy@x.org'")
+    return READ(data, name)
+
+
+READ = sync.parse_bytes
+
+
 def test_a_card_the_reader_fails_on_is_reported_and_the_others_sync(
     server: Radicale, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whatever makes the reader fail on one card (here made to fail on Cy's, whatever
     the reader can do by now): that card is named with the reason, the others sync, and it
-    is read again at each sync until it can be."""
+    is read again at each sync until it can be, while the book's sync token is saved (the
+    other cards are not asked for again). The reason names no content of the card."""
     real = sync.parse_bytes
 
-    def failing(data: bytes, name: str) -> Any:
-        if b"\nUID:cy\n" in data.replace(b"\r", b""):
-            raise UnicodeError("decoding with 'undefined' codec failed")
-        return real(data, name)
+    def token() -> str:
+        with db.session() as s:
+            (book,) = s.scalars(select(SyncBook))
+            return book.sync_token
 
-    monkeypatch.setattr(sync, "parse_bytes", failing)
+    monkeypatch.setattr(sync, "parse_bytes", failing_on_cy)
     for uid, name in (("ann", "Ann Lee"), ("cy", "Cy Young"), ("bob", "Bob Ray")):
         server.put(f"{uid}.vcf", card(uid, name, f"{uid}@x.org"))
     connect(db, server)
+    asked: list[str] = []
+    real_sync_collection = sync.carddav.sync_collection
+
+    def sync_collection(http: Any, url: str, token: str) -> Any:
+        asked.append(token)
+        return real_sync_collection(http, url, token)
+
+    monkeypatch.setattr(sync.carddav, "sync_collection", sync_collection)
     (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
     assert report.added_here == 2 and names(db) == ["Ann Lee", "Bob Ray"]
-    assert report.problems == [
-        f"{path(server)}cy.vcf: not a card Second Act can read (UnicodeError: decoding with "
-        "'undefined' codec failed); left on the server as it is."
-    ]
+    problem = (
+        f"{path(server)}cy.vcf: not a card Second Act can read (the reader failed: "
+        "UnicodeError); left on the server as it is."
+    )
+    assert report.problems == [problem]
     with db.session() as s:
         assert "cy.vcf" not in sync.last_synced(s)[1]  # the book itself synced
+    first = token()
+    assert first  # saved, though one card was unread
     server.put("dan.vcf", card("dan", "Dan Orr", "dan@x.org"))
+    asked.clear()
     (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
-    assert report.added_here == 1 and len(report.problems) == 1  # said again, not forgotten
+    assert asked[0] == first  # only what changed since: not everything again
+    assert report.added_here == 1 and report.problems == [problem]  # said again, not forgotten
     monkeypatch.setattr(sync, "parse_bytes", real)  # the reader copes now (an update)
     assert run(db).added_here == 1
     assert names(db) == ["Ann Lee", "Bob Ray", "Cy Young", "Dan Orr"]
+    assert run(db).summary == "everything was already in step"
+
+
+def test_an_unread_card_deleted_there_is_forgotten(
+    server: Radicale, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = sync.parse_bytes
+    monkeypatch.setattr(sync, "parse_bytes", failing_on_cy)
+    server.put("cy.vcf", card("cy", "Cy Young", "cy@x.org"))
+    connect(db, server)
+    (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    assert len(report.problems) == 1
+    with db.session() as s:
+        assert settings.get(s, "sync.unread.1")
+    server.delete(f"{path(server)}cy.vcf")
+    run(db)  # no problem left
+    with db.session() as s:
+        assert settings.get(s, "sync.unread.1") is None
+    monkeypatch.setattr(sync, "parse_bytes", real)
+    assert run(db).summary == "everything was already in step"

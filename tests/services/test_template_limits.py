@@ -69,7 +69,8 @@ def test_a_template_saved_before_the_check_fails_each_message_and_stops_nothing(
 
 
 RENDER = """
-import sys
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # 1 GB: a huge text fails here
 from app.services import templates
 try:
     templates.render(sys.argv[1], {"first_name": "Ann"})
@@ -78,9 +79,9 @@ except ValueError as exc:
 """
 
 
-@pytest.mark.parametrize("source", RUNAWAY)
-def test_a_runaway_template_is_stopped_with_a_reason(source: str) -> None:
-    # In a process of its own: a hang is a timeout here, not a test run that never ends.
+def assert_refused_in_own_process(source: str) -> None:
+    # Its own process, capped at 1 GB and with a generous timeout: a hang or a huge text is
+    # a failure here, not a test run that never ends or a machine out of memory.
     done = subprocess.run(
         [sys.executable, "-c", RENDER, source],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -88,8 +89,13 @@ def test_a_runaway_template_is_stopped_with_a_reason(source: str) -> None:
         text=True,
         timeout=120,
     )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("The template has a mistake"), done.stdout
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.startswith("The template has a mistake"), done.stdout[:200]
+
+
+@pytest.mark.parametrize("source", RUNAWAY)
+def test_a_runaway_template_is_stopped_with_a_reason(source: str) -> None:
+    assert_refused_in_own_process(source)
 
 
 def test_ordinary_arithmetic_and_loops_still_render() -> None:
@@ -98,3 +104,91 @@ def test_ordinary_arithmetic_and_loops_still_render() -> None:
         "{% for c in first_name %}{{ c }}.{% endfor %}"
     )
     assert templates.render(source, {"first_name": "Ann"}).text == "024 1024 ababab A.n.n."
+
+
+# One `{{ ... }}` enters no block: the clock is checked at every call, and nothing a template
+# makes in one step may pass templates.MAX_SIZE (these each built 300 MB to 10 GB, or ran
+# for a minute, before).
+ONE_STEP = [
+    '{{ ([range(100000)|list]*4000)|map("sum")|sum }}',
+    '{{ ([range(100000)|list]*100000)|map("sum")|sum }}',
+    '{{ ("%0300000000d" % 1)|length }}',
+    '{{ "%*d" % (300000000, 1) }}',
+    '{{ ("a"|center(300000000))|length }}',
+    '{{ "a".center(300000000)|length }}',
+    '{{ "{:>300000000}".format(1)|length }}',
+    '{{ "{0:>{1}}".format(1, 300000000)|length }}',
+    '{{ ("%0300000000d"|format(1))|length }}',
+    '{{ ([("a"*100000)]*100000)|join }}',
+    '{{ ([("a"*100000)]*3000)|join|length }}',
+    '{{ ",".join((["%s"]*100000)|map("format", "x"*99990)) }}',
+    '{{ ("a"*100000 + "b"*100000)|length }}',
+    '{% set a = "x"*90000 %}{{ (a ~ a ~ a)|length }}',
+    '{{ "x"|indent(300000000, true) }}',
+    '{{ range(10)|batch(300000000, "x")|list|length }}',
+    '{{ ("ab"*1000)|replace("a", "x"*1000)|length }}',
+    '{{ "x"|wordwrap(1, wrapstring="y"*100000) }}',
+    "{{ [[1]]*50000|sum(start=[]) }}",
+    '{% for i in range(100000) %}{{ "x" * 100 }}{% endfor %}',
+    "{% set l = [] %}{% for i in range(100000) %}{{ l.append(l) }}{% endfor %}",
+    "{{ lipsum(100000000) }}",
+]
+
+
+@pytest.mark.parametrize("source", ONE_STEP)
+def test_a_single_expression_cannot_run_past_the_deadline_or_build_a_huge_text(
+    source: str,
+) -> None:
+    assert_refused_in_own_process(source)
+
+
+def test_a_long_render_is_watched_at_every_call_and_the_hook_goes_after() -> None:
+    seen: list[object] = []
+
+    def watch(_frame: object, _event: str, _arg: object) -> None:
+        seen.append(sys.getprofile())
+
+    with pytest.raises(ValueError, match="too long to write"):
+        templates.render(
+            "{% for i in range(10**5) %}{% for j in range(10**5) %}{{ j|string|length }}"
+            "{% endfor %}{% endfor %}",
+            {},
+        )
+    assert sys.getprofile() is None
+    # A profiler already running in this thread is left as it is.
+    sys.setprofile(watch)
+    try:
+        templates.render("{{ first_name|upper }}", {"first_name": "Ann"})
+    finally:
+        sys.setprofile(None)
+    assert seen and all(hook is watch for hook in seen)
+
+
+def test_the_starter_templates_render_as_plain_jinja_renders_them() -> None:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    plain = SandboxedEnvironment(
+        undefined=templates.environment().undefined, keep_trailing_newline=True
+    )
+    values = {
+        "first_name": "Ann",
+        "last_name": "Lée",
+        "organization": "Acme, Inc.",
+        "how_met": "at the 2024 meetup",
+        "target_field": "user research",
+        "my_first_name": "Sam",
+    }
+    starters = [part for subject, body in outreach.STARTERS.values() for part in (subject, body)]
+    starters.append(interviews.DEFAULT_THANK_YOU)
+    for source in starters:
+        for given in (values, {}):
+            expected = plain.from_string(source).render(given)
+            assert templates.render(source, given).text == expected, source
+    ordinary = (
+        "{% for w in first_name|list %}{{ w }}-{% endfor %} {{ '%05d' % 42 }} "
+        "{{ '{:>8}'.format(organization) }} {{ organization|center(20) }} "
+        "{{ [1, 2, 3]|sum }} {{ ['a', 'b']|join(', ') }} {{ first_name ~ '!' }} "
+        "{{ (last_name + ' ') * 2 }}{{ how_met|wordwrap(10) }} {{ 'x'|indent(4, true) }}"
+        "{{ range(5)|batch(2, 0)|list }} {{ how_met|replace('2024', '2025')|truncate(12) }}"
+    )
+    assert templates.render(ordinary, values).text == plain.from_string(ordinary).render(values)
