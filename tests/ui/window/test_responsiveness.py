@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QItemSelectionModel, QThreadPool
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event
@@ -179,7 +179,14 @@ def test_a_contact_picked_right_after_an_import_is_the_one_shown(
 
     def import_done(result: Any) -> None:
         finish(result)
-        tab.table.selectRow(tab.model.row_of(ann))  # at once, before the pane fills
+        # At once, before the pane fills, as a click does. Not selectRow: it takes the
+        # keyboard modifiers Qt last saw, and a Ctrl+S sent by an earlier test turned it
+        # into "add this row to the selection" (two selected: the pane sums them up).
+        tab.table.selectionModel().setCurrentIndex(
+            tab.model.index(tab.model.row_of(ann), 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
         done.append(1)
 
     w.files._import_done = import_done  # type: ignore[method-assign]
