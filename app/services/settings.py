@@ -44,3 +44,9 @@ def put(session: Session, key: str, value: str | None) -> str | None:
     stmt = sqlite_insert(Setting).values(key=key, value=value)
     session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
     return before
+
+
+def with_prefix(session: Session, prefix: str) -> dict[str, str]:
+    """Every setting whose key starts with *prefix*."""
+    rows = session.execute(select(Setting.key, Setting.value).where(Setting.key.startswith(prefix)))
+    return dict(rows.all())
