@@ -59,6 +59,19 @@ def app(args: list[str]) -> int:
     return subprocess.call([str(PY), "-m", "app", *args], cwd=ROOT)
 
 
+def apt_install(packages: list[str]) -> None:
+    """Install Debian packages, where this is a Debian system and we may (root)."""
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, **quiet)  # type: ignore[call-overload]
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", *packages],
+            check=False,
+            env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+            **quiet,
+        )
+
+
 def desktop_tools() -> None:
     """The packaging tests validate with desktop-file-validate and appstreamcli: get them."""
     missing = [
@@ -71,22 +84,25 @@ def desktop_tools() -> None:
     ]
     if not missing:
         return
-    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        subprocess.run(["apt-get", "update", "-qq"], check=False, **quiet)  # type: ignore[call-overload]
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", *missing],
-            check=False,
-            env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
-            **quiet,
-        )
+    apt_install(missing)
     if any(not shutil.which(t) for t in ("desktop-file-validate", "appstreamcli")):
         print(f"note: install {' '.join(missing)} to run the desktop-file checks", flush=True)
+
+
+def dovecot_imap() -> None:
+    """The mail history tests read a real IMAP server (Dovecot, started by the tests as a
+    foreground process on loopback): get it. Without it those tests skip, saying why."""
+    if shutil.which("dovecot") or Path("/usr/sbin/dovecot").exists():
+        return
+    apt_install(["dovecot-imapd"])
+    if not (shutil.which("dovecot") or Path("/usr/sbin/dovecot").exists()):
+        print("note: install dovecot-imapd to run the IMAP mail history tests", flush=True)
 
 
 def test(args: list[str]) -> int:
     setup()
     desktop_tools()
+    dovecot_imap()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     try:
         run(PY, "-m", "ruff", "check", ".")
