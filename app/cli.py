@@ -179,7 +179,8 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
             "paths",
             nargs="*",
             metavar="PATH",
-            help="mbox files (Thunderbird, Google Takeout, Apple Mail) or Maildir folders",
+            help="mbox files (Thunderbird, Google Takeout, Apple Mail), Maildir folders, "
+            "LinkedIn's messages.csv (matched by profile URL) or .ics calendars (past meetings)",
         )
         p.add_argument(
             "--me",
@@ -718,8 +719,10 @@ def cmd_mail_history(db: Database, args: argparse.Namespace) -> int:
 
             report = imap_history.read_account_cli(db, args.me, args.since, progress)
         else:
+            from app.services.other_history import read_history_files
+
             with db.session() as s:
-                report = mail_history.read_mail_files(
+                report = read_history_files(
                     s, [Path(p).expanduser() for p in args.paths], args.me, progress
                 )
     except mail_history.MailHistoryError as exc:

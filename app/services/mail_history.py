@@ -262,7 +262,63 @@ def my_addresses(session: Session, given: Iterable[str] = ()) -> set[str]:
     return mine
 
 
-class History:
+class Recorder:
+    """Interactions read from somewhere (mail, LinkedIn, a calendar), each (contact, key)
+    once: those already in the database are known from the start. record() each, then
+    flush() before the session commits."""
+
+    def __init__(self, session: Session) -> None:
+        seen = select(Interaction.contact_id, Interaction.source_key).where(
+            Interaction.source_key != ""
+        )
+        self.seen: set[tuple[int, str]] = {(cid, key) for cid, key in session.execute(seen)}
+        self.report = Report()
+        self._pending: list[dict[str, Any]] = []
+
+    def record(
+        self, contact_id: int, on: dt.date, kind: str, summary: str, source: str, key: str
+    ) -> bool:
+        """One interaction, unless this contact already has one from *key*."""
+        if (contact_id, key) in self.seen:
+            return False
+        self.seen.add((contact_id, key))
+        self._pending.append(
+            {
+                "contact_id": contact_id,
+                "occurred_on": on,
+                "kind": kind,
+                "summary": summary,
+                "source": source,
+                "source_key": key,
+                "created_at": utcnow(),
+            }
+        )
+        return True
+
+    def flush(self, session: Session) -> None:
+        if self._pending:
+            session.execute(insert(Interaction), self._pending)
+            self.report.interactions_added += len(self._pending)
+            self._pending = []
+        session.flush()
+
+
+def book_by_email(session: Session) -> dict[str, list[int]]:
+    """Every live contact's addresses, case-folded: address to contacts."""
+    book: dict[str, list[int]] = {}
+    rows = session.execute(
+        select(ContactEmail.value, ContactEmail.contact_id)
+        .join(Contact, Contact.id == ContactEmail.contact_id)
+        .where(Contact.deleted_at.is_(None))
+    )
+    for value, cid in rows:
+        ids = book.setdefault(email_key(value), [])
+        if cid not in ids:
+            ids.append(cid)
+    return book
+
+
+class History(Recorder):
     """Headers in, interactions out, against the address book as it is now. Built from a
     session and used with it (or later ones on the same database): add() each message,
     then flush() before the session commits."""
@@ -273,27 +329,13 @@ class History:
                 "Second Act does not know your own address: give it (--me you@example.com) "
                 "or set up your mail account in Outreach."
             )
+        super().__init__(session)
         self.me = me
-        self.book: dict[str, list[int]] = {}
-        rows = session.execute(
-            select(ContactEmail.value, ContactEmail.contact_id)
-            .join(Contact, Contact.id == ContactEmail.contact_id)
-            .where(Contact.deleted_at.is_(None))
-        )
-        for value, cid in rows:
-            ids = self.book.setdefault(email_key(value), [])
-            if cid not in ids:
-                ids.append(cid)
+        self.book = book_by_email(session)
         campaign = select(CampaignRecipient.message_id, CampaignRecipient.id).where(
             CampaignRecipient.message_id != ""
         )
         self.campaign: dict[str, int] = {mid: rid for mid, rid in session.execute(campaign)}
-        seen = select(Interaction.contact_id, Interaction.source_key).where(
-            Interaction.source_key != ""
-        )
-        self.seen: set[tuple[int, str]] = {(cid, key) for cid, key in session.execute(seen)}
-        self.report = Report()
-        self._pending: list[dict[str, Any]] = []
         self._stranger_seen: set[tuple[str, str]] = set()
 
     def add(self, session: Session, h: Header) -> None:
@@ -335,21 +377,7 @@ class History:
         subject = f"“{h.subject}”" if h.subject else "an email"
         added = False
         for cid, verb in dict.fromkeys(targets):
-            if (cid, key) in self.seen:
-                continue
-            self.seen.add((cid, key))
-            added = True
-            self._pending.append(
-                {
-                    "contact_id": cid,
-                    "occurred_on": h.on,
-                    "kind": "email",
-                    "summary": f"{verb} {subject}",
-                    "source": MAIL,
-                    "source_key": key,
-                    "created_at": utcnow(),
-                }
-            )
+            added |= self.record(cid, h.on, "email", f"{verb} {subject}", MAIL, key)
         if not added and targets:
             r.already_read += 1
         if len(self._pending) >= BATCH:
@@ -379,13 +407,6 @@ class History:
             self.report.replies_found += 1
             self.report.interactions_added += 1
         return who
-
-    def flush(self, session: Session) -> None:
-        if self._pending:
-            session.execute(insert(Interaction), self._pending)
-            self.report.interactions_added += len(self._pending)
-            self._pending = []
-        session.flush()
 
 
 def read_mail_files(

@@ -13,12 +13,13 @@ from sqlalchemy import select
 
 from app.cli import main
 from app.model.records import ContactRecord, Labeled
-from app.model.tables import CampaignRecipient, Contact, FollowUp, Interaction
+from app.model.tables import CampaignRecipient, Contact, ContactUrl, FollowUp, Interaction
 from app.paths import AppPaths
 from app.services import industries, mail_history, outreach, today
 from app.services.contacts import create_contact, last_contacts
 from app.services.interactions import interactions_of, log_interaction
 from app.storage.db import Database, open_database
+from tests.conftest import DATA
 from tests.migrations import ann_lee_upgraded_from
 
 ME = "Me.Myself@Home.example"
@@ -300,3 +301,71 @@ def test_upgrade_from_0010_keeps_interactions_as_typed(tmp_path: Path) -> None:
             tmp_path / "m", [message(ME, "ann@example.org", mid="<x@y>")]
         )  # nobody with that address: the new columns are read and written without error
         assert mail_history.read_mail_files(s, [mbox], [ME]).skipped[mail_history.NOBODY] == 1
+
+
+LINKEDIN_CSV = DATA / "linkedin-messages.csv"  # see tests/data/README.md
+
+ICS = """\
+BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//test//EN
+BEGIN:VEVENT
+UID:past-1@cal
+DTSTAMP:20250101T000000Z
+DTSTART:20250510T150000Z
+SUMMARY:Coffee with Ann
+ORGANIZER:mailto:me.myself@home.example
+ATTENDEE;CN=Ann:mailto:ANN@lee.example
+ATTENDEE:mailto:nobody@else.example
+END:VEVENT
+BEGIN:VEVENT
+UID:future-1@cal
+DTSTAMP:20250101T000000Z
+DTSTART;VALUE=DATE:29990101
+SUMMARY:Far ahead
+ATTENDEE:mailto:grace@navy.example
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_linkedin_messages_and_past_meetings_through_the_command_line(
+    paths: AppPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = open_database(paths.database)
+    ids = people(db)
+    with db.session() as s:
+        s.add(
+            ContactUrl(
+                contact_id=ids["ann"],
+                value="http://linkedin.com/in/ann-lee/",
+                normalized="linkedin.com/in/ann-lee",
+            )
+        )
+    db.close()
+    csv_file = tmp_path / "messages.csv"
+    csv_file.write_bytes(LINKEDIN_CSV.read_bytes())
+    ics = tmp_path / "calendar.ics"
+    ics.write_text(ICS, encoding="utf-8")
+    out = run(paths, capsys, "--me", ME, str(csv_file), str(ics))
+    assert out["messages_read"] == 4 + 2
+    assert out["interactions_added"] == 3
+    assert out["skipped_because"] == {
+        mail_history.NOBODY: 1,  # the other Ann Lee: never matched by name
+        mail_history.NO_DATE: 1,
+        "still to come": 1,
+    }
+    db = open_database(paths.database)
+    with db.session() as s:
+        history = [
+            (i.occurred_on, i.kind, i.summary, i.source) for i in interactions_of(s, ids["ann"])
+        ]
+    db.close()
+    assert history == [
+        (dt.date(2025, 5, 10), "meeting", "Meeting “Coffee with Ann”", "calendar"),
+        (dt.date(2025, 4, 2), "message", "Received a LinkedIn message", "linkedin"),
+        (dt.date(2025, 4, 1), "message", "Sent a LinkedIn message “Catching up”", "linkedin"),
+    ]
+    assert b"private words" not in paths.database.read_bytes().lower()
+    again = run(paths, capsys, "--me", ME, str(csv_file), str(ics))
+    assert again["interactions_added"] == 0 and again["already_read"] == 3
