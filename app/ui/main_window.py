@@ -89,6 +89,7 @@ from app.ui.groups.tab import GroupsTab
 from app.ui.import_dialogs import plural, preview_dialog, report_dialog
 from app.ui.interviews.actions import InterviewActions
 from app.ui.interviews.tab import InterviewsTab
+from app.ui.mail_history import MailHistoryController
 from app.ui.network.tab import NetworkTab
 from app.ui.network_actions import NetworkActions
 from app.ui.outreach.actions import OutreachActions
@@ -251,6 +252,8 @@ class MainWindow(QMainWindow):
         for a in (self.new_action, self.import_action, self.sync.sync_action):
             toolbar.addAction(a)
         file_menu.addAction(self.sync.conflicts_action)
+        self.mail_history = MailHistoryController(self)  # issue 27
+        file_menu.addAction(self.mail_history.action)
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         file_menu.addAction(self.restore_action)
