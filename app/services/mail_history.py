@@ -13,6 +13,7 @@ recipient replied, exactly as Outreach's "Mark replied" does.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.errors
 import email.header
@@ -23,8 +24,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 from pathlib import Path
 from typing import Any
 
@@ -62,57 +61,91 @@ class MailHistoryError(Exception):
 
 @dataclass(frozen=True)
 class Header:
-    """What is read of one message."""
+    """What is read of one message. Names and the subject stay as written (RFC 2047 words
+    and all) until they are shown: most messages never need them decoded."""
 
     message_id: str
     sender: str  # address, case-folded; "" if none
     sender_name: str
     recipients: tuple[tuple[str, str], ...]  # (address case-folded, name), To and Cc
     on: dt.date | None
-    subject: str
+    raw_subject: str
     refs: tuple[str, ...]  # In-Reply-To and References
     bulk: bool
+
+    @property
+    def subject(self) -> str:
+        return decoded(self.raw_subject)[:200]
 
     @property
     def key(self) -> str:
         """The Message-ID, or (a message without one) a digest of what identifies it."""
         if self.message_id:
             return self.message_id
-        parts = [self.sender, ",".join(a for a, _ in self.recipients), str(self.on), self.subject]
+        parts = [self.sender, ",".join(a for a, _ in self.recipients), str(self.on)]
+        parts.append(self.raw_subject)
         return "sha1:" + hashlib.sha1("\n".join(parts).encode()).hexdigest()
 
 
 _IDS = re.compile(r"<[^<>\s]+>")
-_PARSER = BytesHeaderParser(policy=compat32)
+_ANGLE = re.compile(r"<([^<>]*)>")
+_WANTED = {f.lower() for f in FIELDS}
 
 
-def _text(value: Any) -> str:
+def decoded(raw: str) -> str:
     """A header's text, RFC 2047 words decoded, on one line."""
-    if value is None:
-        return ""
-    raw = str(value)
-    try:
-        decoded = str(email.header.make_header(email.header.decode_header(raw)))
-    except (ValueError, LookupError, UnicodeError, email.errors.HeaderParseError):
-        decoded = raw
-    decoded = decoded.encode("utf-8", "replace").decode("utf-8")  # stray 8-bit bytes
-    return " ".join(decoded.split())
+    if "=?" in raw:
+        with contextlib.suppress(
+            ValueError, LookupError, UnicodeError, email.errors.HeaderParseError
+        ):
+            raw = str(email.header.make_header(email.header.decode_header(raw)))
+    return " ".join(raw.split())
 
 
-def _addresses(values: list[Any]) -> list[tuple[str, str]]:
+def _fields(raw: bytes) -> dict[str, list[str]]:
+    """The wanted fields of a header block, unfolded; 8-bit bytes that are not UTF-8 become
+    U+FFFD (only names and subjects can hold them)."""
+    fields: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in raw.decode("utf-8", "replace").split("\n"):
+        if line[:1] in (" ", "\t"):
+            if current is not None:
+                current[-1] += " " + line.strip()
+            continue
+        name, colon, value = line.partition(":")
+        name = name.strip().lower()
+        if colon and name in _WANTED:
+            current = fields.setdefault(name, [])
+            current.append(value.strip())
+        else:
+            current = None
+    return fields
+
+
+def _addresses(values: list[str]) -> list[tuple[str, str]]:
+    """(address case-folded, name as written) of address fields; `"Family, Given" <a@b>`,
+    groups and comments go through the standard library's parser, plain lists do not."""
     found = []
-    for name, addr in email.utils.getaddresses([str(v) for v in values]):
-        key = email_key(addr)
-        if "@" in key and " " not in key:
-            found.append((key, _text(name)))
+    for value in values:
+        if '"' in value or "(" in value or ":" in value or "\\" in value:
+            pairs = email.utils.getaddresses([value])
+        else:  # no quoting: a comma separates addresses (RFC 2047 words never hold one)
+            pairs = []
+            for part in value.split(","):
+                m = _ANGLE.search(part)
+                pairs.append((part[: m.start()], m.group(1)) if m else ("", part))
+        for name, addr in pairs:
+            key = email_key(addr)
+            if "@" in key and " " not in key:
+                found.append((key, name.strip()))
     return found
 
 
-def _date(value: Any) -> dt.date | None:
-    if value is None:
+def _date(value: str | None) -> dt.date | None:
+    if not value:
         return None
     try:
-        when = email.utils.parsedate_to_datetime(str(value))
+        when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None:
@@ -125,25 +158,28 @@ def _date(value: Any) -> dt.date | None:
 
 def parse_header(raw: bytes) -> Header:
     """The fields of one message's header block (bytes up to the blank line)."""
-    msg = _PARSER.parsebytes(raw)
-    ids = _IDS.findall(str(msg.get("Message-ID", "")))
-    mid = ids[0] if ids else ""
-    if not mid and msg.get("Message-ID"):
-        mid = "<" + str(msg.get("Message-ID")).strip() + ">"
-    senders = _addresses(msg.get_all("From", []))
+    f = _fields(raw)
+
+    def first(name: str) -> str | None:
+        found = f.get(name)
+        return found[0] if found else None
+
+    given = first("message-id") or ""
+    ids = _IDS.findall(given)
+    mid = ids[0] if ids else (f"<{given}>" if given else "")
+    senders = _addresses(f.get("from", []))
     sender, sender_name = senders[0] if senders else ("", "")
-    refs = _IDS.findall(" ".join(str(v) for v in msg.get_all("In-Reply-To", [])))
-    refs += _IDS.findall(" ".join(str(v) for v in msg.get_all("References", [])))
-    precedence = str(msg.get("Precedence", "")).strip().lower()
+    refs = _IDS.findall(" ".join(f.get("in-reply-to", []) + f.get("references", [])))
+    precedence = (first("precedence") or "").lower()
     return Header(
         message_id=mid,
         sender=sender,
         sender_name=sender_name,
-        recipients=tuple(_addresses(msg.get_all("To", []) + msg.get_all("Cc", []))),
-        on=_date(msg.get("Date")),
-        subject=_text(msg.get("Subject"))[:200],
+        recipients=tuple(_addresses(f.get("to", []) + f.get("cc", []))),
+        on=_date(first("date")),
+        raw_subject=first("subject") or "",
         refs=tuple(refs),
-        bulk=msg.get("List-Id") is not None or precedence in ("list", "bulk", "junk"),
+        bulk="list-id" in f or precedence in ("list", "bulk", "junk"),
     )
 
 
@@ -363,8 +399,8 @@ class History(Recorder):
                     if (addr, key) not in self._stranger_seen:
                         self._stranger_seen.add((addr, key))
                         r.strangers[addr] += 1
-                    if name:
-                        r.stranger_names.setdefault(addr, name)
+                    if name and addr not in r.stranger_names:
+                        r.stranger_names[addr] = decoded(name).strip('" ')
                     continue
                 targets.extend((cid, verb) for cid in ids)
         else:

@@ -369,3 +369,36 @@ def test_linkedin_messages_and_past_meetings_through_the_command_line(
     assert b"private words" not in paths.database.read_bytes().lower()
     again = run(paths, capsys, "--me", ME, str(csv_file), str(ics))
     assert again["interactions_added"] == 0 and again["already_read"] == 3
+
+
+def test_header_fields_as_mail_clients_write_them() -> None:
+    raw = (
+        b"FROM: =?iso-8859-1?q?Ren=E9e?= (work) <Renee@Example.ORG>\r\n"
+        b'to: Friends: a@one.example, "Doe, John" <JOHN@two.example>;,\r\n'
+        b"\tplain@three.example\r\n"
+        b"Cc: undisclosed-recipients:;\r\n"
+        b"Subject: =?utf-8?b?w4l0w6kgMjAyNQ==?=\r\n"
+        b"  continued\r\n"
+        b"message-id:   <ID.1@Example.org>  \r\n"
+        b"Date: Sun, 29 Jun 2025 23:30:00 -0000\r\n"
+        b"References: <a@x>\r\n  <b@x>\r\n"
+        b"X-Other: M\xfcller \xff\r\n"
+        b"Precedence: Bulk\r\n"
+    )
+    h = mail_history.parse_header(raw)
+    assert h.sender == "renee@example.org"
+    assert [a for a, _ in h.recipients] == [
+        "a@one.example",
+        "john@two.example",
+        "plain@three.example",
+    ]
+    assert h.subject == "Été 2025 continued"
+    assert h.message_id == "<ID.1@Example.org>"
+    assert h.on == dt.date(2025, 6, 29)
+    assert h.refs == ("<a@x>", "<b@x>")
+    assert h.bulk
+    # Raw 8-bit bytes in a name, and no Message-ID: read, and keyed the same each time.
+    odd = b"From: M\xfcller <m@x.example>\nTo: me@home.example\nDate: Mon, 1 Dec 2025 10:00 +0100\n"
+    first, again = mail_history.parse_header(odd), mail_history.parse_header(odd)
+    assert first.sender == "m@x.example" and first.key == again.key
+    assert first.key.startswith("sha1:") and not first.bulk
