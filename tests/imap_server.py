@@ -33,7 +33,9 @@ PASSWORD = "s3cret imap"
 class ImapServer:
     host: str
     port: int
-    home: Path  # the user's home: Maildir/ (the Inbox) and Maildir/.Sent
+    # The user's home: Maildir/ (the Inbox) and Maildir/.Outgoing, the \\Sent folder under a
+    # name no client guesses, so it is found by its special-use flag or not at all.
+    home: Path
     owner: tuple[int, int]  # who the mail files belong to
 
     @property
@@ -42,7 +44,7 @@ class ImapServer:
 
     @property
     def sent(self) -> mailbox.Maildir:
-        return self.inbox.get_folder("Sent")
+        return self.inbox.get_folder("Outgoing")
 
     def add(self, box: mailbox.Maildir, raw: bytes, seen: bool = False) -> None:
         msg = mailbox.MaildirMessage(raw)
@@ -92,7 +94,7 @@ mail_location = maildir:~/Maildir
 namespace inbox {{
   inbox = yes
   separator = /
-  mailbox Sent {{
+  mailbox Outgoing {{
     special_use = \\Sent
   }}
 }}
@@ -143,7 +145,7 @@ def start_dovecot(ca: trustme.CA) -> tuple[subprocess.Popen[bytes], ImapServer, 
     home = folder / "home"
     home.mkdir()
     inbox = mailbox.Maildir(home / "Maildir", create=True)
-    inbox.add_folder("Sent")
+    inbox.add_folder("Outgoing")
     server = ImapServer("127.0.0.1", port, home, (uid, gid))
     server.chown()
     proc = subprocess.Popen(
