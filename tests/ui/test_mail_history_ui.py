@@ -12,8 +12,12 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from app.model.tables import Interaction
+from app.services.imap_history import ImapAccount, save_imap_account
+from app.services.passwords import PasswordStore
 from app.storage.db import Database
 from app.ui.main_window import MainWindow
+from tests.imap_server import PASSWORD, USER, ImapServer
+from tests.services.test_imap_history import EXPECTED, fill
 from tests.services.test_mail_history import ME, TRICKY, people, write_mbox
 from tests.ui.conftest import Answers
 
@@ -65,3 +69,23 @@ def test_mail_files_read_in_the_background_and_forgotten_with_undo(
         w.mail_history.read_files([notes])
     assert "not an mbox file" in dialog.report.toPlainText()
     assert dialog.files_button.isEnabled()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_the_mail_account_is_read_from_the_window(
+    make_window: Callable[[], MainWindow], db: Database, qtbot: QtBot, imap_server: ImapServer
+) -> None:
+    fill(imap_server, db)
+    acc = ImapAccount(imap_server.host, imap_server.port, "ssl", USER)
+    with db.session() as s:
+        save_imap_account(s, acc)
+    PasswordStore().set(acc, PASSWORD)
+    w = make_window()
+    dialog = w.mail_history.open()
+    assert dialog.account_button.isEnabled()
+    dialog.me.setText(USER)
+    with qtbot.waitSignal(w.mail_history.finished, timeout=60000) as done:
+        dialog.account_button.click()
+    assert done.args[0] is not None and done.args[0].interactions_added == EXPECTED
+    assert f"{EXPECTED} interactions added" in dialog.report.toPlainText()
+    assert "1 campaign replies found" in dialog.report.toPlainText()
