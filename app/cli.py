@@ -195,6 +195,15 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
             help="read your mail account (the one Outreach uses) over IMAP, read-only",
         )
         p.add_argument(
+            "--imap-server",
+            metavar="HOST[:PORT]",
+            default=None,
+            help="with --account: read this IMAP server instead (kept for next time; port 993, "
+            "TLS; the password is asked for, or read from SECOND_ACT_IMAP_PASSWORD, and kept "
+            "in the OS keyring)",
+        )
+        p.add_argument("--user", metavar="NAME", default="", help="with --imap-server")
+        p.add_argument(
             "--since",
             metavar="YYYY-MM-DD",
             type=_date,
@@ -698,6 +707,29 @@ def cmd_sync(db: Database, args: argparse.Namespace) -> int:
     return 1 if failed and all(r.problems for r in reports) else 0
 
 
+def _set_imap_account(db: Database, server: str, user: str) -> None:
+    """Keep another IMAP account for mail history, and its password in the keyring."""
+    import getpass
+
+    from app.services import imap_history
+    from app.services.mail_history import MailHistoryError
+    from app.services.passwords import PasswordStore
+
+    host, _, port = server.rpartition(":") if ":" in server else (server, "", "993")
+    if not port.isdigit() or not user.strip():
+        raise MailHistoryError("Give --imap-server HOST or HOST:PORT, and --user NAME.")
+    account = imap_history.ImapAccount(host, int(port), imap_history.SSL, user.strip())
+    password = os.environ.get("SECOND_ACT_IMAP_PASSWORD")
+    if password is None:
+        password = getpass.getpass(f"Password for {user} at {host}: ")
+    try:
+        with db.session() as s:
+            imap_history.save_imap_account(s, account)
+    except ValueError as exc:
+        raise MailHistoryError(str(exc)) from exc
+    PasswordStore().set(account, password)
+
+
 def cmd_mail_history(db: Database, args: argparse.Namespace) -> int:
     from app.services import mail_history
 
@@ -717,6 +749,8 @@ def cmd_mail_history(db: Database, args: argparse.Namespace) -> int:
         if args.account:
             from app.services import imap_history
 
+            if args.imap_server:
+                _set_imap_account(db, args.imap_server, args.user)
             report = imap_history.read_account_cli(db, args.me, args.since, progress)
         else:
             from app.services.other_history import read_history_files

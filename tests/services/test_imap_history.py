@@ -176,23 +176,33 @@ def test_an_untrusted_certificate_is_refused(
 
 
 def test_the_command_line_reads_the_account(
-    imap_server: ImapServer, paths: AppPaths, capsys: pytest.CaptureFixture[str]
+    imap_server: ImapServer,
+    paths: AppPaths,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     db = open_database(paths.database)
     fill(imap_server, db)
     acc = account(imap_server)
-    with db.session() as s:
-        imap_history.save_imap_account(s, acc)
     db.close()
     args = ["--data-dir", str(paths.data_dir), "mail-history", "--account", "--json"]
     assert main([*args, "--me", USER]) == 1
-    assert "password" in capsys.readouterr().err
-    PasswordStore().set(acc, PASSWORD)
-    assert main([*args, "--me", USER, "--since", "2000-01-01"]) == 0
+    assert "No mail account is set up" in capsys.readouterr().err
+    # Set up from the command line: the account kept, its password in the keyring only.
+    monkeypatch.setenv("SECOND_ACT_IMAP_PASSWORD", PASSWORD)
+    server = f"{imap_server.host}:{imap_server.port}"
+    setup = [*args, "--imap-server", server, "--user", USER, "--me", USER, "--since", "2000-01-01"]
+    assert main(setup) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["messages_read"] == CONTACTS * PER_CONTACT + 5 + 1
     assert out["interactions_added"] == EXPECTED and out["replies_found"] == 1
+    assert PasswordStore().get(acc) == PASSWORD
+    assert PASSWORD.encode() not in paths.database.read_bytes()
     db = open_database(paths.database)
     with db.session() as s:
+        assert imap_history.imap_account(s) == acc  # kept for next time
         assert s.scalar(select(func.count()).select_from(Interaction)) == EXPECTED + 1  # + sent
     db.close()
+    PasswordStore().forget(acc)
+    assert main([*args, "--me", USER]) == 1
+    assert "password" in capsys.readouterr().err
