@@ -61,11 +61,12 @@ def app(args: list[str]) -> int:
     return subprocess.call([str(PY), "-m", "app", *args], cwd=ROOT)
 
 
-# What the test suite needs from Debian: command -> package for the tools the packaging
-# tests run (desktop-file and AppStream checks, building and linting the .deb, starting the
-# installed app under Xvfb and opening a .vcf with gio), and the libraries Qt's X11 platform
-# plugin links to (PyInstaller bundles them, or the .deb names them in Depends: either way
-# the build machine must have them) and its Wayland plugin's (never bundled: Recommends).
+# What the test suite needs from Debian: command -> package for the tools the tests run
+# (desktop-file and AppStream checks, building and linting the .deb, starting the installed
+# app under Xvfb and opening a .vcf with gio, a real IMAP server), and the libraries Qt's
+# X11 platform plugin links to (PyInstaller bundles them, or the .deb names them in Depends:
+# either way the build machine must have them) and its Wayland plugin's (never bundled:
+# Recommends).
 DEBIAN_TOOLS = {
     "desktop-file-validate": "desktop-file-utils",
     "appstreamcli": "appstream",
@@ -77,6 +78,8 @@ DEBIAN_TOOLS = {
     "update-mime-database": "shared-mime-info",
     "xdg-open": "xdg-utils",
     "xwininfo": "x11-utils",
+    # The mail history tests read a real IMAP server, started by the tests on loopback.
+    "dovecot": "dovecot-imapd",
 }
 QT_LIBRARIES = (
     "libegl1",
@@ -98,12 +101,17 @@ QT_LIBRARIES = (
 )
 
 
+def _have(tool: str) -> bool:
+    """On the PATH, or in the system folders a user's PATH may leave out (dovecot)."""
+    return bool(shutil.which(tool)) or any(Path(d, tool).exists() for d in ("/usr/sbin", "/sbin"))
+
+
 def debian_packages() -> None:
     """Install what DEBIAN_TOOLS and QT_LIBRARIES name where root may use apt-get; else
     the tests that need them say what is missing and are skipped."""
     if not sys.platform.startswith("linux"):
         return
-    missing = sorted({pkg for tool, pkg in DEBIAN_TOOLS.items() if not shutil.which(tool)})
+    missing = sorted({pkg for tool, pkg in DEBIAN_TOOLS.items() if not _have(tool)})
     if shutil.which("dpkg-query"):
         listed = subprocess.run(
             ["dpkg-query", "-W", "-f", "${Package} ${db:Status-Status}\n", *QT_LIBRARIES],
@@ -116,7 +124,7 @@ def debian_packages() -> None:
     if not missing:
         return
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
-        print(f"Installing {' '.join(missing)} for the packaging tests …", flush=True)
+        print(f"Installing {' '.join(missing)} for the tests …", flush=True)
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
         subprocess.run(["apt-get", "update", "-qq"], check=False, **quiet)  # type: ignore[call-overload]
         subprocess.run(
@@ -125,9 +133,9 @@ def debian_packages() -> None:
             env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
             **quiet,
         )
-    still = [tool for tool in DEBIAN_TOOLS if not shutil.which(tool)]
+    still = [tool for tool in DEBIAN_TOOLS if not _have(tool)]
     if still:
-        print(f"note: without {' '.join(still)} some packaging tests are skipped", flush=True)
+        print(f"note: without {' '.join(still)} some tests are skipped", flush=True)
 
 
 def test(args: list[str]) -> int:

@@ -32,6 +32,7 @@ COMMANDS = (
     "interviews",
     "campaigns",
     "sync",
+    "mail-history",
 )
 
 
@@ -65,7 +66,8 @@ def _gui_parser() -> argparse.ArgumentParser:
         epilog="commands: list (show contacts), import FILE... (vCard or CSV), "
         "export OUT (vCard or CSV), backup (copy the database now; --list shows the copies), "
         "restore FILE (put a backup back), due (what to do today), log CONTACT-ID (record "
-        "a contact with someone), interviews, campaigns (outreach; --send ID sends). "
+        "a contact with someone), interviews, campaigns (outreach; --send ID sends), "
+        "mail-history PATH... (interactions from your mail's headers). "
         "Run 'second-act COMMAND --help' for details.",
     )
     p.add_argument("--version", action="version", version=f"second-act {__version__}")
@@ -188,6 +190,50 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
             "or read from the SECOND_ACT_CARDDAV_PASSWORD variable, and kept in the OS keyring)",
         )
         p.add_argument("--user", metavar="NAME", default="", help="with --add-account")
+    elif command == "mail-history":
+        p.description = (
+            "Add your history with your contacts from your own mail, reading headers only "
+            "(From, To, Cc, Date, Subject, Message-ID, In-Reply-To, References, List-Id, "
+            "Precedence), never bodies; nothing leaves this computer. Each message between you "
+            "and someone in your contacts becomes an interaction; replies to your campaigns "
+            "are marked replied. Reading the same mail again adds nothing twice."
+        )
+        p.add_argument(
+            "paths",
+            nargs="*",
+            metavar="PATH",
+            help="mbox files (Thunderbird, Google Takeout, Apple Mail), Maildir folders, "
+            "LinkedIn's messages.csv (matched by profile URL) or .ics calendars (past meetings)",
+        )
+        p.add_argument(
+            "--me",
+            action="append",
+            default=[],
+            metavar="ADDRESS",
+            help="an address of yours (repeat for each; the Outreach mail account's is known)",
+        )
+        p.add_argument(
+            "--account",
+            action="store_true",
+            help="read your mail account (the one Outreach uses) over IMAP, read-only",
+        )
+        p.add_argument(
+            "--imap-server",
+            metavar="HOST[:PORT]",
+            default=None,
+            help="with --account: read this IMAP server instead (kept for next time; port 993, "
+            "TLS; the password is asked for, or read from SECOND_ACT_IMAP_PASSWORD, and kept "
+            "in the OS keyring)",
+        )
+        p.add_argument("--user", metavar="NAME", default="", help="with --imap-server")
+        p.add_argument(
+            "--since",
+            metavar="YYYY-MM-DD",
+            type=_date,
+            default=None,
+            help="with --account: from this day (default: the last 5 years)",
+        )
+        p.add_argument("--json", action="store_true", help="print the report as JSON")
     elif command == "log":
         from app.services.interactions import KIND_LABELS
 
@@ -226,10 +272,13 @@ def _split_command(argv: Sequence[str]) -> str | None:
     return None
 
 
-def contact_json(r: ContactRecord, last_contact: dt.date | None = None) -> dict[str, Any]:
+def contact_json(
+    r: ContactRecord, last_contact: dt.date | None = None, interaction_count: int = 0
+) -> dict[str, Any]:
     return {
         "id": r.id,
         "last_contact": last_contact.isoformat() if last_contact else None,
+        "interaction_count": interaction_count,
         "full_name": r.display_name,
         "given_name": r.given_name,
         "family_name": r.family_name,
@@ -263,6 +312,7 @@ def _open(paths: AppPaths) -> Database:
 def cmd_list(db: Database, args: argparse.Namespace) -> int:
     from app.gc_pause import gc_paused
     from app.services.contacts import iter_records, last_contacts, list_contact_ids
+    from app.services.interactions import interaction_counts
 
     count = 0
     # Bulk work, as an import is: the collector kept walking what was loaded while tens of
@@ -279,7 +329,7 @@ def cmd_list(db: Database, args: argparse.Namespace) -> int:
             return 0
         workers = min(os.cpu_count() or 1, 4)
         if len(ids) < PARALLEL_LIST_FROM or workers < 2:
-            _write_json_array(_json_texts(s, ids, last_contacts(s)))
+            _write_json_array(_json_texts(s, ids, last_contacts(s), interaction_counts(s)))
             return 0
     # A large list is written by worker processes, a chunk each, in order.
     from concurrent.futures import ProcessPoolExecutor  # 25 ms that other commands skip
@@ -316,12 +366,16 @@ def _write_json_array(pieces: Iterable[str]) -> None:
     out.write("]\n" if empty else "\n]\n")
 
 
-def _json_texts(session: Any, ids: list[int], last: dict[int, dt.date]) -> Iterator[str]:
-    """Each contact's JSON, in the order of *ids* (*last*: everyone's last interaction)."""
+def _json_texts(
+    session: Any, ids: list[int], last: dict[int, dt.date], counts: dict[int, int]
+) -> Iterator[str]:
+    """Each contact's JSON, in the order of *ids* (*last*: everyone's last interaction,
+    *counts*: how many each has)."""
     from app.services.contacts import iter_records
 
     for r in iter_records(session, ids, photos=False):
-        yield json.dumps(contact_json(r, last.get(r.id or 0)), ensure_ascii=False)
+        cid = r.id or 0
+        yield json.dumps(contact_json(r, last.get(cid), counts.get(cid, 0)), ensure_ascii=False)
 
 
 def _worker_context() -> BaseContext:
@@ -335,17 +389,18 @@ def _worker_context() -> BaseContext:
     return multiprocessing.get_context("fork" if alone and sys.platform == "linux" else "spawn")
 
 
-_reader: tuple[Database, dict[int, dt.date]] | None = None  # in a worker process
+_reader: tuple[Database, dict[int, dt.date], dict[int, int]] | None = None  # in a worker
 
 
 def _start_json_worker(path: str) -> None:
     global _reader
     from app.services.contacts import last_contacts
+    from app.services.interactions import interaction_counts
     from app.storage.db import open_in_worker
 
     db = open_in_worker(Path(path))
     with db.session() as s:
-        _reader = (db, last_contacts(s))
+        _reader = (db, last_contacts(s), interaction_counts(s))
 
 
 def _json_piece(ids: list[int]) -> str:
@@ -353,9 +408,9 @@ def _json_piece(ids: list[int]) -> str:
     from app.gc_pause import gc_paused
 
     assert _reader is not None
-    db, last = _reader
+    db, last, counts = _reader
     with gc_paused(), db.session() as s:
-        return ",\n".join(_json_texts(s, ids, last))
+        return ",\n".join(_json_texts(s, ids, last, counts))
 
 
 def cmd_import(db: Database, args: argparse.Namespace) -> int:
@@ -688,6 +743,76 @@ def cmd_sync(db: Database, args: argparse.Namespace) -> int:
     return 1 if failed and all(r.problems for r in reports) else 0
 
 
+def _set_imap_account(db: Database, server: str, user: str) -> None:
+    """Keep another IMAP account for mail history, and its password in the keyring."""
+    import getpass
+
+    from app.services import imap_history
+    from app.services.mail_history import MailHistoryError
+    from app.services.passwords import PasswordStore
+
+    host, _, port = server.rpartition(":") if ":" in server else (server, "", "993")
+    if not port.isdigit() or not user.strip():
+        raise MailHistoryError("Give --imap-server HOST or HOST:PORT, and --user NAME.")
+    account = imap_history.ImapAccount(host, int(port), imap_history.SSL, user.strip())
+    password = os.environ.get("SECOND_ACT_IMAP_PASSWORD")
+    if password is None:
+        password = getpass.getpass(f"Password for {user} at {host}: ")
+    try:
+        with db.session() as s:
+            imap_history.save_imap_account(s, account)
+    except ValueError as exc:
+        raise MailHistoryError(str(exc)) from exc
+    PasswordStore().set(account, password)
+
+
+def cmd_mail_history(db: Database, args: argparse.Namespace) -> int:
+    from app.services import mail_history
+
+    if bool(args.paths) == bool(args.account):
+        print(
+            "second-act mail-history: give mbox files or Maildir folders, or --account "
+            "(see --help)",
+            file=sys.stderr,
+        )
+        return 2
+
+    def progress(done: int, total: int) -> None:
+        if not args.json:
+            print(f"\r{done}/{total} messages", end="", file=sys.stderr, flush=True)
+
+    try:
+        if args.account:
+            from app.services import imap_history
+
+            if args.imap_server:
+                _set_imap_account(db, args.imap_server, args.user)
+            report = imap_history.read_account_cli(db, args.me, args.since, progress)
+        else:
+            from app.services.other_history import read_history_files
+
+            with db.session() as s:
+                report = read_history_files(
+                    s, [Path(p).expanduser() for p in args.paths], args.me, progress
+                )
+    except mail_history.MailHistoryError as exc:
+        print(f"\nsecond-act: {exc}" if not args.json else f"second-act: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        return 0
+    print(file=sys.stderr)
+    print(report.summary + ".")
+    for reason, n in report.skipped.most_common():
+        print(f"  skipped, {reason}: {n}")
+    if report.strangers:
+        print("People you write to who are not in your contacts (not added):")
+        for addr, n in report.strangers.most_common(mail_history.SHOWN_STRANGERS):
+            name = report.stranger_names.get(addr, "")
+            print(f"  {name} <{addr}>: {n}" if name else f"  {addr}: {n}")
+    return 0
+
+
 def cmd_log(db: Database, args: argparse.Namespace) -> int:
     from app.services.contacts import ContactNotFound, get_contact
     from app.services.interactions import log_interaction
@@ -765,6 +890,8 @@ def _run(command: str, paths: AppPaths, args: argparse.Namespace) -> int:
             return cmd_campaigns(db, args)
         if command == "sync":
             return cmd_sync(db, args)
+        if command == "mail-history":
+            return cmd_mail_history(db, args)
         return cmd_export(db, args)
     except Exception as exc:
         known = db.note_failure(exc)  # a damaged file is not vouched for at close

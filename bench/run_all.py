@@ -11,6 +11,7 @@ then runs, each printing its figures beside the baseline it measured in the same
 3. cli_bench.py         list --json of everything; list --search against khard (10,000)
 4. export_bench.py      export as vCard 4.0 against vobject serialising the same cards
 5. network_bench.py     Today, a long history, the introduced-by picker, the network map
+6. mail_history_bench.py  100,000 messages' headers against CARDS contacts, against mailbox alone
 
 Takes 10 to 15 minutes on a 2-core machine. bench/RESULTS.md keeps what it printed.
 """
@@ -48,6 +49,7 @@ def main() -> None:
         run("cli_bench.py", n, "--data", str(data))
         run("export_bench.py", n, "--data", str(data))
         run("network_bench.py", n, interactions)
+        run("mail_history_bench.py", "100000", n)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import keyring
 
 from app.paths import AppPaths, resolve
 from app.storage.db import Database, open_database
+from tests.imap_server import imap_server  # noqa: F401 (fixture)
 from tests.keyring_backend import FileKeyring
 from tests.mailserver import smtp_server, starttls_server, test_ca  # noqa: F401 (fixtures)
 from tests.mounts import read_only_folder, small_disk  # noqa: F401 (fixtures)

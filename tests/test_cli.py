@@ -60,6 +60,7 @@ def test_list_json_has_the_documented_shape(
     assert grace == {
         "id": 1,
         "last_contact": None,
+        "interaction_count": 0,
         "full_name": "Grace Hopper",
         "given_name": "Grace",
         "family_name": "Hopper",
@@ -214,6 +215,7 @@ def test_a_large_list_written_by_worker_processes_is_the_same_text(
     listed = json.loads(together)
     assert len(listed) == 12 and listed[0]["full_name"] == "Alan Turing"
     assert [c["last_contact"] for c in listed if c["id"] == ids[4]] == ["2026-03-01"]
+    assert [c["interaction_count"] for c in listed if c["id"] in (ids[4], ids[3])] == [0, 1]
     assert main([*args, "--search", "nobody"]) == 0
     assert capsys.readouterr().out == "[]\n"
 

@@ -228,7 +228,18 @@ class Interaction(Base):
 
     __tablename__ = "interactions"
     # "Last contact" is the newest per person: one index answers it without a scan.
-    __table_args__ = (Index("ix_interactions_contact_day", "contact_id", "occurred_on"),)
+    __table_args__ = (
+        Index("ix_interactions_contact_day", "contact_id", "occurred_on"),
+        # One message counts once per person, however often it is read (issue 27).
+        Index(
+            "ix_interactions_source_key",
+            "contact_id",
+            "source_key",
+            unique=True,
+            sqlite_where=text("source_key != ''"),
+        ),
+        Index("ix_interactions_source", "source", sqlite_where=text("source != ''")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
@@ -237,6 +248,11 @@ class Interaction(Base):
     kind: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # How it was created: "" typed in (or by Outreach), "mail" read from the user's mail,
+    # "linkedin" from LinkedIn's messages.csv, "calendar" from an .ics file.
+    source: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # What it was read from (a Message-ID, a LinkedIn message), so it is never added twice.
+    source_key: Mapped[str] = mapped_column(Text, default="", server_default="")
     contact: Mapped[Contact] = relationship(back_populates="interactions")
 
 

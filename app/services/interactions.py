@@ -34,6 +34,8 @@ class InteractionRow:
     occurred_on: dt.date
     kind: str
     summary: str
+    source: str = ""  # how it was made: "" typed in; "mail", "linkedin", "calendar" read
+    source_key: str = ""  # what it was read from (a Message-ID), so it counts once
 
     @property
     def kind_label(self) -> str:
@@ -61,8 +63,22 @@ def log_interaction(
     return i.id
 
 
+# What an InteractionRow is read from, in its order.
+ROW_COLUMNS = (
+    Interaction.id,
+    Interaction.contact_id,
+    Interaction.occurred_on,
+    Interaction.kind,
+    Interaction.summary,
+    Interaction.source,
+    Interaction.source_key,
+)
+
+
 def _row(i: Interaction) -> InteractionRow:
-    return InteractionRow(i.id, i.contact_id, i.occurred_on, i.kind, i.summary)
+    return InteractionRow(
+        i.id, i.contact_id, i.occurred_on, i.kind, i.summary, i.source, i.source_key
+    )
 
 
 def get_interaction(session: Session, interaction_id: int) -> InteractionRow:
@@ -76,13 +92,7 @@ def interactions_of(session: Session, contact_id: int) -> list[InteractionRow]:
     """A person's history, newest first (same day: the one logged last first)."""
     # Plain rows, not ORM objects: a history of 500 is read in a few milliseconds.
     stmt = (
-        select(
-            Interaction.id,
-            Interaction.contact_id,
-            Interaction.occurred_on,
-            Interaction.kind,
-            Interaction.summary,
-        )
+        select(*ROW_COLUMNS)
         .where(Interaction.contact_id == contact_id)
         .order_by(Interaction.occurred_on.desc(), Interaction.id.desc())
     )
@@ -122,6 +132,8 @@ def restore_interaction(session: Session, row: InteractionRow) -> None:
             occurred_on=row.occurred_on,
             kind=row.kind,
             summary=row.summary,
+            source=row.source,
+            source_key=row.source_key,
         )
     )
     session.flush()
@@ -137,3 +149,11 @@ def last_contact(session: Session, contact_id: int) -> dt.date | None:
     return session.scalar(
         select(func.max(Interaction.occurred_on)).where(Interaction.contact_id == contact_id)
     )
+
+
+def interaction_counts(session: Session) -> dict[int, int]:
+    """How many interactions each contact has, in one pass over the (contact, day) index."""
+    rows = session.execute(
+        select(Interaction.contact_id, func.count()).group_by(Interaction.contact_id)
+    )
+    return {cid: n for cid, n in rows}

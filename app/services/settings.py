@@ -69,3 +69,9 @@ def remembered_mapping(session: Session, layout: CsvLayout) -> dict[str, str]:
 
 def remember_mapping(session: Session, layout: CsvLayout, mapping: dict[str, str]) -> None:
     put(session, _mapping_key(layout), json.dumps(mapping, ensure_ascii=False))
+
+
+def with_prefix(session: Session, prefix: str) -> dict[str, str]:
+    """Every setting whose key starts with *prefix*."""
+    rows = session.execute(select(Setting.key, Setting.value).where(Setting.key.startswith(prefix)))
+    return dict(rows.all())

@@ -34,6 +34,7 @@ from app.ui.groups.actions import GroupActions
 from app.ui.groups.tab import GroupsTab
 from app.ui.interviews.actions import InterviewActions
 from app.ui.interviews.tab import InterviewsTab
+from app.ui.mail_history import MailHistoryController
 from app.ui.network.actions import NetworkActions
 from app.ui.network.tab import NetworkTab
 from app.ui.outreach.actions import OutreachActions
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
             ),
         )
         self.sync = SyncController(self)
+        self.mail_history = MailHistoryController(self)  # File ▸ Mail History…
         self.statusBar().addPermanentWidget(self.sync.label)
         # What one tab asks of another, wired here.
         self.contacts.status.connect(self.count_label.setText)
@@ -142,7 +144,7 @@ class MainWindow(QMainWindow):
             self,
             self.tabs,
             self.undo_stack,
-            Parts(ca, self.files, ia, oa, self.network_actions, self.sync),
+            Parts(ca, self.files, ia, oa, self.network_actions, self.sync, self.mail_history),
             self.on_preferences,
             self.on_about,
         )

@@ -16,6 +16,7 @@ from app.ui.common.text import plain_tooltip
 from app.ui.common.widgets import make_action
 from app.ui.contacts.actions import ContactActions
 from app.ui.interviews.actions import InterviewActions
+from app.ui.mail_history import MailHistoryController
 from app.ui.network.actions import NetworkActions
 from app.ui.outreach.actions import OutreachActions
 from app.ui.sync.controller import SyncController
@@ -43,6 +44,7 @@ class Parts:
     outreach: OutreachActions
     network: NetworkActions
     sync: SyncController
+    mail_history: MailHistoryController
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def build_menus(
         sync.sync_action,
         sync.setup_action,
         sync.conflicts_action,
+        p.mail_history.action,
         None,
         files.backup_action,
         files.restore_action,
