@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from app.ui.window.main_window import MainWindow
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
@@ -16,6 +15,7 @@ from app.model.tables import Interaction
 from app.services.imap_history import ImapAccount, save_imap_account
 from app.services.passwords import PasswordStore
 from app.storage.db import Database
+from app.ui.window.main_window import MainWindow
 from tests.imap_server import PASSWORD, USER, ImapServer
 from tests.services.test_imap_history import EXPECTED, fill
 from tests.services.test_mail_history import ME, TRICKY, people, write_mbox
