@@ -222,6 +222,32 @@ def canonical_line(prop: Property, legacy: bool = False) -> str:
     return f"{head}:{value}"
 
 
+# The largest value a property may have on import, as written in the file: a photo (or
+# any base64 value) of 10 MB, a note of a million characters (longer ones are cut, keeping
+# the beginning), and 1 MB for anything else. Larger values are dropped with a warning that
+# names the line, and the rest of the card is read: export and sync write every value of
+# every card again, and an 8 MB line made each of them take seconds.
+BINARY_LIMIT = 10_000_000
+NOTE_LIMIT = 1_000_000
+TEXT_LIMIT = 1_000_000
+_BINARY = {"PHOTO", "LOGO", "SOUND", "KEY"}
+
+
+def _size_limit(p: Property) -> tuple[int, bool]:
+    """The most a property's value may hold, and whether a longer one is cut (else dropped)."""
+    if p.name in _BINARY or p.encoding in ("B", "BASE64"):
+        return BINARY_LIMIT, False
+    return (NOTE_LIMIT, True) if p.name == "NOTE" else (TEXT_LIMIT, False)
+
+
+def _too_large(p: Property, limit: int, cut: bool) -> str:
+    name = p.spelled or p.name
+    if cut:
+        return f"{name} is longer than {limit:,} characters; only its beginning was kept"
+    size = len(p.raw) / 1e6
+    return f"{name} is {size:.1f} MB, more than the {limit / 1e6:g} MB a value may be; dropped"
+
+
 def map_card(card: Card) -> MappedCard:
     """Read a card into a record. Never raises: a bad property becomes a warning."""
     r = ContactRecord()
@@ -231,14 +257,31 @@ def map_card(card: Card) -> MappedCard:
     mapped_groups: set[str] = set()
     group_labels: dict[str, str] = {}
     for p in props:
+        refused = p.refused_charset() if p.params else ""
+        if refused:
+            out.problems.append(
+                Problem(
+                    card.file,
+                    p.line,
+                    f"{p.spelled or p.name} declares the charset “{refused}”, which cannot "
+                    "decode it; read as UTF-8 or Windows-1252 instead",
+                )
+            )
         if p.name == "X-ABLABEL" and p.group:
             group_labels[p.group.lower()] = _apple_label(unescape(p.text().strip()))
     extra: list[Property] = []
     n_done = False
     for p in props:
         name = p.name
+        limit, cut = _size_limit(p)
+        if len(p.raw) > limit and not cut:
+            out.problems.append(Problem(card.file, p.line, _too_large(p, limit, cut)))
+            continue
         try:
             text = p.text() if p.encoding not in ("B", "BASE64") else ""
+            if cut and len(text) > limit:
+                text = text[:limit]
+                out.problems.append(Problem(card.file, p.line, _too_large(p, limit, cut)))
             handled = _map_property(r, out, p, name, text, group_labels, n_done, legacy)
         except (ValueError, binascii.Error) as exc:
             out.problems.append(
@@ -265,6 +308,11 @@ def map_card(card: Card) -> MappedCard:
         except (ValueError, binascii.Error):
             out.problems.append(Problem(card.file, p.line, f"{p.name} could not be kept"))
     _labels_become_addresses(r)
+    if len(r.tags) > 1:  # one tag however it is capitalised, spelled as it first came
+        first: dict[str, str] = {}
+        for tag in r.tags:
+            first.setdefault(tag.casefold(), tag)
+        r.tags = list(first.values())
     if not r.display_name:  # display_name_of also counts instant-messaging handles
         only = " (only a photo)" if r.photo else ""
         out.problems.append(
@@ -362,10 +410,8 @@ def _map_property(
         return True
     if name == "CATEGORIES":
         # Split at escaped commas too: Thunderbird writes "a\, b", and tags hold no commas.
-        for t in unescape(text).split(","):
-            tag = t.strip()
-            if tag and tag.casefold() not in {x.casefold() for x in r.tags}:
-                r.tags.append(tag)
+        # Repeats are dropped once the whole card is read (map_card), not here tag by tag.
+        r.tags.extend(tag for t in unescape(text).split(",") if (tag := t.strip()))
         return True
     if name == "UID" and not r.uid:
         r.uid = unescape(text).strip()

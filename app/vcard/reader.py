@@ -104,8 +104,16 @@ class Property:
 
     def text(self) -> str:
         """The value as text (not yet unescaped), decoded with its CHARSET or a good guess."""
-        data = binascii.a2b_qp(self.raw) if self.encoding == "QUOTED-PRINTABLE" else self.raw
-        return decode_text(data, self.param("CHARSET"))
+        return decode_declared(self._text_bytes(), self.param("CHARSET"))[0]
+
+    def refused_charset(self) -> str:
+        """The CHARSET this property declares but that cannot decode its value ("" if none):
+        text() then reads it as it reads a value that declares nothing."""
+        charsets = self.param("CHARSET")
+        return decode_declared(self._text_bytes(), charsets)[1] if charsets else ""
+
+    def _text_bytes(self) -> bytes:
+        return binascii.a2b_qp(self.raw) if self.encoding == "QUOTED-PRINTABLE" else self.raw
 
 
 @dataclass
@@ -129,11 +137,36 @@ class Card:
 
 
 def decode_text(data: bytes, charsets: list[str] | None = None) -> str:
+    """*data* decoded with the first of *charsets* that can, else with a good guess."""
+    return decode_declared(data, charsets)[0]
+
+
+def decode_declared(data: bytes, charsets: list[str] | None) -> tuple[str, str]:
+    """*data* as text, and the first declared charset that is known but could not decode it
+    ("" when one could, or none is known). The codec registry knows names such as
+    "undefined", "idna" or "punycode" that raise UnicodeError, TypeError and the like rather
+    than decode, and a file may name any of them: the value is then read as one that
+    declares nothing."""
+    refused = ""
     for charset in charsets or ():
+        name = charset.strip().strip('"')
         try:
-            return data.decode(codecs.lookup(charset.strip().strip('"')).name)
-        except (LookupError, UnicodeDecodeError):
+            codec = codecs.lookup(name).name
+        except Exception:  # LookupError, or ValueError for a NUL: not a charset
             continue
+        if "escape" in codec:  # unicode_escape would read the vCard's own backslash escapes
+            refused = refused or name
+            continue
+        try:
+            return data.decode(codec), ""
+        except LookupError:  # known, but not a text encoding (base64, rot13, zip): unknown
+            continue
+        except Exception:  # whatever a codec raises, the value is still read
+            refused = refused or name
+    return _guess(data), refused
+
+
+def _guess(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -1,0 +1,177 @@
+"""Files made to hurt: charsets that cannot decode, and values big enough that anything but a
+linear reading or writing of them takes minutes.
+
+The size tests carry a timeout marker instead of measuring time: the quadratic code they
+replace takes minutes on these inputs, the linear code well under a second."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.model.normalize import org_key
+from app.model.records import ContactRecord, Labeled
+from app.services.importing import parse_bytes
+from app.vcard.mapping import BINARY_LIMIT, NOTE_LIMIT, TEXT_LIMIT, MappedCard
+from app.vcard.writer import fold, to_vcard
+
+NEXT = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Next Person\r\nEMAIL:next@example.org\r\nEND:VCARD\r\n"
+
+
+def card(*lines: bytes) -> bytes:
+    body = b"".join(line + b"\r\n" for line in lines)
+    return b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\n" + body + b"END:VCARD\r\n"
+
+
+def both(data: bytes) -> tuple[MappedCard, MappedCard]:
+    """The two cards of *data*: the one under test, and the one after it, intact."""
+    parsed = parse_bytes(data, "t.vcf")
+    assert parsed.problems == []
+    first, second = parsed.cards
+    assert second.record.full_name == "Next Person"
+    assert second.record.emails == [Labeled("next@example.org", "")]
+    assert second.problems == []
+    return first, second
+
+
+@pytest.mark.parametrize(
+    "charset",
+    [b"undefined", b"punycode", b"idna", b"unicode_escape", b"raw-unicode-escape"],
+)
+def test_a_charset_that_cannot_decode_costs_at_most_its_property(charset: bytes) -> None:
+    data = card(
+        b"item1.EMAIL:ann@example.org",
+        b"item1.X-ABLabel;CHARSET=" + charset + b":Lab \\\xff\xfe\xc3",
+        b"TITLE;CHARSET=" + charset + b":Chemist \xe9\\,x",
+    )
+    first, _ = both(data + NEXT)
+    r = first.record
+    assert r.full_name == "Ann Lee"
+    assert [e.value for e in r.emails] == ["ann@example.org"]
+    assert r.title.startswith("Chemist")
+    lines = sorted(p.line for p in first.problems)
+    assert lines == [5, 6]
+    for p in first.problems:
+        assert p.file == "t.vcf"
+        assert charset.decode() in p.message
+
+
+@pytest.mark.parametrize(
+    "charset", [b"no-such-charset", b"base64", b"rot13", b"a\x00b", b'"utf-8"', b"UTF-8"]
+)
+def test_unknown_or_non_text_charsets_read_the_value_as_undeclared(charset: bytes) -> None:
+    first, _ = both(card(b"TITLE;CHARSET=" + charset + b":Caf\xc3\xa9") + NEXT)
+    assert first.record.title == "Café"
+    assert first.problems == []
+
+
+@pytest.mark.timeout(20)
+def test_an_organisation_of_commas_is_keyed_in_linear_time() -> None:
+    assert org_key("," * 60_000) == "," * 60_000  # nothing but punctuation: kept as it is
+    assert org_key("Acme" + ", Inc." * 20_000) == "acme"
+    assert org_key("Acme " + "x." * 30_000) == org_key("acme " + "X." * 30_000)
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Acme Inc.", "acme"),
+        ("ACME, Inc., Ltd", "acme"),
+        ("Acme Inc..", "acme"),
+        ("Müller & Söhne GmbH", "muller and sohne"),
+        ("S.A. Foods S.A.S.", "s.a. foods"),
+        ("Inc", "inc"),
+        (", Inc", ", inc"),
+        ("Acme Incorporated", "acme"),
+        ("Acme Incx", "acme incx"),
+        ("Maersk A/S", "maersk"),
+    ],
+)
+def test_organisation_keys_drop_legal_forms_as_before(name: str, key: str) -> None:
+    assert org_key(name) == key
+
+
+@pytest.mark.timeout(20)
+def test_a_hundred_thousand_categories_in_one_card_are_read_in_linear_time() -> None:
+    tags = b",".join(b"tag%d" % i for i in range(100_000))
+    first, _ = both(card(b"CATEGORIES:" + tags + b",TAG7,Tag7") + NEXT)
+    assert len(first.record.tags) == 100_000
+    assert first.record.tags[:3] == ["tag0", "tag1", "tag2"]
+
+
+def test_a_tag_repeated_in_other_case_or_another_line_is_kept_once_as_first_spelled() -> None:
+    first, _ = both(card(b"CATEGORIES:Job,friends,JOB", b"CATEGORIES:Friends,new") + NEXT)
+    assert first.record.tags == ["Job", "friends", "new"]
+
+
+@pytest.mark.timeout(20)
+def test_folding_a_huge_line_takes_linear_time() -> None:
+    line = "NOTE:" + "ab€" * 6_000_000  # 30 MB: the old folding copied the rest at every fold
+    folded = fold(line)
+    assert folded.replace("\r\n ", "") == line
+    # A line holds 75 octets, less up to two when a three-octet character would cross.
+    assert {len(x.encode()) for x in folded.split("\r\n")[:-1]} <= {73, 74, 75}
+
+
+def test_folding_cuts_at_75_octets_never_inside_a_character() -> None:
+    assert fold("N:" + "x" * 73) == "N:" + "x" * 73
+    assert fold("N:" + "x" * 74) == "N:" + "x" * 73 + "\r\n x"
+    # 2 + 36 two-octet characters are 74 octets: the 37th would end at octet 76.
+    folded = fold("N:" + "é" * 80)
+    first, second, third = folded.split("\r\n")
+    assert first == "N:" + "é" * 36
+    assert second == " " + "é" * 37
+    assert third == " " + "é" * 7
+
+
+@pytest.mark.timeout(20)
+def test_an_8_mb_note_already_in_the_database_exports_in_linear_time() -> None:
+    note = "x" * 8_000_000
+    text = to_vcard(ContactRecord(full_name="Ann", note=note))
+    assert text.replace("\r\n ", "").count(note) == 1
+
+
+def test_a_note_over_the_limit_is_cut_with_a_warning_and_the_card_kept() -> None:
+    note = b"\xc3\xa9" + b"y" * (NOTE_LIMIT + 10)
+    first, _ = both(card(b"NOTE:" + note, b"EMAIL:ann@example.org") + NEXT)
+    assert first.record.note == "é" + "y" * (NOTE_LIMIT - 1)
+    assert first.record.emails == [Labeled("ann@example.org", "")]
+    (problem,) = first.problems
+    assert (problem.file, problem.line) == ("t.vcf", 4)
+    assert "NOTE" in problem.message and "beginning was kept" in problem.message
+
+
+def test_a_note_with_multibyte_text_under_the_limit_in_characters_is_kept_whole() -> None:
+    note = "€" * (NOTE_LIMIT // 2)  # 1.5 MB of UTF-8, but half the characters allowed
+    first, _ = both(card(b"NOTE:" + note.encode()) + NEXT)
+    assert first.record.note == note
+    assert first.problems == []
+
+
+@pytest.mark.parametrize(
+    ("line", "limit"),
+    [
+        (b"PHOTO;ENCODING=b;TYPE=JPEG:" + b"/9j/" * (BINARY_LIMIT // 4 + 1), BINARY_LIMIT),
+        (b"PHOTO:data:image/png;base64," + b"iVBO" * (BINARY_LIMIT // 4 + 1), BINARY_LIMIT),
+        (b"X-HUGE:" + b"z" * (TEXT_LIMIT + 1), TEXT_LIMIT),
+        (b"TITLE:" + b"z" * (TEXT_LIMIT + 1), TEXT_LIMIT),
+    ],
+    ids=["photo-3.0", "photo-4.0", "x-property", "title"],
+)
+def test_a_value_over_the_limit_is_dropped_with_a_warning_and_the_card_kept(
+    line: bytes, limit: int
+) -> None:
+    first, _ = both(card(line, b"EMAIL:ann@example.org") + NEXT)
+    r = first.record
+    assert r.photo is None and r.title == "" and r.extra_lines == []
+    assert r.emails == [Labeled("ann@example.org", "")]
+    (problem,) = first.problems
+    assert (problem.file, problem.line) == ("t.vcf", 4)
+    assert "dropped" in problem.message and f"{limit / 1e6:g} MB" in problem.message
+
+
+def test_a_photo_under_the_limit_is_kept() -> None:
+    photo = b"\x89PNG" + bytes(range(256)) * 20_000  # 5 MB
+    text = to_vcard(ContactRecord(full_name="Ann Lee", photo=photo, photo_mime="image/png"))
+    first, _ = both(text.encode() + NEXT)
+    assert first.record.photo == photo
+    assert first.problems == []
