@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from app.model.records import ContactRecord, Labeled
 from app.vcard.mapping import MappedCard
@@ -20,7 +21,9 @@ def looks_like_linkedin(data: bytes) -> bool:
 
 def read_connections(data: bytes, file: str) -> tuple[list[MappedCard], list[Problem]]:
     text = decode_text(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
-    lines = text.splitlines()
+    # Only line breaks end a line: str.splitlines also cuts at \x1c-\x1e, \x85 and \u2028,
+    # which a cell may hold, and made one row two.
+    lines = re.split(r"\r\n|\r|\n", text)
     header_at = next(
         (
             i
@@ -38,12 +41,14 @@ def read_connections(data: bytes, file: str) -> tuple[list[MappedCard], list[Pro
                 Severity.ERROR,
             )
         ]
-    reader = csv.reader(io.StringIO("\n".join(lines[header_at:])))
+    reader = csv.reader(io.StringIO("\n".join(lines[header_at:]), newline=""))
     header = [h.strip().lower() for h in next(reader)]
     cards: list[MappedCard] = []
     problems: list[Problem] = []
-    for offset, row in enumerate(reader, start=1):
-        line = header_at + 1 + offset
+    read = reader.line_num
+    for row in reader:
+        line = header_at + read + 1  # where the row starts: a quoted cell may hold line breaks
+        read = reader.line_num
         if not any(c.strip() for c in row):
             continue
         if len(row) != len(header):

@@ -13,7 +13,7 @@ from app.model.pickling import ByFields
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
 from app.model.serialize import fingerprint
 from app.vcard.problems import Problem, Severity
-from app.vcard.reader import Card, Property, base64_problem, decode_base64
+from app.vcard.reader import Card, Property, base64_problem, decode_base64, decode_text
 
 # Properties that describe the file rather than the person: not kept, export writes its own.
 DROPPED = {"VERSION", "PRODID", "REV", "X-ABLABEL"}
@@ -159,9 +159,17 @@ def _image_mime(data: bytes, declared: str) -> str:
     if data.startswith(b"BM"):
         return "image/bmp"
     declared = declared.lower().strip()
-    if not declared:
-        return "application/octet-stream"
-    return declared if "/" in declared else f"image/{declared}"
+    return clean_mime(declared if "/" in declared else f"image/{declared}")
+
+
+_MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+
+
+def clean_mime(mime: str) -> str:
+    """*mime* when it is a media type (RFC 6838), else application/octet-stream: a TYPE
+    parameter may hold any text, and export writes the type into a parameter again."""
+    mime = mime.lower()
+    return mime if _MIME.fullmatch(mime) else "application/octet-stream"
 
 
 def parse_birthday(prop: Property, text: str) -> Birthday | None:
@@ -208,7 +216,8 @@ def canonical_line(prop: Property, legacy: bool = False) -> str:
                 raise ValueError("damaged base64 is written back as it came")
             value = base64.b64encode(prop.value_bytes()).decode("ascii")
         except (binascii.Error, ValueError):
-            value = re.sub(r"\s", "", prop.raw.decode("ascii", "replace"))
+            # Not ASCII as "replace" would make it: U+FFFD grew by three each export.
+            value = re.sub(r"\s", "", decode_text(prop.raw))
     else:
         value = prop.text()
         if legacy or enc == "QUOTED-PRINTABLE":

@@ -103,8 +103,10 @@ class Property:
         return self.raw
 
     def text(self) -> str:
-        """The value as text (not yet unescaped), decoded with its CHARSET or a good guess."""
-        return decode_declared(self._text_bytes(), self.param("CHARSET"))[0]
+        """The value as text (not yet unescaped), decoded with its CHARSET or a good guess;
+        a line break decoded from quoted-printable (=0D=0A, =0D) is "\n", as written back."""
+        text = decode_declared(self._text_bytes(), self.param("CHARSET"))[0]
+        return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
     def refused_charset(self) -> str:
         """The CHARSET this property declares but that cannot decode its value ("" if none):
@@ -257,7 +259,7 @@ def _split_head(line: bytes) -> tuple[str, str, list[tuple[str, str]], bytes] | 
     """Group, name as spelled, parameters and raw value; None if it is not a content line."""
     m = _FAST_HEAD.match(line)
     if m:
-        head_params = m[3].decode("latin-1")
+        head_params = _guess(m[3])  # UTF-8 as a rule: TYPE=Büro
         params = _parse_params(head_params) if head_params else []
         if params is None:
             return None
@@ -281,7 +283,7 @@ def _split_head(line: bytes) -> tuple[str, str, list[tuple[str, str]], bytes] | 
         i += 1
     if i >= len(text):
         return None
-    params = _parse_params(text[j:i])
+    params = _parse_params(_guess(text[j:i].encode("latin-1")))
     if params is None:
         return None
     group = ""

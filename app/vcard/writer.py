@@ -7,7 +7,7 @@ import re
 
 from app import __version__
 from app.model.records import ContactRecord, Labeled
-from app.vcard.mapping import TYPE_LABELS, X_PREFIX
+from app.vcard.mapping import TYPE_LABELS, X_PREFIX, clean_mime
 
 PRODID = f"-//Second Act//Second Act {__version__}//EN"
 _LABEL_TYPES = {v: k for k, v in TYPE_LABELS.items() if k not in ("mobile",)}
@@ -18,6 +18,7 @@ def escape(text: str) -> str:
     return (
         text.replace("\\", "\\\\")
         .replace("\r\n", "\n")
+        .replace("\r", "\n")  # a carriage return alone would end the line
         .replace("\n", "\\n")
         .replace(",", "\\,")
         .replace(";", "\\;")
@@ -135,11 +136,12 @@ def to_vcard(r: ContactRecord, version: str = "3.0", introduced_by_uid: str = ""
             out.add("BDAY", f"1604-{b.month:02d}-{b.day:02d}", ";X-APPLE-OMIT-YEAR=1604")
     if r.photo:
         data = base64.b64encode(r.photo).decode("ascii")
-        mime = r.photo_mime or "application/octet-stream"
+        mime = clean_mime(r.photo_mime)
         if version == "4.0":
             out.add("PHOTO", f"data:{mime};base64,{data}")
         else:
-            kind = mime.split("/")[-1].upper()
+            # image/jpeg is TYPE=JPEG; another type is written whole, to be read back as it was.
+            kind = mime[6:].upper() if mime.startswith("image/") else mime
             out.add("PHOTO", data, f";ENCODING=b;TYPE={kind}")
     if r.note:
         out.add("NOTE", escape(r.note))

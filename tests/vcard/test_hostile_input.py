@@ -6,6 +6,8 @@ replace takes minutes on these inputs, the linear code well under a second."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from app.model.normalize import org_key
@@ -175,3 +177,40 @@ def test_a_photo_under_the_limit_is_kept() -> None:
     first, _ = both(text.encode() + NEXT)
     assert first.record.photo == photo
     assert first.problems == []
+
+
+# Found by the fuzz tests (tests/fuzz), kept as plain cases.
+
+
+def test_a_parameter_value_in_utf8_is_read_as_utf8_and_kept_through_export() -> None:
+    first, _ = both(card(b'X-THING;TYPE=B\xc3\xbcro;X-NOTE="Stra\xc3\x9fe":v') + NEXT)
+    line = first.record.extra_lines[0]
+    assert line == "X-THING;TYPE=Büro;X-NOTE=Straße:v"
+    again, _ = both(to_vcard(first.record).encode() + NEXT)
+    assert again.record.extra_lines == [line]
+
+
+def test_damaged_base64_with_other_bytes_is_written_back_unchanged() -> None:
+    first, _ = both(card(b"KEY;ENCODING=b:AB\xc3\xa9CD") + NEXT)
+    (line,) = first.record.extra_lines
+    again, _ = both(to_vcard(first.record).encode() + NEXT)
+    assert again.record.extra_lines == [line]
+
+
+@pytest.mark.parametrize("declared", [b"", b"OCTET-STREAM", b'"a:b;c"', b"text/plain"])
+def test_a_photo_of_unknown_type_keeps_its_type_through_export(declared: bytes) -> None:
+    typ = b";TYPE=" + declared if declared else b""
+    first, _ = both(card(b"PHOTO;ENCODING=b" + typ + b":AAECAw==") + NEXT)
+    for version in ("3.0", "4.0"):
+        again, _ = both(to_vcard(first.record, version).encode() + NEXT)
+        assert again.record.photo == b"\x00\x01\x02\x03"
+        assert again.record.photo_mime == first.record.photo_mime
+
+
+def test_a_carriage_return_alone_in_a_value_does_not_break_the_exported_line() -> None:
+    first, _ = both(card(b"TITLE;ENCODING=QUOTED-PRINTABLE:a=0Db", b"EMAIL:ann@example.org") + NEXT)
+    assert first.record.title == "a\nb"
+    text = to_vcard(replace(first.record, note="x\ry"))
+    again, _ = both(text.encode() + NEXT)
+    assert (again.record.title, again.record.note) == ("a\nb", "x\ny")
+    assert again.record.emails == first.record.emails
