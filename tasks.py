@@ -7,6 +7,8 @@
     python3 tasks.py setup            only set up .venv (used by packaging/build-linux.sh)
     python3 tasks.py bench [ARGS...]  set up (with khard, the benchmarks' baseline), then run
                                       every benchmark (bench/run_all.py; 10 to 15 minutes)
+    python3 tasks.py fuzz [--minutes N]  set up, then fuzz the import (tests/fuzz) with a large
+                                      example budget for N minutes (default 5)
 
 Needs only Python 3.11 or newer; everything else is installed into .venv beside this file.
 """
@@ -105,8 +107,13 @@ def bench(args: list[str]) -> int:
     return subprocess.call([str(PY), str(ROOT / "bench" / "run_all.py"), *args], env=env)
 
 
+def fuzz(args: list[str]) -> int:
+    setup()
+    return subprocess.call([str(PY), "-m", "tests.fuzz.run", *args], cwd=ROOT)
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("app", "test", "setup", "bench"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("app", "test", "setup", "bench", "fuzz"):
         print(__doc__)
         return 2
     command, args = sys.argv[1], sys.argv[2:]
@@ -115,6 +122,8 @@ def main() -> int:
         return 0
     if command == "bench":
         return bench(args)
+    if command == "fuzz":
+        return fuzz(args)
     return app(args) if command == "app" else test(args)
 
 
