@@ -342,6 +342,11 @@ def _physical_lines(data: bytes, piece: int = _PIECE) -> Iterator[bytes]:
     yield b""  # as a split of the whole would: after a final line break, or of nothing
 
 
+def _ends_card(line: bytes) -> bool:
+    """END:VCARD: never the rest of a quoted-printable value that ends in a soft break."""
+    return line[:3].upper() == b"END" and line.strip().upper().replace(b" ", b"") == b"END:VCARD"
+
+
 def _logical_lines(data: bytes, first_line: int = 1) -> Iterator[tuple[int, bytes]]:
     """Unfold RFC folds and quoted-printable soft line breaks; keep the first line number.
 
@@ -350,7 +355,7 @@ def _logical_lines(data: bytes, first_line: int = 1) -> Iterator[tuple[int, byte
     start = 0
     qp = False
     for number, line in enumerate(_physical_lines(data), start=first_line):
-        if current is not None and qp and current.endswith(b"="):
+        if current is not None and qp and current.endswith(b"=") and not _ends_card(line):
             del current[-1]
             current += line[1:] if line[:1] in (b" ", b"\t") else line
             continue
@@ -452,6 +457,15 @@ def iter_cards(
     card: Card | None = None
     stray: list[int] = []
     skip_agent = 0
+    # Lines an exporter wrapped without indenting, for the card's last property: joined once
+    # it is complete, as adding each to the value copied it every time (quadratic).
+    wrapped: list[bytes] = []
+
+    def join_wrapped() -> None:
+        if wrapped and card is not None:
+            last = card.properties[-1]
+            last.raw = b"".join([last.raw, *wrapped])
+            wrapped.clear()
 
     def flush_stray() -> None:
         if stray:
@@ -483,6 +497,7 @@ def iter_cards(
                     f"the card has no END:VCARD before the next card at "
                     f"line {number}; read what it had",
                 )
+                join_wrapped()
                 yield card
             flush_stray()
             card = Card(file, number)
@@ -492,6 +507,7 @@ def iter_cards(
                 flush_stray()
                 outside.append(Problem(file, number, "END:VCARD without a card to end, ignored"))
                 continue
+            join_wrapped()
             yield card
             card = None
             continue
@@ -513,17 +529,19 @@ def iter_cards(
             ):
                 # An exporter that wraps long text without indenting the next line (Google).
                 # In 2.1 a backslash is no escape: the break is kept as a real line break.
-                previous.raw += (b"\n" if card.version == "2.1" else b"\\n") + line
+                wrapped.append((b"\n" if card.version == "2.1" else b"\\n") + line)
                 continue
             shown = line[:40].decode("utf-8", "replace")
             card.warn(number, f"unreadable line “{shown}” was dropped")
             continue
         group, name, params, raw = head
         params, raw = _reclaim_param_overflow(params, raw)
+        join_wrapped()
         card.properties.append(Property(group, name.upper(), params, raw, number, name))
     if card is not None:
         card.warn(
             card.line, "the card has no END:VCARD (the file may be cut short); read what it had"
         )
+        join_wrapped()
         yield card
     flush_stray()

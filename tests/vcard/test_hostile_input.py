@@ -214,3 +214,22 @@ def test_a_carriage_return_alone_in_a_value_does_not_break_the_exported_line() -
     again, _ = both(text.encode() + NEXT)
     assert (again.record.title, again.record.note) == ("a\nb", "x\ny")
     assert again.record.emails == first.record.emails
+
+
+def test_a_quoted_printable_value_ending_in_a_soft_break_does_not_take_in_end_vcard() -> None:
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ann Lee\r\nNOTE;QUOTED-PRINTABLE:abc=\r\nEND:VCARD\r\n"
+    )
+    first, _ = both(data + NEXT)
+    assert first.record.note == "abc"
+    assert first.problems == []
+
+
+@pytest.mark.timeout(20)
+def test_a_note_wrapped_without_indent_over_many_lines_is_read_in_linear_time() -> None:
+    wrapped = b"x.\r\n" * 400_000  # the old reading copied the value at every line: minutes
+    first, _ = both(card(b"NOTE:start", wrapped + b"EMAIL:ann@example.org") + NEXT)
+    note = first.record.note
+    assert len(note) > 700_000 and ("start" + "\nx." * 400_000).startswith(note)
+    assert first.record.emails == [Labeled("ann@example.org", "")]
+    assert [p.line for p in first.problems] == [4]  # cut to its first million characters
