@@ -15,13 +15,16 @@ _LABEL_TYPES["mobile"] = "cell"
 
 
 def escape(text: str) -> str:
+    return escape_breaks(text).replace(",", "\\,").replace(";", "\\;")
+
+
+def escape_breaks(text: str) -> str:
+    """Backslashes and line breaks escaped, commas and semicolons left: a 4.0 UID (a URI)."""
     return (
         text.replace("\\", "\\\\")
         .replace("\r\n", "\n")
         .replace("\r", "\n")  # a carriage return alone would end the line
         .replace("\n", "\\n")
-        .replace(",", "\\,")
-        .replace(";", "\\;")
     )
 
 
@@ -102,7 +105,7 @@ def to_vcard(r: ContactRecord, version: str = "3.0", introduced_by_uid: str = ""
     out.add("VERSION", version)
     out.add("PRODID", PRODID)
     if r.uid:
-        out.add("UID", escape(r.uid) if version == "3.0" else r.uid)
+        out.add("UID", escape(r.uid) if version == "3.0" else escape_breaks(r.uid))
     out.add("FN", escape(r.display_name))
     out.add(
         "N",

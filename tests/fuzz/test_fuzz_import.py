@@ -8,6 +8,7 @@ explicit ``@example`` cases."""
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import replace
 
 import httpx
@@ -41,6 +42,10 @@ def read(data: bytes, name: str = "fuzz.vcf") -> list[MappedCard]:
     return parsed.cards
 
 
+def gist(p: Problem) -> str:
+    return re.sub(r"“[^”]*”", "“…”", p.message)
+
+
 def same(r: ContactRecord) -> ContactRecord:
     """The record as export keeps it: FN is written from the name shown (the family name,
     the organisation, an email…) when the card had none."""
@@ -66,8 +71,9 @@ def test_what_was_read_exports_and_reads_back_the_same(data: bytes, version: str
             continue
         text = to_vcard(card.record, version, card.introduced_by_uid)
         (again,) = read(text.encode("utf-8"), "again.vcf")
-        # Export adds no problem (a damaged photo kept as it came is still damaged).
-        assert {p.message for p in again.problems} <= {p.message for p in card.problems}
+        # Export adds no problem (a damaged photo kept as it came is still damaged, though
+        # the character it quotes may read differently).
+        assert {gist(p) for p in again.problems} <= {gist(p) for p in card.problems}
         assert same(again.record) == same(card.record)
         assert again.introduced_by_uid == card.introduced_by_uid
         assert to_vcard(again.record, version, again.introduced_by_uid) == text

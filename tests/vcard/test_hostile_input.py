@@ -233,3 +233,10 @@ def test_a_note_wrapped_without_indent_over_many_lines_is_read_in_linear_time() 
     assert len(note) > 700_000 and ("start" + "\nx." * 400_000).startswith(note)
     assert first.record.emails == [Labeled("ann@example.org", "")]
     assert [p.line for p in first.problems] == [4]  # cut to its first million characters
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_a_uid_with_a_backslash_or_line_break_survives_export(version: str) -> None:
+    r = ContactRecord(full_name="Ann", uid="urn:x\\y,z;1\nw")
+    again, _ = both(to_vcard(r, version).encode() + NEXT)
+    assert again.record.uid == r.uid
