@@ -279,6 +279,7 @@ def map_card(card: Card) -> MappedCard:
         if p.name == "X-ABLABEL" and p.group:
             group_labels[p.group.lower()] = _apple_label(unescape(p.text().strip()))
     extra: list[Property] = []
+    notes: list[str] = []  # joined once: adding each NOTE to the last copied them all
     n_done = False
     for p in props:
         name = p.name
@@ -291,7 +292,7 @@ def map_card(card: Card) -> MappedCard:
             if cut and len(text) > limit:
                 text = text[:limit]
                 out.problems.append(Problem(card.file, p.line, _too_large(p, limit, cut)))
-            handled = _map_property(r, out, p, name, text, group_labels, n_done, legacy)
+            handled = _map_property(r, out, p, name, text, group_labels, n_done, notes, legacy)
         except (ValueError, binascii.Error) as exc:
             out.problems.append(
                 Problem(card.file, p.line, f"{name} could not be read ({exc}); dropped")
@@ -317,6 +318,18 @@ def map_card(card: Card) -> MappedCard:
         except (ValueError, binascii.Error):
             out.problems.append(Problem(card.file, p.line, f"{p.name} could not be kept"))
     _labels_become_addresses(r)
+    if notes:
+        r.note = "\n\n".join(notes)
+        if len(r.note) > NOTE_LIMIT:
+            r.note = r.note[:NOTE_LIMIT]
+            out.problems.append(
+                Problem(
+                    card.file,
+                    card.line,
+                    f"the notes are longer than {NOTE_LIMIT:,} characters together; "
+                    "only their beginning was kept",
+                )
+            )
     if len(r.tags) > 1:  # one tag however it is capitalised, spelled as it first came
         first: dict[str, str] = {}
         for tag in r.tags:
@@ -343,6 +356,7 @@ def _map_property(
     text: str,
     group_labels: dict[str, str],
     n_done: bool,
+    notes: list[str],
     legacy: bool = False,
 ) -> bool:
     """Fill the record from one property; False when the property is kept as an extra line."""
@@ -415,7 +429,7 @@ def _map_property(
     if name == "NOTE":
         value = unescape(text).replace("\r\n", "\n").strip()
         if value:
-            r.note = f"{r.note}\n\n{value}" if r.note else value
+            notes.append(value)
         return True
     if name == "CATEGORIES":
         # Split at escaped commas too: Thunderbird writes "a\, b", and tags hold no commas.

@@ -129,13 +129,15 @@ class Card:
 
     @property
     def version(self) -> str:
-        for p in self.properties:
-            if p.name == "VERSION":
-                return p.raw.decode("ascii", "replace").strip()
-        return ""
+        return next((card_version(p) for p in self.properties if p.name == "VERSION"), "")
 
     def warn(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
+
+
+def card_version(p: Property) -> str:
+    """What a VERSION property says: 2.1, 3.0 or 4.0, or whatever else the file wrote."""
+    return p.raw.decode("ascii", "replace").strip()
 
 
 def decode_text(data: bytes, charsets: list[str] | None = None) -> str:
@@ -460,6 +462,9 @@ def iter_cards(
     # Lines an exporter wrapped without indenting, for the card's last property: joined once
     # it is complete, as adding each to the value copied it every time (quadratic).
     wrapped: list[bytes] = []
+    # The card's version as Card.version says it, kept here: working it out for each line
+    # went through every property so far (quadratic).
+    version, any_version = "", False
 
     def join_wrapped() -> None:
         if wrapped and card is not None:
@@ -474,7 +479,7 @@ def iter_cards(
             stray.clear()
 
     for number, line in _glued_cards_apart(_logical_lines(data, first_line)):
-        if card is not None and line.startswith(b"#") and card.version in ("2.1", ""):
+        if card is not None and line.startswith(b"#") and version in ("2.1", ""):
             # Phones write comment lines into 2.1 files; they are not part of any value.
             card.warn(number, "comment line ignored")
             continue
@@ -500,7 +505,7 @@ def iter_cards(
                 join_wrapped()
                 yield card
             flush_stray()
-            card = Card(file, number)
+            card, version, any_version = Card(file, number), "", False
             continue
         if upper.replace(b" ", b"") == b"END:VCARD":
             if card is None:
@@ -515,7 +520,7 @@ def iter_cards(
         if card is None:
             if head is not None and head[1] in KNOWN_PROPERTIES and head[1] != "END":
                 flush_stray()
-                card = Card(file, number)
+                card, version, any_version = Card(file, number), "", False
                 card.warn(number, "BEGIN:VCARD is missing before this line; read the card anyway")
             else:
                 stray.append(number)
@@ -529,7 +534,7 @@ def iter_cards(
             ):
                 # An exporter that wraps long text without indenting the next line (Google).
                 # In 2.1 a backslash is no escape: the break is kept as a real line break.
-                wrapped.append((b"\n" if card.version == "2.1" else b"\\n") + line)
+                wrapped.append((b"\n" if version == "2.1" else b"\\n") + line)
                 continue
             shown = line[:40].decode("utf-8", "replace")
             card.warn(number, f"unreadable line “{shown}” was dropped")
@@ -537,7 +542,10 @@ def iter_cards(
         group, name, params, raw = head
         params, raw = _reclaim_param_overflow(params, raw)
         join_wrapped()
-        card.properties.append(Property(group, name.upper(), params, raw, number, name))
+        prop = Property(group, name.upper(), params, raw, number, name)
+        if prop.name == "VERSION" and not any_version:
+            version, any_version = card_version(prop), True
+        card.properties.append(prop)
     if card is not None:
         card.warn(
             card.line, "the card has no END:VCARD (the file may be cut short); read what it had"

@@ -240,3 +240,21 @@ def test_a_uid_with_a_backslash_or_line_break_survives_export(version: str) -> N
     r = ContactRecord(full_name="Ann", uid="urn:x\\y,z;1\nw")
     again, _ = both(to_vcard(r, version).encode() + NEXT)
     assert again.record.uid == r.uid
+
+
+@pytest.mark.timeout(20)
+def test_a_card_of_many_notes_and_comment_lines_is_read_in_linear_time() -> None:
+    notes = [b"NOTE:n%d" % i for i in range(100_000)]
+    comments = [b"#c"] * 100_000  # each asked for the card's version, read from every line
+    data = b"BEGIN:VCARD\r\nFN:Ann Lee\r\n" + b"\r\n".join(notes + comments) + b"\r\nEND:VCARD\r\n"
+    first, _ = both(data + NEXT)
+    assert first.record.note == "\n\n".join(f"n{i}" for i in range(100_000))
+    assert {p.message for p in first.problems} == {"comment line ignored"}
+
+
+def test_notes_longer_than_the_limit_together_are_cut_with_a_warning() -> None:
+    half = b"y" * (NOTE_LIMIT // 2 + 1)
+    first, _ = both(card(b"NOTE:" + half, b"NOTE:" + half) + NEXT)
+    assert len(first.record.note) == NOTE_LIMIT
+    (problem,) = first.problems
+    assert (problem.line, "together" in problem.message) == (1, True)
