@@ -258,3 +258,24 @@ def test_notes_longer_than_the_limit_together_are_cut_with_a_warning() -> None:
     assert len(first.record.note) == NOTE_LIMIT
     (problem,) = first.problems
     assert (problem.line, "together" in problem.message) == (1, True)
+
+
+@pytest.mark.timeout(20)
+def test_a_value_of_many_caret_escapes_is_read_in_linear_time() -> None:
+    first, _ = both(card(b"NOTE;X-A=1:" + b"^n" * 400_000) + NEXT)
+    assert first.record.note == "^n" * 400_000
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        (b"X-THING;LABEL=a:b^nc:value;more", 'X-THING;LABEL="a:b^nc":value;more'),
+        (b"X-T;L=a:^^:v:w;x^n:y", 'X-T;L="a:^^:v":w;x^n:y'),
+        (b"X-T;L=a:b;c^n:d", "X-T;L=a:b;c^n:d"),
+    ],
+)
+def test_an_unquoted_parameter_value_with_a_colon_after_a_caret_is_reclaimed_as_before(
+    line: bytes, kept: str
+) -> None:
+    first, _ = both(card(line) + NEXT)
+    assert first.record.extra_lines == [kept]
