@@ -415,14 +415,15 @@ _BETWEEN_CARDS = re.compile(
 )
 
 
-_LONE_CRS = re.compile(rb"\r+(?![\r\n])")
+_CR_RUN = re.compile(rb"\r+")
 
 
 def _count_line_breaks(data: bytes) -> int:
     """How many line breaks _LINE_BREAK finds in *data* (each \n with the CRs before it,
     and each run of CRs on their own), counted at C speed: matching them one by one took
-    two seconds for a 60 MB file."""
-    return data.count(b"\n") + sum(1 for _ in _LONE_CRS.finditer(data))
+    two seconds for a 60 MB file. A run of CRs stands alone unless a \n ends it; a pattern
+    with a look-ahead for that tried every shorter run again (a million CRs: hours)."""
+    return data.count(b"\n") + len(_CR_RUN.findall(data)) - data.count(b"\r\n")
 
 
 def split_between_cards(data: bytes, size: int) -> list[tuple[bytes, int]]:

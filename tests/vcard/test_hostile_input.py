@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.model.normalize import org_key
 from app.model.records import ContactRecord, Labeled
 from app.services.importing import parse_bytes
 from app.vcard.mapping import BINARY_LIMIT, NOTE_LIMIT, TEXT_LIMIT, MappedCard
+from app.vcard.reader import _LINE_BREAK, _count_line_breaks, split_between_cards
 from app.vcard.writer import fold, to_vcard
 
 NEXT = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Next Person\r\nEMAIL:next@example.org\r\nEND:VCARD\r\n"
@@ -279,3 +282,16 @@ def test_an_unquoted_parameter_value_with_a_colon_after_a_caret_is_reclaimed_as_
 ) -> None:
     first, _ = both(card(line) + NEXT)
     assert first.record.extra_lines == [kept]
+
+
+@pytest.mark.timeout(20)
+def test_a_large_file_with_a_long_run_of_carriage_returns_is_cut_in_linear_time() -> None:
+    one = card(b"NOTE:a" + b"\r" * 300_000 + b"\nEMAIL:ann@example.org")
+    pieces = split_between_cards(one * 3, len(one) // 2)
+    assert [line for _, line in pieces] == [1, 7, 13]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"\r", b"\n", b"\r\n", b"x"]), max_size=30).map(b"".join))
+def test_line_breaks_are_counted_as_the_reader_splits_lines(data: bytes) -> None:
+    assert _count_line_breaks(data) == len(_LINE_BREAK.split(data)) - 1
