@@ -34,6 +34,9 @@ from tests.fuzz.strategies import (
 )
 from tests.vcard.test_roundtrip import records
 
+# A failing example of a megabyte is still worth printing (to the long run's log).
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
+
 
 def read(data: bytes, name: str = "fuzz.vcf") -> list[MappedCard]:
     parsed = parse_bytes(data, name, processes=1)
