@@ -266,7 +266,7 @@ def map_card(card: Card) -> MappedCard:
     mapped_groups: set[str] = set()
     group_labels: dict[str, str] = {}
     for p in props:
-        refused = p.refused_charset() if p.params else ""
+        refused = p.refused_charset() if p.params and p.param("CHARSET") else ""
         if refused:
             out.problems.append(
                 Problem(

@@ -77,6 +77,8 @@ class Property:
     raw: bytes
     line: int
     spelled: str = ""  # the name as the file wrote it (X-ABLabel, not X-ABLABEL)
+    # text() and the charset it could not use, worked out once (mapping asks for both).
+    _decoded: tuple[str, str] | None = field(default=None, repr=False, compare=False)
 
     def param(self, name: str) -> list[str]:
         return [v for k, v in self.params if k == name]
@@ -105,17 +107,22 @@ class Property:
     def text(self) -> str:
         """The value as text (not yet unescaped), decoded with its CHARSET or a good guess;
         a line break decoded from quoted-printable (=0D=0A, =0D) is "\n", as written back."""
-        text = decode_declared(self._text_bytes(), self.param("CHARSET"))[0]
-        return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+        return self._decode()[0]
 
     def refused_charset(self) -> str:
         """The CHARSET this property declares but that cannot decode its value ("" if none):
         text() then reads it as it reads a value that declares nothing."""
-        charsets = self.param("CHARSET")
-        return decode_declared(self._text_bytes(), charsets)[1] if charsets else ""
+        return self._decode()[1]
 
-    def _text_bytes(self) -> bytes:
-        return binascii.a2b_qp(self.raw) if self.encoding == "QUOTED-PRINTABLE" else self.raw
+    def _decode(self) -> tuple[str, str]:
+        if self._decoded is None:
+            qp = self.encoding == "QUOTED-PRINTABLE"
+            data = binascii.a2b_qp(self.raw) if qp else self.raw
+            text, refused = decode_declared(data, self.param("CHARSET"))
+            if "\r" in text:
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+            self._decoded = text, refused
+        return self._decoded
 
 
 @dataclass
