@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import replace
+from typing import Any
 
 import httpx
 import pytest
@@ -142,11 +143,17 @@ def test_any_linkedin_file_is_read_row_by_row(
     ]
 
 
-def _answering(body: bytes) -> httpx.Client:
+def _answering(body: bytes) -> Any:
+    """A connection whose server answers *body* to every request (on no network at all)."""
+
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(207, content=body)
 
-    return httpx.Client(transport=httpx.MockTransport(answer), base_url="https://dav.test")
+    http = httpx.Client(transport=httpx.MockTransport(answer), base_url="https://dav.test")
+    # carddav's functions take the httpx client, or (once the CardDAV hardening is merged)
+    # a Connection around it that keeps requests to the address the user entered.
+    connection = getattr(carddav, "Connection", None)
+    return connection(http, "https://dav.test/") if connection else http
 
 
 @fuzz
