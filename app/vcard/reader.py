@@ -471,6 +471,7 @@ def iter_cards(
     card: Card | None = None
     stray: list[int] = []
     skip_agent = 0
+    agent_read: Property | None = None  # the AGENT whose embedded card was skipped
     # Lines an exporter wrapped without indenting, for the card's last property: joined once
     # it is complete, as adding each to the value copied it every time (quadratic).
     wrapped: list[bytes] = []
@@ -505,9 +506,14 @@ def iter_cards(
         if upper.replace(b" ", b"") == b"BEGIN:VCARD":
             if card is not None:
                 last = card.properties[-1] if card.properties else None
-                if last is not None and last.name == "AGENT" and not last.raw.strip():
+                if (
+                    last is not None
+                    and last.name == "AGENT"
+                    and not last.raw.strip()
+                    and last is not agent_read  # its card has ended: this is the next card
+                ):
                     card.warn(number, "an embedded AGENT card was skipped")
-                    skip_agent = 1
+                    skip_agent, agent_read = 1, last
                     continue
                 card.warn(
                     card.line,

@@ -295,3 +295,13 @@ def test_a_large_file_with_a_long_run_of_carriage_returns_is_cut_in_linear_time(
 @given(st.lists(st.sampled_from([b"\r", b"\n", b"\r\n", b"x"]), max_size=30).map(b"".join))
 def test_line_breaks_are_counted_as_the_reader_splits_lines(data: bytes) -> None:
     assert _count_line_breaks(data) == len(_LINE_BREAK.split(data)) - 1
+
+
+def test_the_card_after_an_unended_card_with_an_embedded_agent_is_not_taken_for_another() -> None:
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ann Lee\r\nAGENT:\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Her Assistant\r\nEND:VCARD\r\n"
+    )
+    first, _ = both(data + NEXT)
+    assert first.record.full_name == "Ann Lee"
+    assert [p.line for p in first.problems] == [5, 1]  # the agent skipped; no END:VCARD
