@@ -2,8 +2,9 @@
 and what was read exports and reads back the same.
 
 A few seconds of examples in the normal test run; ``python3 tasks.py fuzz --minutes N`` runs
-these same tests with a large budget. Inputs a long run found to fail are kept below as
-explicit ``@example`` cases."""
+these same tests with a large budget. Inputs they found to fail are kept as explicit cases:
+``@example`` below, and plain tests in tests/vcard/test_hostile_input.py and
+test_linkedin.py."""
 
 from __future__ import annotations
 
