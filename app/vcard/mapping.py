@@ -216,8 +216,9 @@ def canonical_line(prop: Property, legacy: bool = False) -> str:
                 raise ValueError("damaged base64 is written back as it came")
             value = base64.b64encode(prop.value_bytes()).decode("ascii")
         except (binascii.Error, ValueError):
-            # Not ASCII as "replace" would make it: U+FFFD grew by three each export.
-            value = re.sub(r"\s", "", decode_text(prop.raw))
+            # Not ASCII as "replace" would make it: U+FFFD grew by three each export. Only
+            # what base64_problem counts as white space goes (not \x1c, which str's \s is).
+            value = decode_text(re.sub(rb"\s", b"", prop.raw))
     else:
         value = prop.text()
         if legacy or enc == "QUOTED-PRINTABLE":

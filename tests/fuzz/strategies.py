@@ -152,9 +152,10 @@ def vcard(draw: st.DrawFn, depth: int = 0, complete: bool = False) -> bytes:
 
 
 @st.composite
-def vcard_file(draw: st.DrawFn) -> bytes:
-    """Cards one after the other, sometimes with a byte-order mark or in UTF-16."""
-    cards = draw(st.lists(vcard(), min_size=1, max_size=4))
+def vcard_file(draw: st.DrawFn, complete: bool = False) -> bytes:
+    """Cards one after the other, sometimes with a byte-order mark or in UTF-16 (every card
+    and every card in one ending, when *complete*)."""
+    cards = draw(st.lists(vcard(complete=complete), min_size=1, max_size=4))
     data = b"".join(cards)
     if draw(st.integers(0, 5)) == 0:  # many copies: a large file, up to a few megabytes
         data *= min(draw(st.integers(2, 300)), MAX_FILE // max(len(data), 1) + 1)

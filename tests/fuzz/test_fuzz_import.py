@@ -87,9 +87,12 @@ def test_what_was_read_exports_and_reads_back_the_same(data: bytes, version: str
 
 
 @fuzz
-@given(vcard_file(), st.integers(1, 4000))
+@given(vcard_file(complete=True), st.integers(1, 4000))
 def test_a_file_read_in_pieces_gives_what_reading_it_whole_gives(data: bytes, size: int) -> None:
-    """What the reader processes of a large file do (app/vcard/pieces.py), on any file."""
+    """What the reader processes of a large file do (app/vcard/pieces.py). The file is cut
+    after an END:VCARD that a BEGIN:VCARD follows, which is between two cards only when the
+    cards end: in a file of unended cards holding unended embedded AGENT cards, the cut can
+    fall inside one, and the pieces are read otherwise than the whole."""
     tried["files in pieces"] += 1
     data = strip_bom(data)
     whole: list[Problem] = []

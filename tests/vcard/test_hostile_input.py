@@ -305,3 +305,11 @@ def test_the_card_after_an_unended_card_with_an_embedded_agent_is_not_taken_for_
     first, _ = both(data + NEXT)
     assert first.record.full_name == "Ann Lee"
     assert [p.line for p in first.problems] == [5, 1]  # the agent skipped; no END:VCARD
+
+
+def test_damaged_base64_keeps_what_is_no_white_space_to_base64() -> None:
+    first, _ = both(card(b"KEY;ENCODING=b:\x1c+MDAwMA==") + NEXT)
+    (line,) = first.record.extra_lines
+    assert line == "KEY;ENCODING=b:\x1c+MDAwMA=="
+    again, _ = both(to_vcard(first.record).encode() + NEXT)
+    assert again.record.extra_lines == [line]
