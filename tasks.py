@@ -5,6 +5,8 @@
     python3 tasks.py test [ARGS...]   set up, then run ruff, mypy and the whole test suite
                                       (ARGS go to pytest)
     python3 tasks.py setup            only set up .venv (used by packaging/build-linux.sh)
+    python3 tasks.py package          set up, build the PyInstaller folder dist/second-act/ and,
+                                      on Debian or Ubuntu, dist/second-act_<version>_<arch>.deb
     python3 tasks.py bench [ARGS...]  set up (with khard, the benchmarks' baseline), then run
                                       every benchmark (bench/run_all.py; 10 to 15 minutes)
     python3 tasks.py fuzz [--minutes N]  set up, then fuzz the import (tests/fuzz) with a large
@@ -61,39 +63,84 @@ def app(args: list[str]) -> int:
     return subprocess.call([str(PY), "-m", "app", *args], cwd=ROOT)
 
 
-def desktop_tools() -> None:
-    """The packaging tests validate with desktop-file-validate and appstreamcli: get them."""
-    missing = [
-        pkg
-        for tool, pkg in (
-            ("desktop-file-validate", "desktop-file-utils"),
-            ("appstreamcli", "appstream"),
-        )
-        if not shutil.which(tool)
-    ]
+# What the test suite needs from Debian: command -> package for the tools the packaging
+# tests run (desktop-file and AppStream checks, building and linting the .deb, starting the
+# installed app under Xvfb and opening a .vcf with gio), and the libraries Qt's X11 platform
+# plugin links to (PyInstaller bundles them, or the .deb names them in Depends: either way
+# the build machine must have them) and its Wayland plugin's (never bundled: Recommends).
+DEBIAN_TOOLS = {
+    "desktop-file-validate": "desktop-file-utils",
+    "appstreamcli": "appstream",
+    "dpkg-deb": "dpkg",
+    "objdump": "binutils",
+    "lintian": "lintian",
+    "Xvfb": "xvfb",
+    "gio": "libglib2.0-bin",
+    "update-mime-database": "shared-mime-info",
+    "xdg-open": "xdg-utils",
+    "xwininfo": "x11-utils",
+}
+QT_LIBRARIES = (
+    "libegl1",
+    "libgl1",
+    "libfontconfig1",
+    "libdbus-1-3",
+    "libxkbcommon-x11-0",
+    "libxcb-cursor0",
+    "libxcb-icccm4",
+    "libxcb-image0",
+    "libxcb-keysyms1",
+    "libxcb-randr0",
+    "libxcb-render-util0",
+    "libxcb-shape0",
+    "libxcb-xfixes0",
+    "libxcb-xkb1",
+    "libwayland-cursor0",
+    "libwayland-egl1",
+)
+
+
+def debian_packages() -> None:
+    """Install what DEBIAN_TOOLS and QT_LIBRARIES name where root may use apt-get; else
+    the tests that need them say what is missing and are skipped."""
+    if not sys.platform.startswith("linux"):
+        return
+    missing = sorted({pkg for tool, pkg in DEBIAN_TOOLS.items() if not shutil.which(tool)})
+    if shutil.which("dpkg-query"):
+        listed = subprocess.run(
+            ["dpkg-query", "-W", "-f", "${Package} ${db:Status-Status}\n", *QT_LIBRARIES],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        have = {line.split()[0] for line in listed.splitlines() if line.endswith(" installed")}
+        missing += [lib for lib in QT_LIBRARIES if lib not in have]
     if not missing:
         return
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print(f"Installing {' '.join(missing)} for the packaging tests …", flush=True)
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
         subprocess.run(["apt-get", "update", "-qq"], check=False, **quiet)  # type: ignore[call-overload]
         subprocess.run(
-            ["apt-get", "install", "-y", "-qq", *missing],
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
             check=False,
             env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
             **quiet,
         )
-    if any(not shutil.which(t) for t in ("desktop-file-validate", "appstreamcli")):
-        print(f"note: install {' '.join(missing)} to run the desktop-file checks", flush=True)
+    still = [tool for tool in DEBIAN_TOOLS if not shutil.which(tool)]
+    if still:
+        print(f"note: without {' '.join(still)} some packaging tests are skipped", flush=True)
 
 
 def test(args: list[str]) -> int:
     setup()
-    desktop_tools()
+    debian_packages()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     try:
         run(PY, "-m", "ruff", "check", ".")
         run(PY, "-m", "ruff", "format", "--check", ".")
         run(PY, "-m", "mypy")
+        run(BIN / "actionlint", ROOT / ".github" / "workflows" / "release.yml")
         run(PY, "-m", "pytest", *args, env=env)
     except subprocess.CalledProcessError as exc:
         return exc.returncode or 1
@@ -112,8 +159,21 @@ def fuzz(args: list[str]) -> int:
     return subprocess.call([str(PY), "-m", "tests.fuzz.run", *args], cwd=ROOT)
 
 
+def package() -> int:
+    """The PyInstaller folder, then the system's package of it (the .deb on Debian/Ubuntu;
+    the Windows installer and the macOS .dmg are made by .github/workflows/release.yml)."""
+    setup()
+    try:
+        run(PY, "-m", "PyInstaller", "--noconfirm", "--clean", "packaging/second-act.spec")
+        if sys.platform.startswith("linux") and shutil.which("dpkg-deb"):
+            run(PY, "packaging/build_deb.py", "dist/second-act", "--out", "dist")
+    except subprocess.CalledProcessError as exc:
+        return exc.returncode or 1
+    return 0
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("app", "test", "setup", "bench", "fuzz"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("app", "test", "setup", "bench", "package", "fuzz"):
         print(__doc__)
         return 2
     command, args = sys.argv[1], sys.argv[2:]
@@ -124,6 +184,8 @@ def main() -> int:
         return bench(args)
     if command == "fuzz":
         return fuzz(args)
+    if command == "package":
+        return package()
     return app(args) if command == "app" else test(args)
 
 

@@ -15,8 +15,8 @@ from sqlalchemy.exc import OperationalError
 
 from app import __version__
 from app.model.records import ContactRecord
-from app.paths import AppPaths, resolve
-from app.storage.db import Database, DatabaseRefused, open_database
+from app.paths import AppPaths, FolderRefused, resolve
+from app.storage.db import Database, DatabaseRefused, explain_failure, open_database
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -62,8 +62,8 @@ def _gui_parser() -> argparse.ArgumentParser:
         prog="second-act",
         parents=[_common()],
         description="Second Act: organise your network for a career change.",
-        epilog="commands: list (show contacts), import FILE... (vCard or LinkedIn CSV), "
-        "export OUT (vCard), backup (copy the database now; --list shows the copies), "
+        epilog="commands: list (show contacts), import FILE... (vCard or CSV), "
+        "export OUT (vCard or CSV), backup (copy the database now; --list shows the copies), "
         "restore FILE (put a backup back), due (what to do today), log CONTACT-ID (record "
         "a contact with someone), interviews, campaigns (outreach; --send ID sends). "
         "Run 'second-act COMMAND --help' for details.",
@@ -73,7 +73,7 @@ def _gui_parser() -> argparse.ArgumentParser:
         "files",
         nargs="*",
         metavar="FILE",
-        help="vCard (.vcf) or LinkedIn Connections.csv files to offer for import",
+        help="vCard (.vcf) or CSV address books to offer for import",
     )
     return p
 
@@ -90,16 +90,40 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
         )
         p.add_argument("--json", action="store_true", help="print a JSON array")
     elif command == "import":
-        p.description = "Import vCard files and LinkedIn Connections.csv into your contacts."
+        p.description = (
+            "Import vCard files and CSV files (Outlook, Google Contacts, LinkedIn "
+            "Connections.csv, or any CSV by its columns) into your contacts."
+        )
         p.add_argument("files", nargs="+", metavar="FILE")
+        p.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLUMN=FIELD",
+            help="where a CSV column goes, when its header is not one Second Act knows: "
+            "e.g. --map 'Cell=phone:mobile'. Fields: full_name, prefix, given_name, "
+            "additional_names, family_name, suffix, nickname, organization, department, "
+            "title, industry, note, how_met, tier, birthday, tags, email[:LABEL], "
+            "phone[:LABEL], url[:LABEL], address:LABEL:street|city|region|postal_code|"
+            "country|po_box|extended, spouse, manager, assistant, children, anniversary, "
+            "other (kept under the column's name), ignore (left out)",
+        )
         p.add_argument("--json", action="store_true", help="print the report as JSON")
     elif command == "export":
-        p.description = "Export your contacts as vCard."
+        p.description = "Export your contacts as vCard or CSV."
         p.add_argument(
-            "out", metavar="OUT", help="a .vcf file, or a folder for one file per contact"
+            "out",
+            metavar="OUT",
+            help="a .vcf file, a .csv file (Google Contacts' columns, opens in Excel), or a "
+            "folder for one vCard file per contact",
         )
         p.add_argument("--vcard-version", choices=("3.0", "4.0"), default="3.0")
         p.add_argument("--search", metavar="TEXT", default="", help="only contacts matching TEXT")
+        p.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="in a folder, replace files that have a contact's file name already",
+        )
     elif command == "backup":
         p.description = (
             "Copy your database into the backups folder now. Second Act also keeps a copy a "
@@ -332,8 +356,20 @@ def _json_piece(ids: list[int]) -> str:
 
 def cmd_import(db: Database, args: argparse.Namespace) -> int:
     from app.services.importing import back_up_before_import, import_files, read_file
+    from app.vcard.csv_formats import valid_field
 
-    files = [read_file(f) for f in args.files]
+    mapping: dict[str, str] = {}
+    for item in args.map:
+        column, sep, target = item.partition("=")
+        if not sep or not column.strip() or not valid_field(target.strip()):
+            print(
+                f"second-act import: --map {item!r}: give COLUMN=FIELD with a field from "
+                "'second-act import --help'",
+                file=sys.stderr,
+            )
+            return 2
+        mapping[column.strip()] = target.strip()
+    files = [read_file(f, mapping) for f in args.files]
     back_up_before_import(db)
     with db.session() as s:
         report = import_files(s, files)
@@ -371,10 +407,11 @@ def cmd_import(db: Database, args: argparse.Namespace) -> int:
 
 def cmd_export(db: Database, args: argparse.Namespace) -> int:
     from app.services.contacts import list_contact_ids
-    from app.services.exporting import export_contacts
+    from app.services.exporting import WouldReplace, export_contacts
 
     out = Path(args.out)
-    folder = (
+    csv = out.suffix.lower() == ".csv" and not out.is_dir()
+    folder = not csv and (
         out.is_dir()
         or args.out.endswith(("/", os.sep))
         or out.suffix.lower() not in (".vcf", ".vcard")
@@ -382,7 +419,18 @@ def cmd_export(db: Database, args: argparse.Namespace) -> int:
     with db.session() as s:
         ids = list_contact_ids(s, args.search)
         try:
-            report = export_contacts(s, ids, out, args.vcard_version, folder=folder)
+            report = export_contacts(
+                s, ids, out, args.vcard_version, folder=folder, csv=csv, overwrite=args.overwrite
+            )
+        except WouldReplace as exc:
+            names = ", ".join(p.name for p in exc.paths[:3]) + (", …" if len(exc.paths) > 3 else "")
+            print(
+                f"second-act: {len(exc.paths)} file{'s' if len(exc.paths) != 1 else ''} in "
+                f"{out} would be replaced ({names}); nothing was written. Add --overwrite to "
+                "replace them.",
+                file=sys.stderr,
+            )
+            return 1
         except OSError as exc:
             print(f"second-act: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
             return 1
@@ -570,11 +618,16 @@ def cmd_sync(db: Database, args: argparse.Namespace) -> int:
     given = os.environ.get("SECOND_ACT_CARDDAV_PASSWORD")
     added: tuple[sync.AccountKey, str] | None = None
     if args.add_account:
+        try:  # before asking for a password that would travel unencrypted
+            carddav.check_address(args.add_account)
+        except carddav.CardDavError as exc:
+            print(f"second-act: {exc}", file=sys.stderr)
+            return 1
         password = given
         if password is None:
             password = getpass.getpass(f"Password for {args.user or 'the account'}: ")
         try:
-            with carddav.client(args.user, password) as http:
+            with carddav.client(args.add_account, args.user, password) as http:
                 books = carddav.discover(http, args.add_account)
         except carddav.CardDavError as exc:
             print(f"second-act: {exc}", file=sys.stderr)
@@ -709,6 +762,11 @@ def _run(command: str, paths: AppPaths, args: argparse.Namespace) -> int:
         if command == "sync":
             return cmd_sync(db, args)
         return cmd_export(db, args)
+    except Exception as exc:
+        known = db.note_failure(exc)  # a damaged file is not vouched for at close
+        if known is None:
+            raise
+        raise known from exc
     finally:
         db.close()
 
@@ -733,13 +791,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(paths, [str(f) for f in args.files])
     try:
         return _run(command, paths, args)
-    except DatabaseRefused as exc:
+    except (DatabaseRefused, FolderRefused) as exc:
         print(f"second-act: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("second-act: interrupted; nothing half-written was kept.", file=sys.stderr)
         return 130
     except Exception as exc:
+        known = explain_failure(exc, paths.database)
+        if known is not None:  # a full disk while opening or backing up, say
+            print(f"second-act: {known}", file=sys.stderr)
+            return 1
         if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
             print(
                 "second-act: another Second Act is writing to the database and did not "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -20,13 +21,22 @@ def format_report(kind: type[BaseException], error: BaseException, tb: Traceback
 
 
 def write_report(logs: Path, report: str) -> Path:
-    """Write *report* as logs/crash-STAMP.txt (a new name each time) and return its path."""
-    logs.mkdir(parents=True, exist_ok=True)
+    """Write *report* as logs/crash-STAMP.txt (a new name each time) and return its path.
+
+    The file is readable by the user only, and so is the logs folder when this makes it.
+    """
+    if not logs.is_dir():
+        logs.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(logs, 0o700)
     stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
-    path = logs / f"crash-{stamp}.txt"
     n = 1
-    while path.exists():
-        n += 1
-        path = logs / f"crash-{stamp}-{n}.txt"
-    path.write_text(report, encoding="utf-8")
-    return path
+    while True:
+        path = logs / (f"crash-{stamp}.txt" if n == 1 else f"crash-{stamp}-{n}.txt")
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            n += 1
+            continue
+        with open(fd, "w", encoding="utf-8") as f:
+            f.write(report)
+        return path

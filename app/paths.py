@@ -38,11 +38,42 @@ class AppPaths:
         return self.data_dir / "window-state.ini"
 
     def ensure(self) -> AppPaths:
+        """Make the folders that are missing, readable by the user only (contacts are
+        personal data). Folders that exist are left as their owner set them: a shared or
+        read-only folder is the user's choice, not changed behind their back. Raises
+        FolderRefused, with a message for the person, when one cannot be made or written."""
         for folder in (self.data_dir, self.backups, self.logs):
-            folder.mkdir(parents=True, exist_ok=True)
-            # Contacts are personal data: only the user may read them.
-            os.chmod(folder, 0o700)
+            try:
+                _make_private(folder)
+            except OSError as exc:
+                raise FolderRefused(_cannot_write(folder, exc.strerror or str(exc))) from exc
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise FolderRefused(_cannot_write(folder, "it is read-only"))
         return self
+
+
+class FolderRefused(Exception):
+    """A folder Second Act needs cannot be made or written; nothing was changed."""
+
+
+def _cannot_write(folder: Path, reason: str) -> str:
+    return (
+        f"Second Act cannot write to {folder} ({reason}). Nothing was changed. Make the "
+        f"folder writable, or choose another data folder with --data-dir or {ENV_VAR}."
+    )
+
+
+def _make_private(folder: Path) -> None:
+    if folder.is_dir():
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        if not folder.is_dir():
+            raise
+        return  # made by another process just now
+    os.chmod(folder, 0o700)  # the mode mkdir gives passes through the umask
 
 
 def default_data_dir() -> Path:

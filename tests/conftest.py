@@ -16,6 +16,7 @@ from app.paths import AppPaths, resolve
 from app.storage.db import Database, open_database
 from tests.keyring_backend import FileKeyring
 from tests.mailserver import smtp_server, starttls_server, test_ca  # noqa: F401 (fixtures)
+from tests.mounts import read_only_folder, small_disk  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 VCARDS = Path(__file__).resolve().parent / "data" / "vcards"

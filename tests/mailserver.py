@@ -10,7 +10,7 @@ import email.policy
 import socket
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -41,6 +41,9 @@ class MailServer:
     ca_file: Path
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Awaited in DATA once the message is kept, before the server answers: a test holds the
+    # server there (a slow server, or one that has the message when the sender is killed).
+    hold: Callable[[], Awaitable[None]] | None = None
 
     def messages(self) -> list[Received]:
         with self.lock:
@@ -58,6 +61,8 @@ class _Handler:
             self.server.received.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), msg, raw)  # type: ignore[arg-type]
             )
+        if self.server.hold is not None:
+            await self.server.hold()
         return "250 OK"
 
 

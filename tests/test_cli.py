@@ -216,3 +216,55 @@ def test_a_large_list_written_by_worker_processes_is_the_same_text(
     assert [c["last_contact"] for c in listed if c["id"] == ids[4]] == ["2026-03-01"]
     assert main([*args, "--search", "nobody"]) == 0
     assert capsys.readouterr().out == "[]\n"
+
+
+def test_import_of_a_file_without_any_card_is_an_error(tmp_path: Path) -> None:
+    """20 KB of random bytes named .vcf: not an import of nothing that exits 0 (issue 22)."""
+    import random
+
+    noise = tmp_path / "noise.vcf"
+    noise.write_bytes(random.Random(22).randbytes(20_000))
+    run = subprocess.run(
+        [sys.executable, "-m", "app", "--data-dir", str(tmp_path / "d"), "import", str(noise)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode != 0
+    assert "error: noise.vcf: no vCards found in this file" in run.stderr
+    assert "0 new" in run.stdout
+
+
+def test_export_to_a_folder_never_replaces_a_file_unasked(paths: AppPaths, tmp_path: Path) -> None:
+    """Issue 22: one file per contact replaced what was in the folder; --overwrite allows it.
+    Two contacts of the same name still get two files."""
+    seed(paths)
+    db = open_database(paths.database)
+    with db.session() as s:
+        create_contact(s, ContactRecord(full_name="Alan Turing", note="the other one"))
+    db.close()
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    (folder / "Grace Hopper.vcf").write_text("my own notes", encoding="utf-8")
+
+    def export(*more: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "app", "--data-dir", str(paths.data_dir), "export"]
+        return subprocess.run(
+            [*command, str(folder), *more], capture_output=True, text=True, timeout=120
+        )
+
+    refused = export()
+    assert refused.returncode == 1
+    assert "1 file in" in refused.stderr and "Grace Hopper.vcf" in refused.stderr
+    assert "--overwrite" in refused.stderr
+    assert [p.name for p in folder.iterdir()] == ["Grace Hopper.vcf"]  # nothing written
+    assert (folder / "Grace Hopper.vcf").read_text(encoding="utf-8") == "my own notes"
+
+    done = export("--overwrite")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "Alan Turing (2).vcf",
+        "Alan Turing.vcf",
+        "Grace Hopper.vcf",
+    ]
+    assert "FN:Grace Hopper" in (folder / "Grace Hopper.vcf").read_text(encoding="utf-8")

@@ -42,6 +42,18 @@ def _address_key(a: PostalAddress) -> tuple[str, ...]:
     return tuple(text_key(v) for v in a.parts())
 
 
+def _introducer(mine: ContactRecord, theirs: ContactRecord) -> int | None:
+    """Who introduced the merged person: mine's introducer, else theirs, but never either
+    side itself (merging someone into the person who introduced them, or two people who
+    introduced each other, would leave the survivor introduced by itself or by the one merged
+    away)."""
+    sides = {mine.id, theirs.id} - {None}
+    for candidate in (mine.introduced_by_id, theirs.introduced_by_id):
+        if candidate is not None and candidate not in sides:
+            return candidate
+    return None
+
+
 def merge_records(mine: ContactRecord, theirs: ContactRecord, source: str = "") -> ContactRecord:
     """*mine* (already in Second Act) completed with *theirs*.
 
@@ -81,8 +93,7 @@ def merge_records(mine: ContactRecord, theirs: ContactRecord, source: str = "") 
         merged.photo, merged.photo_mime = theirs.photo, theirs.photo_mime
     if not mine.uid:
         merged.uid = theirs.uid
-    if mine.introduced_by_id is None:
-        merged.introduced_by_id = theirs.introduced_by_id
+    merged.introduced_by_id = _introducer(mine, theirs)
     lines = set(mine.extra_lines)
     merged.extra_lines = list(mine.extra_lines) + [x for x in theirs.extra_lines if x not in lines]
     notes = [mine.note] if mine.note else []

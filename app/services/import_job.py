@@ -2,8 +2,10 @@
 nor shares its interpreter lock with the matching and writing of 50,000 of them (issue 11).
 
 The helper reads the files, says what it would do (a Preview), waits to be told to go on,
-imports in one transaction and hands back the report. Cancel rolls that transaction back; a
-helper that dies leaves nothing written either.
+imports in one transaction and hands back the report. A CSV whose columns it cannot all
+place is first handed back (NeedsMapping); the window asks the user where each column goes
+and the helper reads that file again with their answer (remap). Cancel rolls that
+transaction back; a helper that dies leaves nothing written either.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 from app.progress import Progress, throttled
 from app.services.importing import Cancelled, ImportReport, Preview
+from app.vcard.csv_formats import CsvLayout
 
 WAIT = 0.05  # seconds between two looks at the helper (and at Cancel)
 GONE = (
@@ -28,6 +31,10 @@ GONE = (
 
 class ImportFailed(Exception):
     """The helper failed; the message says how (a traceback when it could say it)."""
+
+
+# Files whose columns the user must place first: (path, layout) each.
+NeedsMapping = list[tuple[str, CsvLayout]]
 
 
 class ImportJob:
@@ -48,14 +55,26 @@ class ImportJob:
         self._process.start()
         theirs.close()
 
-    def preview(self, progress: Progress, cancelled: Callable[[], bool]) -> Preview:
-        """Wait for the files to be read: what the import would do. Raises Cancelled (the
-        helper ended) if Cancel was pressed meanwhile."""
-        preview: Preview = self._wait("preview", progress, cancelled)
+    def preview(self, progress: Progress, cancelled: Callable[[], bool]) -> Preview | NeedsMapping:
+        """Wait for the files to be read: what the import would do, or the CSV files whose
+        columns must be placed first (answer with remap). Raises Cancelled (the helper
+        ended) if Cancel was pressed meanwhile."""
+        preview: Preview | NeedsMapping = self._wait("preview", progress, cancelled)
         if cancelled():  # pressed while the last file was read: no preview to show
             self.abandon()
             raise Cancelled
         return preview
+
+    def remap(
+        self,
+        mappings: dict[str, dict[str, str]],
+        progress: Progress,
+        cancelled: Callable[[], bool],
+    ) -> Preview | NeedsMapping:
+        """Read the files preview named again, placing their columns by *mappings* (path →
+        column header → field); then as preview."""
+        self._conn.send(("map", mappings))
+        return self.preview(progress, cancelled)
 
     def run(self, progress: Progress, cancelled: Callable[[], bool]) -> ImportReport:
         """Import (after preview); raises Cancelled once the helper has rolled back."""
@@ -88,7 +107,7 @@ class ImportJob:
             kind, value = message
             if kind == "progress":
                 progress(*value)
-            elif kind == want:
+            elif kind == want or (want == "preview" and kind == "mapping"):
                 if want == "done":
                     self._end()
                 return value
@@ -140,6 +159,16 @@ def _import(conn: Connection, stop: Event, db_path: Path, backups: Path, paths: 
                 raise Cancelled
             parsed.append(read_file(path))
             report(i, len(paths))
+        asked: set[str] = set()  # each file's columns are asked for once
+        while needs := [(i, f) for i, f in enumerate(parsed) if f.layout and f.path not in asked]:
+            conn.send(("mapping", [(f.path, f.layout) for _, f in needs]))
+            answer = conn.recv()
+            if not (isinstance(answer, tuple) and answer[0] == "map"):
+                return  # "stop": nothing is imported
+            for i, f in needs:
+                asked.add(f.path)
+                if f.path in answer[1]:
+                    parsed[i] = read_file(f.path, answer[1][f.path])
         with db.session() as s:
             conn.send(("preview", preview_import(s, parsed)))
         if conn.recv() != "go":

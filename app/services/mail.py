@@ -9,6 +9,7 @@ computer has no such store, it is kept in memory until Second Act quits.
 from __future__ import annotations
 
 import datetime as dt
+import email.errors
 import re
 import smtplib
 import socket
@@ -181,11 +182,16 @@ def build_message(
     message_id: str = "",
     date: dt.datetime | None = None,
 ) -> EmailMessage:
-    """One message to one person: From, To, Subject, Date, Message-ID, a UTF-8 plain body."""
+    """One message to one person: From, To, Subject, Date, Message-ID, a UTF-8 plain body.
+    Raises ValueError, in words for the user, when *to_email* is not one address."""
+    problem = address_problem(to_email)
+    if problem:
+        raise ValueError(problem)
     msg = EmailMessage()
     if account is not None:
         msg["From"] = Address(account.from_name, addr_spec=account.from_address)
-    msg["To"] = Address(to_name, addr_spec=to_email)
+    # A name is one line: a card's FN with a line break in it must not break the header.
+    msg["To"] = Address(" ".join(to_name.split()), addr_spec=to_email)
     msg["Subject"] = subject
     msg["Date"] = format_datetime((date or dt.datetime.now(dt.UTC)).astimezone())
     msg["Message-ID"] = message_id or make_msgid(
@@ -193,6 +199,22 @@ def build_message(
     )
     msg.set_content(body, charset="utf-8", cte="quoted-printable")
     return msg
+
+
+def address_problem(to_email: str) -> str:
+    """Why a message cannot go to *to_email* ("" when it can): it must be exactly one
+    address, such as ann@example.com, not a list, a name with an address, or half of one."""
+    try:
+        parsed = Address(addr_spec=to_email)
+        ok = parsed.addr_spec == to_email and bool(parsed.username) and bool(parsed.domain)
+    except (ValueError, LookupError, email.errors.MessageError):  # the parser's, on "ann@"
+        ok = False
+    if ok:
+        return ""
+    return (
+        f"“{' '.join(to_email.split())}” is not one email address (such as name@example.com): "
+        "correct it in the contact, then send again."
+    )
 
 
 def new_message_id(account: MailAccount | None) -> str:

@@ -40,8 +40,6 @@ def merge_contacts(session: Session, keep_id: int, other_id: int) -> MergeUndo:
     other = get_contact(session, other_id)
     undo = MergeUndo(keep, other_id)
     merged = merge_records(keep, other, f"“{other.display_name}”")
-    if merged.introduced_by_id == other_id:
-        merged.introduced_by_id = keep.introduced_by_id
     update_contact(session, merged, check=False)
     for table in _HISTORY:
         undo.moved[table.__tablename__] = list(

@@ -32,6 +32,7 @@ from app.model.tables import (
 from app.services import industries, interviews, templates
 from app.services.contacts import list_contact_ids, names_of
 from app.services.interactions import delete_interaction, log_interaction
+from app.services.mail import address_problem
 
 PURPOSES: list[tuple[str, str]] = [
     ("announce", "Announce my career change"),
@@ -446,8 +447,9 @@ class RecipientRow:
 
 
 def add_recipients(session: Session, campaign_id: int, contact_ids: list[int]) -> list[int]:
-    """Add people (once each); those without an email or who opted out are added as skipped,
-    with the reason. Returns the new recipients' ids, for Undo."""
+    """Add people (once each); those without an email, with one that is not a single address,
+    or who opted out are added as skipped, with the reason. Returns the new recipients' ids,
+    for Undo."""
     _get(session, campaign_id)
     have = set(
         session.scalars(
@@ -660,6 +662,8 @@ def _refresh(session: Session, rows: list[CampaignRecipient]) -> None:
             reason = "Asked not to get these messages (opted out)"
         elif not r.email:
             reason = "No email address"
+        elif problem := address_problem(r.email):
+            reason = problem
         else:
             reason = ""
         if reason:
@@ -865,7 +869,11 @@ def problems(
     # no query each (500 recipients: 0.3 s less).
     loaded = _loaded(session, campaign_id)
     for row in rows:
-        m = render_message(session, row.id, values.get(row.contact_id))
+        try:
+            m = render_message(session, row.id, values.get(row.contact_id))
+        except ValueError as exc:  # 1/0, a loop that never ends: the same for everyone
+            out.append(Problem(None, "", str(exc), True))
+            break
         for name in m.missing:
             out.append(
                 Problem(
@@ -910,10 +918,10 @@ def queue(
     recipient_ids: list[int] | None = None,
     hold_same_employer: bool = True,
 ) -> dict[str, int]:
-    """Mark messages to be sent (drafts, failed ones to try again, or the *recipient_ids*
-    given, held ones included). With *hold_same_employer*, only the first person at each
-    employer is queued; the others are held back, as 3B7 says. Raises ValueError while a
-    blocking problem remains."""
+    """Mark messages to be sent (drafts, failed ones to try again but not those that may have
+    arrived, or the *recipient_ids* given, held and unsure ones included). With
+    *hold_same_employer*, only the first person at each employer is queued; the others are
+    held back, as 3B7 says. Raises ValueError while a blocking problem remains."""
     blocking = [p.text for p in problems(session, campaign_id, []) if p.blocking]
     if blocking:
         raise ValueError(blocking[0])
@@ -923,7 +931,7 @@ def queue(
     wanted = {
         r.id
         for r in rows
-        if (r.id in recipient_ids if recipient_ids is not None else r.status in ("draft", "failed"))
+        if (r.id in recipient_ids if recipient_ids is not None else queued_by_send(r))
         and r.status in UNSENT
     }
     busy_employers = {
@@ -975,6 +983,17 @@ UNSURE = (
     "Second Act stopped while this message was being handed to the mail server, so it may "
     "have arrived. Check your Sent folder (or ask), then choose Mark as sent or Send again."
 )
+
+
+def unsure(reason: str) -> bool:
+    """The message failed as it was being handed over (UNSURE): it may have arrived."""
+    return reason.endswith(UNSURE)
+
+
+def queued_by_send(row: RecipientRow) -> bool:
+    """Send queues drafts and the failed messages that surely did not go; a message that may
+    have arrived goes again only when the user chooses Send again for that person."""
+    return row.status == "draft" or (row.status == "failed" and not unsure(row.reason))
 
 
 def recover(session: Session, campaign_id: int) -> int:

@@ -4,7 +4,9 @@ Each recipient's status is committed before the message goes to the server ("sen
 after ("sent", or "failed" with the reason). A run that stops for any reason (Pause, Cancel,
 a crash, the computer switched off) leaves every message either queued (not sent: the next run
 sends it), sent, or, for the one message in flight, failed as unsure, which is never sent again
-without the user's say. So nobody gets the same message twice.
+without the user's say. Two senders at once (the window and `campaigns --send`) each take a
+message only by changing it from queued to sending (claim_next). So nobody gets the same
+message twice.
 
 This takes the Database rather than a session: it commits once per message, by design.
 """
@@ -18,11 +20,12 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.model.tables import CampaignRecipient, utcnow
 from app.services import outreach, settings
+from app.services.contacts import names_of
 from app.services.mail import (
     MailAccount,
     MailError,
@@ -108,6 +111,52 @@ def sent_in_last_day(session: Session, now: dt.datetime) -> int:
     )
 
 
+LAST_SEND = "mail.last_send"  # when a message last went to the server (UTC, ISO format)
+
+
+def _last_send(session: Session) -> dt.datetime | None:
+    value = settings.get(session, LAST_SEND) or ""
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _note_send(session: Session, at: dt.datetime) -> None:
+    """Kept in the database, so the throttle's gap holds across a restart and a crash."""
+    settings.put(session, LAST_SEND, at.isoformat())
+
+
+def claim_next(session: Session, campaign_id: int) -> int | None:
+    """Take the campaign's next queued message for this run (None: none left).
+
+    The status changes to "sending" only where it is still "queued", in a write transaction,
+    so two senders at once (the window and `campaigns --send`, or two of either) never take
+    the same message: the one whose update found it queued sends it."""
+    while True:
+        rid = session.scalar(
+            select(CampaignRecipient.id)
+            .where(
+                CampaignRecipient.campaign_id == campaign_id,
+                CampaignRecipient.status == "queued",
+            )
+            .order_by(CampaignRecipient.position, CampaignRecipient.id)
+            .limit(1)
+        )
+        if rid is None:
+            return None
+        taken = session.execute(
+            update(CampaignRecipient)
+            .where(CampaignRecipient.id == rid, CampaignRecipient.status == "queued")
+            .values(status="sending")
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            return rid
+        # Another sender took it first; this transaction now holds the write lock, so the
+        # next look sees everything committed.
+
+
 def send_queued(
     db: Database,
     campaign_id: int,
@@ -123,8 +172,10 @@ def send_queued(
     """Send the campaign's queued messages, oldest position first.
 
     *stop* is asked between messages (Pause and Cancel); *wait(seconds)* sleeps the throttle
-    and returns True when it was interrupted. *connect* opens the transport when the first
-    message is ready (a wrong password fails here, before any status changes).
+    and returns True when it was interrupted (None: no throttle). The gap runs from the last
+    message the server was handed, in this run or an earlier one (at least the shortest gap
+    after a restart). *connect* opens the transport when the first message is ready (a wrong
+    password fails here, before any status changes).
     """
     rng = rng or random.Random()
     with db.session() as s:
@@ -132,6 +183,7 @@ def send_queued(
         pace = load_pace(s)
     transport: Transport | None = None
     sent = failed = 0
+    gap = float(pace.min_gap)  # before this run's first message
     try:
         while True:
             with db.session() as s:
@@ -149,62 +201,62 @@ def send_queued(
                         f"{pace.daily_cap} messages went out in the last 24 hours, your daily "
                         "limit. The rest wait, queued: resume tomorrow.",
                     )
+                last = _last_send(s)
+            if wait is not None and last is not None and gap > 0:
+                pause = min(gap, (last + dt.timedelta(seconds=gap) - clock()).total_seconds())
+                if pause > 0:
+                    progress(Progress(sent + failed, sent + failed + left, "", "waiting", pause))
+                    if wait(pause):
+                        with db.session() as s:
+                            left = outreach.waiting(s, campaign_id)
+                        return Outcome(sent, failed, left, "paused")
             if transport is None:
                 transport = connect()  # MailError: nothing was touched
             with db.session() as s:
-                rid = s.scalar(
-                    select(CampaignRecipient.id)
-                    .where(
-                        CampaignRecipient.campaign_id == campaign_id,
-                        CampaignRecipient.status == "queued",
-                    )
-                    .order_by(CampaignRecipient.position, CampaignRecipient.id)
-                    .limit(1)
-                )
-                assert rid is not None
+                rid = claim_next(s, campaign_id)
+                if rid is None:  # another sender took the last ones
+                    continue
                 r = s.get(CampaignRecipient, rid)
                 assert r is not None
+                r.message_id = r.message_id or new_message_id(account)
                 try:
                     m = outreach.render_message(s, rid)
-                except ValueError as exc:
+                    msg = build_message(
+                        account, m.to_name, r.email, m.subject, m.body, r.message_id, clock()
+                    )
+                except ValueError as exc:  # a broken template, an address that is not one
                     outreach.record_failed(s, rid, str(exc))
                     failed += 1
+                    who = names_of(s, [r.contact_id]).get(r.contact_id) or r.email
+                    progress(Progress(sent + failed, sent + failed + left - 1, who, "failed"))
                     continue
-                r.status = "sending"
-                r.message_id = r.message_id or new_message_id(account)
-                msg = build_message(
-                    account, m.to_name, r.email, m.subject, m.body, r.message_id, clock()
-                )
+                _note_send(s, clock())
             # committed: "sending" is on disk before the server sees anything
+            error: MailError | None = None
             try:
                 transport.send(msg)
-            except RecipientRefused as exc:
-                with db.session() as s:
-                    outreach.record_failed(s, rid, str(exc))
-                failed += 1
-                progress(Progress(sent + failed, sent + failed + left - 1, m.to_name, "failed"))
             except MailError as exc:
-                with db.session() as s:
-                    if exc.certain_not_sent:
-                        r2 = s.get(CampaignRecipient, rid)
-                        assert r2 is not None
-                        r2.status = "queued"
-                    else:
-                        outreach.record_failed(s, rid, f"{exc} {outreach.UNSURE}")
-                    left = outreach.waiting(s, campaign_id)
-                return Outcome(sent, failed, left, "error", str(exc))
-            else:
-                with db.session() as s:
+                error = exc
+            with db.session() as s:
+                _note_send(s, clock())
+                if error is None:
                     outreach.record_sent(s, rid, clock(), m.subject)
-                sent += 1
-                progress(Progress(sent + failed, sent + failed + left - 1, m.to_name, "sent"))
-            if left - 1 > 0 and pace.max_gap > 0:
-                gap = rng.uniform(pace.min_gap, pace.max_gap)
-                progress(Progress(sent + failed, sent + failed + left - 1, "", "waiting", gap))
-                if wait is not None and wait(gap):
-                    with db.session() as s:
-                        left = outreach.waiting(s, campaign_id)
-                    return Outcome(sent, failed, left, "paused")
+                    sent += 1
+                elif isinstance(error, RecipientRefused):
+                    outreach.record_failed(s, rid, str(error))
+                    failed += 1
+                elif error.certain_not_sent:
+                    r2 = s.get(CampaignRecipient, rid)
+                    assert r2 is not None
+                    r2.status = "queued"
+                else:
+                    outreach.record_failed(s, rid, f"{error} {outreach.UNSURE}")
+                if error is not None and not isinstance(error, RecipientRefused):
+                    left = outreach.waiting(s, campaign_id)
+                    return Outcome(sent, failed, left, "error", str(error))
+            status = "sent" if error is None else "failed"
+            progress(Progress(sent + failed, sent + failed + left - 1, m.to_name, status))
+            gap = rng.uniform(pace.min_gap, pace.max_gap)
     finally:
         if transport is not None:
             transport.close()

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from typing import TYPE_CHECKING
+
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.model.records import TIERS
 from app.model.tables import Setting
+
+if TYPE_CHECKING:
+    from app.vcard.csv_formats import CsvLayout
 
 
 def tier_days(session: Session) -> dict[str, int]:
@@ -44,3 +51,21 @@ def put(session: Session, key: str, value: str | None) -> str | None:
     stmt = sqlite_insert(Setting).values(key=key, value=value)
     session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
     return before
+
+
+def _mapping_key(layout: CsvLayout) -> str:
+    return "csv_mapping." + hashlib.sha1(layout.key().encode("utf-8")).hexdigest()
+
+
+def remembered_mapping(session: Session, layout: CsvLayout) -> dict[str, str]:
+    """Where the user last placed the columns of a CSV with this very header ({} if never)."""
+    text = get(session, _mapping_key(layout))
+    try:
+        found = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def remember_mapping(session: Session, layout: CsvLayout, mapping: dict[str, str]) -> None:
+    put(session, _mapping_key(layout), json.dumps(mapping, ensure_ascii=False))

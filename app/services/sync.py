@@ -32,7 +32,7 @@ import ssl
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import select
@@ -48,10 +48,9 @@ from app.services.contacts import delete_contacts, get_contact, load_records, up
 from app.services.importing import ParsedFile, import_files, parse_bytes
 from app.services.passwords import PasswordStore
 from app.storage.db import Database
+from app.vcard.mapping import FIELD_PROPERTIES, X_PREFIX
+from app.vcard.problems import Severity
 from app.vcard.writer import to_vcard
-
-if TYPE_CHECKING:  # imported when a sync starts (carddav.client): not at start-up
-    import httpx
 
 GROUP_CARD = re.compile(r"^(?:X-ADDRESSBOOKSERVER-)?KIND:\s*group\s*$", re.I | re.M)
 HANDFUL = 5  # deletions in one sync above which the user is asked first
@@ -141,8 +140,12 @@ def passwords() -> PasswordStore:
 
 
 def add_account(session: Session, url: str, username: str, books: list[carddav.BookInfo]) -> int:
-    """Remember an account and the address books the user picked (the password: keyring)."""
-    account = SyncAccount(url=carddav.normalize_url(url), username=username.strip())
+    """Remember an account and the address books the user picked (the password: keyring).
+    Raises CardDavError for an address the password would travel to unencrypted, or books
+    elsewhere than that address."""
+    account = SyncAccount(url=carddav.check_address(url), username=username.strip())
+    for b in books:
+        carddav.check_origin(account.url, b.url)
     session.add(account)
     session.flush()
     for b in books:
@@ -173,8 +176,11 @@ def remove_account(session: Session, account_id: int) -> None:
 
 
 # -- cards ---------------------------------------------------------------------------------------
-def card_text(session: Session, r: ContactRecord, server_card: str = "") -> str:
-    """The contact as the vCard written to the server (3.0: every client reads it).
+def card_text(
+    session: Session, r: ContactRecord, server_card: str = "", version: str = "3.0"
+) -> str:
+    """The contact as a whole vCard (3.0: every client reads it), as a new card is written
+    to the server; its hash tells whether the contact changed since the last sync.
 
     Over an existing card (*server_card*) the server's UID is kept, whatever this side's is
     (a contact that was here before the first sync has its own): a card's UID never changes.
@@ -186,7 +192,143 @@ def card_text(session: Session, r: ContactRecord, server_card: str = "") -> str:
     if r.introduced_by_id is not None:
         c = session.get(Contact, r.introduced_by_id)
         introducer = c.uid if c is not None else ""
-    return to_vcard(r, "3.0", introducer)
+    return to_vcard(r, version, introducer)
+
+
+def server_text(session: Session, r: ContactRecord, server_card: str) -> str:
+    """What is written over the server's *server_card* to make it the contact: the lines of
+    the fields that differ are Second Act's, every other line stays as the other client
+    wrote it (its order, REV, TYPE case, escaped commas…). Equal to *server_card* (with
+    CRLF line ends) when the contact already reads as that card: nothing to write then."""
+    version = _version(server_card)
+    ours = card_text(session, r, server_card, "4.0" if version == "4.0" else "3.0")
+    if version not in ("3.0", "4.0"):  # 2.1 has no escapes and other encodings: rewritten
+        return ours
+    return _over(server_card, ours)
+
+
+@dataclass
+class _Line:
+    """One content line of a card: its group and name, its physical (folded) lines as given."""
+
+    group: str  # lower-case
+    name: str  # upper-case
+    text: list[str]
+
+
+_NAME = re.compile(r"(?:([A-Za-z0-9-]+)\.)?([A-Za-z0-9-]+)")
+_INTRODUCER = f"{X_PREFIX}INTRODUCED-BY"
+_MAPPED = {n for names in FIELD_PROPERTIES.values() for n in names} | {_INTRODUCER}
+_KEPT = {"BEGIN", "END", "VERSION", "PRODID", "REV"}  # the card's own, never ours
+
+
+def _content_lines(card: str) -> list[_Line]:
+    out: list[_Line] = []
+    for raw in re.split(r"\r\n|\r|\n", card):
+        if raw[:1] in (" ", "\t") and out:
+            out[-1].text.append(raw)
+        elif raw.strip():
+            m = _NAME.match(raw)
+            group, name = (m[1] or "", m[2]) if m else ("", "")
+            out.append(_Line(group.lower(), name.upper(), [raw]))
+    return out
+
+
+def _joined(lines: list[_Line]) -> str:
+    return "".join(line + "\r\n" for x in lines for line in x.text)
+
+
+def _version(card: str) -> str:
+    line = next((x for x in _content_lines(card) if x.name == "VERSION"), None)
+    return "".join(line.text).partition(":")[2].strip() if line else ""
+
+
+def _introducer(card: str) -> str:
+    return next(
+        ("".join(x.text).partition(":")[2] for x in _content_lines(card) if x.name == _INTRODUCER),
+        "",
+    )
+
+
+def _field_of(line: _Line, lines: list[_Line]) -> str:
+    """The property a line belongs to as far as fields go: its name if a field maps it, ""
+    for the extra lines, the grouped property's for an X-ABLabel, "-" for the card's own."""
+    if line.name in _KEPT:
+        return "-"
+    if line.name == "X-ABLABEL" and line.group:
+        owner = next((x for x in lines if x.group == line.group and x.name != "X-ABLABEL"), None)
+        return _field_of(owner, lines) if owner is not None else ""
+    return line.name if line.name in _MAPPED else ""
+
+
+def _same(name: str, a: object, b: object) -> bool:
+    if name == "tags" and isinstance(a, list) and isinstance(b, list):
+        return sorted(t.casefold() for t in a) == sorted(t.casefold() for t in b)  # a set
+    return a == b
+
+
+def _differing(a: ContactRecord, b: ContactRecord) -> list[str]:
+    return [name for name in CARD_FIELDS if not _same(name, getattr(a, name), getattr(b, name))]
+
+
+def _over(server_card: str, ours: str) -> str:
+    """*ours* spliced into *server_card* (see server_text); *ours* whole where that cannot
+    be done faithfully."""
+    theirs, mine = parse_card(server_card, ""), parse_card(ours, "")
+    if theirs is None or mine is None:
+        return ours
+    replaced: set[str] = set()
+    for name in _differing(_comparable(theirs), mine):
+        if name in FIELD_PROPERTIES:
+            replaced.update(FIELD_PROPERTIES[name])
+        elif name == "extra_lines":
+            replaced.add("")  # every line no field maps
+        else:
+            return ours
+    if _introducer(server_card) != _introducer(ours):
+        replaced.add(_INTRODUCER)
+    old, new = _content_lines(server_card), _content_lines(ours)
+    if replaced:
+        old = _splice(old, new, replaced)
+    text = _joined(old)
+    if replaced:
+        back = parse_card(text, "")
+        if (
+            back is None
+            or _differing(_comparable(back), mine)
+            or _introducer(text) != _introducer(ours)
+        ):
+            return ours  # a line read in a way the splice did not foresee
+    return text
+
+
+def _splice(old: list[_Line], new: list[_Line], replaced: set[str]) -> list[_Line]:
+    """The server's lines, with those of the *replaced* properties taken from *new*."""
+    keys = [_field_of(x, old) for x in old]
+    keep = [x for x, k in zip(old, keys, strict=True) if k not in replaced]
+    add = [x for x in new if _field_of(x, new) in replaced]
+    # This side's item1., item2. groups must not take a group a kept line has.
+    used = {x.group for x in keep} | {x.group for x in add}
+    renamed: dict[str, str] = {}
+    for x in add:
+        if x.group and x.group in {k.group for k in keep} and x.group not in renamed:
+            n = 1
+            while f"item{n}" in used:
+                n += 1
+            renamed[x.group] = f"item{n}"
+            used.add(f"item{n}")
+    add = [
+        _Line(renamed[x.group], x.name, [renamed[x.group] + x.text[0][len(x.group) :], *x.text[1:]])
+        if x.group in renamed
+        else x
+        for x in add
+    ]
+    first = next((i for i, k in enumerate(keys) if k in replaced), None)
+    if first is not None:
+        at = sum(1 for k in keys[:first] if k not in replaced)
+    else:
+        at = max((i for i, x in enumerate(keep) if x.name == "END"), default=len(keep))
+    return keep[:at] + add + keep[at:]
 
 
 _UID = re.compile(r"^UID(?:;[^:\r\n]*)?:(.*?)\r?$", re.I | re.M)
@@ -313,14 +455,13 @@ def resolve_conflict(session: Session, link_id: int, keep: str) -> None:
 
 
 # -- one sync ------------------------------------------------------------------------------------
-class Stopped(carddav.CardDavError):
-    """The user stopped the sync; what was done is kept, the rest waits for the next one."""
+Stopped = carddav.Stopped
 
 
 @dataclass
 class _Book:
     db: Database
-    http: httpx.Client
+    http: carddav.Connection
     book_id: int
     url: str
     default: bool  # new contacts made here go to this book
@@ -328,10 +469,14 @@ class _Book:
     progress: Progress
     report: SyncReport
     cancelled: Callable[[], bool]
+    unread: set[str] = field(default_factory=set)  # server cards skipped: read again next time
+    # New cards the server refused where it holds none (another client's card has that UID,
+    # written meanwhile): {contact id: (href, why)}, looked for once more before the end.
+    refused: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     def check(self) -> None:
         if self.cancelled():
-            raise Stopped("Stopped before the end; the next sync carries on.")
+            raise Stopped()
 
 
 def sync_all(
@@ -345,7 +490,8 @@ def sync_all(
 ) -> list[SyncReport]:
     """Sync every enabled address book of every account; one report per book.
 
-    A book that fails (wrong password, server down) is reported and the others go on."""
+    A book that fails (wrong password, server down) is reported and the others go on. With a
+    carddav.Stop as *cancelled*, setting it also cuts a request waiting on the network."""
     password_for = password_for or passwords().get
     with gc_paused():  # one collection after the whole sync, not one per card parsed
         return _sync_all(
@@ -374,7 +520,14 @@ def _sync_all(
     first = True
     for key, books in plan:
         password = password_for(key)
-        with carddav.client(key.username, password or "", verify) as http:
+        try:
+            http = carddav.client(key.url, key.username, password or "", verify, cancelled)
+        except carddav.CardDavError as exc:  # an http:// address kept by an older version
+            for book_id, _url, name in books:
+                reports.append(SyncReport(book=name, problems=[str(exc)]))
+                _set_error(db, book_id, str(exc))
+            continue
+        with http:
             for book_id, url, name in books:
                 report = SyncReport(book=name)
                 reports.append(report)
@@ -410,11 +563,47 @@ def _set_error(db: Database, book_id: int, error: str) -> None:
 
 
 def sync_book(job: _Book) -> None:
-    db, http, url, report = job.db, job.http, job.url, job.report
+    db, report = job.db, job.report
     with db.session() as s:
         book = s.get(SyncBook, job.book_id)
         assert book is not None
         token = book.sync_token
+    new_token, hold = _pull(job, token)
+    before = _writes(report)
+    _push_local_edits(job)
+    if job.default:
+        _push_new_contacts(job)
+    if not hold:
+        _push_local_deletions(job)
+    wrote = new_token is not None and _writes(report) != before
+    if not hold and (wrote or job.refused):
+        # The token is taken after this side's writes. A server that diffs snapshots
+        # (Xandikos) answers a token with what differs from the state it names: one read
+        # before the writes would hide for ever a card written here and deleted there.
+        # What changed since the first token is this side's writes (known by their ETags)
+        # and whatever another client did meanwhile, applied now.
+        new_token, hold = _pull(job, new_token or "")
+    with db.session() as s:
+        linked = set(s.scalars(select(SyncCard.contact_id).where(SyncCard.book_id == job.book_id)))
+    for cid, (href, why) in job.refused.items():
+        if cid not in linked:
+            report.problems.append(f"{href}: the server refused the new card ({why}).")
+    if new_token is not None and not hold and not job.unread:
+        with db.session() as s:
+            book = s.get(SyncBook, job.book_id)
+            assert book is not None
+            book.sync_token = new_token
+
+
+def _writes(report: SyncReport) -> tuple[int, int, int]:
+    return report.added_there, report.changed_there, report.deleted_there
+
+
+def _pull(job: _Book, token: str) -> tuple[str | None, bool]:
+    """What changed on the server since *token*, applied here: (the server's new token or
+    None without sync-collection, whether deletions wait for the user)."""
+    db, http, url, report = job.db, job.http, job.url, job.report
+    with db.session() as s:
         known = {c.href: c.etag for c in _links(s, job.book_id)}
     job.progress(f"Asking {urlsplit(url).netloc} what changed…")
     changed, removed, new_token = _server_changes(http, url, token, known)
@@ -435,16 +624,7 @@ def sync_book(job: _Book) -> None:
         report.deletions_held = deletions
     else:
         _apply_server_deletions(job, going_here)
-    _push_local_edits(job)
-    if job.default:
-        _push_new_contacts(job)
-    if not hold:
-        _push_local_deletions(job)
-    if new_token is not None and not hold:
-        with db.session() as s:
-            book = s.get(SyncBook, job.book_id)
-            assert book is not None
-            book.sync_token = new_token
+    return new_token, hold
 
 
 def _links(s: Session, book_id: int) -> list[SyncCard]:
@@ -452,7 +632,7 @@ def _links(s: Session, book_id: int) -> list[SyncCard]:
 
 
 def _server_changes(
-    http: httpx.Client, url: str, token: str, known: dict[str, str]
+    http: carddav.Connection, url: str, token: str, known: dict[str, str]
 ) -> tuple[dict[str, str], list[str], str | None]:
     """(changed hrefs with ETags, removed hrefs, the new token or None without sync-collection)."""
     try:
@@ -472,7 +652,7 @@ def _server_changes(
     return etags, [h for h in known if h not in etags], None
 
 
-def _all_pages(http: httpx.Client, url: str, token: str) -> carddav.Changes:
+def _all_pages(http: carddav.Connection, url: str, token: str) -> carddav.Changes:
     """sync-collection until the server says it has given everything (it may page)."""
     changed: dict[str, str] = {}
     removed: set[str] = set()
@@ -499,10 +679,20 @@ def _apply_server_cards(job: _Book, cards: dict[str, tuple[str, str]]) -> None:
         for href, (etag, text) in cards.items():
             if GROUP_CARD.search(text):
                 continue  # a group (Apple's, or vCard 4.0's KIND): left on the server as it is
-            parsed = parse_bytes(text.encode("utf-8"), href)
+            try:
+                parsed = parse_bytes(text.encode("utf-8"), href)
+            except Exception as exc:  # one card the reader fails on: the others go on
+                parsed, why = ParsedFile(href), f"{type(exc).__name__}: {exc}"
+            else:
+                errors = [*parsed.problems, *(p for c in parsed.cards for p in c.problems)]
+                why = "; ".join(p.message for p in errors if p.severity is Severity.ERROR)
             record = next((c.record for c in parsed.cards if not c.skipped), None)
             if record is None:
-                report.problems.append(f"{href}: not a card Second Act can read; left as it is.")
+                job.unread.add(href)
+                report.problems.append(
+                    f"{href}: not a card Second Act can read ({why or 'no vCard in it'}); "
+                    "left on the server as it is."
+                )
                 continue
             link = links.get(href)
             contact = _live_contact(s, link)
@@ -607,11 +797,20 @@ def _push_local_edits(job: _Book) -> None:
         edited = []
         for link_id, cid, base, local_hash in links:
             r = records.get(cid)
-            if r is not None and _hash(text := card_text(s, r, base)) != local_hash:
-                edited.append((link_id, text))
-    for link_id, text in edited:
+            if r is None or _hash(whole := card_text(s, r, base)) == local_hash:
+                continue
+            text = server_text(s, r, base)
+            if text == _joined(_content_lines(base)):
+                # The card on the server already says all the contact does (a first sync
+                # that found nothing more here): nothing is written over another client's.
+                link = s.get(SyncCard, link_id)
+                if link is not None:
+                    link.local_hash = _hash(whole)
+                continue
+            edited.append((link_id, whole, text))
+    for link_id, whole, text in edited:
         job.check()
-        _write(job, link_id, text)
+        _write(job, link_id, whole, text)
 
 
 def _where(job: _Book, link_id: int) -> tuple[str, str] | None:
@@ -621,21 +820,49 @@ def _where(job: _Book, link_id: int) -> tuple[str, str] | None:
         return None if link is None else (link.href, link.etag)
 
 
-def _write(job: _Book, link_id: int, text: str) -> None:
-    """PUT a linked card over the version last seen; a newer one there waits for a merge."""
+def _write(job: _Book, link_id: int, whole: str, text: str) -> None:
+    """PUT a linked card (*text*) over the version last seen; *whole*: the contact's own card,
+    whose hash says it is in step. A newer version there is fetched and merged at once."""
     where = _where(job, link_id)
     if where is None:
         return
     href, etag = where
     try:
         new_etag = carddav.put(job.http, job.url, href, text, etag)
-    except carddav.PreconditionFailed:
-        return  # changed there meanwhile: the next sync merges it first
+    except carddav.CardDavError as exc:
+        _refused(job, href, exc)
+        return
     with job.db.session() as s:
         link = s.get(SyncCard, link_id)
         if link is not None:
-            link.etag, link.card, link.local_hash = new_etag, text, _hash(text)
+            link.etag, link.card, link.local_hash = new_etag, text, _hash(whole)
     job.report.changed_there += 1
+
+
+def _refused(
+    job: _Book, href: str, exc: carddav.CardDavError, new_contact: int | None = None
+) -> None:
+    """A write the server refused for this card alone: 412 (it changed or appeared there
+    since it was read) or 409 (a conflict with what is there, such as a card of the same
+    UID elsewhere). The card is fetched again and applied (merged, a conflict for the user,
+    or a deletion there); where that changes nothing, the refusal is reported. Anything
+    else stops the sync as before. *new_contact*: the contact whose new card it was."""
+    if exc.status not in (409, 412):
+        raise exc
+    with job.db.session() as s:
+        before = s.scalar(
+            select(SyncCard.etag).where(SyncCard.book_id == job.book_id, SyncCard.href == href)
+        )
+    cards = carddav.fetch(job.http, job.url, [href])
+    if href in cards:
+        if cards[href][0] == before:  # the same version refused: nothing to merge
+            job.report.problems.append(f"{href}: the server refused the change ({exc}).")
+            return
+        _apply_server_cards(job, cards)
+    elif before is not None:
+        _apply_server_deletions(job, [href])
+    elif new_contact is not None:
+        job.refused[new_contact] = (href, str(exc))
 
 
 def _push_new_contacts(job: _Book) -> None:
@@ -668,8 +895,9 @@ def _push_new_contacts(job: _Book) -> None:
             # The UID names the card: a write whose answer never came is not made twice.
             try:
                 etag = carddav.put(job.http, job.url, href, text, None)
-            except carddav.PreconditionFailed:
-                continue  # the card is there already: the next sync links it by its UID
+            except carddav.CardDavError as exc:
+                _refused(job, href, exc, cid)  # there already: linked, by its UID
+                continue
             with job.db.session() as s:
                 _link(s, job, href, cid, etag, text, _hash(text))
             job.report.added_there += 1

@@ -14,6 +14,7 @@ KEEP_DAILY = 7
 KEEP_EVENTS = 10
 DAILY = "daily"
 MANUAL = "manual"
+STALE_PARTIAL = 3600.0  # seconds: a copy unchanged this long was cut short (killed, no power)
 
 _NAME = re.compile(r"-(\d{8}-\d{6})(?:-(\d+))?-([a-z][a-z0-9-]*)\.sqlite3$")
 _LABELS = {
@@ -43,9 +44,10 @@ class Backup:
         return self.reason
 
 
-def private_file(path: Path) -> None:
-    """Create *path* empty and readable only by its owner, or make an existing file so."""
-    if path.exists():
+def private_file(path: Path, exclusive: bool = False) -> None:
+    """Create *path* empty and readable only by its owner, or make an existing file so
+    (unless *exclusive*: then an existing file raises FileExistsError)."""
+    if path.exists() and not exclusive:
         if os.name == "posix":
             os.chmod(path, 0o600)
         return
@@ -71,12 +73,28 @@ def make_backup(path: Path, backups: Path, reason: str, now: dt.datetime | None 
     """A copy of the database at *path* in *backups*, named by time and reason; then rotate."""
     backups.mkdir(parents=True, exist_ok=True)
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    target = backups / f"{path.stem}-{stamp}-{reason}.sqlite3"
+    # Written under a name the list ignores and renamed only when complete: a copy cut short
+    # (killed, a full disk) is never offered as a backup, and a failed one leaves nothing.
+    # The partial file is created exclusively: two processes copying in the same second
+    # take two names.
     n = 1
-    while target.exists():
+    while True:
+        suffix = f"-{n}" if n > 1 else ""
+        target = backups / f"{path.stem}-{stamp}{suffix}-{reason}.sqlite3"
+        partial = target.with_name(f".{target.name}.partial")
+        if not target.exists():
+            try:
+                private_file(partial, exclusive=True)
+                break
+            except FileExistsError:
+                pass
         n += 1
-        target = backups / f"{path.stem}-{stamp}-{n}-{reason}.sqlite3"
-    copy_database(path, target)
+    try:
+        copy_database(path, partial)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     rotate(backups)
     return target
 
@@ -101,8 +119,17 @@ def list_backups(backups: Path) -> list[Backup]:
 
 
 def rotate(backups: Path) -> list[Path]:
-    """Remove the oldest copies beyond KEEP_DAILY daily and KEEP_EVENTS others."""
+    """Remove the oldest copies beyond KEEP_DAILY daily and KEEP_EVENTS others, and what is
+    left of copies cut short (a copy being written changes within seconds)."""
     removed = []
+    stale = dt.datetime.now().timestamp() - STALE_PARTIAL
+    for p in backups.glob(".*.sqlite3.partial*"):  # with its journal
+        try:
+            if p.stat().st_mtime < stale:
+                p.unlink()
+                removed.append(p)
+        except OSError:
+            continue
     daily = events = 0
     for b in list_backups(backups):
         if b.reason == MANUAL or b.reason == "damaged":

@@ -8,19 +8,22 @@ import threading
 from collections.abc import Callable
 from importlib import resources
 from logging.handlers import RotatingFileHandler
+from pathlib import Path
 from types import TracebackType
+from typing import TextIO
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from app import APP_ID, APP_NAME, __version__
 from app.crash import format_report, write_report
-from app.paths import AppPaths
-from app.storage.backups import daily_backup, list_backups
+from app.paths import AppPaths, FolderRefused
+from app.storage.backups import daily_backup, list_backups, private_file
 from app.storage.db import (
     Database,
     DatabaseDamaged,
     DatabaseRefused,
+    explain_failure,
     open_database,
     restore_file,
 )
@@ -61,8 +64,17 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+class PrivateLogHandler(RotatingFileHandler):
+    """The log names files and folders of the user: readable by the user only (each file
+    a rotation starts too)."""
+
+    def _open(self) -> TextIO:
+        private_file(Path(self.baseFilename))
+        return super()._open()
+
+
 def setup_logging(paths: AppPaths) -> None:
-    handler = RotatingFileHandler(
+    handler = PrivateLogHandler(
         paths.logs / "second-act.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -73,9 +85,12 @@ def setup_logging(paths: AppPaths) -> None:
 class CrashHandler:
     """Unhandled errors in the window: written to a log and shown, never a silent exit."""
 
-    def __init__(self, paths: AppPaths, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, paths: AppPaths, parent: QWidget | None = None, db: Database | None = None
+    ) -> None:
         self.paths = paths
         self.parent = parent
+        self.db = db
         self.show = lambda box: box.exec()  # tests replace this
 
     def __call__(
@@ -87,15 +102,26 @@ class CrashHandler:
         report = format_report(kind, error, tb)
         path = write_report(self.paths.logs, report)
         log.error("unhandled error, report in %s", path)
-        box = QMessageBox(
-            QMessageBox.Icon.Critical,
-            f"{APP_NAME}: something went wrong",
-            "Second Act hit an error it did not expect. Your contacts are safe: "
-            "every change is saved as you make it.\n\n"
-            f"A report was written to {path}. Use “Show Details…” to copy it.",
-            parent=self.parent,
+        known = (
+            self.db.note_failure(error)
+            if self.db is not None
+            else explain_failure(error, self.paths.database)
         )
-        box.setDetailedText(report)
+        if known is not None:  # the file is damaged, or the disk is full: said plainly
+            title, text = f"{APP_NAME}: your contacts could not be saved", str(known)
+        else:
+            title = f"{APP_NAME}: something went wrong"
+            text = (
+                "Second Act hit an error it did not expect. Your contacts are safe: "
+                "every change is saved as you make it."
+            )
+        box = message_box(
+            self.parent,
+            title,
+            f"{text}\n\nA report was written to {path}. Use “Show Details…” to copy it.",
+            icon=QMessageBox.Icon.Critical,
+            details=report,
+        )
         self.show(box)
 
 
@@ -107,31 +133,26 @@ def run_gui(paths: AppPaths, files: list[str]) -> int:
         print(f"{APP_NAME} is already running; it was brought forward.", file=sys.stderr)
         return 0
     try:
-        paths.ensure()
-        setup_logging(paths)
-        db = open_database(paths.database, paths.backups)
+        db, purged = _start(paths)
     except DatabaseDamaged as exc:
         log.error("damaged database: %s", exc)
         restored = offer_restore(paths, str(exc))
         if restored is None:
             print(f"second-act: {exc}", file=sys.stderr)
             return 1
-        db = restored
-    except (DatabaseRefused, OSError) as exc:
+        db, purged = restored, 0
+    except (DatabaseRefused, FolderRefused, OSError) as exc:
         box = message_box(
             None, f"{APP_NAME} cannot open your data", str(exc), icon=QMessageBox.Icon.Critical
         )
         box.exec()
         print(f"second-act: {exc}", file=sys.stderr)
         return 1
-    from app.services.contacts import purge_deleted
     from app.ui.main_window import MainWindow
 
-    with db.session() as s:
-        purged = purge_deleted(s)
     log.info("removed %d contacts deleted in an earlier session", purged)
     window = MainWindow(db, paths)
-    sys.excepthook = CrashHandler(paths, window)
+    sys.excepthook = CrashHandler(paths, window, db)
     # Today's copy is made beside the window, not before it: a large file takes a moment.
     daily = threading.Thread(target=_daily_backup, args=(db,), name="daily-backup", daemon=False)
     daily.start()
@@ -153,6 +174,28 @@ def run_gui(paths: AppPaths, files: list[str]) -> int:
     finally:
         daily.join()
         db.close()
+
+
+def _start(paths: AppPaths) -> tuple[Database, int]:
+    """The database opened, checked and migrated, and the contacts deleted in an earlier
+    session removed (how many). A damaged file or a full disk found by that first write is
+    raised as DatabaseRefused, like what the start-up check finds."""
+    from app.services.contacts import purge_deleted
+
+    paths.ensure()
+    setup_logging(paths)
+    db: Database | None = None
+    try:
+        db = open_database(paths.database, paths.backups)
+        with db.session() as s:
+            return db, purge_deleted(s)
+    except Exception as exc:
+        known = explain_failure(exc, paths.database) if db is None else db.note_failure(exc)
+        if db is not None:
+            db.close()
+        if known is None:
+            raise
+        raise known from exc
 
 
 def _daily_backup(db: Database) -> None:

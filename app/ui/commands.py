@@ -1,17 +1,27 @@
-"""Undoable actions: each one calls a service in a fresh session."""
+"""Undoable actions: each one calls a service in a fresh session.
+
+A step that fails (the service refuses, the database is locked by another program, the
+contact is gone meanwhile, anything else) changes nothing: its session rolls back, and the
+stack is left as it was: a new step is not pushed, an Undo or Redo that failed stays where it
+was, to be tried again. UndoStack tells the user in a plain sentence (its `failed` signal).
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.model.records import ContactRecord
 from app.services.contacts import (
     create_contact,
     delete_contacts,
+    get_contact,
     restore_contacts,
     update_contact,
 )
@@ -19,104 +29,248 @@ from app.services.duplicates import mark_different, unmark_different
 from app.services.merging import MergeUndo, merge_contacts, unmerge_contacts
 from app.storage.db import Database
 
+log = logging.getLogger(__name__)
+
 Changed = Callable[[list[int]], None]
 
 
-class SaveContact(QUndoCommand):
-    """Add a new contact or save edits; Undo puts back what was there before."""
+class Step(QUndoCommand):
+    """An undoable step: *_do* and *_undo* each run in one transaction and return the ids of
+    the contacts they changed; a failure is kept in *error* and changes nothing."""
+
+    def __init__(self, text: str, changed: Changed) -> None:
+        super().__init__(text)
+        self._changed = changed
+        self.error: Exception | None = None
+        self._pushed = False  # done once: from then on it lives on the stack
+        self._skip = False  # the stack puts a failed Undo or Redo back: nothing to run
+
+    def _do(self) -> list[int]:
+        raise NotImplementedError
+
+    def _undo(self) -> list[int]:
+        raise NotImplementedError
+
+    def redo(self) -> None:
+        self._run(self._do)
+        self._pushed = True
+
+    def undo(self) -> None:
+        self._run(self._undo)
+
+    def _run(self, work: Callable[[], list[int]]) -> None:
+        if self._skip:
+            self._skip = False
+            return
+        self.error = None
+        try:
+            ids = work()
+        except Exception as exc:  # every failure: the transaction rolled back
+            self.error = exc
+            if not self._pushed:
+                self.setObsolete(True)  # QUndoStack.push then drops it, the stack untouched
+            return
+        self._changed(ids)
+
+
+def describe_failure(verb: str, text: str, error: Exception) -> str:
+    """What the user reads when a step could not be done: plain words, no traceback."""
+    what = f"Could not {verb} “{text}”"
+    if isinstance(error, OperationalError) and "locked" in str(error.orig or error):
+        return (
+            f"{what}: another program is writing to your contacts (perhaps second-act on the "
+            "command line, or a sync). Nothing was changed; try again in a moment."
+        )
+    if isinstance(error, LookupError):
+        return f"{what}: it was deleted meanwhile. Nothing was changed."
+    if isinstance(error, ValueError):
+        return f"{what}: {str(error).rstrip('.')}. Nothing was changed."
+    return f"{what}: an unexpected error ({type(error).__name__}). Nothing was changed."
+
+
+class UndoStack(QUndoStack):
+    """The window's undo stack, where a failed step never stays (see the module's doc)."""
+
+    failed = Signal(str)  # a plain sentence for the user
+
+    def push(self, cmd: QUndoCommand) -> None:
+        """Do *cmd* and keep it for Undo; if it fails, the stack stays as it was.
+
+        A refusal (ValueError, for instance InvalidContact) is raised to the caller, who says
+        it where it belongs (beside the field); any other failure is told through `failed`.
+        """
+        if not isinstance(cmd, Step):
+            super().push(cmd)
+            return
+        # Done here first: QUndoStack.push would drop the steps Redo can do again even for
+        # a command it then discards as obsolete.
+        cmd.redo()
+        if cmd.error is None:
+            cmd._skip = True  # done already: push only keeps it
+            super().push(cmd)
+        elif isinstance(cmd.error, ValueError):
+            raise cmd.error
+        else:
+            self._tell("do", cmd.text(), cmd.error)
+
+    def undo(self) -> None:
+        self._step(-1)
+
+    def redo(self) -> None:
+        self._step(0)
+
+    def _step(self, offset: int) -> None:
+        index = self.index()
+        cmd = self.command(index + offset) if 0 <= index + offset < self.count() else None
+        if cmd is None:
+            return
+        if offset:
+            super().undo()
+        else:
+            super().redo()
+        if isinstance(cmd, Step) and cmd.error is not None:
+            error = cmd.error
+            cmd._skip = True
+            self.setIndex(index)  # back where it was, without running it again
+            self._tell("undo" if offset else "redo", cmd.text(), error)
+
+    def _tell(self, verb: str, text: str, error: Exception) -> None:
+        log.warning("could not %s %r", verb, text, exc_info=error)
+        self.failed.emit(describe_failure(verb, text, error))
+
+    def createUndoAction(self, parent: QObject, prefix: str = "") -> QAction:
+        action = _action(parent, prefix or "Undo", self.undo, self.canUndo(), self.undoText())
+        self.canUndoChanged.connect(action.setEnabled)
+        self.undoTextChanged.connect(lambda text: _label(action, prefix or "Undo", text))
+        return action
+
+    def createRedoAction(self, parent: QObject, prefix: str = "") -> QAction:
+        action = _action(parent, prefix or "Redo", self.redo, self.canRedo(), self.redoText())
+        self.canRedoChanged.connect(action.setEnabled)
+        self.redoTextChanged.connect(lambda text: _label(action, prefix or "Redo", text))
+        return action
+
+
+def _action(
+    parent: QObject, prefix: str, run: Callable[[], None], enabled: bool, text: str
+) -> QAction:
+    """Like Qt's own Undo and Redo actions, but they call UndoStack's undo and redo; kept
+    up to date from the stack's signals (which carry the values: the stack may be going)."""
+    action = QAction(parent)
+    action.setEnabled(enabled)
+    _label(action, prefix, text)
+    action.triggered.connect(run)
+    return action
+
+
+def _label(action: QAction, prefix: str, text: str) -> None:
+    action.setText(f"{prefix} {text}".strip())
+
+
+class SaveContact(Step):
+    """Add a new contact or save edits; Undo puts back what was there before.
+
+    Redo of an Add brings back the very contact Undo put in the trash: same id, same UID.
+    """
 
     def __init__(
         self, db: Database, before: ContactRecord | None, after: ContactRecord, changed: Changed
     ) -> None:
         name = after.display_name
-        super().__init__(f"Add {name}" if before is None else f"Edit {name}")
-        self._db, self._before, self._after, self._changed = db, before, after, changed
+        super().__init__(f"Add {name}" if before is None else f"Edit {name}", changed)
+        self._db, self._before, self._after = db, before, after
         self.contact_id: int | None = after.id
 
-    def redo(self) -> None:
+    def _do(self) -> list[int]:
         with self._db.session() as s:
             if self.contact_id is None:
-                self.contact_id = create_contact(s, self._after)
-                self._after.id = self.contact_id
+                new_id = create_contact(s, self._after)
+                uid = get_contact(s, new_id).uid
             else:
                 if self._before is None:
                     restore_contacts(s, [self.contact_id])
                 update_contact(s, self._after)
-        self._changed([self.contact_id])
+                new_id, uid = self.contact_id, self._after.uid
+        # Only once the transaction is committed: a failed Add leaves no id behind.
+        self.contact_id = self._after.id = new_id
+        self._after.uid = uid
+        return [new_id]
 
-    def undo(self) -> None:
-        assert self.contact_id is not None
+    def _undo(self) -> list[int]:
+        assert self.contact_id is not None  # done before it can be undone
         with self._db.session() as s:
             if self._before is None:
                 delete_contacts(s, [self.contact_id])
             else:
                 update_contact(s, self._before)
-        self._changed([self.contact_id])
+        return [self.contact_id]
 
 
-class DeleteContacts(QUndoCommand):
+class DeleteContacts(Step):
     def __init__(self, db: Database, ids: list[int], names: list[str], changed: Changed) -> None:
         label = names[0] if len(names) == 1 else f"{len(names)} contacts"
-        super().__init__(f"Delete {label}")
-        self._db, self._ids, self._changed = db, ids, changed
+        super().__init__(f"Delete {label}", changed)
+        self._db, self._ids = db, ids
 
-    def redo(self) -> None:
+    def _do(self) -> list[int]:
         with self._db.session() as s:
             delete_contacts(s, self._ids)
-        self._changed(self._ids)
+        return self._ids
 
-    def undo(self) -> None:
+    def _undo(self) -> list[int]:
         with self._db.session() as s:
             restore_contacts(s, self._ids)
-        self._changed(self._ids)
+        return self._ids
 
 
-class MergeContacts(QUndoCommand):
+class MergeContacts(Step):
     """Fold one contact into another; Undo splits them back exactly."""
 
     def __init__(
         self, db: Database, keep: int, other: int, names: tuple[str, str], changed: Changed
     ) -> None:
-        super().__init__(f"Merge {names[1]} into {names[0]}")
-        self._db, self._keep, self._other, self._changed = db, keep, other, changed
-        self._undo: MergeUndo | None = None
+        super().__init__(f"Merge {names[1]} into {names[0]}", changed)
+        self._db, self._keep, self._other = db, keep, other
+        self._undo_merge: MergeUndo | None = None
 
-    def redo(self) -> None:
+    def _do(self) -> list[int]:
         with self._db.session() as s:
-            self._undo = merge_contacts(s, self._keep, self._other)
-        self._changed([self._keep])
+            undo = merge_contacts(s, self._keep, self._other)
+        self._undo_merge = undo
+        return [self._keep]
 
-    def undo(self) -> None:
-        assert self._undo is not None
+    def _undo(self) -> list[int]:
+        assert self._undo_merge is not None  # done before it can be undone
         with self._db.session() as s:
-            unmerge_contacts(s, self._undo)
-        self._changed([self._keep])
+            unmerge_contacts(s, self._undo_merge)
+        return [self._keep]
 
 
-class MarkDifferent(QUndoCommand):
+class MarkDifferent(Step):
     """The user says two same-named contacts are different people; Undo asks again."""
 
     def __init__(
         self, db: Database, a: int, b: int, names: tuple[str, str], changed: Changed
     ) -> None:
-        super().__init__(f"Keep {names[0]} and {names[1]} apart")
-        self._db, self._a, self._b, self._changed = db, a, b, changed
+        super().__init__(f"Keep {names[0]} and {names[1]} apart", changed)
+        self._db, self._a, self._b = db, a, b
 
-    def redo(self) -> None:
+    def _do(self) -> list[int]:
         with self._db.session() as s:
             mark_different(s, self._a, self._b)
-        self._changed([])
+        return []
 
-    def undo(self) -> None:
+    def _undo(self) -> list[int]:
         with self._db.session() as s:
             unmark_different(s, self._a, self._b)
-        self._changed([])
+        return []
 
 
-class DbStep(QUndoCommand):
+class DbStep(Step):
     """One undoable change made by a pair of service calls, each in its own session.
 
-    *do* returns what *undo* needs (for example the row as it was before).
+    *do* returns what *undo* needs (for example the row as it was before). If *do* is
+    refused with a ValueError, UndoStack.push raises it and *error* holds it.
     """
 
     def __init__(
@@ -128,25 +282,18 @@ class DbStep(QUndoCommand):
         changed: Changed,
         ids: list[int] | None = None,
     ) -> None:
-        super().__init__(text)
-        self._db, self._do, self._undo, self._changed = db, do, undo, changed
+        super().__init__(text, changed)
+        self._db, self._do_in, self._undo_in = db, do, undo
         self._ids = ids or []
         self.result: Any = None
-        self.error: ValueError | None = None
 
-    def redo(self) -> None:
-        try:
-            with self._db.session() as s:
-                self.result = self._do(s)
-        except ValueError as exc:
-            # Refused by the service (nothing was written): the step leaves the stack, and
-            # the caller shows self.error.
-            self.error = exc
-            self.setObsolete(True)
-            raise
-        self._changed(self._ids)
-
-    def undo(self) -> None:
+    def _do(self) -> list[int]:
         with self._db.session() as s:
-            self._undo(s, self.result)
-        self._changed(self._ids)
+            result = self._do_in(s)
+        self.result = result
+        return self._ids
+
+    def _undo(self) -> list[int]:
+        with self._db.session() as s:
+            self._undo_in(s, self.result)
+        return self._ids

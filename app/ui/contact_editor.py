@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,7 +30,9 @@ from app.ui.widgets import (
     ErrorLabel,
     LabeledListEditor,
     PhotoWidget,
+    commit_open_editors,
 )
+from app.vcard.details import card_details
 
 TEXT_FIELDS = [
     # (record attribute, label, placeholder)
@@ -91,10 +93,14 @@ class ContactEditor(QWidget):
 
         reach_box = QGroupBox("Email, phone and web")
         reach = QVBoxLayout(reach_box)
-        self.emails = LabeledListEditor("emails", ["work", "home", "other"], "name@example.com")
-        self.phones = LabeledListEditor("phones", ["mobile", "work", "home"], "+1 555 0100")
+        self.emails = LabeledListEditor(
+            "emails", ["work", "home", "other"], "name@example.com", "email"
+        )
+        self.phones = LabeledListEditor(
+            "phones", ["mobile", "work", "home"], "+1 555 0100", "phone"
+        )
         self.urls = LabeledListEditor(
-            "web addresses", ["LinkedIn", "website", "other"], "https://…"
+            "web addresses", ["LinkedIn", "website", "other"], "https://…", "web address"
         )
         for title, editor in (
             ("Emails", self.emails),
@@ -145,6 +151,13 @@ class ContactEditor(QWidget):
         relation.addRow(self.introduced_error)
         relation.addRow("Keep in touch", self.tier)
 
+        # What the card holds beyond these fields (spouse, manager, anniversary, IM handles,
+        # related people, other dates...): shown, read-only, so nothing kept is out of sight.
+        self.more_box = QGroupBox("More from the address book")
+        self.more_box.setObjectName("more_box")
+        self.more = QFormLayout(self.more_box)
+        self.more_box.hide()
+
         self.save_button = QPushButton("Save")
         self.save_button.setObjectName("save")
         self.save_button.setDefault(True)
@@ -153,7 +166,7 @@ class ContactEditor(QWidget):
         self.save_action = QAction("Save Contact", self)
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
         self.save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.save_action.triggered.connect(lambda: self._dirty and self.on_save())
+        self.save_action.triggered.connect(self.on_save)
         self.addAction(self.save_action)
         self.revert_button = QPushButton("Revert")
         self.revert_button.setObjectName("revert")
@@ -166,15 +179,17 @@ class ContactEditor(QWidget):
 
         body = QWidget()
         body_layout = self.body_layout = QVBoxLayout(body)
+        # How they fit in the user's network comes before the address book's details.
         for w in (
             self.heading,
             self.banner,
             name_box,
             work_box,
+            relation_box,
             reach_box,
             address_box,
             personal_box,
-            relation_box,
+            self.more_box,
         ):
             body_layout.addWidget(w)
         body_layout.addStretch(1)
@@ -216,11 +231,16 @@ class ContactEditor(QWidget):
     def _select_introducer(self, contact_id: int | None) -> None:
         self.introduced_by.set_contact(self.describe(contact_id) if contact_id else None)
 
-    def load(self, record: ContactRecord) -> None:
+    def load(self, record: ContactRecord, keep_scroll: bool = False) -> None:
+        """Show *record*; *keep_scroll*: it is the contact shown, read again (after Log, Give,
+        Save), so the pane stays where the user was rather than jumping to the top."""
+        bar = self.scroll.verticalScrollBar()
+        at = bar.value() if keep_scroll else 0
         self._loading = True
         self._record = record
         for attr, edit in self.edits.items():
             edit.setText(getattr(record, attr))
+            edit.setCursorPosition(0)  # a long name shows its start, not its end
         self.emails.set_items(record.emails)
         self.phones.set_items(record.phones)
         self.urls.set_items(record.urls)
@@ -232,11 +252,25 @@ class ContactEditor(QWidget):
         self._select_introducer(record.introduced_by_id)
         self.tier.setCurrentIndex(max(self.tier.findData(record.tier), 0))
         self.photo.set_photo(record.photo, record.photo_mime, record.display_name)
+        self._show_more(record.extra_lines)
         self._loading = False
         self._clear_errors()
         self._update_heading()
         self._set_dirty(False)
-        self.scroll.verticalScrollBar().setValue(0)
+        bar.setValue(at)
+        if at:  # again once the layout has taken in what changed (a new line of history)
+            QTimer.singleShot(0, lambda: bar.setValue(at))
+
+    def _show_more(self, extra_lines: list[str]) -> None:
+        while self.more.rowCount():
+            self.more.removeRow(0)
+        details = card_details(extra_lines)
+        for what, value in details:
+            shown = plain_label(value)
+            shown.setWordWrap(True)
+            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.more.addRow(plain_label(what), shown)
+        self.more_box.setVisible(bool(details))
 
     def record(self) -> ContactRecord:
         """The record as edited; birthday and introducer problems are reported by validate()."""
@@ -267,6 +301,10 @@ class ContactEditor(QWidget):
     def _introducer_id(self) -> int | None:
         """The chosen introducer; -1 when the typed name is nobody in the list."""
         return self.introduced_by.contact_id()
+
+    def commit_typing(self) -> None:
+        """Take in what is being typed in a cell of the email, phone or web tables."""
+        commit_open_editors(self)
 
     def is_dirty(self) -> bool:
         return self._dirty
@@ -333,6 +371,9 @@ class ContactEditor(QWidget):
 
     # -- slots --------------------------------------------------------------
     def on_save(self) -> None:
+        self.commit_typing()
+        if not self._dirty:
+            return  # nothing to save (Ctrl+S pressed twice)
         problems = self.problems()
         if problems:
             self.show_problems(problems)

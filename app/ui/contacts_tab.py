@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,6 +34,7 @@ from app.services.contacts import (
     describe,
     find_choices,
     get_contact,
+    load_records,
 )
 from app.services.duplicates import find_possible_duplicates
 from app.services.sync import three_way
@@ -41,7 +42,9 @@ from app.storage.db import Database
 from app.ui.activity import ActivityPanel
 from app.ui.contact_editor import ContactEditor
 from app.ui.contact_model import ContactTableModel, Listing, first_rows, read_ids
-from app.ui.text import Button, message_box, plain_label
+from app.ui.selection_summary import SelectionSummary
+from app.ui.text import plain_label
+from app.ui.widgets import confirm_unsaved
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,18 @@ def read_list(session: Session, listing: Listing, show: int | None = None) -> Re
     )
 
 
+# What Ctrl does in the search box itself; its other Ctrl keys give way to the window's.
+EDIT_KEYS = (
+    QKeySequence.StandardKey.Copy,
+    QKeySequence.StandardKey.Cut,
+    QKeySequence.StandardKey.Paste,
+    QKeySequence.StandardKey.Undo,
+    QKeySequence.StandardKey.Redo,
+    QKeySequence.StandardKey.SelectAll,
+)
+
+# The summary of several selected reads this many of them (Ctrl+A selects everyone).
+SUMMARY_READ = 500
 PANE_LATER = 15  # ms after the list, the contact it selected fills the pane (see reload)
 
 
@@ -142,6 +157,8 @@ class ContactsTab(QWidget):
     save_requested = Signal(object, object)  # before (ContactRecord | None), after
     status = Signal(str)
     duplicates_requested = Signal()
+    # Who is selected or shown changed: the window enables the actions that apply.
+    view_changed = Signal()
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -209,6 +226,7 @@ class ContactsTab(QWidget):
         for col, width in enumerate((180, 150, 150, 90)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.model.modelReset.connect(self.on_model_reset)
 
         self.no_match = plain_label()
@@ -224,12 +242,16 @@ class ContactsTab(QWidget):
         # The person's activity sits above their details: what a networker looks at first.
         self.activity = ActivityPanel(db)
         self.editor.body_layout.insertWidget(2, self.activity)
-        self.editor_placeholder = plain_label("Select a contact to see and edit their details.")
+        self.editor_placeholder = plain_label("No one selected")
+        self.editor_placeholder.setObjectName("no_one_selected")
         self.editor_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.editor_placeholder.setWordWrap(True)
+        self.summary = SelectionSummary()  # several selected; the window adds the actions
+        self.summary.setObjectName("selection_summary")
         self.detail = QStackedWidget()
         self.detail.addWidget(self.editor_placeholder)
         self.detail.addWidget(self.editor)
+        self.detail.addWidget(self.summary)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -377,6 +399,25 @@ class ContactsTab(QWidget):
             self.no_match.setText("Nobody here. Clear the filter to see everyone.")
         self.no_match.setVisible((bool(query) or narrowed) and not shown)
         self.status.emit(f"{total} contact{'s' if total != 1 else ''}")
+        self._follow_pane(scroll=not self._searching)
+        if self._searching:
+            self.table.scrollToTop()  # a new search shows its first results
+
+    def _follow_pane(self, scroll: bool = True) -> None:
+        """Make the list's current row the contact the pane shows, or show nobody.
+
+        Sorting, searching, filtering, deleting and undoing reset the list, and a refused
+        switch (Cancel, a failed save) leaves a click's highlight behind: the pane and the
+        list then disagreed, and Delete offered to delete someone the pane did not show.
+        Unsaved typing in a contact the list no longer shows stays in the pane.
+        """
+        current = self._current
+        if current is not None and self.model.row_of(current) >= 0:
+            self._select(current, fill=False, scroll=scroll)
+        elif current is not None and not self._unsaved():
+            self._select(None)
+        else:
+            self._select(None, fill=False)
 
     def _unsaved(self) -> bool:
         """The pane shows a contact with changes not yet saved."""
@@ -385,43 +426,70 @@ class ContactsTab(QWidget):
     def _new_pending(self) -> bool:
         return self.detail.currentWidget() is self.editor and self.editor.current_id() is None
 
-    def _select(self, contact_id: int | None, pane: Pane | None = None, fill: bool = True) -> None:
-        """Select *contact_id*'s row and show it (*fill* False: leave the pane as it is)."""
+    def _select(
+        self,
+        contact_id: int | None,
+        pane: Pane | None = None,
+        fill: bool = True,
+        scroll: bool = True,
+    ) -> None:
+        """Select *contact_id*'s row and show it (*fill* False: leave the pane as it is).
+
+        No such row: nothing is selected (and with *fill*, the pane shows nobody)."""
         row = self.model.row_of(contact_id) if contact_id is not None else -1
         sm = self.table.selectionModel()
-        if row < 0:
-            if fill and not self._new_pending():
-                self._show_contact(None)
-            return
-        index = self.model.index(row, 0)
-        sm.blockSignals(True)
+        index = self.model.index(row, 0) if row >= 0 else QModelIndex()
+        sm.blockSignals(True)  # the pane is filled here, not by on_current_row_changed
         sm.setCurrentIndex(
             index,
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         sm.blockSignals(False)
-        self.table.scrollTo(index)
-        if fill:
-            self._show_contact(contact_id, pane)
+        self.table.viewport().update()
+        if row >= 0 and scroll:
+            self.table.scrollTo(index)
+        if fill and (row >= 0 or not self._new_pending()):
+            self._show_contact(contact_id if row >= 0 else None, pane)
+        elif self.detail.currentWidget() is self.summary:  # one selected, or none, now
+            self._show_contact(contact_id if row >= 0 else None)
+        self.view_changed.emit()
+
+    def _selection_changed(self) -> None:
+        """Several selected: the pane sums them up; back to one: it shows that one again."""
+        ids = self.selected_ids()
+        if len(ids) > 1:
+            with self._db.session() as s:
+                records = load_records(s, ids[:SUMMARY_READ])
+            self.summary.show_people(len(ids), records)
+            self.detail.setCurrentWidget(self.summary)
+        elif self.detail.currentWidget() is self.summary:
+            self._show_contact(ids[0] if ids else None)
+        self.view_changed.emit()
 
     def _show_contact(self, contact_id: int | None, pane: Pane | None = None) -> None:
         """Show *contact_id* in the pane (*pane*: as a worker read it)."""
+        again = contact_id is not None and contact_id == self.current_id()
         self._current = contact_id
-        if contact_id is None:
-            self.detail.setCurrentWidget(self.editor_placeholder)
-            return
-        if pane is None or pane.record.id != contact_id:
+        if contact_id is not None and (pane is None or pane.record.id != contact_id):
             try:
                 with self._db.session() as s:
                     pane = read_pane(s, contact_id)
             except ContactNotFound:
-                self.detail.setCurrentWidget(self.editor_placeholder)
-                self._current = None
-                return
-        self.editor.load(pane.record)
-        self.activity.show_contact(contact_id, pane.activity)
-        self.detail.setCurrentWidget(self.editor)
+                contact_id = self._current = None
+        if contact_id is None or pane is None:
+            self.detail.setCurrentWidget(self.editor_placeholder)
+        else:
+            self.editor.load(pane.record, keep_scroll=again)
+            self.activity.show_contact(contact_id, pane.activity)
+            self.detail.setCurrentWidget(self.editor)
+        self.view_changed.emit()
+
+    def show_nobody(self) -> None:
+        """Empty the pane and the selection (what it showed is going), dropping its edits."""
+        self.editor.load(ContactRecord())
+        self._select(None, fill=False)
+        self._show_contact(None)
 
     def _find_choices(self, text: str) -> list[Choice]:
         with self._db.session() as s:
@@ -434,13 +502,14 @@ class ContactsTab(QWidget):
     def start_new(self) -> None:
         if not self.confirm_leave():
             return
-        self.table.selectionModel().clearSelection()
         self._current = None
+        self._select(None, fill=False)
         self.editor.load(ContactRecord())
         self.activity.show_contact(None)
         self.detail.setCurrentWidget(self.editor)
         self.pages.setCurrentWidget(self.splitter)
         self.editor.edits["full_name"].setFocus()
+        self.view_changed.emit()
 
     def selected_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
@@ -454,28 +523,21 @@ class ContactsTab(QWidget):
     # -- leaving unsaved edits ----------------------------------------------
     def confirm_leave(self) -> bool:
         """Ask what to do with unsaved edits; False means stay where we are."""
-        if not (self.detail.currentWidget() is self.editor and self.editor.is_dirty()):
+        if self.detail.currentWidget() is self.editor:
+            self.editor.commit_typing()  # a cell being typed in counts as an edit
+        if not self._unsaved():
             return True
-        answer = self.ask(
-            message_box(
-                self,
-                "Unsaved changes",
-                f"Save the changes to {self.editor.record().display_name or 'this contact'}?",
-                Button.Save | Button.Discard | Button.Cancel,
-                Button.Save,
-            )
+        return confirm_unsaved(
+            self.ask,
+            self,
+            self.editor.record().display_name or "this contact",
+            self._save_shown,
+            self.editor.on_revert,
         )
-        if answer == Button.Cancel:
-            return False
-        if answer == Button.Save:
-            problems = self.editor.problems()
-            if problems:
-                self.editor.show_problems(problems)
-                return False
-            self.editor.on_save()
-        else:
-            self.editor.on_revert()
-        return True
+
+    def _save_shown(self) -> bool:
+        self.editor.on_save()
+        return not self.editor.is_dirty()  # not saved: the problems are shown in red
 
     # -- slots --------------------------------------------------------------
     def on_search_timeout(self) -> None:
@@ -484,30 +546,24 @@ class ContactsTab(QWidget):
             self.model.set_query(self.search.text())
         finally:
             self._searching = False
-        current = self._current
-        if current is not None and self.model.row_of(current) < 0 and not self._unsaved():
-            self._show_contact(None)  # the search hides them: the pane shows nobody
-        else:
-            # The pane already shows them: reading it again at every keystroke took 10 ms
-            # and threw away what was typed in it and not yet saved.
-            self._select(current, fill=False)
+        # on_model_reset kept the contact the pane shows selected, or showed nobody if the
+        # search hides them: reading the pane again at every keystroke took 10 ms and threw
+        # away what was typed in it and not yet saved.
 
     def on_current_row_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         cid = self.model.id_at(current.row()) if current.isValid() else None
         if cid == self._current:
             return
         if not self.confirm_leave():
-            sm = self.table.selectionModel()
-            sm.blockSignals(True)
-            if previous.isValid():
-                sm.setCurrentIndex(
-                    previous,
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
-            sm.blockSignals(False)
+            # Back on the row the pane shows, now and once the click that moved the current
+            # row has selected its own (the view selects after it tells us).
+            self._follow_pane()
+            QTimer.singleShot(0, self._follow_pane)
             return
-        self._show_contact(cid)
+        if cid is not None and self.table.currentIndex().row() != self.model.row_of(cid):
+            self._select(cid)  # saving read the list again: select them anew
+        else:
+            self._show_contact(cid)
 
     def on_editor_save(self, record: ContactRecord) -> None:
         before = None
@@ -534,6 +590,17 @@ class ContactsTab(QWidget):
             self.table.setFocus()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            and not any(event.matches(k) for k in EDIT_KEYS)
+        ):
+            # The window's shortcuts win over the line's own Ctrl keys: under X11 Ctrl+E is
+            # "end of line" there, so Ctrl+E (Export) did nothing in the search, where the
+            # focus starts. A Ctrl key no shortcut takes still reaches the line.
+            return True
         if (
             watched is self.search
             and event.type() == QEvent.Type.KeyPress

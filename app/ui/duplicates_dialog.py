@@ -82,10 +82,17 @@ class DuplicatesDialog(QDialog):
     merge_requested = Signal(int, int, str, str)  # keep id, other id, keep name, other name
     different_requested = Signal(int, int, str, str)
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        parent: QWidget | None = None,
+        pair: DuplicatePair | None = None,
+    ) -> None:
+        """*pair*: compare these two only (Merge Two Contacts, Ctrl+M), closing once decided."""
         super().__init__(parent)
         self._db = db
-        self.setWindowTitle("Possible duplicates")
+        self._pair = pair
+        self.setWindowTitle("Possible duplicates" if pair is None else "Merge two contacts")
         self.setObjectName("duplicates_dialog")
         self.resize(980, 600)
         self._records: tuple[ContactRecord, ContactRecord] | None = None
@@ -93,6 +100,10 @@ class DuplicatesDialog(QDialog):
             "These contacts have the same name. Second Act never merges people on a name "
             "alone: look at both and decide. Merging keeps everything (where the two differ, "
             "the right one's details go into the note); Edit ▸ Undo splits them again."
+            if pair is None
+            else "Look at both before merging: the left one is kept (Swap sides to keep the "
+            "other). Merging keeps everything (where the two differ, the right one's details "
+            "go into the note); Edit ▸ Undo splits them again."
         )
         self.intro.setWordWrap(True)
         self.pairs = PairsModel(self)
@@ -164,12 +175,15 @@ class DuplicatesDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(close)
         self.setTabOrder(self.pair_view, self.merge_button)
+        if pair is not None:
+            self.skip_button.hide()  # one pair: nothing to skip to
+            self.pair_view.hide()
         self.refresh()
 
     def refresh(self, keep_row: int = 0) -> None:
         """Re-read the pairs still undecided; select the one at *keep_row* (or the last)."""
         with self._db.session() as s:
-            found = find_possible_duplicates(s)
+            found = find_possible_duplicates(s) if self._pair is None else [self._pair]
             rows = []
             for pair in found:
                 try:
@@ -222,17 +236,20 @@ class DuplicatesDialog(QDialog):
         return a.id, b.id, a.display_name, b.display_name
 
     def on_merge(self) -> None:
-        chosen = self._ids_and_names()
-        if chosen is not None:
-            row = self.current_row()
-            self.merge_requested.emit(*chosen)
-            self.refresh(row)
+        self._decide(self.merge_requested)
 
     def on_different(self) -> None:
+        self._decide(self.different_requested)
+
+    def _decide(self, signal: Signal) -> None:
         chosen = self._ids_and_names()
-        if chosen is not None:
-            row = self.current_row()
-            self.different_requested.emit(*chosen)
+        if chosen is None:
+            return
+        row = self.current_row()
+        signal.emit(*chosen)
+        if self._pair is not None:
+            self.accept()  # the one pair is decided
+        else:
             self.refresh(row)
 
     def on_skip(self) -> None:

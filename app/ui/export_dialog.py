@@ -1,4 +1,4 @@
-"""Choosing what to export, in which vCard version, to one file or a folder."""
+"""Choosing what to export, as vCard (which version, one file or a folder) or CSV."""
 
 from __future__ import annotations
 
@@ -32,15 +32,19 @@ class ExportDialog(QDialog):
         self.version = QComboBox()
         self.version.addItem("vCard 3.0 (works with almost every address book)", "3.0")
         self.version.addItem("vCard 4.0 (newer)", "4.0")
+        self.version.addItem("CSV (Google Contacts' columns; opens in Excel)", "csv")
         self.layout_choice = QComboBox()
         self.layout_choice.addItem("One file with every contact", "file")
         self.layout_choice.addItem("A folder with one file per contact", "folder")
+        self.version.currentIndexChanged.connect(self._on_format)
         form = QFormLayout()
         form.addRow("Format", self.version)
         form.addRow("Save as", self.layout_choice)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.addButton("Choose where…", QDialogButtonBox.ButtonRole.AcceptRole)
-        ok.setDefault(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Choose where…")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -48,6 +52,16 @@ class ExportDialog(QDialog):
             layout.addWidget(b)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        # Enter exports. Made the default before the button was in this dialog, it was not
+        # (setDefault looks for the dialog), and Cancel, first in the box, answered Enter.
+        self.ok.setDefault(True)
+
+    def _on_format(self) -> None:
+        """A CSV is one file: the folder choice is for vCard only."""
+        csv = self.version.currentData() == "csv"
+        if csv:
+            self.layout_choice.setCurrentIndex(0)
+        self.layout_choice.setEnabled(not csv)
 
     def scope(self) -> str:
         if self.scope_selected.isChecked():

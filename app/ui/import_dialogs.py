@@ -1,4 +1,5 @@
-"""What an import will do (before) and what it did (after), with every problem listed."""
+"""What an import will do (before) and what it did (after), with every problem listed; where
+the columns of a CSV go, when Second Act cannot tell."""
 
 from __future__ import annotations
 
@@ -6,19 +7,22 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.services.importing import ImportReport, Preview
 from app.ui.problems_model import ProblemsModel
-from app.ui.text import plain_label
+from app.ui.text import escape, plain_label, rich_label
+from app.vcard.csv_formats import CHOICES, CsvLayout
 from app.vcard.problems import Problem
 
 
@@ -41,10 +45,9 @@ class ImportSummaryDialog(QDialog):
         self.setWindowTitle(title)
         self.setObjectName("import_summary")
         self.resize(720, 420 if problems else 200)
-        self.heading = QLabel(heading)
+        self.heading = rich_label(heading)
         self.heading.setObjectName("summary_heading")
         self.heading.setWordWrap(True)
-        self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.model = ProblemsModel(problems, self)
         self.table = QTableView()
         self.table.setObjectName("problems")
@@ -109,13 +112,15 @@ def preview_dialog(preview: Preview, files: list[str], parent: QWidget) -> Impor
             else "match people you already have and will be merged into them"
         )
         parts.append(f"<b>{plural(preview.merge, 'card')}</b> {who}, field by field")
-    if preview.skip:
-        parts.append(f"<b>{plural(preview.skip, 'card')}</b> cannot be read and will be skipped")
+    skipped_cards = preview.skip - len(preview.unreadable)
+    if skipped_cards:
+        parts.append(f"<b>{plural(skipped_cards, 'card')}</b> cannot be read and will be skipped")
     what = "; ".join(parts) if parts else "There is nothing to import"
-    heading = (
-        f"<p>Importing {plural(len(files), 'file')}: {what}.</p>"
-        "<p>Nothing is changed until you press Import.</p>"
-    )
+    heading = f"<p>Importing {plural(len(files), 'file')}: {what}.</p>"
+    for p in preview.unreadable:  # a whole file: said in words, not counted as a card
+        name, why = escape(p.file), escape(p.message)
+        heading += f"<p>Nothing can be imported from <b>{name}</b>: {why}.</p>"
+    heading += "<p>Nothing is changed until you press Import.</p>"
     can_import = bool(preview.new or preview.merge)
     dialog = ImportSummaryDialog(
         "Import address book",
@@ -155,3 +160,92 @@ def report_dialog(report: ImportReport, parent: QWidget) -> ImportSummaryDialog:
     if report.import_id is not None:
         dialog.add_choice("Undo This Import…", "undo")
     return dialog
+
+
+class ColumnMappingDialog(QDialog):
+    """Where each column of a CSV goes: the file's first rows beside a field per column."""
+
+    def __init__(
+        self,
+        name: str,
+        layout: CsvLayout,
+        remembered: dict[str, str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import address book: columns")
+        self.setObjectName("column_mapping")
+        self.resize(820, 460)
+        self.layout_ = layout
+        self.table = QTableWidget(len(layout.header), 2 + len(layout.rows))
+        self.table.setObjectName("columns")
+        self.table.setHorizontalHeaderLabels(
+            ["Column", "Import as"] + [f"Row {i}" for i in range(1, len(layout.rows) + 1)]
+        )
+        self.table.verticalHeader().hide()
+        self.combos: list[QComboBox] = []
+        for row, (column, guessed) in enumerate(zip(layout.header, layout.fields, strict=True)):
+            item = QTableWidgetItem(column)  # a table item's text is never rich text
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.table.setItem(row, 0, item)
+            combo = QComboBox()
+            combo.addItem("Choose…", "")
+            for value, label in CHOICES:
+                combo.addItem(label, value)
+            chosen = remembered.get(column) or guessed
+            if chosen and combo.findData(chosen) < 0:
+                # A field of the file's own layout (Outlook's "Business Street", Google's
+                # "E-mail 1 - Value"), which the list above does not name.
+                combo.addItem(f"As {layout.format} means it", chosen)
+            combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen else 0)
+            combo.currentIndexChanged.connect(self._update)
+            self.combos.append(combo)
+            self.table.setCellWidget(row, 1, combo)
+            for i, sample in enumerate(layout.rows):
+                cell = QTableWidgetItem(sample[row] if row < len(sample) else "")
+                cell.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.table.setItem(row, 2 + i, cell)
+        self.table.resizeColumnsToContents()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.accept_button = self.buttons.addButton(
+            "Continue", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.accept_button.setObjectName("accept")
+        self.accept_button.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.missing = plain_label("")
+        self.missing.setWordWrap(True)
+        box = QVBoxLayout(self)
+        box.addWidget(
+            plain_label(
+                f"Second Act does not know every column of {name}. Choose where each goes "
+                "(“Keep as another field” keeps it with the contact; “(leave out)” drops it). "
+                "The choice is remembered for files with the same columns."
+            )
+        )
+        box.addWidget(self.table, 1)
+        box.addWidget(self.missing)
+        box.addWidget(self.buttons)
+        self._update()
+
+    def _update(self) -> None:
+        missing = [
+            h for h, c in zip(self.layout_.header, self.combos, strict=True) if not c.currentData()
+        ]
+        self.accept_button.setEnabled(not missing)
+        self.missing.setText(
+            "Still to choose: " + ", ".join(missing) if missing else "Every column has a place."
+        )
+
+    def choose(self, column: str, field: str) -> None:
+        """Set *column*'s field (what a user does with its list)."""
+        combo = self.combos[self.layout_.header.index(column)]
+        combo.setCurrentIndex(combo.findData(field))
+
+    def mapping(self) -> dict[str, str]:
+        return {
+            h: str(c.currentData())
+            for h, c in zip(self.layout_.header, self.combos, strict=True)
+            if c.currentData()
+        }

@@ -6,14 +6,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
+    QGuiApplication,
     QKeySequence,
-    QUndoStack,
 )
 from PySide6.QtWidgets import (
     QDialog,
@@ -35,7 +35,8 @@ from app.services.contacts import (
     get_contact,
     list_contact_ids,
 )
-from app.services.exporting import ExportReport, export_contacts
+from app.services.duplicates import DuplicatePair
+from app.services.exporting import ExportReport, WouldReplace, export_contacts
 from app.services.followups import (
     add_follow_up,
     delete_follow_up,
@@ -43,7 +44,7 @@ from app.services.followups import (
     restore_follow_up,
     set_done,
 )
-from app.services.import_job import GONE, ImportJob
+from app.services.import_job import GONE, ImportJob, NeedsMapping
 from app.services.importing import (
     ImportReport,
     Preview,
@@ -60,7 +61,12 @@ from app.services.interactions import (
     restore_interaction,
     update_interaction,
 )
-from app.services.settings import set_tier_days, tier_days
+from app.services.settings import (
+    remember_mapping,
+    remembered_mapping,
+    set_tier_days,
+    tier_days,
+)
 from app.services.today import (
     INTERVIEW,
     KEEP_IN_TOUCH,
@@ -72,13 +78,20 @@ from app.services.today import (
 from app.storage.db import Database, DatabaseRefused, check_backup
 from app.ui.activity_dialogs import FollowUpDialog, LogDialog, PickDateDialog
 from app.ui.backup_dialog import RestoreDialog
-from app.ui.commands import DbStep, DeleteContacts, MarkDifferent, MergeContacts, SaveContact
+from app.ui.commands import (
+    DbStep,
+    DeleteContacts,
+    MarkDifferent,
+    MergeContacts,
+    SaveContact,
+    UndoStack,
+)
 from app.ui.contacts_tab import ContactsTab, ReadList, read_list
 from app.ui.duplicates_dialog import DuplicatesDialog
 from app.ui.employers.tab import EmployersTab
 from app.ui.export_dialog import ExportDialog
 from app.ui.groups.tab import GroupsTab
-from app.ui.import_dialogs import plural, preview_dialog, report_dialog
+from app.ui.import_dialogs import ColumnMappingDialog, plural, preview_dialog, report_dialog
 from app.ui.interviews.actions import InterviewActions
 from app.ui.interviews.tab import InterviewsTab
 from app.ui.network.tab import NetworkTab
@@ -88,14 +101,17 @@ from app.ui.outreach.tab import OutreachTab
 from app.ui.preferences import PreferencesDialog
 from app.ui.sync.controller import SyncController
 from app.ui.tasks import TaskRunner
-from app.ui.text import Button, escape, message_box, plain_label
+from app.ui.text import Button, escape, message_box, plain_label, plain_tooltip
 from app.ui.today.tab import TodayTab
 from app.ui.who_at_dialog import WhoAtDialog
+from app.ui.widgets import commit_open_editors, install_wheel_guard
 
 # Deleting at least this many contacts at once is a bulk delete: a backup is made first.
 BULK_DELETE = 10
 
 IMPORTABLE = (".vcf", ".vcard", ".csv")
+# Room kept for a window frame when fitting the window to the screen (see _fit_to_screen).
+FRAME = QSize(16, 40)
 
 
 class MainWindow(QMainWindow):
@@ -103,11 +119,14 @@ class MainWindow(QMainWindow):
 
     def __init__(self, db: Database, paths: AppPaths, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        install_wheel_guard()  # before any widget here is shown (polished)
         self.db = db
         self.paths = paths
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(720, 480)
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = UndoStack(self)  # a step that fails is told, never kept
+        # Queued: said after the action's own status message ("Logged…"), which it replaces.
+        self.undo_stack.failed.connect(self._step_failed, Qt.ConnectionType.QueuedConnection)
         self.tasks = TaskRunner(self)
         self.setAcceptDrops(True)
         # Tests replace these to answer dialogs; the app shows them modally.
@@ -145,6 +164,7 @@ class MainWindow(QMainWindow):
         self.employers.open_contact.connect(self.open_contact)
         self.groups = GroupsTab(db)
         self.groups.search_people = self.contacts._find_choices
+        self.groups.ask = lambda box: self.ask(box)
         self.groups.save_requested.connect(na.save_group)
         self.groups.delete_requested.connect(na.delete_group)
         self.groups.add_person_requested.connect(na.add_to_group)
@@ -165,7 +185,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.network, "&Network map")
         self.tabs.addTab(self.employers, "Target &employers")
         self.tabs.addTab(self.groups, "&Groups && events")
-        self.tabs.currentChanged.connect(lambda _i: self._refresh_current_tab())
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.interviews = InterviewsTab(db)
         self.tabs.addTab(self.interviews, "&Interview prep")
         self.interview_actions = ia = InterviewActions(self)
@@ -182,11 +202,13 @@ class MainWindow(QMainWindow):
         self.sync = SyncController(self)
         self.contacts.sync_requested.connect(self.sync.set_up)
         self._build_menus()
+        self.contacts.view_changed.connect(self._update_actions)
         self._restore_state()
         self.contacts.on_model_reset()
         self.today.refresh()  # the tab title gets its count
         # Today is where the day starts; a first run starts at the welcome page instead.
         self.tabs.setCurrentWidget(self.today if self.contacts.total() else self.contacts)
+        self._update_actions()
         # Measured importing 50,000 cards: a full collection of everything start-up built
         # took 51 to 60 ms of the window's time when the import handed over.
         QTimer.singleShot(0, keep_start_up_out_of_collections)
@@ -262,6 +284,8 @@ class MainWindow(QMainWindow):
             "Undo Last &Import…", self.on_undo_import, name="undo_import"
         )
         for a in (self.undo_action, self.redo_action):
+            # Fixed, not taken from the text as it changes: that quotes names (Undo Edit “…”).
+            a.setToolTip(plain_tooltip(a.iconText()))
             edit_menu.addAction(a)
         edit_menu.addSeparator()
         edit_menu.addAction(self.delete_action)
@@ -329,6 +353,16 @@ class MainWindow(QMainWindow):
         )
         contact_menu.addAction(self.campaign_action)
         self.contacts.table.addAction(self.campaign_action)
+        # The same as buttons in the pane when several are selected.
+        summary = self.contacts.summary
+        summary.add_action(self.bulk_actions[0], "Add a tag…")
+        summary.add_action(self.bulk_actions[1], "Remove a tag…")
+        summary.add_action(self.bulk_actions[2], "Set keep-in-touch tier…")
+        summary.add_action(self.bulk_actions[3], "Set industry…")
+        summary.add_action(self.campaign_action, "Add to a campaign…")
+        summary.add_action(self.merge_action, "Merge the two…")
+        summary.add_action(self.export_action, "Export…")
+        summary.add_action(self.delete_action, "Delete…")
 
         view_menu = bar.addMenu("&View")
         names = (
@@ -361,6 +395,7 @@ class MainWindow(QMainWindow):
         geometry = s.value("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1200, 760)
+        self._fit_to_screen()
         state = s.value("window/state")
         if state is not None:
             self.restoreState(state)
@@ -371,6 +406,23 @@ class MainWindow(QMainWindow):
         if header is not None:
             self.contacts.table.horizontalHeader().restoreState(header)
 
+    def _fit_to_screen(self) -> None:
+        """Keep the window, frame and all, on the screen it opens on.
+
+        1200x760 was wider than a 1024x768 screen and cut the status bar off at 1366x768,
+        and a size remembered from a larger monitor came back larger than the screen."""
+        screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        frame = FRAME  # the title bar and borders, not known before the window is shown
+        width = min(self.width(), area.width() - frame.width())
+        height = min(self.height(), area.height() - frame.height())
+        self.resize(max(width, self.minimumWidth()), max(height, self.minimumHeight()))
+        x = min(max(self.x(), area.left()), area.right() + 1 - self.width() - frame.width())
+        y = min(max(self.y(), area.top()), area.bottom() + 1 - self.height() - frame.height())
+        self.move(max(x, area.left()), max(y, area.top()))
+
     def save_state(self) -> None:
         s = self.settings()
         s.setValue("window/geometry", self.saveGeometry())
@@ -380,7 +432,9 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.contacts.confirm_leave():
+        commit_open_editors(self)  # a cell being typed in is part of what may be saved
+        # Every tab that holds typing asks about it (Interview prep and Outreach save it).
+        if not self.contacts.confirm_leave() or not self.groups.confirm_leave():
             event.ignore()
             return
         if not self.outreach_actions.confirm_close():
@@ -415,6 +469,24 @@ class MainWindow(QMainWindow):
         self.contacts.activity.show_contact(self.contacts.current_id())
         self.today.refresh()
         self._refresh_current_tab()
+
+    def _tab_changed(self, _index: int) -> None:
+        commit_open_editors(self)  # what was being typed in a cell of the tab left is kept
+        self._refresh_current_tab()
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        """Enable the actions that apply to who is selected and shown, and no others."""
+        selected = len(self.contacts.selected_ids())
+        shown = self.contacts.current_id() is not None
+        self.delete_action.setEnabled(selected > 0)
+        self.merge_action.setEnabled(selected == 2)
+        for a in (*self.bulk_actions, self.campaign_action):
+            a.setEnabled(selected > 0)
+        for a in (self.log_action, self.interview_action, self.met_at_action):
+            a.setEnabled(shown)
+        # From Today a follow-up may be about no one in particular.
+        self.follow_up_action.setEnabled(shown or self.tabs.currentWidget() is self.today)
 
     def _refresh_current_tab(self) -> None:
         """The network tabs are read when shown (and after a change while shown)."""
@@ -656,7 +728,9 @@ class MainWindow(QMainWindow):
         )
         if self.ask(box) != Button.Yes:
             return
-        self.contacts.editor.load(ContactRecord())  # drop edits of a contact that is going
+        # The pane lets go of who is going (and of any edits to them): never a blank form
+        # left acting on a contact that is gone.
+        self.contacts.show_nobody()
 
         def delete(_backup: object = None) -> None:
             self.undo_stack.push(DeleteContacts(self.db, ids, names, self._changed))
@@ -680,7 +754,7 @@ class MainWindow(QMainWindow):
             "Import address book",
             str(Path.home()),
             "Address books (*.vcf *.vcard *.csv);;vCard files (*.vcf *.vcard);;"
-            "LinkedIn Connections.csv (*.csv);;All files (*)",
+            "CSV: Outlook, Google Contacts, LinkedIn, a spreadsheet (*.csv);;All files (*)",
         )
         if paths:
             self.start_import(paths)
@@ -695,7 +769,9 @@ class MainWindow(QMainWindow):
             return
         db = self.db
 
-        def read_and_preview(progress: Any, cancelled: Any) -> tuple[ImportJob, Preview]:
+        def read_and_preview(
+            progress: Any, cancelled: Any
+        ) -> tuple[ImportJob, Preview | NeedsMapping]:
             # A helper process reads and imports: 50,000 cards matched and written in this
             # process held its interpreter lock long enough to stall the window (issue 11).
             job = ImportJob(db.path, db.backups, paths)
@@ -709,7 +785,12 @@ class MainWindow(QMainWindow):
             on_failed=self._task_failed,
         )
 
-    def _confirm_import(self, paths: list[str], job: ImportJob, preview: Preview) -> None:
+    def _confirm_import(
+        self, paths: list[str], job: ImportJob, preview: Preview | NeedsMapping
+    ) -> None:
+        if not isinstance(preview, Preview):
+            self._place_columns(paths, job, preview)
+            return
         dialog = preview_dialog(preview, paths, self)
         if self.ask(dialog) != dialog.DialogCode.Accepted or not dialog.can_import:
             job.abandon()
@@ -729,6 +810,29 @@ class MainWindow(QMainWindow):
             run,
             self._import_done,
             on_cancelled=self._import_cancelled,
+            on_failed=self._task_failed,
+        )
+
+    def _place_columns(self, paths: list[str], job: ImportJob, needs: NeedsMapping) -> None:
+        """Ask where the columns of each CSV go (as last chosen for the same header), then
+        have the helper read those files again."""
+        mappings: dict[str, dict[str, str]] = {}
+        for path, layout in needs:
+            with self.db.session() as s:
+                remembered = remembered_mapping(s, layout)
+            dialog = ColumnMappingDialog(Path(path).name, layout, remembered, self)
+            if self.ask(dialog) != dialog.DialogCode.Accepted:
+                job.abandon()
+                self.statusBar().showMessage("Nothing was imported.", 5000)
+                return
+            mappings[path] = dialog.mapping()
+            with self.db.session() as s:
+                remember_mapping(s, layout, mappings[path])
+        self.tasks.start(
+            "Reading address book",
+            lambda progress, cancelled: (job, job.remap(mappings, progress, cancelled)),
+            lambda result: self._confirm_import(paths, *result),
+            on_cancelled=lambda: self.statusBar().showMessage("Nothing was imported.", 5000),
             on_failed=self._task_failed,
         )
 
@@ -752,8 +856,13 @@ class MainWindow(QMainWindow):
         self.contacts.reload()
         self.statusBar().showMessage("Import cancelled: nothing was changed.", 8000)
 
+    def _step_failed(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+        self.ask(message_box(self, APP_NAME, text, icon=QMessageBox.Icon.Warning))
+
     def _task_failed(self, details: str) -> None:
-        text = "Something went wrong, and nothing was changed."
+        known = self.db.note_failure(details)  # a damaged file or a full disk, said plainly
+        text = str(known) if known else "Something went wrong, and nothing was changed."
         if "BrokenProcessPool" in details or GONE in details:  # a helper process was stopped
             text = (
                 "The import stopped: a helper process it started ended unexpectedly (the "
@@ -818,6 +927,10 @@ class MainWindow(QMainWindow):
         folder = dialog.layout_choice.currentData() == "folder"
         if folder:
             target = QFileDialog.getExistingDirectory(self, "Export into folder", str(Path.home()))
+        elif version == "csv":
+            target, _ = QFileDialog.getSaveFileName(
+                self, "Export contacts", str(Path.home() / "contacts.csv"), "CSV files (*.csv)"
+            )
         else:
             target, _ = QFileDialog.getSaveFileName(
                 self, "Export contacts", str(Path.home() / "contacts.vcf"), "vCard files (*.vcf)"
@@ -825,7 +938,10 @@ class MainWindow(QMainWindow):
         if target:
             self.start_export(dialog.scope(), Path(target), version, folder)
 
-    def start_export(self, scope: str, target: Path, version: str, folder: bool) -> None:
+    def start_export(
+        self, scope: str, target: Path, version: str, folder: bool, overwrite: bool = False
+    ) -> None:
+        """*version*: "3.0" or "4.0" (vCard), or "csv"."""
         if scope == "selected":
             ids = self.contacts.selected_ids()
         else:
@@ -834,13 +950,30 @@ class MainWindow(QMainWindow):
                 ids = list_contact_ids(s, query)
         db = self.db
 
-        def run(progress: Any, cancelled: Any) -> ExportReport:
+        def run(progress: Any, cancelled: Any) -> ExportReport | WouldReplace:
             with db.session() as s:
-                return export_contacts(
-                    s, ids, target, version, folder=folder, progress=progress, cancelled=cancelled
-                )
+                try:
+                    return export_contacts(
+                        s,
+                        ids,
+                        target,
+                        version,
+                        folder=folder,
+                        csv=version == "csv",
+                        overwrite=overwrite,
+                        progress=progress,
+                        cancelled=cancelled,
+                    )
+                except WouldReplace as exc:  # nothing written: asked below, on this thread
+                    return exc
 
-        def done(report: ExportReport) -> None:
+        def done(report: ExportReport | WouldReplace) -> None:
+            if isinstance(report, WouldReplace):
+                if self._replace_files(report.paths, target):
+                    self.start_export(scope, target, version, folder, overwrite=True)
+                else:
+                    self.statusBar().showMessage("Export cancelled: no file was written.", 8000)
+                return
             self.statusBar().showMessage(
                 f"Exported {plural(report.count, 'contact')} to {target}.", 10000
             )
@@ -855,10 +988,25 @@ class MainWindow(QMainWindow):
             on_failed=self._task_failed,
         )
 
+    def _replace_files(self, paths: list[Path], folder: Path) -> bool:
+        n = len(paths)
+        names = "\n".join(p.name for p in paths[:5]) + ("\n…" if n > 5 else "")
+        box = message_box(
+            self,
+            "Export",
+            f"{plural(n, 'file')} in {folder} already {'has' if n == 1 else 'have'} the name "
+            f"the export would give {'it' if n == 1 else 'them'}:\n\n{names}\n\n"
+            "Replace them? Nothing has been written yet.",
+            Button.Yes | Button.Cancel,
+            Button.Cancel,
+        )
+        return self.ask(box) == Button.Yes
+
     # -- merge ----------------------------------------------------------------
     def on_merge(self) -> None:
+        """Merge the two selected, after comparing them side by side as the duplicates
+        review does (it was a bare Yes/Cancel with Yes as the default)."""
         ids = self.contacts.selected_ids()
-        names = self.contacts.selected_names()
         if len(ids) != 2:
             self.ask(
                 message_box(
@@ -869,17 +1017,13 @@ class MainWindow(QMainWindow):
                 )
             )
             return
-        box = message_box(
-            self,
-            "Merge contacts",
-            f"Merge “{names[1]}” into “{names[0]}”? Details of both are kept; where they "
-            "differ, the second one's go into the note. Edit ▸ Undo splits them again.",
-            Button.Yes | Button.Cancel,
-            Button.Yes,
-        )
-        if self.ask(box) != Button.Yes:
+        if not self.contacts.confirm_leave():
             return
-        self.merge_pair(ids[0], ids[1], names[0], names[1])
+        # The older one is kept unless the user swaps sides, as for possible duplicates.
+        dialog = DuplicatesDialog(self.db, self, DuplicatePair(min(ids), max(ids)))
+        dialog.merge_requested.connect(self.merge_pair)
+        dialog.different_requested.connect(self.keep_apart)
+        self.ask(dialog)
 
     def merge_pair(self, keep: int, other: int, keep_name: str, other_name: str) -> None:
         self.undo_stack.push(

@@ -22,6 +22,15 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     return label
 
 
+def rich_label(html: str, parent: QWidget | None = None) -> QLabel:
+    """A heading that is rich text on purpose: every user text in *html* went through
+    escape()."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setText(html)
+    return label
+
+
 def plain_tooltip(text: str) -> str:
     """A tooltip that shows *text* literally (tooltips have no text-format setting)."""
     if not text:

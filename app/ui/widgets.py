@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPixmap
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -17,9 +21,11 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSpinBox,
+    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -27,9 +33,97 @@ from PySide6.QtWidgets import (
 )
 
 from app.model.records import Birthday, Labeled, PostalAddress
-from app.ui.text import plain_label
+from app.ui.text import Button, message_box, plain_label, plain_tooltip
 
 ERROR_BG = QColor("#fde2e1")
+
+
+def commit_open_editors(root: QWidget) -> None:
+    """Commit what is being typed in any table cell under *root*, and close the cell editor.
+
+    A cell keeps its typing to itself until it loses the focus; a shortcut (Ctrl+S, Ctrl+Q,
+    Ctrl+2) moves no focus, so without this the number just typed was neither saved nor
+    asked about. Everything that saves, leaves a contact, a tab or the window calls this first.
+    """
+    views = root.findChildren(QAbstractItemView)
+    if isinstance(root, QAbstractItemView):
+        views.append(root)
+    for view in views:
+        if view.state() != QAbstractItemView.State.EditingState:
+            continue
+        index = view.currentIndex()
+        editor = view.indexWidget(index)
+        if editor is None:
+            continue
+        delegate = view.itemDelegateForIndex(index)
+        delegate.commitData.emit(editor)
+        delegate.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
+
+def confirm_unsaved(
+    ask: Callable[[QMessageBox], int],
+    parent: QWidget,
+    what: str,
+    save: Callable[[], bool],
+    discard: Callable[[], None],
+) -> bool:
+    """Save / Discard / Cancel for unsaved typing in *what*; False: stay where we are.
+
+    *save* saves and says whether it did (a refused save keeps the user where they are, with
+    the problems shown)."""
+    answer = ask(
+        message_box(
+            parent,
+            "Unsaved changes",
+            f"Save the changes to {what}?",
+            Button.Save | Button.Discard | Button.Cancel,
+            Button.Save,
+        )
+    )
+    if answer == Button.Save:
+        return save()
+    if answer == Button.Discard:
+        discard()
+        return True
+    return False
+
+
+WHEEL_GUARD = "wheel_guard"
+
+
+class WheelGuard(QObject):
+    """Spin boxes, combo boxes and date edits take the mouse wheel only when focused.
+
+    Scrolling a form with the wheel turned "Year unknown" into "5" as the year passed under
+    the pointer. Installed on the application (install_wheel_guard), so it holds in every tab
+    and dialog: such a widget never takes the focus from the wheel, and while it has no focus
+    the wheel goes to what holds it (the form scrolls).
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.Wheel, QEvent.Type.Polish) or not isinstance(
+            watched, QAbstractSpinBox | QComboBox
+        ):
+            return False
+        if kind == QEvent.Type.Polish:
+            if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
+                watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            return False
+        if watched.hasFocus():
+            return False
+        event.ignore()  # handled here, not accepted: Qt offers it to the parent (the form)
+        return True
+
+
+def install_wheel_guard() -> None:
+    """Install the WheelGuard on the application, once."""
+    app = QApplication.instance()
+    if app is None or app.findChild(WheelGuard, WHEEL_GUARD) is not None:
+        return
+    guard = WheelGuard(app)
+    guard.setObjectName(WHEEL_GUARD)
+    app.installEventFilter(guard)
 
 
 def button_row(*widgets: QWidget) -> QHBoxLayout:
@@ -57,13 +151,101 @@ class ErrorLabel(QLabel):
         self.setVisible(bool(messages))
 
 
+class TabLeavesDelegate(QStyledItemDelegate):
+    """Tab and Shift+Tab in a cell being edited keep what was typed and leave the table.
+
+    Qt's delegate moves Tab on to the next cell and opens it, so a keyboard user typing an
+    email went round the table's cells and never reached Save or the note. Arrows and F2
+    still move and edit inside the table."""
+
+    def eventFilter(self, editor: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            and isinstance(editor, QWidget)
+        ):
+            view = self.parent()
+            self.commitData.emit(editor)
+            self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+            if isinstance(view, QAbstractItemView):
+                # The view has the focus again; the same key there moves it on (the view's
+                # Tab navigation is off), to the next widget or the one before.
+                view.setFocus(Qt.FocusReason.TabFocusReason)
+                key = QKeyEvent(QEvent.Type.KeyPress, event.key(), event.modifiers())
+                QApplication.sendEvent(view, key)
+            return True
+        return super().eventFilter(editor, event)
+
+
+# Labels as address books write them, in words (keys: lower case, without "x-").
+LABEL_WORDS = {
+    "homepage": "home page",
+    "home page": "home page",
+    "grand_central": "Google Voice",
+    "assistantphone": "assistant phone",
+    "assistant phone": "assistant phone",
+    "iphone": "iPhone",
+    "cell": "mobile",
+    "msg": "message",
+    "mobilephone": "mobile",
+    "workfax": "work fax",
+    "homefax": "home fax",
+    "otherfax": "other fax",
+    "main_number": "main",
+    "company_main": "company main",
+    "work_mobile": "work mobile",
+    "work_pager": "work pager",
+    "ttd_tdd": "TTY/TDD",
+    "tty_tdd": "TTY/TDD",
+    "profile": "profile",
+    "blog": "blog",
+    "ftp": "FTP",
+    "isdn": "ISDN",
+    "bbs": "BBS",
+    "callback": "callback",
+    "companymain": "company main",
+    "assistant": "assistant",
+    "radio": "radio",
+    "telex": "telex",
+    "ttytdd": "TTY/TDD",
+    "anniversary": "anniversary",
+}
+
+
+def human_label(raw: str) -> str:
+    """A type label in words: "HomePage" reads "Home page", "REFERRED_BY" "Referred by",
+    "x-work" "Work"; a label the user typed stays as typed ("LinkedIn", "CustomType")."""
+    text = raw.strip()
+    if text.lower().startswith("x-"):
+        text = text[2:]
+    words = LABEL_WORDS.get(text.lower())
+    if words is None:
+        words = text
+        if "_" in text or text.isupper():  # Google's REFERRED_BY, PROFILE; WORK
+            words = text.replace("_", " ").lower()
+    # "work" reads "Work", as a label does; "iPhone" and "LinkedIn" stay as written.
+    return words[:1].upper() + words[1:] if words.islower() else words
+
+
+RAW_LABEL = Qt.ItemDataRole.UserRole + 1  # the label as stored, beside the words shown
+
+
 class LabeledListEditor(QWidget):
-    """Edits a list of (label, value) pairs: emails, phones or web addresses."""
+    """Edits a list of (label, value) pairs: emails, phones or web addresses.
+
+    Labels are shown in words (human_label); one left as shown is saved as it was stored."""
 
     changed = Signal()
 
     def __init__(
-        self, kind: str, labels: list[str], placeholder: str, parent: QWidget | None = None
+        self,
+        kind: str,
+        labels: list[str],
+        placeholder: str,
+        one: str,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.kind = kind
@@ -78,10 +260,11 @@ class LabeledListEditor(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         self.table.setTabKeyNavigation(False)
+        self.table.setItemDelegate(TabLeavesDelegate(self.table))
         self.table.setAccessibleName(kind)
-        self.table.setToolTip(placeholder)
+        self.table.setToolTip(plain_tooltip(placeholder))
         self.table.itemChanged.connect(lambda _item: self.changed.emit())
-        self.add_button = QPushButton(f"Add {kind[:-1] if kind.endswith('s') else kind}")
+        self.add_button = QPushButton(f"Add {one}")
         self.add_button.setObjectName(f"add_{kind}")
         self.remove_button = QPushButton("Remove")
         self.add_button.clicked.connect(self.on_add)
@@ -122,13 +305,23 @@ class LabeledListEditor(QWidget):
             value = self.table.item(row, 1)
             v = value.text().strip() if value else ""
             if v:
-                out.append(Labeled(v, label.text().strip() if label else ""))
+                out.append(Labeled(v, self._label_at(label)))
         return out
+
+    @staticmethod
+    def _label_at(item: QTableWidgetItem | None) -> str:
+        if item is None:
+            return ""
+        shown = item.text().strip()
+        raw = item.data(RAW_LABEL)
+        return raw if isinstance(raw, str) and shown == human_label(raw) else shown
 
     def _append(self, label: str, value: str) -> int:
         row = self.table.rowCount()
         self.table.insertRow(row)
-        self.table.setItem(row, 0, QTableWidgetItem(label))
+        label_item = QTableWidgetItem(human_label(label))
+        label_item.setData(RAW_LABEL, label)
+        self.table.setItem(row, 0, label_item)
         self.table.setItem(row, 1, QTableWidgetItem(value))
         return row
 
@@ -192,8 +385,10 @@ class AddressEditor(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         form = QFormLayout(self)
         self.edits: dict[str, QLineEdit] = {}
+        self._label = address.label  # as stored; shown in words (human_label)
         for name, label in self.FIELDS:
-            edit = QLineEdit(getattr(address, name))
+            value = getattr(address, name)
+            edit = QLineEdit(human_label(value) if name == "label" else value)
             edit.setObjectName(f"address_{name}")
             edit.textChanged.connect(lambda _t: self.changed.emit())
             self.edits[name] = edit
@@ -203,7 +398,10 @@ class AddressEditor(QFrame):
         form.addRow("", remove)
 
     def address(self) -> PostalAddress:
-        return PostalAddress(**{k: e.text().strip() for k, e in self.edits.items()})
+        values = {k: e.text().strip() for k, e in self.edits.items()}
+        if values["label"] == human_label(self._label):
+            values["label"] = self._label
+        return PostalAddress(**values)
 
 
 class AddressListEditor(QWidget):

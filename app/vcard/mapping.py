@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import unquote_to_bytes
 
+from app.model.names import turn_family_first
 from app.model.pickling import ByFields
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
 from app.model.serialize import fingerprint
@@ -37,6 +38,33 @@ TYPE_LABELS = {
     "text": "text",
     "msg": "message",
     "other": "other",
+}
+# The content lines that carry each field of a record; every other line is kept as an extra
+# line. A writer over another client's card replaces only the lines of the fields that
+# changed and leaves the rest as that client wrote them (app/services/sync.py).
+_NAME_LINES = ("FN", "N")
+FIELD_PROPERTIES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ("full_name", "prefix", "given_name", "additional_names", "family_name", "suffix"),
+        _NAME_LINES,
+    ),
+    "uid": ("UID",),
+    "nickname": ("NICKNAME",),
+    "organization": ("ORG",),
+    "department": ("ORG",),
+    "title": ("TITLE",),
+    "emails": ("EMAIL",),
+    "phones": ("TEL",),
+    "urls": ("URL", "X-SOCIALPROFILE"),
+    "addresses": ("ADR",),
+    "birthday": ("BDAY",),
+    "photo": ("PHOTO",),
+    "photo_mime": ("PHOTO",),
+    "note": ("NOTE",),
+    "tags": ("CATEGORIES",),
+    "industry": (f"{X_PREFIX}INDUSTRY",),
+    "how_met": (f"{X_PREFIX}HOW-MET",),
+    "tier": (f"{X_PREFIX}TIER",),
 }
 IGNORED_TYPES = {
     "internet",
@@ -336,6 +364,7 @@ def map_card(card: Card) -> MappedCard:
         for tag in r.tags:
             first.setdefault(tag.casefold(), tag)
         r.tags = list(first.values())
+    turn_family_first(r)
     if not r.display_name:  # display_name_of also counts instant-messaging handles
         only = " (only a photo)" if r.photo else ""
         out.problems.append(

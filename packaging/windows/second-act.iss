@@ -3,7 +3,10 @@
 ;                    .venv\Scripts\python -m PyInstaller --noconfirm packaging\second-act.spec
 ;                    iscc packaging\windows\second-act.iss
 #define AppName "Second Act"
-#define AppVersion "0.1.0"
+; The release workflow passes the version: iscc /DAppVersion=0.1.0 (this is for a hand build).
+#ifndef AppVersion
+  #define AppVersion "0.1.0"
+#endif
 #define AppId "io.github.secondact.SecondAct"
 
 [Setup]

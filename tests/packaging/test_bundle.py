@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,38 +13,9 @@ import pytest
 from app import __version__
 from app.paths import resolve
 from app.ui.single_instance import send_to_running
-from tests.conftest import ROOT, VCARDS
+from tests.conftest import VCARDS
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if os.environ.get("SECOND_ACT_SKIP_BUNDLE"):
-        pytest.skip("SECOND_ACT_SKIP_BUNDLE is set")
-    work = tmp_path_factory.mktemp("pyinstaller")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "PyInstaller",
-            "--noconfirm",
-            "--log-level",
-            "WARN",
-            "--distpath",
-            str(work / "dist"),
-            "--workpath",
-            str(work / "build"),
-            str(ROOT / "packaging" / "second-act.spec"),
-        ],
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-        timeout=900,
-    )
-    exe = work / "dist" / "second-act" / "second-act"
-    assert exe.exists()
-    return exe
 
 
 def run(exe: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -49,7 +49,7 @@ def card(uid: str, name: str, email: str = "", extra: str = "") -> str:
 
 
 def connect(db: Database, srv: Radicale) -> None:
-    with carddav.client(USER, PASSWORD) as http:
+    with carddav.client(srv.url, USER, PASSWORD) as http:
         books = carddav.discover(http, srv.url)
     with db.session() as s:
         sync.add_account(s, srv.url, USER, books)
@@ -111,15 +111,19 @@ def fill_server(srv: Radicale, n: int) -> None:
 
 
 def test_discovery_finds_the_book_and_explains_failures(server: Radicale) -> None:
-    with carddav.client(USER, PASSWORD) as http:
+    with carddav.client(server.url, USER, PASSWORD) as http:
         books = carddav.discover(http, server.url)
     assert [(b.name, b.supports_sync) for b in books] == [("Contacts", True)]
     assert books[0].url == server.book_url()
-    with pytest.raises(carddav.CardDavError) as e, carddav.client(USER, "wrong") as http:
+    with (
+        pytest.raises(carddav.CardDavError) as e,
+        carddav.client(server.url, USER, "wrong") as http,
+    ):
         carddav.discover(http, server.url)
     assert "refused the user name or password" in str(e.value)
-    with pytest.raises(carddav.CardDavError) as e, carddav.client(USER, PASSWORD) as http:
-        carddav.discover(http, "http://127.0.0.1:9")
+    gone = "http://127.0.0.1:9"
+    with pytest.raises(carddav.CardDavError) as e, carddav.client(gone, USER, PASSWORD) as http:
+        carddav.discover(http, gone)
     assert "Could not reach 127.0.0.1:9" in str(e.value)
 
 
@@ -132,7 +136,7 @@ def test_an_address_that_is_no_carddav_server_says_so(tmp_path: Path) -> None:
     threading.Thread(target=web.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{web.server_address[1]}/"
-        with pytest.raises(carddav.CardDavError) as e, carddav.client(USER, PASSWORD) as http:
+        with pytest.raises(carddav.CardDavError) as e, carddav.client(url, USER, PASSWORD) as http:
             carddav.discover(http, url)
         assert str(e.value).startswith("No CardDAV address books were found at 127.0.0.1")
     finally:
@@ -558,7 +562,10 @@ def test_an_untrusted_certificate_is_refused_in_plain_words(
     ca = trustme.CA()
     with radicale(tmp_path / "tls", tls=ca) as srv:
         srv_books = None
-        with pytest.raises(carddav.CardDavError) as e, carddav.client(USER, PASSWORD) as http:
+        with (
+            pytest.raises(carddav.CardDavError) as e,
+            carddav.client(srv.url, USER, PASSWORD) as http,
+        ):
             carddav.discover(http, srv.url)  # this computer does not trust the test CA
         assert "certificate of 127.0.0.1" in str(e.value)
         assert "did not send your password" in str(e.value)
@@ -566,7 +573,7 @@ def test_an_untrusted_certificate_is_refused_in_plain_words(
         pem = tmp_path / "ca.pem"
         ca.cert_pem.write_to_path(str(pem))
         monkeypatch.setenv("SSL_CERT_FILE", str(pem))
-        with carddav.client(USER, PASSWORD) as http:
+        with carddav.client(srv.url, USER, PASSWORD) as http:
             srv_books = carddav.discover(http, srv.url)
         assert srv_books == []  # reached, over verified TLS (no book made yet)
 
@@ -612,8 +619,9 @@ def test_a_truncated_sync_collection_answer_is_recognised() -> None:
   <d:sync-token>http://example.com/ns/sync/2</d:sync-token>
 </d:multistatus>"""
     transport = httpx.MockTransport(lambda _request: httpx.Response(207, text=body))
-    with httpx.Client(transport=transport) as http:
-        page = carddav.sync_collection(http, "http://example.com/book/", "tok1")
+    book = "http://example.com/book/"
+    with carddav.Connection(httpx.Client(transport=transport), book) as http:
+        page = carddav.sync_collection(http, book, "tok1")
     assert page == carddav.Changes(
         {"/book/a.vcf": '"1"'}, ["/book/gone.vcf"], "http://example.com/ns/sync/2", True
     )

@@ -188,8 +188,11 @@ def test_merge_two_selected_contacts_then_undo(
         create_contact(s, ContactRecord(full_name="Anne Lee", emails=[Labeled("b@x.org")]))
     w = make_window()
     w.contacts.table.selectAll()
+    # The two are compared side by side (as possible duplicates are); the user merges.
+    answers.on_dialog = lambda dialog: (dialog.merge_button.click(), dialog.result())[1]
     w.merge_action.trigger()
-    assert "Merge “Anne Lee” into “Ann Lee”" in answers.asked[0]
+    (dialog,) = answers.dialogs
+    assert dialog.windowTitle() == "Merge two contacts"
     with db.session() as s:
         assert len(list_contact_ids(s)) == 1
         assert list_contact_ids(s, "b@x.org") == list_contact_ids(s, "a@x.org")
@@ -277,3 +280,48 @@ def test_a_helper_process_dying_is_a_plain_failure_and_nothing_changes(
     answers.on_dialog = None
     w.start_import([str(VCARDS / "khard" / "joe.vcf")])
     qtbot.waitUntil(lambda: w.contacts.total() == 1, timeout=20000)
+
+
+def test_importing_a_file_without_any_card_says_so_in_words(
+    qtbot: QtBot, make_window: Make, tmp_path: Path
+) -> None:
+    import random
+
+    noise = tmp_path / "noise.vcf"
+    noise.write_bytes(random.Random(22).randbytes(20_000))
+    w = make_window()
+    w.ask = dialogs = Dialogs(QDialog.DialogCode.Rejected)
+    w.start_import([str(noise)])
+    qtbot.waitUntil(lambda: len(summaries(dialogs)) == 1, timeout=20000)
+    heading = summaries(dialogs)[0].heading.text()
+    assert "There is nothing to import" in heading
+    assert "Nothing can be imported from <b>noise.vcf</b>: no vCards found in this file" in heading
+    assert "cannot be read and will be skipped" not in heading
+    assert w.contacts.total() == 0
+
+
+def test_export_to_a_folder_asks_before_replacing_a_file(
+    qtbot: QtBot, make_window: Make, db: Database, tmp_path: Path, answers: Answers
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    with db.session() as s:
+        create_contact(s, ContactRecord(full_name="Ann Lee"))
+        create_contact(s, ContactRecord(full_name="Bob Ray"))
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    (folder / "Ann Lee.vcf").write_text("my own notes", encoding="utf-8")
+    w = make_window()
+    answers.reply = QMessageBox.StandardButton.Cancel
+    w.start_export("all", folder, "3.0", True)
+    qtbot.waitUntil(lambda: "Export cancelled" in w.statusBar().currentMessage(), timeout=20000)
+    assert len(answers.asked) == 1 and "Ann Lee.vcf" in answers.asked[0]
+    assert [p.name for p in folder.iterdir()] == ["Ann Lee.vcf"]
+    assert (folder / "Ann Lee.vcf").read_text(encoding="utf-8") == "my own notes"
+
+    answers.reply = QMessageBox.StandardButton.Yes
+    w.start_export("all", folder, "3.0", True)
+    qtbot.waitUntil(lambda: "Exported 2 contacts" in w.statusBar().currentMessage(), timeout=20000)
+    assert len(answers.asked) == 2
+    assert "FN:Ann Lee" in (folder / "Ann Lee.vcf").read_text(encoding="utf-8")
+    assert (folder / "Bob Ray.vcf").exists()

@@ -392,6 +392,13 @@ def test_an_unsure_message_is_the_users_call(
     w.outreach.pages.setCurrentWidget(rec)
     assert {r.status for r in rec.rows()} == {"failed"}
     assert "may have arrived" in rec.model.index(0, 4).data()
+    # Send does not send them again by itself: only Send again, chosen per person, does.
+    w.outreach.pages.setCurrentWidget(w.outreach.send)
+    click(qtbot, w.outreach.send.send_button)
+    assert w.statusBar().currentMessage().startswith("Nothing to send")
+    with db.session() as s:
+        assert {r.status for r in outreach.recipients(s, cid)} == {"failed"}
+    w.outreach.pages.setCurrentWidget(rec)
     rec.table.selectRow(0)
     assert rec.mark_sent_button.isEnabled() and rec.resend_button.isEnabled()
     answers.reply = answers.reply.Yes

@@ -14,11 +14,13 @@ from sqlalchemy import func, select
 
 from app.model.tables import SyncCard
 from app.services import sync
+from app.services.carddav import BookInfo
 from app.services.contacts import get_contact, list_contact_ids
 from app.storage.db import Database
 from app.ui.main_window import MainWindow
 from app.ui.sync.dialogs import AccountsDialog, ConflictsDialog, SyncAccountDialog
 from tests.carddav_server import PASSWORD, USER, Radicale, radicale
+from tests.hostile_dav import BOOK, Handler, Hostile, hostile
 from tests.services.test_sync import a_conflict, card, connect, fill_server, run, synced_ann
 from tests.ui.conftest import Answers
 
@@ -213,3 +215,46 @@ def test_removing_an_account_keeps_the_contacts_and_stops_syncing(
         assert len(list_contact_ids(s)) == 1  # Ann stays here
     assert len(server.cards()) == 1  # and there
     assert w.sync.label.text() == "" and not w.sync.timer.isActive()
+
+
+def test_the_account_dialog_refuses_an_http_address_in_plain_words(
+    qtbot: QtBot, make_window: Make, answers: Answers, db: Database
+) -> None:
+    w = make_window()
+    seen: list[str] = []
+
+    def answer(dialog: QDialog) -> int:
+        assert isinstance(dialog, SyncAccountDialog)
+        fill_in(dialog, qtbot, "http://contacts.example.invalid", PASSWORD)
+        seen.append(dialog.result.text())
+        assert not dialog.save_button.isEnabled()
+        return int(QDialog.DialogCode.Rejected)
+
+    answers.on_dialog = answer
+    w.sync.setup_action.trigger()
+    assert seen == [
+        "contacts.example.invalid was given with http://, which would send your password "
+        "unencrypted. Use its https:// address instead (https://contacts.example.invalid)."
+    ]
+    with db.session() as s:
+        assert sync.accounts(s) == []
+
+
+def test_closing_the_window_stops_a_sync_the_server_drips_at_once(
+    qtbot: QtBot, make_window: Make, db: Database
+) -> None:
+    def drip(h: Handler, _state: Hostile) -> None:  # a byte now and then, never the end
+        h.drip(b" ", every=0.2)
+
+    with hostile(drip) as srv:
+        with db.session() as s:
+            sync.add_account(s, srv.url, USER, [BookInfo(srv.url + BOOK, "Contacts", True)])
+        w = make_window()
+        w.sync.password_for = lambda _k: PASSWORD
+        w.sync.sync_now()
+        qtbot.waitUntil(srv.answering.is_set, timeout=20000)
+        w.close()
+        # Closed without waiting for the server's answer (which lasts LONGEST seconds)...
+        assert not srv.finished.is_set()
+        assert w.sync.pool.activeThreadCount() == 0  # ...and with the sync's thread done
+        qtbot.waitUntil(srv.hung_up.is_set, timeout=20000)  # the request was cut, not left

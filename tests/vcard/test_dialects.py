@@ -82,8 +82,9 @@ def test_text_is_not_cut_at_unescaped_commas() -> None:
         b"TITLE:VP, Sales, EMEA\nNOTE:one, two, three\nEND:VCARD\n"
     )
     r = one(data).record
-    assert (r.full_name, r.organization, r.department, r.title, r.note) == (
-        "Doe, Jane",
+    assert (r.given_name, r.family_name, r.organization, r.department, r.title, r.note) == (
+        "Jane",
+        "Doe",
         "Acme, Inc.",
         "R&D, West",
         "VP, Sales, EMEA",
@@ -315,3 +316,34 @@ def test_line_breaks_are_counted_as_the_reader_splits_lines(data: bytes) -> None
     from app.vcard.reader import _LINE_BREAK, _count_line_breaks
 
     assert _count_line_breaks(data) == len(_LINE_BREAK.split(data)) - 1
+
+
+@pytest.mark.parametrize(
+    ("fn", "parts", "shown"),
+    [
+        ("Richter, James", ("", "James", "", "Richter", ""), "James Richter"),
+        ("Ruiz, Dr. Ana María", ("Dr.", "Ana", "María", "Ruiz", ""), "Dr. Ana María Ruiz"),
+        (
+            "van der Berg, Anna, PhD",
+            ("", "Anna", "", "van der Berg", "PhD"),
+            "Anna van der Berg PhD",
+        ),
+        ("Lee Chen, PhD", ("", "", "", "", ""), "Lee Chen, PhD"),
+        ("Acme, Inc.", ("", "", "", "", ""), "Acme, Inc."),
+    ],
+)
+def test_a_name_written_family_name_first_is_read_so(
+    fn: str, parts: tuple[str, ...], shown: str
+) -> None:
+    r = one(
+        f"BEGIN:VCARD\nVERSION:3.0\nFN:{fn.replace(',', chr(92) + ',')}\nEND:VCARD\n".encode()
+    ).record
+    assert (r.prefix, r.given_name, r.additional_names, r.family_name, r.suffix) == parts
+    assert r.display_name == shown
+
+
+def test_a_name_with_its_own_parts_is_left_as_written() -> None:
+    r = one(
+        b"BEGIN:VCARD\nVERSION:3.0\nFN:Richter\\, James\nN:Richter;James;;;\nEND:VCARD\n"
+    ).record
+    assert r.full_name == "Richter, James"

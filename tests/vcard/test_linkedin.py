@@ -6,13 +6,13 @@ from app.model.records import ContactRecord, Labeled
 from app.services.contacts import create_contact, get_contact, list_contact_ids, load_records
 from app.services.importing import import_files, read_file
 from app.storage.db import Database
-from app.vcard.linkedin import read_connections
+from app.vcard.csv_formats import read_csv
 from tests.conftest import DATA
 
 
 def test_connections_csv_skips_the_notes_and_reads_every_row() -> None:
     parsed = read_file(DATA / "Connections.csv")
-    assert parsed.problems == []
+    assert [str(p) for p in parsed.problems] == ["Connections.csv: 3 rows read as LinkedIn"]
     records = [c.record for c in parsed.cards]
     assert [(r.given_name, r.family_name) for r in records] == [
         ("Priya", "Raman"),
@@ -58,11 +58,11 @@ def test_linkedin_rows_merge_with_vcard_contacts_of_the_same_people(db: Database
     assert priya.full_name == "Priya R."
 
 
-def test_a_csv_that_is_not_linkedin_says_so(tmp_path: Path) -> None:
+def test_a_csv_of_unknown_columns_is_refused_naming_them(tmp_path: Path) -> None:
     (tmp_path / "other.csv").write_text("a,b,c\n1,2,3\n")
     parsed = read_file(tmp_path / "other.csv")
     assert parsed.cards == []
-    assert "no LinkedIn header" in parsed.problems[0].message
+    assert "could not place: “a”, “b”, “c”" in parsed.problems[0].message
 
 
 def test_linkedin_import_twice_adds_nothing(db: Database) -> None:
@@ -81,10 +81,10 @@ def test_a_cell_holding_a_separator_character_stays_in_its_row() -> None:
         'Bob,"Ray\nJr",,,,,\r\n'
         "Cy,Ng,,,,,\r\n"
     ).encode()
-    cards, problems = read_connections(data, "c.csv")
-    assert problems == []
-    assert [(c.record.given_name, c.record.organization, c.line) for c in cards] == [
-        ("Ann", "Acme\x1e\u2028Labs", 2),
-        ("Bob", "", 3),
-        ("Cy", "", 5),
+    result = read_csv(data, "c.csv")
+    assert [p for p in result.problems if p.line] == []
+    assert [(c.record.given_name, c.record.organization) for c in result.cards] == [
+        ("Ann", "Acme\x1e\u2028Labs"),
+        ("Bob", ""),
+        ("Cy", ""),
     ]

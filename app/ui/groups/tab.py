@@ -30,7 +30,7 @@ from app.ui.activity_dialogs import from_qdate, to_qdate
 from app.ui.contact_picker import NOT_A_CONTACT, ContactPicker
 from app.ui.rows_model import RowsModel
 from app.ui.text import plain_label
-from app.ui.widgets import button_row
+from app.ui.widgets import button_row, confirm_unsaved
 
 
 class GroupsModel(RowsModel):
@@ -55,6 +55,8 @@ class GroupsTab(QWidget):
         super().__init__(parent)
         self._db = db
         self.search_people = lambda _text: []  # the window gives the contact search
+        self.ask = lambda box: box.exec()  # the window routes dialogs through its own
+        self._shown = GroupRecord()  # the details as shown, to tell what was typed since
         self.model = GroupsModel(self)
         self.list = rows_table(self.model, "groups_list")
         self.list.setMaximumHeight(16777215)
@@ -246,6 +248,25 @@ class GroupsTab(QWidget):
         )
         self.remove_person_button.setEnabled(bool(people))
         self.picker.clear()
+        self._shown = self.record()
+
+    def unsaved(self) -> bool:
+        """Something was typed in the details and not saved."""
+        return self.record() != self._shown
+
+    def confirm_leave(self) -> bool:
+        """Ask what to do with unsaved details; False means stay where we are."""
+        if not self.unsaved():
+            return True
+
+        def save() -> bool:
+            self._save()
+            return not self.unsaved()
+
+        name = self.name.text().strip()
+        return confirm_unsaved(
+            self.ask, self, f"“{name}”" if name else "this group", save, lambda: None
+        )
 
     def record(self) -> GroupRecord:
         parent = self.parent_group.currentData()

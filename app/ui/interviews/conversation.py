@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.interviews import InterviewDetail
-from app.ui.text import plain_label
+from app.ui.text import plain_label, plain_tooltip
 
 WARN_AT = 5 * 60  # seconds left
 CALM = "background: #e8f1ec; color: #1d4d2f;"
@@ -60,7 +59,7 @@ class ConversationDialog(QDialog):
             "Keep to the time; never ask for a job."
         )
         title.setWordWrap(True)
-        self.clock = QLabel()
+        self.clock = plain_label()
         self.clock.setObjectName("interview_clock")
         self.clock.setAlignment(Qt.AlignmentFlag.AlignCenter)
         font = self.clock.font()
@@ -83,7 +82,7 @@ class ConversationDialog(QDialog):
             )
         for n, q in enumerate(detail.questions, 1):
             box = QGroupBox(f"{n}. {q.text}")
-            box.setToolTip(q.theme)
+            box.setToolTip(plain_tooltip(q.theme))
             inner_layout = QVBoxLayout(box)
             note = QPlainTextEdit(q.note)
             note.setObjectName(f"question_note_{n}")

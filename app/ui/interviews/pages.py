@@ -40,7 +40,7 @@ from app.services.interviews import InterviewDetail, InterviewRecord, PlannedQue
 from app.services.question_bank import Question
 from app.ui.activity import day_text, rows_table
 from app.ui.rows_model import RowsModel
-from app.ui.text import plain_label
+from app.ui.text import plain_label, plain_tooltip
 from app.ui.widgets import button_row
 
 SAVE_AFTER_MS = 700
@@ -225,7 +225,7 @@ class InterviewPage(QWidget):
             self.found_via.addItem(label, key)
         self.employer = QComboBox()
         self.employer.setObjectName("interview_employer")
-        self.introduced = QLabel()
+        self.introduced = plain_label()
         self.introduced.setObjectName("interview_introduced_by")
         self.introduced.setWordWrap(True)
         when = QHBoxLayout()
@@ -440,7 +440,7 @@ class InterviewPage(QWidget):
                 parent = themes[q.theme] = QTreeWidgetItem(self.bank, [q.theme])
                 parent.setFlags(parent.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             item = QTreeWidgetItem(parent, [q.text])
-            item.setToolTip(0, q.text)
+            item.setToolTip(0, plain_tooltip(q.text))
             item.setData(0, ROLE, q.theme)
         self.bank.expandAll()
 
@@ -550,7 +550,7 @@ class InterviewPage(QWidget):
     def _plan_item(self, q: PlannedQuestion) -> None:
         item = QListWidgetItem(q.text)
         item.setData(ROLE, q)
-        item.setToolTip(f"{q.text} ({q.theme})")
+        item.setToolTip(plain_tooltip(f"{q.text} ({q.theme})"))
         self.plan.addItem(item)
         self._number()
 

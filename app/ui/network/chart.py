@@ -23,6 +23,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.services.industries import Bar
+from app.ui.text import plain_tooltip
 
 ACTIVE = QColor("#2e6fba")
 TARGET = QColor("#c2571a")
@@ -147,7 +148,7 @@ class BarChart(QWidget):
 
     # -- use ----------------------------------------------------------------
     def tooltip_of(self, bar: Bar) -> str:
-        return (
+        return plain_tooltip(
             f"{self.label_of(bar)}: {bar.total} people — {bar.active} in touch in the last "
             f"two years, {bar.dormant} dormant, {bar.unlogged} with nothing logged. "
             "Click to list them."

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.industries import DEFAULT_KEYWORDS, Suggestion
-from app.ui.text import plain_label
+from app.ui.text import plain_label, plain_tooltip
 from app.ui.widgets import button_row
 
 
@@ -28,7 +28,7 @@ def _item(text: str, editable: bool = False) -> QTableWidgetItem:
     if editable:
         flags |= Qt.ItemFlag.ItemIsEditable
     item.setFlags(flags)
-    item.setToolTip(text)
+    item.setToolTip(plain_tooltip(text))
     return item
 
 

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 def _swatch(color: QColor) -> QLabel:
     pix = QPixmap(14, 14)
     pix.fill(color)
-    label = QLabel()
+    label = plain_label()
     label.setPixmap(pix)
     return label
 

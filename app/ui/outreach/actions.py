@@ -595,7 +595,7 @@ class OutreachActions:
             self.tab.pages.setCurrentWidget(self.tab.message)
             return
         queued = sum(1 for r in rows if r.status == "queued")
-        to_queue = [r for r in rows if r.status in ("draft", "failed")]
+        to_queue = [r for r in rows if outreach.queued_by_send(r)]
         if not queued and not to_queue:
             self._say("Nothing to send: every message has gone, or people are held back (3B7).")
             return

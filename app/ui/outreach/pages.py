@@ -308,7 +308,7 @@ class RecipientsPage(QWidget):
         def button(text: str, name: str, tip: str = "") -> QPushButton:
             b = QPushButton(text)
             b.setObjectName(name)
-            b.setToolTip(tip)
+            b.setToolTip(plain_tooltip(tip))
             return b
 
         self.add_button = button("&Add people…", "add_people")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.services import carddav, sync
 from app.ui.sync.dialogs import AccountsDialog, ConflictsDialog, SyncAccountDialog
 from app.ui.tasks import Task
-from app.ui.text import Button, message_box, plain_label
+from app.ui.text import Button, message_box, plain_label, plain_tooltip
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -37,6 +37,7 @@ class SyncController(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self.task: Task | None = None
+        self.halt = carddav.Stop()  # the running sync's
         self.signals = _Signals()
         self.signals.status.connect(self._show_progress)
         self.label = plain_label()
@@ -85,7 +86,8 @@ class SyncController(QObject):
             text += " · sync failed"
         self.label.setText(text)
         self.label.setStyleSheet("color: #b3261e;" if error or waiting else "")
-        self.label.setToolTip(error or "Sync runs every 15 minutes and on F5.")
+        # The error names an address book, as the server calls it.
+        self.label.setToolTip(plain_tooltip(error or "Sync runs every 15 minutes and on F5."))
 
     def _show_progress(self, text: str) -> None:
         self.label.setStyleSheet("")
@@ -102,14 +104,15 @@ class SyncController(QObject):
                 self.set_up()
             return
         db, password_for, status = self.db, self.password_for, self.signals.status
+        self.halt = halt = carddav.Stop()
 
-        def work(_progress: Any, cancelled: Callable[[], bool]) -> list[sync.SyncReport]:
+        def work(_progress: Any, _cancelled: Callable[[], bool]) -> list[sync.SyncReport]:
             return sync.sync_all(
                 db,
                 password_for=password_for,
                 allow_deletes=allow_deletes,
                 progress=status.emit,
-                cancelled=cancelled,
+                cancelled=halt,
             )
 
         self.sync_action.setEnabled(False)
@@ -120,10 +123,10 @@ class SyncController(QObject):
         self.pool.start(self.task)
 
     def stop(self) -> None:
-        """Stop a running sync (the window is closing): what was done is kept."""
+        """Stop a running sync (the window is closing): what was done is kept. A request
+        waiting on the server is cut, so this returns at once."""
         self.timer.stop()
-        if self.task is not None:
-            self.task.cancel()
+        self.halt.set()
         self.pool.waitForDone()
 
     def _done(self, reports: list[sync.SyncReport], quiet: bool) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.services import carddav
 from app.ui.rows_model import CompareModel
 from app.ui.tasks import Task
-from app.ui.text import plain_label
+from app.ui.text import plain_label, plain_tooltip
 from app.ui.widgets import ErrorLabel
 
 PROVIDERS = (
@@ -38,7 +38,7 @@ Discover = Callable[[str, str, str], list[carddav.BookInfo]]
 
 
 def discover(url: str, username: str, password: str) -> list[carddav.BookInfo]:
-    with carddav.client(username, password) as http:
+    with carddav.client(url, username, password) as http:
         return carddav.discover(http, url)
 
 
@@ -179,7 +179,7 @@ class SyncAccountDialog(QDialog):
         for book in result:
             item = QListWidgetItem(book.name)
             item.setData(Qt.ItemDataRole.UserRole, book)
-            item.setToolTip(book.url)
+            item.setToolTip(plain_tooltip(book.url))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             self.books.addItem(item)

@@ -1,0 +1,265 @@
+"""Sending a campaign against a real SMTP server on loopback, where it goes wrong in real
+life: two senders at once, a sender killed while the server holds the message, a restart in
+the middle of the throttle's wait, addresses that are not addresses."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from app.model.records import ContactRecord, Labeled
+from app.model.tables import CampaignRecipient
+from app.paths import AppPaths
+from app.services import mail, outreach, sending
+from app.services.contacts import create_contact
+from app.storage.db import Database, open_database
+from tests.conftest import ROOT
+from tests.mailserver import PASSWORD, MailServer
+from tests.services.test_outreach import MONDAY, account_for, campaign, connect_to, person
+
+DEADLINE = 120  # seconds: only to stop a hang
+
+
+def cli(paths: AppPaths) -> tuple[list[str], dict[str, str]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return [sys.executable, "-m", "app", "--data-dir", str(paths.data_dir)], env
+
+
+def ready_to_send(db: Database, server: MailServer, people: list[int], pace: sending.Pace) -> int:
+    """A campaign to *people*, queued, with the account and its password set up."""
+    cid = campaign(db)
+    account = account_for(server)
+    with db.session() as s:
+        mail.save_account(s, account)
+        sending.save_pace(s, pace)
+        outreach.add_recipients(s, cid, people)
+        outreach.queue(s, cid, hold_same_employer=False)
+    assert mail.PasswordStore().set(account, PASSWORD)
+    return cid
+
+
+def statuses(db: Database, cid: int) -> dict[str, str]:
+    with db.session() as s:
+        return {r.email: r.status for r in outreach.recipients(s, cid)}
+
+
+def delivered(server: MailServer) -> Counter[str]:
+    return Counter(r.envelope_to[0] for r in server.messages())
+
+
+class Pairs:
+    """A server that answers DATA when a second message arrives (or after 0.5 s): two
+    senders running at once stay in step, as they do against a real, slower server."""
+
+    def __init__(self) -> None:
+        self.waiting: asyncio.Future[None] | None = None
+
+    async def __call__(self) -> None:
+        if self.waiting is not None and not self.waiting.done():
+            self.waiting.set_result(None)
+            return
+        self.waiting = asyncio.get_running_loop().create_future()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self.waiting), 0.5)
+
+
+@pytest.mark.slow
+def test_two_senders_at_once_send_each_message_once(
+    db: Database, paths: AppPaths, starttls_server: MailServer
+) -> None:
+    people = [person(db, f"Person {i}", f"p{i:02}@example.com") for i in range(16)]
+    cid = ready_to_send(db, starttls_server, people, sending.Pace(0, 0, 1000))
+    db.close()
+    starttls_server.hold = Pairs()
+    command, env = cli(paths)
+    children = [
+        subprocess.Popen(
+            [*command, "campaigns", "--send", str(cid)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    logs = [c.communicate(timeout=DEADLINE)[0] for c in children]
+    assert [c.returncode for c in children] == [0, 0], logs
+    assert delivered(starttls_server) == {f"p{i:02}@example.com": 1 for i in range(16)}
+    db = open_database(paths.database, paths.data_dir / "backups")
+    assert set(statuses(db, cid).values()) == {"sent"}
+    db.close()
+
+
+class HeldInData:
+    """The server has kept the first message and holds back its answer to DATA (the sender
+    waits) until the test lets go."""
+
+    def __init__(self) -> None:
+        self.holding = threading.Event()
+        self.release = threading.Event()
+
+    async def __call__(self) -> None:
+        if self.holding.is_set():
+            return
+        self.holding.set()
+        await asyncio.get_running_loop().run_in_executor(None, self.release.wait, DEADLINE)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_message_cut_off_in_data_is_never_sent_again_by_itself(
+    db: Database, paths: AppPaths, starttls_server: MailServer
+) -> None:
+    people = [person(db, f"Person {i}", f"p{i}@example.com") for i in range(3)]
+    cid = ready_to_send(db, starttls_server, people, sending.Pace(0, 0, 100))
+    late = person(db, "Late Comer", "late@example.com")
+    db.close()
+    held = HeldInData()
+    starttls_server.hold = held
+    command, env = cli(paths)
+    child = subprocess.Popen(
+        [*command, "campaigns", "--send", str(cid)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert held.holding.wait(DEADLINE), "the server never got a message"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(DEADLINE)
+    finally:
+        held.release.set()
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert delivered(starttls_server) == {"p0@example.com": 1}
+    db = open_database(paths.database, paths.data_dir / "backups")
+    account = account_for(starttls_server)
+    # The window's Send, as the user presses it after the crash, and again later, after
+    # adding someone: the message that may have arrived stays the user's call.
+    for added in ([], [late]):
+        with db.session() as s:
+            outreach.add_recipients(s, cid, added)
+            outreach.queue(s, cid)
+        out = sending.send_queued(db, cid, account, connect_to(account))
+        assert out.reason == "done"
+    assert delivered(starttls_server) == {
+        "p0@example.com": 1,
+        "p1@example.com": 1,
+        "p2@example.com": 1,
+        "late@example.com": 1,
+    }
+    with db.session() as s:
+        [unsure] = [r for r in outreach.recipients(s, cid) if r.status == "failed"]
+        assert unsure.email == "p0@example.com" and outreach.unsure(unsure.reason)
+        assert not outreach.queued_by_send(unsure)
+        # Send again, chosen for that person: it goes.
+        outreach.queue(s, cid, [unsure.id])
+    sending.send_queued(db, cid, account, connect_to(account))
+    assert delivered(starttls_server)["p0@example.com"] == 2
+    db.close()
+
+
+def test_the_throttle_keeps_its_gap_across_a_restart(
+    db: Database, starttls_server: MailServer
+) -> None:
+    people = [person(db, f"Person {i}", f"p{i}@example.com") for i in range(3)]
+    cid = ready_to_send(db, starttls_server, people, sending.Pace(30, 40, 100))
+    account = account_for(starttls_server)
+    waits: list[float] = []
+
+    def wait(seconds: float) -> bool:
+        waits.append(seconds)
+        return False
+
+    asked = iter([False, True])
+    out = sending.send_queued(
+        db,
+        cid,
+        account,
+        connect_to(account),
+        stop=lambda: next(asked),
+        wait=lambda _s: False,
+        clock=lambda: MONDAY,
+    )
+    assert (out.sent, out.reason) == (1, "paused")
+    # Started again 10 seconds later (a new process): the shortest gap still holds.
+    later = MONDAY + dt.timedelta(seconds=10)
+    interrupted = iter([True])
+    out = sending.send_queued(
+        db,
+        cid,
+        account,
+        connect_to(account),
+        wait=lambda s: waits.append(s) or next(interrupted),  # type: ignore[func-returns-value]
+        clock=lambda: later,
+    )
+    assert (out.sent, out.left, out.reason) == (0, 2, "paused")
+    assert waits == [20.0]
+    assert len(starttls_server.messages()) == 1
+    # Long enough after: no wait before the first, the usual gap between the next ones.
+    waits.clear()
+    much_later = MONDAY + dt.timedelta(minutes=5)
+    out = sending.send_queued(
+        db, cid, account, connect_to(account), wait=wait, clock=lambda: much_later
+    )
+    assert (out.sent, out.reason) == (2, "done")
+    assert len(waits) == 1 and 30 <= waits[0] <= 40
+
+
+BAD = ["a@x.com, b@y.com", "Eve <eve@example.com>", "@example.com", "ann@"]
+
+
+def test_addresses_that_are_not_one_address_fail_alone(
+    db: Database, starttls_server: MailServer
+) -> None:
+    def imported(name: str, address: str) -> int:  # as an import keeps it: unchecked
+        with db.session() as s:
+            record = ContactRecord(full_name=name, emails=[Labeled(address)])
+            return create_contact(s, record, check=False)
+
+    good = [person(db, "Ann Lee", "ann@example.com"), imported("Bo\nLine", "bo@example.com")]
+    bad = [imported(f"Bad {i}", address) for i, address in enumerate(BAD)]
+    cid = ready_to_send(db, starttls_server, [good[0], *bad, good[1]], sending.Pace(0, 0, 100))
+    with db.session() as s:
+        rows = {r.email: r for r in outreach.recipients(s, cid)}
+        for address in BAD:
+            assert rows[address].status == "skipped", address
+            assert "is not one email address" in rows[address].reason
+        assert rows["ann@example.com"].status == rows["bo@example.com"].status == "queued"
+        # Queued before Second Act checked addresses (or the address changed since): at send
+        # time such a message fails with the reason, and the others go.
+        for r in s.scalars(select(CampaignRecipient).where(CampaignRecipient.status == "skipped")):
+            r.status = "queued"
+    account = account_for(starttls_server)
+    out = sending.send_queued(db, cid, account, connect_to(account))
+    assert (out.sent, out.failed, out.left, out.reason) == (2, len(BAD), 0, "done")
+    got = {r.envelope_to[0]: r.message for r in starttls_server.messages()}
+    assert sorted(got) == ["ann@example.com", "bo@example.com"]
+    assert got["bo@example.com"]["To"].addresses[0].display_name == "Bo Line"
+    with db.session() as s:
+        rows = {r.email: r for r in outreach.recipients(s, cid)}
+        for address in BAD:
+            assert rows[address].status == "failed"
+            assert "is not one email address" in rows[address].reason
+        # The window's Send puts them back to skipped, with the reason, until fixed.
+        outreach.queue(s, cid)
+        assert {rows[a].id for a in BAD} == {
+            r.id for r in outreach.recipients(s, cid) if r.status == "skipped"
+        }
+
+
+def test_a_bad_address_is_refused_before_anything_is_built() -> None:
+    for address in BAD:
+        with pytest.raises(ValueError, match="not one email address"):
+            mail.build_message(None, "Eve", address, "Hello", "Hi\n")

@@ -1,0 +1,290 @@
+"""Sync against both real servers on loopback: Radicale (a log of changes) and Xandikos
+(snapshots diffed, the bytes stored as written), issue 20 items 9 to 11."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from app.model.records import ContactRecord, Labeled
+from app.services import sync
+from app.services.contacts import create_contact, get_contact, list_contact_ids, update_contact
+from app.storage.db import Database
+from tests.carddav_server import PASSWORD, Radicale, radicale
+from tests.services.test_sync import card, connect, edit, names, run
+from tests.xandikos_server import Xandikos, xandikos
+
+
+@pytest.fixture(params=["radicale", "xandikos"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Radicale]:
+    start = radicale if request.param == "radicale" else xandikos
+    with start(tmp_path / request.param) as srv:
+        srv.make_book()
+        yield srv
+
+
+def path(srv: Radicale) -> str:
+    """The book's path, as the hrefs of its cards start."""
+    return urlsplit(srv.book_url()).path
+
+
+def only_href(srv: Radicale) -> str:
+    (href,) = srv.cards()
+    return href
+
+
+def test_created_here_deleted_there_is_deleted_here(server: Radicale, db: Database) -> None:
+    with db.session() as s:
+        create_contact(s, ContactRecord(full_name="Eve Ng", emails=[Labeled("eve@x.org")]))
+    connect(db, server)
+    assert run(db).added_there == 1
+    server.delete(only_href(server))  # another client deletes it
+    report = run(db)
+    assert report.deleted_here == 1
+    assert names(db) == []
+    assert server.cards() == {}
+
+
+def test_edited_here_deleted_there_is_written_back_not_lost(server: Radicale, db: Database) -> None:
+    with db.session() as s:
+        create_contact(s, ContactRecord(full_name="Eve Ng", emails=[Labeled("eve@x.org")]))
+    connect(db, server)
+    run(db)
+    with db.session() as s:
+        (cid,) = list_contact_ids(s)
+    server.delete(only_href(server))
+    edit(db, cid, title="Potter")
+    report = run(db)
+    assert report.added_there == 1  # kept, and written back as new
+    (text,) = server.cards().values()
+    assert "TITLE:Potter" in text
+    assert run(db).summary == "everything was already in step"
+
+
+def a_write_raced_by(db: Database, srv: Radicale, other_client: Callable[[], None]) -> int:
+    """Ann edited here; *other_client* acts on the server just before the sync writes her
+    card, so that the server answers the write 412. The first sync's report; Ann's id."""
+    srv.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    connect(db, srv)
+    run(db)
+    with db.session() as s:
+        (cid,) = list_contact_ids(s)
+    edit(db, cid, title="Curator")
+    assert sync_raced_by(db, other_client).problems == []
+    return cid
+
+
+def sync_raced_by(db: Database, other_client: Callable[[], None]) -> sync.SyncReport:
+    """One sync, *other_client* acting on the server the first time the sync asks whether to
+    stop: just before its first write, when there is nothing to read."""
+    raced = []
+
+    def cancelled() -> bool:
+        if not raced:
+            raced.append(1)
+            other_client()
+        return False
+
+    (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD, cancelled=cancelled)
+    return report
+
+
+def test_a_card_changed_there_just_before_the_write_is_merged_not_skipped(
+    server: Radicale, db: Database
+) -> None:
+    """The 412 is not skipped in silence (and then on every sync): the card is fetched
+    again and merged."""
+    cid = a_write_raced_by(
+        db,
+        server,
+        lambda: server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "NOTE:met at the fair")),
+    )
+    with db.session() as s:
+        assert get_contact(s, cid).note == "met at the fair"
+    run(db)
+    (text,) = server.cards().values()
+    assert "TITLE:Curator" in text and "NOTE:met at the fair" in text
+    assert run(db).summary == "everything was already in step"
+
+
+def test_a_card_deleted_there_just_before_the_write_is_written_back(
+    server: Radicale, db: Database
+) -> None:
+    a_write_raced_by(db, server, lambda: server.delete(only_href(server)))
+    assert names(db) == ["Ann Lee"]  # edited here: kept
+    (text,) = server.cards().values()  # and on the server again, with the edit
+    assert "TITLE:Curator" in text
+    assert run(db).summary == "everything was already in step"
+
+
+def test_a_card_of_the_same_uid_added_there_meanwhile_is_linked_not_an_error(
+    tmp_path: Path, db: Database
+) -> None:
+    """Radicale answers 409 (no-uid-conflict) to a new card whose UID another card has: the
+    phone uploaded the same person just before this side did. (Xandikos takes both.)"""
+    with db.session() as s:
+        create_contact(
+            s, ContactRecord(uid="eve-1", full_name="Eve Ng", emails=[Labeled("eve@x.org")])
+        )
+    with radicale(tmp_path / "radicale") as srv:
+        srv.make_book()
+        connect(db, srv)
+        phone = card("eve-1", "Eve Ng", "eve@x.org", "TITLE:Potter")
+        report = sync_raced_by(db, lambda: srv.put("phone-1.vcf", phone))
+        assert report.problems == []
+        assert names(db) == ["Eve Ng"]
+        with db.session() as s:
+            (cid,) = list_contact_ids(s)
+            assert get_contact(s, cid).title == "Potter"
+        assert [h.rsplit("/", 1)[-1] for h in srv.cards()] == ["phone-1.vcf"]
+        assert run(db).summary == "everything was already in step"
+
+
+# -- item 10: another client's card is written only where the contact changed ----------------
+KHARD = (
+    "BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//khard//EN\r\nUID:ole\r\nN:Dane;Ole;;;\r\n"
+    "FN:Ole Dane\r\nEMAIL;TYPE=home,pref:ole@dane.dk\r\nitem1.TEL;TYPE=cell:+45 1234\r\n"
+    "item1.X-ABLabel:Boat\r\nCATEGORIES:from-khard\\, danes\r\nREV:20240101T120000Z\r\n"
+    "END:VCARD\r\n"
+)
+
+
+def stored(srv: Radicale, name: str) -> str:
+    """The card as the server gives it back: Xandikos stores the bytes PUT, Radicale its own
+    serialisation of them (the same lines, sorted)."""
+    with srv.http() as h:
+        r = h.get(srv.book_url() + name)
+        assert r.status_code == 200
+        return r.text
+
+
+def lines(text: str) -> set[str]:
+    return set(text.replace("\r\n ", "").splitlines())
+
+
+def ole_synced(db: Database, srv: Radicale, *here: ContactRecord) -> tuple[sync.SyncReport, str]:
+    """Ole's card as khard wrote it, on the server, synced once (*here*: contacts here
+    before): the first sync's report, and the card as the server had it before."""
+    srv.put("ole.vcf", KHARD)
+    before = stored(srv, "ole.vcf")
+    with db.session() as s:
+        for r in here:
+            create_contact(s, r)
+    connect(db, srv)
+    return run(db), before
+
+
+def added_lines(before: str, after: str) -> set[str]:
+    """The lines a write added to a card, having kept every line it had."""
+    assert lines(before) <= lines(after)
+    return lines(after) - lines(before)
+
+
+def test_the_first_sync_writes_nothing_over_another_clients_card(
+    server: Radicale, db: Database
+) -> None:
+    report, before = ole_synced(db, server)
+    assert report.added_here == 1 and report.changed_there == 0
+    assert stored(server, "ole.vcf") == before
+    assert run(db).summary == "everything was already in step"
+
+
+def test_an_edit_here_changes_only_its_own_lines_of_another_clients_card(
+    server: Radicale, db: Database
+) -> None:
+    _, before = ole_synced(db, server)
+    with db.session() as s:
+        (cid,) = list_contact_ids(s)
+    edit(db, cid, title="Harbour master")
+    assert run(db).changed_there == 1
+    after = stored(server, "ole.vcf")
+    # Kept: REV, TYPE=home,pref, CATEGORIES:from-khard\, danes, item1's label Boat.
+    assert added_lines(before, after) == {"TITLE:Harbour master"}
+    if isinstance(server, Xandikos):  # the very bytes, the new line before END
+        assert after == KHARD.replace("END:VCARD", "TITLE:Harbour master\r\nEND:VCARD")
+    # A custom label added here takes a group of its own, not the card's item1 (Boat).
+    with db.session() as s:
+        r = get_contact(s, cid)
+        r.emails.append(Labeled("ole@harbour.dk", "Harbour"))
+        update_contact(s, r)
+    run(db)
+    now = stored(server, "ole.vcf")
+    added = {x.casefold() for x in lines(now) - lines(after)}
+    assert {"item2.email:ole@harbour.dk", "item2.x-ablabel:harbour"} <= added
+    assert "item1.x-ablabel:boat" in {x.casefold() for x in lines(now)}
+    with db.session() as s:
+        phones = get_contact(s, cid).phones
+    assert [(p.value, p.label) for p in phones] == [("+45 1234", "Boat")]
+    assert run(db).summary == "everything was already in step"
+
+
+def test_the_first_sync_adds_what_only_this_side_knew_and_keeps_the_rest(
+    server: Radicale, db: Database
+) -> None:
+    # Here already, from a file: the same email, and a note the card lacks.
+    here = ContactRecord(
+        full_name="Ole Dane", emails=[Labeled("ole@dane.dk", "home")], note="Met at the harbour"
+    )
+    report, before = ole_synced(db, server, here)
+    assert report.changed_there == 1 and names(db) == ["Ole Dane"]
+    assert added_lines(before, stored(server, "ole.vcf")) == {"NOTE:Met at the harbour"}
+    assert run(db).summary == "everything was already in step"
+
+
+# -- item 11: one card the reader fails on is reported, and the others sync -------------------
+def test_a_card_with_an_undefined_charset_does_not_stop_the_others(
+    server: Radicale, db: Database
+) -> None:
+    """Contacts on iOS exports write CHARSET=undefined: whether the reader keeps the card
+    or not, the sync goes on with the other cards and says what it left."""
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    odd = card(
+        "odd", "Odd Ball", extra="item1.EMAIL:odd@x.org\r\nitem1.X-ABLabel;CHARSET=undefined:Lab"
+    )
+    server.put("odd.vcf", odd)
+    server.put("bob.vcf", card("bob", "Bob Ray", "bob@x.org"))
+    connect(db, server)
+    (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    assert {"Ann Lee", "Bob Ray"} <= set(names(db))
+    if "Odd Ball" not in names(db):
+        (problem,) = report.problems
+        assert problem.startswith(f"{path(server)}odd.vcf: not a card Second Act can read (")
+    else:
+        assert report.problems == []
+
+
+def test_a_card_the_reader_fails_on_is_reported_and_the_others_sync(
+    server: Radicale, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever makes the reader fail on one card (here made to fail on Cy's, whatever
+    the reader can do by now): that card is named with the reason, the others sync, and it
+    is read again at each sync until it can be."""
+    real = sync.parse_bytes
+
+    def failing(data: bytes, name: str) -> Any:
+        if b"\nUID:cy\n" in data.replace(b"\r", b""):
+            raise UnicodeError("decoding with 'undefined' codec failed")
+        return real(data, name)
+
+    monkeypatch.setattr(sync, "parse_bytes", failing)
+    for uid, name in (("ann", "Ann Lee"), ("cy", "Cy Young"), ("bob", "Bob Ray")):
+        server.put(f"{uid}.vcf", card(uid, name, f"{uid}@x.org"))
+    connect(db, server)
+    (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    assert report.added_here == 2 and names(db) == ["Ann Lee", "Bob Ray"]
+    assert report.problems == [
+        f"{path(server)}cy.vcf: not a card Second Act can read (UnicodeError: decoding with "
+        "'undefined' codec failed); left on the server as it is."
+    ]
+    with db.session() as s:
+        assert "cy.vcf" not in sync.last_synced(s)[1]  # the book itself synced
+    server.put("dan.vcf", card("dan", "Dan Orr", "dan@x.org"))
+    (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    assert report.added_here == 1 and len(report.problems) == 1  # said again, not forgotten
+    monkeypatch.setattr(sync, "parse_bytes", real)  # the reader copes now (an update)
+    assert run(db).added_here == 1
+    assert names(db) == ["Ann Lee", "Bob Ray", "Cy Young", "Dan Orr"]
