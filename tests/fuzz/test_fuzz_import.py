@@ -120,12 +120,19 @@ good_card = st.one_of(
 
 @fuzz
 @given(good_card, garbage_card(), good_card)
+@example(  # found by the long run: the garbage card vanishes, the others stay
+    b"BEGIN:VCARD\r\nEND:VCARD  \r\n",
+    b"BEGIN:VCARD\r\n\t\x00\r\nEND:VCARD\r\n",
+    b"BEGIN:VCARD\r\nVERSION:2.1\r\nEND:VCARD\r\n",
+)
 def test_a_garbage_card_costs_only_itself(before: bytes, garbage: bytes, after: bytes) -> None:
     tried["garbage cards"] += 1
     alone = [read(before), read(after)]
     assume(all(len(cards) == 1 for cards in alone))
     cards = read(before + garbage + after)
-    assert len(cards) >= 3
+    # The garbage may make no card at all (a BEGIN:VCARD folded into "BEGIN:VCARD\x00" is
+    # none), or several; the cards around it are read as they are alone.
+    assert len(cards) >= 2
     assert same(cards[0].record) == same(alone[0][0].record)
     assert same(cards[-1].record) == same(alone[1][0].record)
     assert cards[-1].skipped == alone[1][0].skipped
