@@ -246,7 +246,7 @@ def canonical_line(prop: Property, legacy: bool = False) -> str:
         except (binascii.Error, ValueError):
             # Not ASCII as "replace" would make it: U+FFFD grew by three each export. Only
             # what base64_problem counts as white space goes (not \x1c, which str's \s is).
-            value = decode_text(re.sub(rb"\s", b"", prop.raw))
+            value = decode_text(re.sub(rb"\s|\x00", b"", prop.raw))
     else:
         value = prop.text()
         if legacy or enc == "QUOTED-PRINTABLE":

@@ -121,6 +121,8 @@ class Property:
             text, refused = decode_declared(data, self.param("CHARSET"))
             if "\r" in text:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
+            if "\x00" in text:  # no text holds NUL; written back, enough of them read as UTF-16
+                text = text.replace("\x00", "")
             self._decoded = text, refused
         return self._decoded
 

@@ -21,7 +21,8 @@ def escape(text: str) -> str:
 def escape_breaks(text: str) -> str:
     """Backslashes and line breaks escaped, commas and semicolons left: a 4.0 UID (a URI)."""
     return (
-        text.replace("\\", "\\\\")
+        text.replace("\x00", "")  # a NUL: no text, and a file of them reads as UTF-16
+        .replace("\\", "\\\\")
         .replace("\r\n", "\n")
         .replace("\r", "\n")  # a carriage return alone would end the line
         .replace("\n", "\\n")

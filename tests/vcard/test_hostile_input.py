@@ -313,3 +313,12 @@ def test_damaged_base64_keeps_what_is_no_white_space_to_base64() -> None:
     assert line == "KEY;ENCODING=b:\x1c+MDAwMA=="
     again, _ = both(to_vcard(first.record).encode() + NEXT)
     assert again.record.extra_lines == [line]
+
+
+def test_nul_characters_are_dropped_so_the_export_reads_back() -> None:
+    nuls = b"=00" * 200
+    first, _ = both(card(b"NOTE;ENCODING=QUOTED-PRINTABLE:a" + nuls + b"b") + NEXT)
+    assert first.record.note == "ab"
+    for r in (first.record, replace(first.record, note="c" + "\x00" * 300 + "d")):
+        again, _ = both(to_vcard(r).encode() + NEXT)
+        assert again.record.note == r.note.replace("\x00", "")
