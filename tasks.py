@@ -9,6 +9,8 @@
                                       on Debian or Ubuntu, dist/second-act_<version>_<arch>.deb
     python3 tasks.py bench [ARGS...]  set up (with khard, the benchmarks' baseline), then run
                                       every benchmark (bench/run_all.py; 10 to 15 minutes)
+    python3 tasks.py fuzz [--minutes N]  set up, then fuzz the import (tests/fuzz) with a large
+                                      example budget for N minutes (default 5)
 
 Needs only Python 3.11 or newer; everything else is installed into .venv beside this file.
 """
@@ -161,6 +163,11 @@ def bench(args: list[str]) -> int:
     return subprocess.call([str(PY), str(ROOT / "bench" / "run_all.py"), *args], env=env)
 
 
+def fuzz(args: list[str]) -> int:
+    setup()
+    return subprocess.call([str(PY), "-m", "tests.fuzz.run", *args], cwd=ROOT)
+
+
 def package() -> int:
     """The PyInstaller folder, then the system's package of it (the .deb on Debian/Ubuntu;
     the Windows installer and the macOS .dmg are made by .github/workflows/release.yml)."""
@@ -175,7 +182,7 @@ def package() -> int:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("app", "test", "setup", "bench", "package"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("app", "test", "setup", "bench", "package", "fuzz"):
         print(__doc__)
         return 2
     command, args = sys.argv[1], sys.argv[2:]
@@ -184,6 +191,8 @@ def main() -> int:
         return 0
     if command == "bench":
         return bench(args)
+    if command == "fuzz":
+        return fuzz(args)
     if command == "package":
         return package()
     return app(args) if command == "app" else test(args)

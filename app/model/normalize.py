@@ -100,21 +100,43 @@ def person_key(full_name: str, given_name: str = "", family_name: str = "") -> s
     return text_key(plain)
 
 
-# Legal forms that do not tell two organisations apart: "Acme Inc." is "ACME".
-_LEGAL = re.compile(
-    r"(?:[\s,]+(?:inc|incorporated|ltd|limited|llc|l\.l\.c|llp|plc|gmbh|ag|kg|co|corp|"
+# Legal forms that do not tell two organisations apart: "Acme Inc." is "ACME". One word of
+# the name (between spaces and commas), with or without a final dot.
+_LEGAL_FORM = re.compile(
+    r"(?:inc|incorporated|ltd|limited|llc|l\.l\.c|llp|plc|gmbh|ag|kg|co|corp|"
     r"corporation|company|s\.?a|s\.?a\.?s|sarl|s\.?r\.?l|s\.?p\.?a|b\.?v|n\.?v|pty|oy|ab|as|"
-    r"a/s|kk|k\.k)\.?)+$",
+    r"a/s|kk|k\.k)\.?",
     re.IGNORECASE,
 )
+_LONGEST_FORM = len("incorporated.")
 
 
 def org_key(name: str) -> str:
     """An organisation's name without case, accents, punctuation runs or legal suffixes."""
     text = " ".join(name.replace("&", " and ").split())
+    end = len(text)
     while True:
-        shorter = _LEGAL.sub("", text).rstrip(" ,.")
-        if shorter == text or not shorter:
+        shorter = _without_legal_forms(text, end)
+        while shorter and text[shorter - 1] in " ,.":
+            shorter -= 1
+        if shorter in (end, 0):
             break
-        text = shorter
-    return person_key(text)
+        end = shorter
+    return person_key(text[:end])
+
+
+def _without_legal_forms(text: str, end: int) -> int:
+    """Where the legal forms that end ``text[:end]`` begin, with the spaces and commas before
+    them ("Acme, Inc. Ltd" → 4); *end* when it ends with none. Read backwards a word at a
+    time: a regular expression anchored at the end tried every start, and a name of 20,000
+    commas took minutes."""
+    while True:
+        word = end
+        while word > 0 and text[word - 1] not in " ," and end - word <= _LONGEST_FORM:
+            word -= 1
+        start = word
+        while start > 0 and text[start - 1] in " ,":
+            start -= 1
+        if start == word or not _LEGAL_FORM.fullmatch(text, word, end):
+            return end
+        end = start

@@ -777,7 +777,9 @@ def read_csv(data: bytes, file: str, mapping: dict[str, str] | None = None) -> C
     header → field) does not place make the file refused, naming them: a CSV is never
     reduced to names silently."""
     text = decode_csv(data)
-    lines = text.splitlines()
+    # Only line breaks end a line: str.splitlines also cuts at \x1c-\x1e, \x85 and \u2028,
+    # which a cell may hold, and made one row two.
+    lines = re.split(r"\r\n|\r|\n", text)
     result = CsvResult()
     header_at = None
     for i, line in enumerate(lines[:20]):

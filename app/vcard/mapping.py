@@ -15,7 +15,7 @@ from app.model.pickling import ByFields
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
 from app.model.serialize import fingerprint
 from app.vcard.problems import Problem, Severity
-from app.vcard.reader import Card, Property, base64_problem, decode_base64
+from app.vcard.reader import Card, Property, base64_problem, decode_base64, decode_text
 
 # Properties that describe the file rather than the person: not kept, export writes its own.
 DROPPED = {"VERSION", "PRODID", "REV", "X-ABLABEL"}
@@ -188,9 +188,17 @@ def _image_mime(data: bytes, declared: str) -> str:
     if data.startswith(b"BM"):
         return "image/bmp"
     declared = declared.lower().strip()
-    if not declared:
-        return "application/octet-stream"
-    return declared if "/" in declared else f"image/{declared}"
+    return clean_mime(declared if "/" in declared else f"image/{declared}")
+
+
+_MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+
+
+def clean_mime(mime: str) -> str:
+    """*mime* when it is a media type (RFC 6838), else application/octet-stream: a TYPE
+    parameter may hold any text, and export writes the type into a parameter again."""
+    mime = mime.lower()
+    return mime if _MIME.fullmatch(mime) else "application/octet-stream"
 
 
 def parse_birthday(prop: Property, text: str) -> Birthday | None:
@@ -245,7 +253,9 @@ def canonical_line(prop: Property, legacy: bool = False) -> str:
                 raise ValueError("damaged base64 is written back as it came")
             value = base64.b64encode(prop.value_bytes()).decode("ascii")
         except (binascii.Error, ValueError):
-            value = re.sub(r"\s", "", prop.raw.decode("ascii", "replace"))
+            # Not ASCII as "replace" would make it: U+FFFD grew by three each export. Only
+            # what base64_problem counts as white space goes (not \x1c, which str's \s is).
+            value = decode_text(re.sub(rb"\s|\x00", b"", prop.raw))
     else:
         value = prop.text()
         if legacy or enc == "QUOTED-PRINTABLE":
@@ -259,6 +269,32 @@ def canonical_line(prop: Property, legacy: bool = False) -> str:
     return f"{head}:{value}"
 
 
+# The largest value a property may have on import, as written in the file: a photo (or
+# any base64 value) of 10 MB, a note of a million characters (longer ones are cut, keeping
+# the beginning), and 1 MB for anything else. Larger values are dropped with a warning that
+# names the line, and the rest of the card is read: export and sync write every value of
+# every card again, and an 8 MB line made each of them take seconds.
+BINARY_LIMIT = 10_000_000
+NOTE_LIMIT = 1_000_000
+TEXT_LIMIT = 1_000_000
+_BINARY = {"PHOTO", "LOGO", "SOUND", "KEY"}
+
+
+def _size_limit(p: Property) -> tuple[int, bool]:
+    """The most a property's value may hold, and whether a longer one is cut (else dropped)."""
+    if p.name in _BINARY or p.encoding in ("B", "BASE64"):
+        return BINARY_LIMIT, False
+    return (NOTE_LIMIT, True) if p.name == "NOTE" else (TEXT_LIMIT, False)
+
+
+def _too_large(p: Property, limit: int, cut: bool) -> str:
+    name = p.spelled or p.name
+    if cut:
+        return f"{name} is longer than {limit:,} characters; only its beginning was kept"
+    size = len(p.raw) / 1e6
+    return f"{name} is {size:.1f} MB, more than the {limit / 1e6:g} MB a value may be; dropped"
+
+
 def map_card(card: Card) -> MappedCard:
     """Read a card into a record. Never raises: a bad property becomes a warning."""
     r = ContactRecord()
@@ -268,15 +304,33 @@ def map_card(card: Card) -> MappedCard:
     mapped_groups: set[str] = set()
     group_labels: dict[str, str] = {}
     for p in props:
+        refused = p.refused_charset() if p.params and p.param("CHARSET") else ""
+        if refused:
+            out.problems.append(
+                Problem(
+                    card.file,
+                    p.line,
+                    f"{p.spelled or p.name} declares the charset “{refused}”, which cannot "
+                    "decode it; read as UTF-8 or Windows-1252 instead",
+                )
+            )
         if p.name == "X-ABLABEL" and p.group:
             group_labels[p.group.lower()] = _apple_label(unescape(p.text().strip()))
     extra: list[Property] = []
+    notes: list[str] = []  # joined once: adding each NOTE to the last copied them all
     n_done = False
     for p in props:
         name = p.name
+        limit, cut = _size_limit(p)
+        if len(p.raw) > limit and not cut:
+            out.problems.append(Problem(card.file, p.line, _too_large(p, limit, cut)))
+            continue
         try:
             text = p.text() if p.encoding not in ("B", "BASE64") else ""
-            handled = _map_property(r, out, p, name, text, group_labels, n_done, legacy)
+            if cut and len(text) > limit:
+                text = text[:limit]
+                out.problems.append(Problem(card.file, p.line, _too_large(p, limit, cut)))
+            handled = _map_property(r, out, p, name, text, group_labels, n_done, notes, legacy)
         except (ValueError, binascii.Error) as exc:
             out.problems.append(
                 Problem(card.file, p.line, f"{name} could not be read ({exc}); dropped")
@@ -302,6 +356,23 @@ def map_card(card: Card) -> MappedCard:
         except (ValueError, binascii.Error):
             out.problems.append(Problem(card.file, p.line, f"{p.name} could not be kept"))
     _labels_become_addresses(r)
+    if notes:
+        r.note = "\n\n".join(notes)
+        if len(r.note) > NOTE_LIMIT:
+            r.note = r.note[:NOTE_LIMIT]
+            out.problems.append(
+                Problem(
+                    card.file,
+                    card.line,
+                    f"the notes are longer than {NOTE_LIMIT:,} characters together; "
+                    "only their beginning was kept",
+                )
+            )
+    if len(r.tags) > 1:  # one tag however it is capitalised, spelled as it first came
+        first: dict[str, str] = {}
+        for tag in r.tags:
+            first.setdefault(tag.casefold(), tag)
+        r.tags = list(first.values())
     turn_family_first(r)
     if not r.display_name:  # display_name_of also counts instant-messaging handles
         only = " (only a photo)" if r.photo else ""
@@ -324,10 +395,11 @@ def _map_property(
     text: str,
     group_labels: dict[str, str],
     n_done: bool,
+    notes: list[str],
     legacy: bool = False,
 ) -> bool:
     """Fill the record from one property; False when the property is kept as an extra line."""
-    line = _Line(r, out, p, text, group_labels, n_done, legacy)
+    line = _Line(r, out, p, text, group_labels, n_done, notes, legacy)
     if name.startswith(X_PREFIX):
         return _own_field(line, name[len(X_PREFIX) :])
     read = READERS.get(name)
@@ -344,6 +416,7 @@ class _Line:
     text: str
     group_labels: dict[str, str]
     n_done: bool  # an N was read already (a second one is an extra line)
+    notes: list[str]  # the card's notes, joined once it is read (map_card)
     legacy: bool  # vCard 2.1: its text has no backslash escapes
 
     def unescaped(self) -> str:
@@ -437,16 +510,14 @@ def _bday(x: _Line) -> bool:
 def _note(x: _Line) -> bool:
     value = x.unescaped().replace("\r\n", "\n").strip()
     if value:
-        x.r.note = f"{x.r.note}\n\n{value}" if x.r.note else value
+        x.notes.append(value)  # adding each to the last copied them all: joined in map_card
     return True
 
 
 def _categories(x: _Line) -> bool:
     # Split at escaped commas too: Thunderbird writes "a\, b", and tags hold no commas.
-    for t in x.unescaped().split(","):
-        tag = t.strip()
-        if tag and tag.casefold() not in {v.casefold() for v in x.r.tags}:
-            x.r.tags.append(tag)
+    # Repeats are dropped once the whole card is read (map_card), not here tag by tag.
+    x.r.tags.extend(tag for t in x.unescaped().split(",") if (tag := t.strip()))
     return True
 
 

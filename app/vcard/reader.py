@@ -77,6 +77,8 @@ class Property:
     raw: bytes
     line: int
     spelled: str = ""  # the name as the file wrote it (X-ABLabel, not X-ABLABEL)
+    # text() and the charset it could not use, worked out once (mapping asks for both).
+    _decoded: tuple[str, str] | None = field(default=None, repr=False, compare=False)
 
     def param(self, name: str) -> list[str]:
         return [v for k, v in self.params if k == name]
@@ -103,9 +105,26 @@ class Property:
         return self.raw
 
     def text(self) -> str:
-        """The value as text (not yet unescaped), decoded with its CHARSET or a good guess."""
-        data = binascii.a2b_qp(self.raw) if self.encoding == "QUOTED-PRINTABLE" else self.raw
-        return decode_text(data, self.param("CHARSET"))
+        """The value as text (not yet unescaped), decoded with its CHARSET or a good guess;
+        a line break decoded from quoted-printable (=0D=0A, =0D) is "\n", as written back."""
+        return self._decode()[0]
+
+    def refused_charset(self) -> str:
+        """The CHARSET this property declares but that cannot decode its value ("" if none):
+        text() then reads it as it reads a value that declares nothing."""
+        return self._decode()[1]
+
+    def _decode(self) -> tuple[str, str]:
+        if self._decoded is None:
+            qp = self.encoding == "QUOTED-PRINTABLE"
+            data = binascii.a2b_qp(self.raw) if qp else self.raw
+            text, refused = decode_declared(data, self.param("CHARSET"))
+            if "\r" in text:
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+            if "\x00" in text:  # no text holds NUL; written back, enough of them read as UTF-16
+                text = text.replace("\x00", "")
+            self._decoded = text, refused
+        return self._decoded
 
 
 @dataclass
@@ -119,21 +138,48 @@ class Card:
 
     @property
     def version(self) -> str:
-        for p in self.properties:
-            if p.name == "VERSION":
-                return p.raw.decode("ascii", "replace").strip()
-        return ""
+        return next((card_version(p) for p in self.properties if p.name == "VERSION"), "")
 
     def warn(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
 
 
+def card_version(p: Property) -> str:
+    """What a VERSION property says: 2.1, 3.0 or 4.0, or whatever else the file wrote."""
+    return p.raw.decode("ascii", "replace").strip()
+
+
 def decode_text(data: bytes, charsets: list[str] | None = None) -> str:
+    """*data* decoded with the first of *charsets* that can, else with a good guess."""
+    return decode_declared(data, charsets)[0]
+
+
+def decode_declared(data: bytes, charsets: list[str] | None) -> tuple[str, str]:
+    """*data* as text, and the first declared charset that is known but could not decode it
+    ("" when one could, or none is known). The codec registry knows names such as
+    "undefined", "idna" or "punycode" that raise UnicodeError, TypeError and the like rather
+    than decode, and a file may name any of them: the value is then read as one that
+    declares nothing."""
+    refused = ""
     for charset in charsets or ():
+        name = charset.strip().strip('"')
         try:
-            return data.decode(codecs.lookup(charset.strip().strip('"')).name)
-        except (LookupError, UnicodeDecodeError):
+            codec = codecs.lookup(name).name
+        except Exception:  # LookupError, or ValueError for a NUL: not a charset
             continue
+        if "escape" in codec:  # unicode_escape would read the vCard's own backslash escapes
+            refused = refused or name
+            continue
+        try:
+            return data.decode(codec), ""
+        except LookupError:  # known, but not a text encoding (base64, rot13, zip): unknown
+            continue
+        except Exception:  # whatever a codec raises, the value is still read
+            refused = refused or name
+    return _guess(data), refused
+
+
+def _guess(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -224,7 +270,7 @@ def _split_head(line: bytes) -> tuple[str, str, list[tuple[str, str]], bytes] | 
     """Group, name as spelled, parameters and raw value; None if it is not a content line."""
     m = _FAST_HEAD.match(line)
     if m:
-        head_params = m[3].decode("latin-1")
+        head_params = _guess(m[3])  # UTF-8 as a rule: TYPE=Büro
         params = _parse_params(head_params) if head_params else []
         if params is None:
             return None
@@ -248,7 +294,7 @@ def _split_head(line: bytes) -> tuple[str, str, list[tuple[str, str]], bytes] | 
         i += 1
     if i >= len(text):
         return None
-    params = _parse_params(text[j:i])
+    params = _parse_params(_guess(text[j:i].encode("latin-1")))
     if params is None:
         return None
     group = ""
@@ -259,7 +305,9 @@ def _split_head(line: bytes) -> tuple[str, str, list[tuple[str, str]], bytes] | 
     return group, name, params, text[i + 1 :].encode("latin-1")
 
 
-_CARET_THEN_COLON = re.compile(rb"^[^;]*\^[n'^][^;]*:")
+# Searched for before the last ':' of the text up to the first ';': one pattern that matched
+# both backtracked over every caret (a value of 20,000 "^n" took seconds).
+_CARET = re.compile(rb"\^[n'^]")
 
 
 def _reclaim_param_overflow(
@@ -270,10 +318,12 @@ def _reclaim_param_overflow(
     Caret escapes mean nothing in a value, so text before the value's first ';' that still
     holds one, and a ':' after it, is the rest of the last parameter.
     """
-    if not params or not _CARET_THEN_COLON.match(raw):
+    if not params:
         return params, raw
-    first = raw.split(b";", 1)[0]
-    cut = first.rfind(b":")
+    semicolon = raw.find(b";")
+    cut = raw.rfind(b":", 0, len(raw) if semicolon == -1 else semicolon)
+    if cut == -1 or not _CARET.search(raw, 0, cut):
+        return params, raw
     key, value = params[-1]
     rest = _caret_decode(":" + raw[:cut].decode("utf-8", "replace"))
     return [*params[:-1], (key, value + rest)], raw[cut + 1 :]
@@ -307,6 +357,11 @@ def _physical_lines(data: bytes, piece: int = _PIECE) -> Iterator[bytes]:
     yield b""  # as a split of the whole would: after a final line break, or of nothing
 
 
+def _ends_card(line: bytes) -> bool:
+    """END:VCARD: never the rest of a quoted-printable value that ends in a soft break."""
+    return line[:3].upper() == b"END" and line.strip().upper().replace(b" ", b"") == b"END:VCARD"
+
+
 def _logical_lines(data: bytes, first_line: int = 1) -> Iterator[tuple[int, bytes]]:
     """Unfold RFC folds and quoted-printable soft line breaks; keep the first line number.
 
@@ -315,7 +370,7 @@ def _logical_lines(data: bytes, first_line: int = 1) -> Iterator[tuple[int, byte
     start = 0
     qp = False
     for number, line in enumerate(_physical_lines(data), start=first_line):
-        if current is not None and qp and current.endswith(b"="):
+        if current is not None and qp and current.endswith(b"=") and not _ends_card(line):
             del current[-1]
             current += line[1:] if line[:1] in (b" ", b"\t") else line
             continue
@@ -369,14 +424,15 @@ _BETWEEN_CARDS = re.compile(
 )
 
 
-_LONE_CRS = re.compile(rb"\r+(?![\r\n])")
+_CR_RUN = re.compile(rb"\r+")
 
 
 def _count_line_breaks(data: bytes) -> int:
     """How many line breaks _LINE_BREAK finds in *data* (each \n with the CRs before it,
     and each run of CRs on their own), counted at C speed: matching them one by one took
-    two seconds for a 60 MB file."""
-    return data.count(b"\n") + sum(1 for _ in _LONE_CRS.finditer(data))
+    two seconds for a 60 MB file. A run of CRs stands alone unless a \n ends it; a pattern
+    with a look-ahead for that tried every shorter run again (a million CRs: hours)."""
+    return data.count(b"\n") + len(_CR_RUN.findall(data)) - data.count(b"\r\n")
 
 
 def split_between_cards(data: bytes, size: int) -> list[tuple[bytes, int]]:
@@ -417,6 +473,19 @@ def iter_cards(
     card: Card | None = None
     stray: list[int] = []
     skip_agent = 0
+    agent_read: Property | None = None  # the AGENT whose embedded card was skipped
+    # Lines an exporter wrapped without indenting, for the card's last property: joined once
+    # it is complete, as adding each to the value copied it every time (quadratic).
+    wrapped: list[bytes] = []
+    # The card's version as Card.version says it, kept here: working it out for each line
+    # went through every property so far (quadratic).
+    version, any_version = "", False
+
+    def join_wrapped() -> None:
+        if wrapped and card is not None:
+            last = card.properties[-1]
+            last.raw = b"".join([last.raw, *wrapped])
+            wrapped.clear()
 
     def flush_stray() -> None:
         if stray:
@@ -425,7 +494,7 @@ def iter_cards(
             stray.clear()
 
     for number, line in _glued_cards_apart(_logical_lines(data, first_line)):
-        if card is not None and line.startswith(b"#") and card.version in ("2.1", ""):
+        if card is not None and line.startswith(b"#") and version in ("2.1", ""):
             # Phones write comment lines into 2.1 files; they are not part of any value.
             card.warn(number, "comment line ignored")
             continue
@@ -439,24 +508,31 @@ def iter_cards(
         if upper.replace(b" ", b"") == b"BEGIN:VCARD":
             if card is not None:
                 last = card.properties[-1] if card.properties else None
-                if last is not None and last.name == "AGENT" and not last.raw.strip():
+                if (
+                    last is not None
+                    and last.name == "AGENT"
+                    and not last.raw.strip()
+                    and last is not agent_read  # its card has ended: this is the next card
+                ):
                     card.warn(number, "an embedded AGENT card was skipped")
-                    skip_agent = 1
+                    skip_agent, agent_read = 1, last
                     continue
                 card.warn(
                     card.line,
                     f"the card has no END:VCARD before the next card at "
                     f"line {number}; read what it had",
                 )
+                join_wrapped()
                 yield card
             flush_stray()
-            card = Card(file, number)
+            card, version, any_version = Card(file, number), "", False
             continue
         if upper.replace(b" ", b"") == b"END:VCARD":
             if card is None:
                 flush_stray()
                 outside.append(Problem(file, number, "END:VCARD without a card to end, ignored"))
                 continue
+            join_wrapped()
             yield card
             card = None
             continue
@@ -464,7 +540,7 @@ def iter_cards(
         if card is None:
             if head is not None and head[1] in KNOWN_PROPERTIES and head[1] != "END":
                 flush_stray()
-                card = Card(file, number)
+                card, version, any_version = Card(file, number), "", False
                 card.warn(number, "BEGIN:VCARD is missing before this line; read the card anyway")
             else:
                 stray.append(number)
@@ -478,17 +554,22 @@ def iter_cards(
             ):
                 # An exporter that wraps long text without indenting the next line (Google).
                 # In 2.1 a backslash is no escape: the break is kept as a real line break.
-                previous.raw += (b"\n" if card.version == "2.1" else b"\\n") + line
+                wrapped.append((b"\n" if version == "2.1" else b"\\n") + line)
                 continue
             shown = line[:40].decode("utf-8", "replace")
             card.warn(number, f"unreadable line “{shown}” was dropped")
             continue
         group, name, params, raw = head
         params, raw = _reclaim_param_overflow(params, raw)
-        card.properties.append(Property(group, name.upper(), params, raw, number, name))
+        join_wrapped()
+        prop = Property(group, name.upper(), params, raw, number, name)
+        if prop.name == "VERSION" and not any_version:
+            version, any_version = card_version(prop), True
+        card.properties.append(prop)
     if card is not None:
         card.warn(
             card.line, "the card has no END:VCARD (the file may be cut short); read what it had"
         )
+        join_wrapped()
         yield card
     flush_stray()

@@ -7,7 +7,7 @@ import re
 
 from app import __version__
 from app.model.records import ContactRecord, Labeled
-from app.vcard.mapping import TYPE_LABELS, X_PREFIX
+from app.vcard.mapping import TYPE_LABELS, X_PREFIX, clean_mime
 
 PRODID = f"-//Second Act//Second Act {__version__}//EN"
 _LABEL_TYPES = {v: k for k, v in TYPE_LABELS.items() if k not in ("mobile",)}
@@ -15,30 +15,39 @@ _LABEL_TYPES["mobile"] = "cell"
 
 
 def escape(text: str) -> str:
+    return escape_breaks(text).replace(",", "\\,").replace(";", "\\;")
+
+
+def escape_breaks(text: str) -> str:
+    """Backslashes and line breaks escaped, commas and semicolons left: a 4.0 UID (a URI)."""
     return (
-        text.replace("\\", "\\\\")
+        text.replace("\x00", "")  # a NUL: no text, and a file of them reads as UTF-16
+        .replace("\\", "\\\\")
         .replace("\r\n", "\n")
+        .replace("\r", "\n")  # a carriage return alone would end the line
         .replace("\n", "\\n")
-        .replace(",", "\\,")
-        .replace(";", "\\;")
     )
 
 
 def fold(line: str) -> str:
-    """Fold at 75 octets without splitting a UTF-8 character."""
+    """Fold at 75 octets without splitting a UTF-8 character.
+
+    The pieces are sliced out of the encoded line by position, each once: cutting the rest
+    off the front again and again copied the line once per fold, and an 8 MB note took half
+    a minute on every export and sync."""
     data = line.encode("utf-8")
     if len(data) <= 75:
         return line
-    out: list[str] = []
-    limit = 75
-    while data:
-        cut = min(limit, len(data))
+    pieces: list[bytes] = []
+    start, limit = 0, 75
+    while start < len(data):
+        cut = min(start + limit, len(data))
         while cut < len(data) and (data[cut] & 0xC0) == 0x80:
             cut -= 1
-        out.append(data[:cut].decode("utf-8"))
-        data = data[cut:]
+        pieces.append(data[start:cut])
+        start = cut
         limit = 74  # continuation lines start with a space
-    return "\r\n ".join(out)
+    return b"\r\n ".join(pieces).decode("utf-8")
 
 
 def _types_for(label: str) -> list[str] | None:
@@ -97,7 +106,7 @@ def to_vcard(r: ContactRecord, version: str = "3.0", introduced_by_uid: str = ""
     out.add("VERSION", version)
     out.add("PRODID", PRODID)
     if r.uid:
-        out.add("UID", escape(r.uid) if version == "3.0" else r.uid)
+        out.add("UID", escape(r.uid) if version == "3.0" else escape_breaks(r.uid))
     out.add("FN", escape(r.display_name))
     out.add(
         "N",
@@ -131,11 +140,12 @@ def to_vcard(r: ContactRecord, version: str = "3.0", introduced_by_uid: str = ""
             out.add("BDAY", f"1604-{b.month:02d}-{b.day:02d}", ";X-APPLE-OMIT-YEAR=1604")
     if r.photo:
         data = base64.b64encode(r.photo).decode("ascii")
-        mime = r.photo_mime or "application/octet-stream"
+        mime = clean_mime(r.photo_mime)
         if version == "4.0":
             out.add("PHOTO", f"data:{mime};base64,{data}")
         else:
-            kind = mime.split("/")[-1].upper()
+            # image/jpeg is TYPE=JPEG; another type is written whole, to be read back as it was.
+            kind = mime[6:].upper() if mime.startswith("image/") else mime
             out.add("PHOTO", data, f";ENCODING=b;TYPE={kind}")
     if r.note:
         out.add("NOTE", escape(r.note))

@@ -6,6 +6,7 @@ from app.model.records import ContactRecord, Labeled
 from app.services.contacts import create_contact, get_contact, list_contact_ids, load_records
 from app.services.importing import import_files, read_file
 from app.storage.db import Database
+from app.vcard.csv_formats import read_csv
 from tests.conftest import DATA
 
 
@@ -70,3 +71,20 @@ def test_linkedin_import_twice_adds_nothing(db: Database) -> None:
             import_files(s, [read_file(DATA / "Connections.csv")])
     with db.session() as s:
         assert len(load_records(s, list_contact_ids(s))) == 3
+
+
+def test_a_cell_holding_a_separator_character_stays_in_its_row() -> None:
+    """str.splitlines also cuts at \\x1c-\\x1e, \\x85 and \\u2028; a cell may hold them."""
+    data = (
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
+        'Ann,Lee,,,"Acme\x1e\u2028Labs",,\r\n'
+        'Bob,"Ray\nJr",,,,,\r\n'
+        "Cy,Ng,,,,,\r\n"
+    ).encode()
+    result = read_csv(data, "c.csv")
+    assert [p for p in result.problems if p.line] == []
+    assert [(c.record.given_name, c.record.organization) for c in result.cards] == [
+        ("Ann", "Acme\x1e\u2028Labs"),
+        ("Bob", ""),
+        ("Cy", ""),
+    ]
