@@ -471,9 +471,23 @@ def discover(http: Connection, url: str) -> list[BookInfo]:
     return books
 
 
+def _join(base: str, href: str) -> str:
+    """The address *href* names relative to *base*; an href that is no address at all (such
+    as ``http://[::1``, which urllib refuses with ValueError) is a CardDavError in words."""
+    try:
+        url = urljoin(base, href)
+        urlsplit(url).port  # noqa: B018 - reading it checks the host and port
+    except ValueError:
+        raise CardDavError(
+            f"{urlsplit(base).netloc} named an address that is not one ({href!r}), so Second "
+            "Act stopped syncing this address book."
+        ) from None
+    return url
+
+
 def _named(http: Connection, base: str, href: str) -> str:
     """The address an href names (relative to *base*), refused off the user's origin."""
-    url = urljoin(base, href)
+    url = _join(base, href)
     http.check(url, urlsplit(base).netloc)
     return url
 
@@ -482,7 +496,7 @@ def _card_path(book_url: str, href: str) -> str:
     """The path of a card the server named, or that is kept from last time: refused unless it
     is in the address book's own collection (an href with ../ or another host would have a
     write or a delete land elsewhere)."""
-    url = urljoin(book_url, href)
+    url = _join(book_url, href)
     path = urlsplit(url).path
     plain = unquote(path)  # as the server reads it: %2e%2e is .., %40 is @
     own = unquote(urlsplit(book_url).path).rstrip("/") + "/"
