@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from PySide6.QtCore import QItemSelection, QItemSelectionModel
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -158,6 +159,15 @@ def main(out: Path) -> None:
         w.contacts.table.selectRow(1)
         app.processEvents()
         w.grab().save(str(out / "list.png"))
+        # Several selected: the pane sums them up, with the bulk actions as buttons.
+        sm = w.contacts.table.selectionModel()
+        sm.select(
+            QItemSelection(w.contacts.model.index(1, 0), w.contacts.model.index(8, 0)),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        app.processEvents()
+        w.grab().save(str(out / "contacts-several.png"))
 
         w.contacts.table.selectRow(0)
         app.processEvents()
