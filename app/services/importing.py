@@ -37,7 +37,7 @@ from app.model.tables import (
 )
 from app.services import search
 from app.services.contacts import count_contacts, create_contacts, load_records, update_contact
-from app.services.duplicates import find_possible_duplicates
+from app.services.duplicates import count_possible_pairs
 from app.storage.backups import daily_backup
 from app.storage.db import Database
 from app.vcard.linkedin import looks_like_linkedin, read_connections
@@ -398,9 +398,7 @@ def import_files(
         placed += [run.created[-w - 1] if w is not None and w < 0 else w for w in where]
     run.introduced = _resolve_introductions(session, run.introductions)
     run.journal()
-    run.report.possible_duplicates = len(
-        find_possible_duplicates(session, among=run.report.contact_ids)
-    )
+    run.report.possible_duplicates = count_possible_pairs(session, run.report.contact_ids)
     return run.report
 
 

@@ -35,7 +35,7 @@ from app.services.contacts import (
     get_contact,
     list_contact_ids,
 )
-from app.services.duplicates import DuplicatePair
+from app.services.duplicates import DuplicatePair, mark_all_different, unmark_pairs
 from app.services.exporting import ExportReport, WouldReplace, export_contacts
 from app.services.followups import (
     add_follow_up,
@@ -61,6 +61,7 @@ from app.services.interactions import (
     restore_interaction,
     update_interaction,
 )
+from app.services.merging import merge_into_one, unmerge_many
 from app.services.settings import set_tier_days, tier_days
 from app.services.today import (
     INTERVIEW,
@@ -994,6 +995,35 @@ class MainWindow(QMainWindow):
         self.undo_stack.push(MarkDifferent(self.db, a, b, (a_name, b_name), self._changed))
         self.statusBar().showMessage(f"{a_name} and {b_name} are kept as different people.", 8000)
 
+    def keep_all_apart(self, ids: list[int], name: str) -> None:
+        """A group of namesakes (or some of them) are all different people."""
+        self.undo_stack.push(
+            DbStep(
+                self.db,
+                f"Keep {len(ids)} people named {name} apart",
+                lambda s: mark_all_different(s, ids),
+                unmark_pairs,
+                self._changed,
+            )
+        )
+        self.statusBar().showMessage(
+            f"The {len(ids)} people named {name} are kept as different people.", 8000
+        )
+
+    def merge_many(self, keep: int, others: list[int], name: str) -> None:
+        """Some namesakes are one person: the others merged into *keep*, undoable at once."""
+        self.undo_stack.push(
+            DbStep(
+                self.db,
+                f"Merge {len(others) + 1} people named {name} into one",
+                lambda s: merge_into_one(s, keep, others),
+                unmerge_many,
+                self._changed,
+                [keep],
+            )
+        )
+        self.statusBar().showMessage(f"Merged {len(others) + 1} people named {name}.", 8000)
+
     # -- duplicates, undo import, backups --------------------------------------
     def on_review_duplicates(self) -> None:
         if not self.contacts.confirm_leave():
@@ -1001,6 +1031,8 @@ class MainWindow(QMainWindow):
         dialog = DuplicatesDialog(self.db, self)
         dialog.merge_requested.connect(self.merge_pair)
         dialog.different_requested.connect(self.keep_apart)
+        dialog.merge_many_requested.connect(self.merge_many)
+        dialog.all_different_requested.connect(self.keep_all_apart)
         self.ask(dialog)
         self.contacts.reload()
 

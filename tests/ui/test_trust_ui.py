@@ -63,10 +63,10 @@ def test_same_names_are_kept_apart_and_reviewed_from_the_import_report(
         if isinstance(dialog, DuplicatesDialog):
             reviewed.append(dialog)
             assert dialog.count() == 2
-            # First pair (Ann Lee): the same person. Second (John Smith): two people.
-            names = [dialog.pairs.index(r, 0).data() for r in range(2)]
+            # First name (Ann Lee): the same person. Second (John Smith): two people.
+            names = [dialog.groups.index(r, 0).data() for r in range(2)]
             assert sorted(n.casefold() for n in names) == ["ann lee", "john smith"]
-            dialog.pair_view.selectRow(names.index("Ann Lee"))
+            dialog.group_view.selectRow(names.index("Ann Lee"))
             assert dialog.compare.rowCount() > 0
             dialog.merge_button.click()
             assert dialog.count() == 1
@@ -322,6 +322,7 @@ def test_the_review_models_pass_qt_model_checks(qtbot: QtBot, qtmodeltester, db:
             create_contact(s, ContactRecord(full_name="Sam Reed", emails=[Labeled(f"s{i}@x.org")]))
     dialog = DuplicatesDialog(db)
     qtbot.addWidget(dialog)
-    assert dialog.count() == 3
-    qtmodeltester.check(dialog.pairs)
+    assert dialog.count() == 1 and dialog.members.rowCount() == 3  # one name, three people
+    qtmodeltester.check(dialog.groups)
+    qtmodeltester.check(dialog.members)
     qtmodeltester.check(dialog.compare)
