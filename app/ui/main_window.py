@@ -121,6 +121,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(720, 480)
         self.undo_stack = UndoStack(self)  # a step that fails is told, never kept
+        # While the duplicates review is open its decisions leave the window as it is (each
+        # re-read of 50,000 contacts took more than the 100 ms a decision has); the window
+        # catches up when the review closes.
+        self._holding = False
         # Queued: said after the action's own status message ("Logged…"), which it replaces.
         self.undo_stack.failed.connect(self._step_failed, Qt.ConnectionType.QueuedConnection)
         self.tasks = TaskRunner(self)
@@ -460,6 +464,8 @@ class MainWindow(QMainWindow):
         self.contacts.focus_search()
 
     def _changed(self, ids: list[int]) -> None:
+        if self._holding:
+            return
         keep = ids[0] if len(ids) == 1 else None
         self.contacts.reload(keep)
         self.contacts.activity.show_contact(self.contacts.current_id())
@@ -1033,8 +1039,12 @@ class MainWindow(QMainWindow):
         dialog.different_requested.connect(self.keep_apart)
         dialog.merge_many_requested.connect(self.merge_many)
         dialog.all_different_requested.connect(self.keep_all_apart)
-        self.ask(dialog)
-        self.contacts.reload()
+        self._holding = True
+        try:
+            self.ask(dialog)
+        finally:
+            self._holding = False
+        self._changed([])
 
     def on_undo_import(self) -> None:
         if self.tasks.running or not self.contacts.confirm_leave():
