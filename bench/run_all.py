@@ -11,6 +11,9 @@ then runs, each printing its figures beside the baseline it measured in the same
 3. cli_bench.py         list --json of everything; list --search against khard (10,000)
 4. export_bench.py      export as vCard 4.0 against vobject serialising the same cards
 5. network_bench.py     Today, a long history, the introduced-by picker, the network map
+6. duplicates_bench.py  on the clustered book (issue 24; its own, CARDS cards): possible
+                        duplicates counted at start, the review opened and each decision,
+                        start-up against an empty database
 
 Takes 10 to 15 minutes on a 2-core machine. bench/RESULTS.md keeps what it printed.
 """
@@ -48,6 +51,7 @@ def main() -> None:
         run("cli_bench.py", n, "--data", str(data))
         run("export_bench.py", n, "--data", str(data))
         run("network_bench.py", n, interactions)
+        run("duplicates_bench.py", n, interactions)
 
 
 if __name__ == "__main__":
