@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, NamedTuple, cast
@@ -430,32 +430,86 @@ def get_contact(session: Session, contact_id: int) -> ContactRecord:
     return to_record(c)
 
 
-def delete_contacts(session: Session, ids: list[int]) -> list[int]:
-    """Move contacts to the trash; returns the ids actually deleted, for Undo."""
+# Bulk delete and its undo work a chunk of ids at a time, each chunk one statement per table
+# (5,006 contacts one ORM object at a time took the window 30 s, and their undo 120 s).
+BULK_CHUNK = 2000
+_SEARCH_UNINDEX = text(
+    "DELETE FROM contact_search WHERE rowid IN (SELECT value FROM json_each(:ids))"
+)
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), BULK_CHUNK):
+        yield ids[start : start + BULK_CHUNK]
+
+
+def delete_contacts(
+    session: Session,
+    ids: list[int],
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[int]:
+    """Move contacts to the trash; returns the ids actually deleted, for Undo.
+
+    Their rows, links and history stay as they are (``updated_at`` too: going to the trash
+    is not an edit, and Undo import must not count it as one). *cancelled* is asked between
+    chunks; when it says yes this raises Cancelled and the caller's session, rolled back,
+    leaves the database as it was.
+    """
+    from app.services.importing import Cancelled
+
     now = utcnow()
-    done = []
-    for cid in ids:
-        c = _live(session, cid)
-        if c is None:
-            continue
-        c.deleted_at = now
-        search.unindex(session, cid)
-        done.append(cid)
+    done: list[int] = []
+    trash = (
+        update(Contact)
+        .where(Contact.deleted_at.is_(None), Contact.id.in_(_IN_CHUNK))
+        .values(deleted_at=now, updated_at=Contact.updated_at)
+        .returning(Contact.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    for chunk in _chunks(ids):
+        if cancelled is not None and cancelled():
+            raise Cancelled
+        gone = list(session.scalars(trash, {"ids": json.dumps(chunk)}))
+        session.execute(_SEARCH_UNINDEX, {"ids": json.dumps(gone)})
+        done += gone
+        if progress is not None:
+            progress(min(len(ids), len(done)), len(ids))
+    session.expire_all()  # objects read before see the trash
     return done
 
 
-def restore_contacts(session: Session, ids: list[int]) -> list[int]:
-    """Undo a delete: the contacts come back exactly as they were."""
-    done = []
-    for cid in ids:
-        c = session.get(Contact, cid)
-        if c is None or c.deleted_at is None:
-            continue
-        c.deleted_at = None
-        c.merged_into_id = None
-        session.flush()
-        search.index_records(session, [(c.id, to_record(c))])
-        done.append(cid)
+def restore_contacts(
+    session: Session,
+    ids: list[int],
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[int]:
+    """Undo a delete: the contacts come back exactly as they were (*progress* and
+    *cancelled* as for delete_contacts)."""
+    from app.services.importing import Cancelled
+
+    done: list[int] = []
+    back = (
+        update(Contact)
+        .where(Contact.deleted_at.is_not(None), Contact.id.in_(_IN_CHUNK))
+        .values(deleted_at=None, merged_into_id=None, updated_at=Contact.updated_at)
+        .returning(Contact.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    for chunk in _chunks(ids):
+        if cancelled is not None and cancelled():
+            raise Cancelled
+        restored = list(session.scalars(back, {"ids": json.dumps(chunk)}))
+        search.index_records(
+            session, list(zip(restored, iter_records(session, restored), strict=True))
+        )
+        done += restored
+        if progress is not None:
+            progress(len(done), len(ids))
+    session.expire_all()
     return done
 
 
