@@ -438,9 +438,39 @@ _SEARCH_UNINDEX = text(
 )
 
 
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
+def _set_in_chunks(
+    session: Session,
+    ids: list[int],
+    where: Any,
+    values: dict[str, Any],
+    then: Callable[[list[int]], object],
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> list[int]:
+    """Set *values* on the contacts of *ids* that meet *where*, a chunk at a time, *then*
+    called with each chunk's changed ids; ``updated_at`` is left alone. Returns the ids
+    changed. *cancelled* is asked before each chunk: yes raises Cancelled."""
+    from app.services.importing import Cancelled
+
+    stmt = (
+        update(Contact)
+        .where(where, Contact.id.in_(_IN_CHUNK))
+        .values(**values, updated_at=Contact.updated_at)
+        .returning(Contact.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    done: list[int] = []
     for start in range(0, len(ids), BULK_CHUNK):
-        yield ids[start : start + BULK_CHUNK]
+        if cancelled is not None and cancelled():
+            raise Cancelled
+        changed = list(session.scalars(stmt, {"ids": json.dumps(ids[start : start + BULK_CHUNK])}))
+        then(changed)
+        done += changed
+        if progress is not None:
+            progress(min(start + BULK_CHUNK, len(ids)), len(ids))
+    session.expire_all()  # objects read before see the change
+    return done
 
 
 def delete_contacts(
@@ -456,28 +486,15 @@ def delete_contacts(
     chunks; when it says yes this raises Cancelled and the caller's session, rolled back,
     leaves the database as it was.
     """
-    from app.services.importing import Cancelled
-
-    now = utcnow()
-    done: list[int] = []
-    trash = (
-        update(Contact)
-        .where(Contact.deleted_at.is_(None), Contact.id.in_(_IN_CHUNK))
-        .values(deleted_at=now, updated_at=Contact.updated_at)
-        .returning(Contact.id)
-        .execution_options(synchronize_session=False)
+    return _set_in_chunks(
+        session,
+        ids,
+        Contact.deleted_at.is_(None),
+        {"deleted_at": utcnow()},
+        lambda gone: session.execute(_SEARCH_UNINDEX, {"ids": json.dumps(gone)}),
+        progress,
+        cancelled,
     )
-    session.flush()
-    for chunk in _chunks(ids):
-        if cancelled is not None and cancelled():
-            raise Cancelled
-        gone = list(session.scalars(trash, {"ids": json.dumps(chunk)}))
-        session.execute(_SEARCH_UNINDEX, {"ids": json.dumps(gone)})
-        done += gone
-        if progress is not None:
-            progress(min(len(ids), len(done)), len(ids))
-    session.expire_all()  # objects read before see the trash
-    return done
 
 
 def restore_contacts(
@@ -488,29 +505,19 @@ def restore_contacts(
 ) -> list[int]:
     """Undo a delete: the contacts come back exactly as they were (*progress* and
     *cancelled* as for delete_contacts)."""
-    from app.services.importing import Cancelled
 
-    done: list[int] = []
-    back = (
-        update(Contact)
-        .where(Contact.deleted_at.is_not(None), Contact.id.in_(_IN_CHUNK))
-        .values(deleted_at=None, merged_into_id=None, updated_at=Contact.updated_at)
-        .returning(Contact.id)
-        .execution_options(synchronize_session=False)
+    def index(back: list[int]) -> None:
+        search.index_records(session, list(zip(back, iter_records(session, back), strict=True)))
+
+    return _set_in_chunks(
+        session,
+        ids,
+        Contact.deleted_at.is_not(None),
+        {"deleted_at": None, "merged_into_id": None},
+        index,
+        progress,
+        cancelled,
     )
-    session.flush()
-    for chunk in _chunks(ids):
-        if cancelled is not None and cancelled():
-            raise Cancelled
-        restored = list(session.scalars(back, {"ids": json.dumps(chunk)}))
-        search.index_records(
-            session, list(zip(restored, iter_records(session, restored), strict=True))
-        )
-        done += restored
-        if progress is not None:
-            progress(len(done), len(ids))
-    session.expire_all()
-    return done
 
 
 def count_contacts(session: Session) -> int:
