@@ -207,12 +207,25 @@ class SaveContact(Step):
 
 
 class DeleteContacts(Step):
-    def __init__(self, db: Database, ids: list[int], names: list[str], changed: Changed) -> None:
+    def __init__(
+        self,
+        db: Database,
+        ids: list[int],
+        names: list[str],
+        changed: Changed,
+        *,
+        done: bool = False,
+    ) -> None:
+        """*done*: the contacts were deleted already (a bulk delete, off the window's
+        thread); the step is pushed for Undo and only tells the window the first time."""
         label = names[0] if len(names) == 1 else f"{len(names)} contacts"
         super().__init__(f"Delete {label}", changed)
-        self._db, self._ids = db, ids
+        self._db, self._ids, self._done = db, ids, done
 
     def _do(self) -> list[int]:
+        if self._done:
+            self._done = False
+            return self._ids
         with self._db.session() as s:
             delete_contacts(s, self._ids)
         return self._ids

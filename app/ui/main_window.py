@@ -32,6 +32,7 @@ from app.services.contacts import (
     ContactNotFound,
     InvalidContact,
     count_contacts,
+    delete_contacts,
     get_contact,
     list_contact_ids,
 )
@@ -734,18 +735,28 @@ class MainWindow(QMainWindow):
         # left acting on a contact that is gone.
         self.contacts.show_nobody()
 
-        def delete(_backup: object = None) -> None:
+        if len(ids) < BULK_DELETE:
             self.undo_stack.push(DeleteContacts(self.db, ids, names, self._changed))
             self.statusBar().showMessage(f"Deleted {who}. Press Ctrl+Z to undo.", 8000)
-
-        if len(ids) < BULK_DELETE:
-            delete()
             return
-        db = self.db  # a bulk delete is protected by a copy first, made off the GUI thread
+        db = self.db
+
+        # A bulk delete is made off the window's thread, after a copy of the database; it can
+        # be cancelled until it is done, and then nothing is deleted.
+        def work(progress: Any, cancelled: Any) -> list[int]:
+            db.backup("before-delete")
+            with db.session() as s:
+                return delete_contacts(s, ids, progress, cancelled)
+
+        def deleted(gone: list[int]) -> None:
+            self.undo_stack.push(DeleteContacts(self.db, gone, names, self._changed, done=True))
+            self.statusBar().showMessage(f"Deleted {who}. Press Ctrl+Z to undo.", 8000)
+
         self.tasks.start(
-            "Backing up before deleting",
-            lambda _p, _c: db.backup("before-delete"),
-            delete,
+            f"Deleting {len(ids)} contacts",
+            work,
+            deleted,
+            on_cancelled=lambda: self.statusBar().showMessage("Nothing was deleted.", 8000),
             on_failed=self._task_failed,
         )
 

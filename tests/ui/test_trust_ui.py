@@ -6,6 +6,7 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -326,3 +327,38 @@ def test_the_review_models_pass_qt_model_checks(qtbot: QtBot, qtmodeltester, db:
     qtmodeltester.check(dialog.groups)
     qtmodeltester.check(dialog.members)
     qtmodeltester.check(dialog.compare)
+
+
+def test_a_bulk_delete_runs_off_the_window_and_cancel_deletes_nothing(
+    qtbot: QtBot,
+    make_window: Make,
+    db: Database,
+    answers: Answers,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from app.ui.main_window import BULK_DELETE
+
+    with db.session() as s:
+        for i in range(BULK_DELETE + 5):
+            create_contact(s, ContactRecord(full_name=f"Person {i}"))
+    w = make_window()
+    go = threading.Event()
+    real_backup = db.backup
+
+    def backup(reason: str) -> Path:
+        made = real_backup(reason)
+        go.wait(10)  # holds the work until the test has pressed Cancel
+        return made
+
+    monkeypatch.setattr(db, "backup", backup)
+    w.contacts.table.selectAll()
+    w.delete_action.trigger()
+    assert w.tasks.running  # on a pool thread: the window is back at once
+    w.tasks.running[0].cancel()
+    go.set()
+    qtbot.waitUntil(lambda: "Nothing was deleted" in w.statusBar().currentMessage(), timeout=10000)
+    with db.session() as s:
+        assert count_contacts(s) == BULK_DELETE + 5
+    assert w.undo_stack.count() == 0  # nothing to undo
