@@ -32,6 +32,7 @@ from app.storage.db import Database
 log = logging.getLogger(__name__)
 
 Changed = Callable[[list[int]], None]
+BULK_IN_BACKGROUND = 10  # contacts from which a delete, its undo and redo leave the window
 
 
 class Step(QUndoCommand):
@@ -88,10 +89,23 @@ def describe_failure(verb: str, text: str, error: Exception) -> str:
     return f"{what}: an unexpected error ({type(error).__name__}). Nothing was changed."
 
 
+# Work for a pool thread: (progress, is_cancelled) -> the ids changed.
+BackgroundWork = Callable[[Callable[[int, int], None], Callable[[], bool]], list[int]]
+# Runs *work* off the window's thread titled *title*, then *done* with its result there.
+Runner = Callable[[str, BackgroundWork, Callable[[list[int]], None]], None]
+
+
 class UndoStack(QUndoStack):
-    """The window's undo stack, where a failed step never stays (see the module's doc)."""
+    """The window's undo stack, where a failed step never stays (see the module's doc).
+
+    A step with background work (a bulk delete) is undone and redone off the window's
+    thread through *run_in_background*, when the window gives one; the stack moves once the
+    work is done, and not at all if it is cancelled.
+    """
 
     failed = Signal(str)  # a plain sentence for the user
+    run_in_background: Runner | None = None
+    _busy = False
 
     def push(self, cmd: QUndoCommand) -> None:
         """Do *cmd* and keep it for Undo; if it fails, the stack stays as it was.
@@ -122,7 +136,23 @@ class UndoStack(QUndoStack):
     def _step(self, offset: int) -> None:
         index = self.index()
         cmd = self.command(index + offset) if 0 <= index + offset < self.count() else None
-        if cmd is None:
+        if cmd is None or self._busy:
+            return
+        work = cmd.background(undo=bool(offset)) if isinstance(cmd, DeleteContacts) else None
+        if work is not None and self.run_in_background is not None:
+            self._busy = True
+
+            def done(ids: list[int]) -> None:
+                self._busy = False
+                cmd._skip = True  # done already: the stack only moves
+                if offset:
+                    super(UndoStack, self).undo()
+                else:
+                    super(UndoStack, self).redo()
+                cmd._changed(ids)
+
+            verb = "Undoing" if offset else "Redoing"
+            self.run_in_background(f"{verb}: {cmd.text()}", work, done)
             return
         if offset:
             super().undo()
@@ -229,6 +259,20 @@ class DeleteContacts(Step):
         with self._db.session() as s:
             delete_contacts(s, self._ids)
         return self._ids
+
+    def background(self, *, undo: bool) -> BackgroundWork | None:
+        """The undo (or redo) of a bulk delete as work for a pool thread; None for a few."""
+        if len(self._ids) < BULK_IN_BACKGROUND:
+            return None
+        db, ids = self._db, self._ids
+        act = restore_contacts if undo else delete_contacts
+
+        def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> list[int]:
+            with db.session() as s:
+                act(s, ids, progress, cancelled)
+            return ids
+
+        return work
 
     def _undo(self) -> list[int]:
         with self._db.session() as s:

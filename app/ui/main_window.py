@@ -76,6 +76,7 @@ from app.storage.db import Database, DatabaseRefused, check_backup
 from app.ui.activity_dialogs import FollowUpDialog, LogDialog, PickDateDialog
 from app.ui.backup_dialog import RestoreDialog
 from app.ui.commands import (
+    BULK_IN_BACKGROUND,
     DbStep,
     DeleteContacts,
     MarkDifferent,
@@ -104,7 +105,7 @@ from app.ui.who_at_dialog import WhoAtDialog
 from app.ui.widgets import commit_open_editors, install_wheel_guard
 
 # Deleting at least this many contacts at once is a bulk delete: a backup is made first.
-BULK_DELETE = 10
+BULK_DELETE = BULK_IN_BACKGROUND
 
 IMPORTABLE = (".vcf", ".vcard", ".csv")
 # Room kept for a window frame when fitting the window to the screen (see _fit_to_screen).
@@ -126,6 +127,9 @@ class MainWindow(QMainWindow):
         # re-read of 50,000 contacts took more than the 100 ms a decision has); the window
         # catches up when the review closes.
         self._holding = False
+        self.undo_stack.run_in_background = lambda title, work, done: self._in_background(
+            title, work, done
+        )
         # Queued: said after the action's own status message ("Logged…"), which it replaces.
         self.undo_stack.failed.connect(self._step_failed, Qt.ConnectionType.QueuedConnection)
         self.tasks = TaskRunner(self)
@@ -463,6 +467,15 @@ class MainWindow(QMainWindow):
     def on_find(self) -> None:
         self.tabs.setCurrentWidget(self.contacts)
         self.contacts.focus_search()
+
+    def _in_background(self, title: str, work: Any, done: Any) -> None:
+        self.tasks.start(
+            title,
+            work,
+            done,
+            on_cancelled=lambda: self.statusBar().showMessage("Nothing was changed.", 8000),
+            on_failed=self._task_failed,
+        )
 
     def _changed(self, ids: list[int]) -> None:
         if self._holding:

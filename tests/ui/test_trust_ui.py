@@ -312,9 +312,17 @@ def test_deleting_many_contacts_makes_a_backup_first(
     with kept.session() as s:
         assert count_contacts(s) == BULK_DELETE + 2
     kept.close()
-    w.undo_action.trigger()
-    with db.session() as s:
-        assert count_contacts(s) == BULK_DELETE + 2
+
+    def count() -> int:
+        with db.session() as s:
+            return count_contacts(s)
+
+    w.undo_action.trigger()  # off the window's thread too: the list comes back when done
+    qtbot.waitUntil(lambda: w.contacts.model.rowCount() == BULK_DELETE + 2, timeout=10000)
+    assert count() == BULK_DELETE + 2 and w.undo_stack.index() == 0
+    w.redo_action.trigger()
+    qtbot.waitUntil(lambda: w.contacts.model.rowCount() == 0, timeout=10000)
+    assert count() == 0 and w.undo_stack.index() == 1
 
 
 def test_the_review_models_pass_qt_model_checks(qtbot: QtBot, qtmodeltester, db: Database) -> None:  # type: ignore[no-untyped-def]
