@@ -14,6 +14,8 @@ file, offscreen Qt:
   over a clustered book of 2,000 (clusters of about 3); target under 200 ms;
 - each decision in the review (all different; merge two; merge three into one), carried
   out as the window does (undoable), the dialog updated; target under 100 ms;
+- a bulk delete of 5,000 and of CARDS contacts (what the window's pool thread runs), with
+  its undo printed as the "baseline" column; targets under 2 s and 15 s;
 - start-up of the window on the clustered book, against an empty database (window_bench's
   measure); target under 0.8 s and within 0.2 s of empty.
 
@@ -115,10 +117,38 @@ def child_review(data: str) -> None:
     )
 
 
+def child_bulk(data: str, count: str) -> None:
+    """Delete the first *count* contacts in the list's order and undo it, on a copy, as the
+    window's pool thread does; print both times in seconds."""
+    import shutil
+
+    from app.services.contacts import delete_contacts, list_contact_ids, restore_contacts
+    from app.storage.db import open_database
+
+    where = Path(tempfile.mkdtemp())
+    shutil.copyfile(Path(data) / "second-act.sqlite3", where / "second-act.sqlite3")
+    db = open_database(where / "second-act.sqlite3")
+    with db.session() as s:
+        ids = list_contact_ids(s)[: int(count)]
+    start = time.perf_counter()
+    with db.session() as s:
+        gone = delete_contacts(s, ids)
+    deleted = time.perf_counter() - start
+    start = time.perf_counter()
+    with db.session() as s:
+        restore_contacts(s, gone)
+    undone = time.perf_counter() - start
+    db.close()
+    shutil.rmtree(where)
+    print(deleted, undone)
+
+
 # -- in the parent -----------------------------------------------------------------------
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
-        {"count": child_count, "review": child_review}[sys.argv[2]](*sys.argv[3:])
+        {"count": child_count, "review": child_review, "bulk": child_bulk}[sys.argv[2]](
+            *sys.argv[3:]
+        )
         return
     (n, interactions), given = arguments([50_000, 200_000])
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -153,6 +183,10 @@ def main() -> None:
         ):
             target = "< 200 ms" if k == 0 else "< 100 ms"
             lines.append(row(label, ours[k], base[k], "ms", target))
+
+        for count, target in ((5000, "< 2 s"), (n, "< 15 s")):
+            d, u = map(float, run_child("--child", "bulk", big, str(count))[-1].split())
+            lines.append(row(f"bulk delete of {count:,}, then its undo", d, u, "s", target))
 
         def startup(data: str) -> float:
             return min(
