@@ -32,7 +32,12 @@ from app.storage.db import Database
 log = logging.getLogger(__name__)
 
 Changed = Callable[[list[int]], None]
-BULK_IN_BACKGROUND = 10  # contacts from which a delete, its undo and redo leave the window
+BULK_IN_BACKGROUND = 10  # contacts from which a bulk change, its undo and redo leave the window
+# Work for a pool thread: (progress, is_cancelled) -> the ids changed.
+BackgroundWork = Callable[[Callable[[int, int], None], Callable[[], bool]], list[int]]
+# Runs *work* off the window's thread under *title*; then *done* with its result, or
+# *stopped* if it was cancelled or failed (nothing changed), on the window's thread.
+Runner = Callable[[str, BackgroundWork, Callable[[list[int]], None], Callable[[], None]], None]
 
 
 class Step(QUndoCommand):
@@ -51,6 +56,11 @@ class Step(QUndoCommand):
 
     def _undo(self) -> list[int]:
         raise NotImplementedError
+
+    def background(self, *, undo: bool) -> BackgroundWork | None:
+        """The step's work (its undo, with *undo*) for a pool thread, when it is big enough
+        to leave the window's thread; None to run it here."""
+        return None
 
     def redo(self) -> None:
         self._run(self._do)
@@ -89,12 +99,6 @@ def describe_failure(verb: str, text: str, error: Exception) -> str:
     return f"{what}: an unexpected error ({type(error).__name__}). Nothing was changed."
 
 
-# Work for a pool thread: (progress, is_cancelled) -> the ids changed.
-BackgroundWork = Callable[[Callable[[int, int], None], Callable[[], bool]], list[int]]
-# Runs *work* off the window's thread titled *title*, then *done* with its result there.
-Runner = Callable[[str, BackgroundWork, Callable[[list[int]], None]], None]
-
-
 class UndoStack(QUndoStack):
     """The window's undo stack, where a failed step never stays (see the module's doc).
 
@@ -115,6 +119,19 @@ class UndoStack(QUndoStack):
         """
         if not isinstance(cmd, Step):
             super().push(cmd)
+            return
+        work = cmd.background(undo=False)
+        if work is not None and self.run_in_background is not None and not self._busy:
+            self._busy = True
+
+            def pushed(ids: list[int]) -> None:
+                self._busy = False
+                cmd._skip = True  # done already: push only keeps it
+                super(UndoStack, self).push(cmd)
+                cmd._pushed = True
+                cmd._changed(ids)
+
+            self.run_in_background(cmd.text(), work, pushed, self._stopped)
             return
         # Done here first: QUndoStack.push would drop the steps Redo can do again even for
         # a command it then discards as obsolete.
@@ -138,7 +155,7 @@ class UndoStack(QUndoStack):
         cmd = self.command(index + offset) if 0 <= index + offset < self.count() else None
         if cmd is None or self._busy:
             return
-        work = cmd.background(undo=bool(offset)) if isinstance(cmd, DeleteContacts) else None
+        work = cmd.background(undo=bool(offset)) if isinstance(cmd, Step) else None
         if work is not None and self.run_in_background is not None:
             self._busy = True
 
@@ -152,7 +169,7 @@ class UndoStack(QUndoStack):
                 cmd._changed(ids)
 
             verb = "Undoing" if offset else "Redoing"
-            self.run_in_background(f"{verb}: {cmd.text()}", work, done)
+            self.run_in_background(f"{verb}: {cmd.text()}", work, done, self._stopped)
             return
         if offset:
             super().undo()
@@ -163,6 +180,9 @@ class UndoStack(QUndoStack):
             cmd._skip = True
             self.setIndex(index)  # back where it was, without running it again
             self._tell("undo" if offset else "redo", cmd.text(), error)
+
+    def _stopped(self) -> None:
+        self._busy = False  # cancelled or failed: nothing changed, the stack stays
 
     def _tell(self, verb: str, text: str, error: Exception) -> None:
         log.warning("could not %s %r", verb, text, exc_info=error)
@@ -338,11 +358,27 @@ class DbStep(Step):
         undo: Callable[[Session, Any], None],
         changed: Changed,
         ids: list[int] | None = None,
+        *,
+        background: bool = False,
     ) -> None:
+        """*background*: a bulk change, done, undone and redone off the window's thread
+        (the window then shows its progress)."""
         super().__init__(text, changed)
         self._db, self._do_in, self._undo_in = db, do, undo
         self._ids = ids or []
         self.result: Any = None
+        self._background = background
+
+    def background(self, *, undo: bool) -> BackgroundWork | None:
+        if not self._background:
+            return None
+
+        def work(
+            _progress: Callable[[int, int], None], _cancelled: Callable[[], bool]
+        ) -> list[int]:
+            return self._undo() if undo else self._do()
+
+        return work
 
     def _do(self) -> list[int]:
         with self._db.session() as s:

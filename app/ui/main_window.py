@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -127,9 +128,7 @@ class MainWindow(QMainWindow):
         # re-read of 50,000 contacts took more than the 100 ms a decision has); the window
         # catches up when the review closes.
         self._holding = False
-        self.undo_stack.run_in_background = lambda title, work, done: self._in_background(
-            title, work, done
-        )
+        self.undo_stack.run_in_background = self._in_background
         # Queued: said after the action's own status message ("Logged…"), which it replaces.
         self.undo_stack.failed.connect(self._step_failed, Qt.ConnectionType.QueuedConnection)
         self.tasks = TaskRunner(self)
@@ -468,14 +467,20 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.contacts)
         self.contacts.focus_search()
 
-    def _in_background(self, title: str, work: Any, done: Any) -> None:
-        self.tasks.start(
-            title,
-            work,
-            done,
-            on_cancelled=lambda: self.statusBar().showMessage("Nothing was changed.", 8000),
-            on_failed=self._task_failed,
-        )
+    def _in_background(
+        self, title: str, work: Any, done: Callable[[Any], None], stopped: Callable[[], None]
+    ) -> None:
+        """Run an undoable step's work on a pool thread, with progress and Cancel."""
+
+        def cancelled() -> None:
+            stopped()
+            self.statusBar().showMessage("Nothing was changed.", 8000)
+
+        def failed(report: str) -> None:
+            stopped()
+            self._task_failed(report)
+
+        self.tasks.start(title, work, done, on_cancelled=cancelled, on_failed=failed)
 
     def _changed(self, ids: list[int]) -> None:
         if self._holding:

@@ -14,7 +14,7 @@ from app.model.records import TIERS
 from app.services import bulk, employers, groups, industries, reciprocity
 from app.services.contacts import Narrow
 from app.ui.activity_dialogs import ChoiceDialog, ExchangeDialog
-from app.ui.commands import DbStep
+from app.ui.commands import BULK_IN_BACKGROUND, DbStep
 from app.ui.network.industries_dialog import IndustriesDialog
 
 if TYPE_CHECKING:
@@ -208,6 +208,7 @@ class NetworkActions:
                 lambda s: bulk.add_tag(s, ids, tag),
                 lambda s, added: bulk.remove_tag(s, added, tag),
                 w._changed,
+                background=len(ids) >= BULK_IN_BACKGROUND,
             )
         else:
             step = DbStep(
@@ -216,6 +217,7 @@ class NetworkActions:
                 lambda s: bulk.remove_tag(s, ids, tag),
                 lambda s, had: bulk.add_tag(s, had, tag),
                 w._changed,
+                background=len(ids) >= BULK_IN_BACKGROUND,
             )
         w.undo_stack.push(step)
         w.statusBar().showMessage(f"{step.text()}. Ctrl+Z undoes it.", 5000)
@@ -256,6 +258,7 @@ class NetworkActions:
             lambda s: bulk.set_field(s, ids, field, value),
             lambda s, before: bulk.restore_field(s, field, before),
             w._changed,
+            background=len(ids) >= BULK_IN_BACKGROUND,
         )
         w.undo_stack.push(step)
         w.statusBar().showMessage(f"{step.text()}. Ctrl+Z undoes it.", 5000)
