@@ -200,6 +200,8 @@ class DuplicatesDialog(QDialog):
         )
         self.member_view.selectionModel().selectionChanged.connect(self.on_members_chosen)
         self._chosen: list[int] = []  # the members selected, oldest first
+        self._deciding: str | None = None  # the group a decision was asked for, until done
+        self._told = False  # the window calls `decided` (set by whoever connects it)
         self.compare = RecordsModel(("Kept (left)", "Other (right)"), self)
         self.compare_view = QTableView()
         self.compare_view.setObjectName("compare")
@@ -398,14 +400,24 @@ class DuplicatesDialog(QDialog):
             self._decided(lambda _name: signal.emit(*chosen))
 
     def _decided(self, emit: Callable[[str], None]) -> None:
-        """Carry out a decision on the group shown, then read that group alone again."""
+        """Ask for a decision on the group shown; that group alone is read again once it is
+        carried out (the window calls `decided`), at once or after work on a pool thread."""
         current = self.current_group()
         if current is None:
             return
-        row = self.current_row()
+        self._deciding = current[0].key
         emit(current[1])
-        self.groups.reread(row)
-        self._after_change(row)
+        if self._deciding is not None and not self._told:
+            self.decided()  # nobody tells this dialog: read the group again now
+
+    def decided(self) -> None:
+        """The decision asked for is carried out: read its group again."""
+        key, self._deciding = self._deciding, None
+        rows = [r for r, (g, _name) in enumerate(self.groups.rows) if g.key == key]
+        if key is None or not rows:
+            return
+        self.groups.reread(rows[0])
+        self._after_change(rows[0])
 
     def on_skip(self) -> None:
         row = self.current_row()

@@ -1055,6 +1055,7 @@ class MainWindow(QMainWindow):
                 unmerge_many,
                 self._changed,
                 [keep],
+                background=len(others) >= BULK_IN_BACKGROUND,
             )
         )
         self.statusBar().showMessage(f"Merged {len(others) + 1} people named {name}.", 8000)
@@ -1068,11 +1069,16 @@ class MainWindow(QMainWindow):
         dialog.different_requested.connect(self.keep_apart)
         dialog.merge_many_requested.connect(self.merge_many)
         dialog.all_different_requested.connect(self.keep_all_apart)
+        # The dialog reads a group again when its decision is done (a big merge is done on a
+        # pool thread; a failed one moves nothing).
+        dialog._told = True
+        self.undo_stack.indexChanged.connect(dialog.decided)
         self._holding = True
         try:
             self.ask(dialog)
         finally:
             self._holding = False
+            self.undo_stack.indexChanged.disconnect(dialog.decided)
         self._changed([])
 
     def on_undo_import(self) -> None:

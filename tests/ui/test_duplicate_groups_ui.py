@@ -83,3 +83,32 @@ def test_the_groups_are_read_a_page_at_a_time(qtbot: QtBot, db: Database) -> Non
     assert dialog.groups.rowCount() == PAGE + 7 and not dialog.groups.canFetchMore()
     names = [dialog.groups.index(r, 0).data() for r in range(PAGE + 7)]
     assert names == sorted(names)
+
+
+def test_a_big_group_is_merged_into_one_off_the_window(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    from app.ui.commands import BULK_IN_BACKGROUND
+
+    people = namesakes(db, "Ana Smith", BULK_IN_BACKGROUND + 2)
+    namesakes(db, "Ben Ode", 2)
+    after: list[tuple[int, str]] = []
+
+    def review(dialog: QDialog) -> int:
+        assert isinstance(dialog, DuplicatesDialog)
+        dialog.choose(people)
+        dialog.merge_button.click()  # on a pool thread: the group is read when it is done
+        qtbot.waitUntil(lambda: dialog.groups.index(0, 0).data() == "Ben Ode", timeout=10000)
+        after.append((dialog.count(), dialog.groups.index(0, 0).data()))
+        return int(QDialog.DialogCode.Accepted)
+
+    w = make_window()
+    answers.on_dialog = review
+    w.duplicates_action.trigger()
+    assert after == [(1, "Ben Ode")]
+    with db.session() as s:
+        assert count_contacts(s) == 3  # one Ana, two Bens
+    w.undo_action.trigger()  # on a pool thread as well
+    qtbot.waitUntil(lambda: w.undo_stack.index() == 0, timeout=10000)
+    with db.session() as s:
+        assert count_contacts(s) == len(people) + 2
