@@ -11,15 +11,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from sqlalchemy.exc import OperationalError
-
 from app import __version__
-from app.model.records import ContactRecord
 from app.paths import AppPaths, FolderRefused, resolve
-from app.storage.db import Database, DatabaseRefused, explain_failure, open_database
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
+
+    from app.model.records import ContactRecord
+    from app.storage.db import Database
+
+# The database stack (SQLAlchemy, the model, storage: 0.5 s) is imported by the commands
+# that use it, not by --version, --help or a usage error.
 
 COMMANDS = (
     "list",
@@ -33,6 +35,7 @@ COMMANDS = (
     "campaigns",
     "sync",
     "mail-history",
+    "duplicates",
 )
 
 
@@ -67,7 +70,8 @@ def _gui_parser() -> argparse.ArgumentParser:
         "export OUT (vCard or CSV), backup (copy the database now; --list shows the copies), "
         "restore FILE (put a backup back), due (what to do today), log CONTACT-ID (record "
         "a contact with someone), interviews, campaigns (outreach; --send ID sends), "
-        "mail-history PATH... (interactions from your mail's headers). "
+        "mail-history PATH... (interactions from your mail's headers), "
+        "duplicates (people sharing a name, to review). "
         "Run 'second-act COMMAND --help' for details.",
     )
     p.add_argument("--version", action="version", version=f"second-act {__version__}")
@@ -234,6 +238,12 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
             help="with --account: from this day (default: the last 5 years)",
         )
         p.add_argument("--json", action="store_true", help="print the report as JSON")
+    elif command == "duplicates":
+        p.description = (
+            "List the possible duplicates still to review: people who share a name, a group "
+            "per name, with their contact ids (review them in the window)."
+        )
+        p.add_argument("--json", action="store_true", help="print a JSON array, one per group")
     elif command == "log":
         from app.services.interactions import KIND_LABELS
 
@@ -305,6 +315,8 @@ def contact_json(
 
 
 def _open(paths: AppPaths) -> Database:
+    from app.storage.db import open_database
+
     paths.ensure()
     return open_database(paths.database, paths.backups)
 
@@ -495,6 +507,27 @@ def cmd_export(db: Database, args: argparse.Namespace) -> int:
             return 1
     where = f"{len(report.files)} files in {out}" if folder else str(out)
     print(f"{report.count} contact{'s' if report.count != 1 else ''} exported to {where}")
+    return 0
+
+
+def cmd_duplicates(db: Database, args: argparse.Namespace) -> int:
+    from app.services.contacts import names_of
+    from app.services.duplicates import duplicate_groups
+
+    with db.session() as s:
+        groups = duplicate_groups(s)
+        names = names_of(s, [g.ids[0] for g in groups])
+    if args.json:
+        out = [{"name": names.get(g.ids[0], ""), "contact_ids": list(g.ids)} for g in groups]
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for g in groups:
+        print(f"{names.get(g.ids[0], '')}: {len(g.ids)} people ({', '.join(map(str, g.ids))})")
+    print(
+        f"{len(groups)} name{'s' if len(groups) != 1 else ''} shared by people to review",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -862,7 +895,7 @@ def cmd_restore(paths: AppPaths, args: argparse.Namespace) -> int:
     count = check_backup(source)
     # Whatever the current file's state, it is kept: backed up, or moved aside if damaged.
     kept = restore_file(paths.database, paths.backups, source)
-    open_database(paths.database, paths.backups).close()  # migrates an older backup now
+    _open(paths).close()  # migrates an older backup now
     print(f"Restored {source.name}: {count} contact{'s' if count != 1 else ''}.")
     if kept is not None:
         print(f"The database it replaced is kept as {kept}")
@@ -892,6 +925,8 @@ def _run(command: str, paths: AppPaths, args: argparse.Namespace) -> int:
             return cmd_sync(db, args)
         if command == "mail-history":
             return cmd_mail_history(db, args)
+        if command == "duplicates":
+            return cmd_duplicates(db, args)
         return cmd_export(db, args)
     except Exception as exc:
         known = db.note_failure(exc)  # a damaged file is not vouched for at close
@@ -920,6 +955,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.ui.window.application import run_gui
 
         return run_gui(paths, [str(f) for f in args.files])
+    from sqlalchemy.exc import OperationalError
+
+    from app.storage.db import DatabaseRefused, explain_failure
+
     try:
         return _run(command, paths, args)
     except (DatabaseRefused, FolderRefused) as exc:

@@ -146,21 +146,41 @@ def fold(line: str) -> str:
     return "\r\n".join(out) + "\r\n"
 
 
-def make_cards(path: Path, n: int, seed: int = 42) -> int:
+# The clustered book (issue 24): a large real book's names repeat. Two thirds of its cards
+# take their name from 26 given and 16 family names (416 names: at 50,000 cards, clusters of
+# about 80 namesakes), each card still its own person (its own UID, email and phone).
+POOL_FIRST = FIRST[:26]
+POOL_LAST = LAST[:16]
+
+
+def make_cards(
+    path: Path, n: int, seed: int = 42, *, clustered: bool = False, prefix: str = "bench"
+) -> int:
     """*n* distinct people as one vCard 3.0 file, as a phone or Outlook exports it; returns
-    how many carry a photo (every tenth, 4 to 8 KB of JPEG each)."""
+    how many carry a photo (every tenth, 4 to 8 KB of JPEG each).
+
+    *clustered*: two cards in three named from the small pool (POOL_FIRST × POOL_LAST), so
+    same-name people come in clusters of 50 to 80 at 50,000 cards. *prefix*: of the UIDs,
+    emails and phones, so that a second file brings new people into a book made from a first.
+    """
     rnd = random.Random(seed)
     photos = 0
+    first_book = prefix == "bench"
+    domain = "example.org" if first_book else f"{prefix}.example.org"
+    area = 555 if first_book else 556
     with path.open("w", encoding="utf-8", newline="") as f:
         for i in range(n):
-            first, last = rnd.choice(FIRST), rnd.choice(LAST)
-            family = f"{last}-{i:05d}"  # distinct people: same name and org would be merged
+            if clustered and i % 3 != 2:
+                first, family = rnd.choice(POOL_FIRST), rnd.choice(POOL_LAST)
+            else:
+                first, last = rnd.choice(FIRST), rnd.choice(LAST)
+                family = f"{last}-{i:05d}"  # distinct people: same name and org would be merged
             org = rnd.choice(ORGS).replace(",", "\\,")
             f.write("BEGIN:VCARD\r\nVERSION:3.0\r\n")
-            f.write(f"UID:bench-{i}\r\nFN:{first} {family}\r\nN:{family};{first};;;\r\n")
+            f.write(f"UID:{prefix}-{i}\r\nFN:{first} {family}\r\nN:{family};{first};;;\r\n")
             f.write(f"ORG:{org};Research\r\nTITLE:{rnd.choice(TITLES)}\r\n")
-            f.write(f"EMAIL;TYPE=INTERNET,WORK:{first.lower()}.{i}@example.org\r\n")
-            f.write(f"TEL;TYPE=CELL:+1 555 {i:07d}\r\n")
+            f.write(f"EMAIL;TYPE=INTERNET,WORK:{first.lower()}.{i}@{domain}\r\n")
+            f.write(f"TEL;TYPE=CELL:+1 {area} {i:07d}\r\n")
             f.write(f"ADR;TYPE=WORK:;;{i} Main Street;Springfield;IL;62701;USA\r\n")
             note = rnd.choice(NOTES)
             if note:
@@ -175,9 +195,10 @@ def make_cards(path: Path, n: int, seed: int = 42) -> int:
     return photos
 
 
-def build_database(data_dir: Path, n: int, interactions: int) -> Path:
+def build_database(data_dir: Path, n: int, interactions: int, *, clustered: bool = False) -> Path:
     """A data folder whose database holds *n* imported cards and *interactions* interactions
-    (the busiest person 500 of them); returns the database file."""
+    (the busiest person 500 of them); returns the database file. *clustered*: the book
+    whose names repeat (make_cards)."""
     from sqlalchemy import insert, select
 
     from app.model.tables import Contact, Interaction
@@ -186,7 +207,7 @@ def build_database(data_dir: Path, n: int, interactions: int) -> Path:
 
     data_dir.mkdir(parents=True, exist_ok=True)
     cards = data_dir / "cards.vcf"
-    make_cards(cards, n)
+    make_cards(cards, n, clustered=clustered)
     db = open_database(data_dir / "second-act.sqlite3")
     with db.session() as s:
         import_files(s, [read_file(cards)])

@@ -131,7 +131,7 @@ def in_window(book: Path, mbox: Path, work: Path) -> tuple[float, float, float]:
 
     from app.paths import resolve
     from app.storage.db import open_database
-    from app.ui.main_window import MainWindow
+    from app.ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     data = work / "window"

@@ -12,6 +12,9 @@ then runs, each printing its figures beside the baseline it measured in the same
 4. export_bench.py      export as vCard 4.0 against vobject serialising the same cards
 5. network_bench.py     Today, a long history, the introduced-by picker, the network map
 6. mail_history_bench.py  100,000 messages' headers against CARDS contacts, against mailbox alone
+7. on the clustered book (issue 24: CARDS cards whose names repeat, built too):
+   window_bench.py and cli_bench.py again, and duplicates_bench.py (possible duplicates
+   counted at start, the review and each decision, bulk delete and its undo, start-up)
 
 Takes 10 to 15 minutes on a 2-core machine. bench/RESULTS.md keeps what it printed.
 """
@@ -50,6 +53,14 @@ def main() -> None:
         run("export_bench.py", n, "--data", str(data))
         run("network_bench.py", n, interactions)
         run("mail_history_bench.py", "100000", n)
+        start = time.perf_counter()
+        clustered = build_database(
+            Path(tmp) / "clustered", int(n), int(interactions), clustered=True
+        ).parent
+        print(f"\nbuilt the clustered book in {time.perf_counter() - start:.0f} s", flush=True)
+        run("window_bench.py", n, interactions, "--data", str(clustered))
+        run("cli_bench.py", n, "--data", str(clustered))
+        run("duplicates_bench.py", n, interactions, "--data", str(clustered))
 
 
 if __name__ == "__main__":

@@ -45,7 +45,8 @@ def set_field(session: Session, ids: list[int], field: str, value: str) -> dict[
         .where(Contact.id.in_(live))
         .values({column.key: value, "updated_at": utcnow()})
     )
-    _reindex(session, live)
+    if field in SEARCHED:  # the tier is not searched: 50,000 records read for nothing
+        _reindex(session, live)
     return before
 
 

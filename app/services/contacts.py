@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, NamedTuple, cast
@@ -430,33 +430,96 @@ def get_contact(session: Session, contact_id: int) -> ContactRecord:
     return to_record(c)
 
 
-def delete_contacts(session: Session, ids: list[int]) -> list[int]:
-    """Move contacts to the trash; returns the ids actually deleted, for Undo."""
-    now = utcnow()
-    done = []
-    for cid in ids:
-        c = _live(session, cid)
-        if c is None:
-            continue
-        c.deleted_at = now
-        search.unindex(session, cid)
-        done.append(cid)
+# Bulk delete and its undo work a chunk of ids at a time, each chunk one statement per table
+# (5,006 contacts one ORM object at a time took the window 30 s, and their undo 120 s).
+class Cancelled(Exception):
+    """The user pressed Cancel; the caller's session rolls back and nothing is written."""
+
+
+BULK_CHUNK = 2000
+_SEARCH_UNINDEX = text(
+    "DELETE FROM contact_search WHERE rowid IN (SELECT value FROM json_each(:ids))"
+)
+
+
+def _set_in_chunks(
+    session: Session,
+    ids: list[int],
+    where: Any,
+    values: dict[str, Any],
+    then: Callable[[list[int]], object],
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> list[int]:
+    """Set *values* on the contacts of *ids* that meet *where*, a chunk at a time, *then*
+    called with each chunk's changed ids; ``updated_at`` is left alone. Returns the ids
+    changed. *cancelled* is asked before each chunk: yes raises Cancelled."""
+    stmt = (
+        update(Contact)
+        .where(where, Contact.id.in_(_IN_CHUNK))
+        .values(**values, updated_at=Contact.updated_at)
+        .returning(Contact.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    done: list[int] = []
+    for start in range(0, len(ids), BULK_CHUNK):
+        if cancelled is not None and cancelled():
+            raise Cancelled
+        changed = list(session.scalars(stmt, {"ids": json.dumps(ids[start : start + BULK_CHUNK])}))
+        then(changed)
+        done += changed
+        if progress is not None:
+            progress(min(start + BULK_CHUNK, len(ids)), len(ids))
+    session.expire_all()  # objects read before see the change
     return done
 
 
-def restore_contacts(session: Session, ids: list[int]) -> list[int]:
-    """Undo a delete: the contacts come back exactly as they were."""
-    done = []
-    for cid in ids:
-        c = session.get(Contact, cid)
-        if c is None or c.deleted_at is None:
-            continue
-        c.deleted_at = None
-        c.merged_into_id = None
-        session.flush()
-        search.index_records(session, [(c.id, to_record(c))])
-        done.append(cid)
-    return done
+def delete_contacts(
+    session: Session,
+    ids: list[int],
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[int]:
+    """Move contacts to the trash; returns the ids actually deleted, for Undo.
+
+    Their rows, links and history stay as they are (``updated_at`` too: going to the trash
+    is not an edit, and Undo import must not count it as one). *cancelled* is asked between
+    chunks; when it says yes this raises Cancelled and the caller's session, rolled back,
+    leaves the database as it was.
+    """
+    return _set_in_chunks(
+        session,
+        ids,
+        Contact.deleted_at.is_(None),
+        {"deleted_at": utcnow()},
+        lambda gone: session.execute(_SEARCH_UNINDEX, {"ids": json.dumps(gone)}),
+        progress,
+        cancelled,
+    )
+
+
+def restore_contacts(
+    session: Session,
+    ids: list[int],
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[int]:
+    """Undo a delete: the contacts come back exactly as they were (*progress* and
+    *cancelled* as for delete_contacts)."""
+
+    def index(back: list[int]) -> None:
+        search.index_records(session, list(zip(back, iter_records(session, back), strict=True)))
+
+    return _set_in_chunks(
+        session,
+        ids,
+        Contact.deleted_at.is_not(None),
+        {"deleted_at": None, "merged_into_id": None},
+        index,
+        progress,
+        cancelled,
+    )
 
 
 def count_contacts(session: Session) -> int:

@@ -36,8 +36,11 @@ from app.model.tables import (
     utcnow,
 )
 from app.services import search
+from app.services.contacts import (
+    Cancelled as Cancelled,  # raised by bulk deletes too; callers still import it from here
+)
 from app.services.contacts import count_contacts, create_contacts, load_records, update_contact
-from app.services.duplicates import find_possible_duplicates
+from app.services.duplicates import count_possible_pairs
 from app.storage.backups import daily_backup
 from app.storage.db import Database
 from app.vcard.csv_formats import CsvLayout, read_csv
@@ -48,10 +51,6 @@ from app.vcard.problems import Problem, Severity
 from app.vcard.reader import iter_cards, split_between_cards, strip_bom
 
 Progress = Callable[[int, int], None]
-
-
-class Cancelled(Exception):
-    """The user pressed Cancel; the caller's session rolls back and nothing is written."""
 
 
 @dataclass
@@ -410,9 +409,7 @@ def import_files(
         placed += [run.created[-w - 1] if w is not None and w < 0 else w for w in where]
     run.introduced = _resolve_introductions(session, run.introductions)
     run.journal()
-    run.report.possible_duplicates = len(
-        find_possible_duplicates(session, among=run.report.contact_ids)
-    )
+    run.report.possible_duplicates = count_possible_pairs(session, run.report.contact_ids)
     return run.report
 
 

@@ -96,3 +96,15 @@ def unmerge_contacts(session: Session, undo: MergeUndo) -> None:
             .where(Contact.id.in_(undo.repointed))
             .values(introduced_by_id=undo.other_id)
         )
+
+
+def merge_into_one(session: Session, keep_id: int, other_ids: list[int]) -> list[MergeUndo]:
+    """Fold each of *other_ids* into *keep_id*, in order (a group of namesakes the user says
+    are one person); returns what unmerge_many needs."""
+    return [merge_contacts(session, keep_id, other) for other in other_ids]
+
+
+def unmerge_many(session: Session, undos: list[MergeUndo]) -> None:
+    """Undo merge_into_one: the last merge is split first, so each comes back as it was."""
+    for undo in reversed(undos):
+        unmerge_contacts(session, undo)

@@ -32,6 +32,12 @@ from app.storage.db import Database
 log = logging.getLogger(__name__)
 
 Changed = Callable[[list[int]], None]
+BULK_IN_BACKGROUND = 10  # contacts from which a bulk change, its undo and redo leave the window
+# Work for a pool thread: (progress, is_cancelled) -> the ids changed.
+BackgroundWork = Callable[[Callable[[int, int], None], Callable[[], bool]], list[int]]
+# Runs *work* off the window's thread under *title*; then *done* with its result, or
+# *stopped* if it was cancelled or failed (nothing changed), on the window's thread.
+Runner = Callable[[str, BackgroundWork, Callable[[list[int]], None], Callable[[], None]], None]
 
 
 class Step(QUndoCommand):
@@ -50,6 +56,11 @@ class Step(QUndoCommand):
 
     def _undo(self) -> list[int]:
         raise NotImplementedError
+
+    def background(self, *, undo: bool) -> BackgroundWork | None:
+        """The step's work (its undo, with *undo*) for a pool thread, when it is big enough
+        to leave the window's thread; None to run it here."""
+        return None
 
     def redo(self) -> None:
         self._run(self._do)
@@ -89,9 +100,16 @@ def describe_failure(verb: str, text: str, error: Exception) -> str:
 
 
 class UndoStack(QUndoStack):
-    """The window's undo stack, where a failed step never stays (see the module's doc)."""
+    """The window's undo stack, where a failed step never stays (see the module's doc).
+
+    A step with background work (a bulk delete) is undone and redone off the window's
+    thread through *run_in_background*, when the window gives one; the stack moves once the
+    work is done, and not at all if it is cancelled.
+    """
 
     failed = Signal(str)  # a plain sentence for the user
+    run_in_background: Runner | None = None
+    _busy = False
 
     def push(self, cmd: QUndoCommand) -> None:
         """Do *cmd* and keep it for Undo; if it fails, the stack stays as it was.
@@ -101,6 +119,19 @@ class UndoStack(QUndoStack):
         """
         if not isinstance(cmd, Step):
             super().push(cmd)
+            return
+        work = cmd.background(undo=False)
+        if work is not None and self.run_in_background is not None and not self._busy:
+            self._busy = True
+
+            def pushed(ids: list[int]) -> None:
+                self._busy = False
+                cmd._skip = True  # done already: push only keeps it
+                super(UndoStack, self).push(cmd)
+                cmd._pushed = True
+                cmd._changed(ids)
+
+            self.run_in_background(cmd.text(), work, pushed, self._stopped)
             return
         # Done here first: QUndoStack.push would drop the steps Redo can do again even for
         # a command it then discards as obsolete.
@@ -122,7 +153,25 @@ class UndoStack(QUndoStack):
     def _step(self, offset: int) -> None:
         index = self.index()
         cmd = self.command(index + offset) if 0 <= index + offset < self.count() else None
-        if cmd is None:
+        if cmd is None or self._busy:
+            return
+        step = cmd if isinstance(cmd, Step) else None
+        work = step.background(undo=bool(offset)) if step is not None else None
+        if step is not None and work is not None and self.run_in_background is not None:
+            self._busy = True
+            moved: Step = step
+
+            def done(ids: list[int]) -> None:
+                self._busy = False
+                moved._skip = True  # done already: the stack only moves
+                if offset:
+                    super(UndoStack, self).undo()
+                else:
+                    super(UndoStack, self).redo()
+                moved._changed(ids)
+
+            verb = "Undoing" if offset else "Redoing"
+            self.run_in_background(f"{verb}: {cmd.text()}", work, done, self._stopped)
             return
         if offset:
             super().undo()
@@ -133,6 +182,9 @@ class UndoStack(QUndoStack):
             cmd._skip = True
             self.setIndex(index)  # back where it was, without running it again
             self._tell("undo" if offset else "redo", cmd.text(), error)
+
+    def _stopped(self) -> None:
+        self._busy = False  # cancelled or failed: nothing changed, the stack stays
 
     def _tell(self, verb: str, text: str, error: Exception) -> None:
         log.warning("could not %s %r", verb, text, exc_info=error)
@@ -207,15 +259,42 @@ class SaveContact(Step):
 
 
 class DeleteContacts(Step):
-    def __init__(self, db: Database, ids: list[int], names: list[str], changed: Changed) -> None:
+    def __init__(
+        self,
+        db: Database,
+        ids: list[int],
+        names: list[str],
+        changed: Changed,
+        *,
+        done: bool = False,
+    ) -> None:
+        """*done*: the contacts were deleted already (a bulk delete, off the window's
+        thread); the step is pushed for Undo and only tells the window the first time."""
         label = names[0] if len(names) == 1 else f"{len(names)} contacts"
         super().__init__(f"Delete {label}", changed)
-        self._db, self._ids = db, ids
+        self._db, self._ids, self._done = db, ids, done
 
     def _do(self) -> list[int]:
+        if self._done:
+            self._done = False
+            return self._ids
         with self._db.session() as s:
             delete_contacts(s, self._ids)
         return self._ids
+
+    def background(self, *, undo: bool) -> BackgroundWork | None:
+        """The undo (or redo) of a bulk delete as work for a pool thread; None for a few."""
+        if len(self._ids) < BULK_IN_BACKGROUND:
+            return None
+        db, ids = self._db, self._ids
+        act = restore_contacts if undo else delete_contacts
+
+        def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> list[int]:
+            with db.session() as s:
+                act(s, ids, progress, cancelled)
+            return ids
+
+        return work
 
     def _undo(self) -> list[int]:
         with self._db.session() as s:
@@ -281,11 +360,27 @@ class DbStep(Step):
         undo: Callable[[Session, Any], object],
         changed: Changed,
         ids: list[int] | None = None,
+        *,
+        background: bool = False,
     ) -> None:
+        """*background*: a bulk change, done, undone and redone off the window's thread
+        (the window then shows its progress)."""
         super().__init__(text, changed)
         self._db, self._do_in, self._undo_in = db, do, undo
         self._ids = ids or []
         self.result: Any = None
+        self._background = background
+
+    def background(self, *, undo: bool) -> BackgroundWork | None:
+        if not self._background:
+            return None
+
+        def work(
+            _progress: Callable[[int, int], None], _cancelled: Callable[[], bool]
+        ) -> list[int]:
+            return self._undo() if undo else self._do()
+
+        return work
 
     def _do(self) -> list[int]:
         with self._db.session() as s:

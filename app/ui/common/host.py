@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from PySide6.QtWidgets import QDialog, QWidget
@@ -61,6 +62,11 @@ class Host(Protocol):
 
     def changed(self, ids: list[int]) -> None:
         """A step changed these contacts (or none in particular): every view reads again."""
+        ...
+
+    def holding_changes(self) -> AbstractContextManager[None]:
+        """While in it, steps' changes leave the views as they are (the duplicates review,
+        deciding many times over a big book); when it ends every view reads again once."""
         ...
 
     def refresh_shown(self, _ids: object = None) -> None:

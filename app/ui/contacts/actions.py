@@ -5,6 +5,7 @@ one undoable step (commands.DbStep) over the services; the window is reached thr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -12,8 +13,8 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.model.records import TIERS, ContactRecord
 from app.services import bulk, groups, industries, reciprocity
-from app.services.contacts import InvalidContact
-from app.services.duplicates import DuplicatePair
+from app.services.contacts import InvalidContact, delete_contacts
+from app.services.duplicates import DuplicatePair, mark_all_different, unmark_pairs
 from app.services.followups import (
     add_follow_up,
     delete_follow_up,
@@ -29,7 +30,15 @@ from app.services.interactions import (
     restore_interaction,
     update_interaction,
 )
-from app.ui.common.commands import DbStep, DeleteContacts, MarkDifferent, MergeContacts, SaveContact
+from app.services.merging import merge_into_one, unmerge_many
+from app.ui.common.commands import (
+    BULK_IN_BACKGROUND,
+    DbStep,
+    DeleteContacts,
+    MarkDifferent,
+    MergeContacts,
+    SaveContact,
+)
 from app.ui.common.forms import ChoiceDialog
 from app.ui.common.host import Host, Tab
 from app.ui.common.text import Button, message_box
@@ -39,8 +48,9 @@ from app.ui.contacts.duplicates_dialog import DuplicatesDialog
 from app.ui.contacts.tab import ContactsTab
 from app.ui.contacts.who_at_dialog import WhoAtDialog
 
-# Deleting at least this many contacts at once is a bulk delete: a backup is made first.
-BULK_DELETE = 10
+# Deleting at least this many contacts at once is a bulk delete: a backup is made first, and
+# the delete is made off the window's thread.
+BULK_DELETE = BULK_IN_BACKGROUND
 
 
 def _people(n: int) -> str:
@@ -285,6 +295,7 @@ class ContactActions:
                 lambda s: bulk.add_tag(s, ids, tag),
                 lambda s, added: bulk.remove_tag(s, added, tag),
                 w.changed,
+                background=len(ids) >= BULK_IN_BACKGROUND,
             )
         else:
             step = DbStep(
@@ -293,6 +304,7 @@ class ContactActions:
                 lambda s: bulk.remove_tag(s, ids, tag),
                 lambda s, had: bulk.add_tag(s, had, tag),
                 w.changed,
+                background=len(ids) >= BULK_IN_BACKGROUND,
             )
         w.undo_stack.push(step)
         w.say(f"{step.text()}. Ctrl+Z undoes it.", 5000)
@@ -333,6 +345,7 @@ class ContactActions:
             lambda s: bulk.set_field(s, ids, field, value),
             lambda s, before: bulk.restore_field(s, field, before),
             w.changed,
+            background=len(ids) >= BULK_IN_BACKGROUND,
         )
         w.undo_stack.push(step)
         w.say(f"{step.text()}. Ctrl+Z undoes it.", 5000)
@@ -490,19 +503,30 @@ class ContactActions:
         # left acting on a contact that is gone.
         self.tab.show_nobody()
 
-        def delete(_backup: object = None) -> None:
-            self.w.undo_stack.push(DeleteContacts(self.w.db, ids, names, self.w.changed))
-            self.w.say(f"Deleted {who}. Press Ctrl+Z to undo.", 8000)
-
+        w = self.w
         if len(ids) < BULK_DELETE:
-            delete()
+            w.undo_stack.push(DeleteContacts(w.db, ids, names, w.changed))
+            w.say(f"Deleted {who}. Press Ctrl+Z to undo.", 8000)
             return
-        db = self.w.db  # a bulk delete is protected by a copy first, made off the GUI thread
-        self.w.tasks.start(
-            "Backing up before deleting",
-            lambda _p, _c: db.backup("before-delete"),
-            delete,
-            on_failed=self.w.task_failed,
+        db = w.db
+
+        # A bulk delete is made off the window's thread, after a copy of the database; it can
+        # be cancelled until it is done, and then nothing is deleted.
+        def work(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> list[int]:
+            db.backup("before-delete")
+            with db.session() as s:
+                return delete_contacts(s, ids, progress, cancelled)
+
+        def deleted(gone: list[int]) -> None:
+            w.undo_stack.push(DeleteContacts(w.db, gone, names, w.changed, done=True))
+            w.say(f"Deleted {who}. Press Ctrl+Z to undo.", 8000)
+
+        w.tasks.start(
+            f"Deleting {len(ids)} contacts",
+            work,
+            deleted,
+            on_cancelled=lambda: w.say("Nothing was deleted.", 8000),
+            on_failed=w.task_failed,
         )
 
     def on_merge(self) -> None:
@@ -537,11 +561,52 @@ class ContactActions:
         self.w.undo_stack.push(MarkDifferent(self.w.db, a, b, (a_name, b_name), self.w.changed))
         self.w.say(f"{a_name} and {b_name} are kept as different people.", 8000)
 
+    def keep_all_apart(self, ids: list[int], name: str) -> None:
+        """A group of namesakes (or some of them) are all different people."""
+        w = self.w
+        w.undo_stack.push(
+            DbStep(
+                w.db,
+                f"Keep {len(ids)} people named {name} apart",
+                lambda s: mark_all_different(s, ids),
+                unmark_pairs,
+                w.changed,
+            )
+        )
+        w.say(f"The {len(ids)} people named {name} are kept as different people.", 8000)
+
+    def merge_many(self, keep: int, others: list[int], name: str) -> None:
+        """Some namesakes are one person: the others merged into *keep*, undoable at once."""
+        w = self.w
+        w.undo_stack.push(
+            DbStep(
+                w.db,
+                f"Merge {len(others) + 1} people named {name} into one",
+                lambda s: merge_into_one(s, keep, others),
+                unmerge_many,
+                w.changed,
+                [keep],
+                background=len(others) >= BULK_IN_BACKGROUND,
+            )
+        )
+        w.say(f"Merged {len(others) + 1} people named {name}.", 8000)
+
     def on_review_duplicates(self) -> None:
         if not self.tab.confirm_leave():
             return
-        dialog = DuplicatesDialog(self.w.db, self.parent_widget)
+        w = self.w
+        dialog = DuplicatesDialog(w.db, self.parent_widget)
         dialog.merge_requested.connect(self.merge_pair)
         dialog.different_requested.connect(self.keep_apart)
-        self.w.ask(dialog)
-        self.tab.reload()
+        dialog.merge_many_requested.connect(self.merge_many)
+        dialog.all_different_requested.connect(self.keep_all_apart)
+        # The dialog reads a group again when its decision is done (a big merge is done on a
+        # pool thread; a failed one moves nothing).
+        dialog.told_when_decided = True
+        w.undo_stack.indexChanged.connect(dialog.decided)
+        # The views stay as they are while the review is open; they catch up when it closes.
+        with w.holding_changes():
+            try:
+                w.ask(dialog)
+            finally:
+                w.undo_stack.indexChanged.disconnect(dialog.decided)

@@ -36,7 +36,7 @@ from app.services.contacts import (
     get_contact,
     load_records,
 )
-from app.services.duplicates import find_possible_duplicates
+from app.services.duplicates import count_duplicate_groups
 from app.services.sync import three_way
 from app.storage.db import Database
 from app.ui.common.text import plain_label
@@ -86,7 +86,7 @@ def read_list(session: Session, listing: Listing, show: int | None = None) -> Re
     return ReadList(
         listing,
         ids,
-        len(find_possible_duplicates(session)),
+        count_duplicate_groups(session),
         count_contacts(session),
         pane,
         first_rows(session, ids, show),
@@ -362,10 +362,10 @@ class ContactsTab(QWidget):
         self.model.set_narrow(None if narrow == Narrow() else narrow)
 
     def update_duplicates(self, n: int | None = None) -> None:
-        """Show how many same-name pairs wait for the user (*n*, if known); hidden when none."""
+        """Show how many same-name groups wait for the user (*n*, if known); hidden when none."""
         if n is None:
             with self._db.session() as s:
-                n = len(find_possible_duplicates(s))
+                n = count_duplicate_groups(s)
         self.duplicates_button.setText(
             f"{n} possible duplicate{'s' if n != 1 else ''}…" if n else ""
         )

@@ -3,7 +3,8 @@ and the remembered layout, and is the `Host` (app/ui/common/host.py) every tab's
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import (
@@ -21,7 +22,7 @@ from app.services.contacts import Choice, ContactNotFound, Narrow, get_contact
 from app.services.import_job import GONE
 from app.services.settings import set_tier_days, tier_days
 from app.storage.db import Database
-from app.ui.common.commands import UndoStack
+from app.ui.common.commands import BackgroundWork, UndoStack
 from app.ui.common.host import Tab
 from app.ui.common.tasks import TaskRunner
 from app.ui.common.text import escape, message_box, plain_label
@@ -69,6 +70,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(720, 480)
         self.undo_stack = UndoStack(self)  # a step that fails is told, never kept
+        # While the duplicates review is open its decisions leave the window as it is (each
+        # re-read of 50,000 contacts took more than the 100 ms a decision has); the window
+        # catches up when the review closes (see holding_changes).
+        self._holding = False
+        self.undo_stack.run_in_background = self._in_background
         # Queued: said after the action's own status message ("Logged…"), which it replaces.
         self.undo_stack.failed.connect(self._step_failed, Qt.ConnectionType.QueuedConnection)
         self.tasks = TaskRunner(self)
@@ -235,11 +241,22 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, timeout)
 
     def changed(self, ids: list[int]) -> None:
+        if self._holding:
+            return
         keep = ids[0] if len(ids) == 1 else None
         self.contacts.reload(keep)
         self.contacts.activity.show_contact(self.contacts.current_id())
         self.today.refresh()
         self.refresh_shown()
+
+    @contextmanager
+    def holding_changes(self) -> Iterator[None]:
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        self.changed([])
 
     def refresh_shown(self, _ids: object = None) -> None:
         """The network tabs are read when shown (and after a change while shown)."""
@@ -310,6 +327,26 @@ class MainWindow(QMainWindow):
         return self.contacts._find_choices(text)
 
     # -- the window's own -----------------------------------------------------
+    def _in_background(
+        self,
+        title: str,
+        work: BackgroundWork,
+        done: Callable[[list[int]], None],
+        stopped: Callable[[], None],
+    ) -> None:
+        """Run an undoable step's work on a pool thread, with progress and Cancel (the undo
+        stack's run_in_background)."""
+
+        def cancelled() -> None:
+            stopped()
+            self.say("Nothing was changed.", 8000)
+
+        def failed(report: str) -> None:
+            stopped()
+            self.task_failed(report)
+
+        self.tasks.start(title, work, done, on_cancelled=cancelled, on_failed=failed)
+
     def _tab_changed(self, _index: int) -> None:
         commit_open_editors(self)  # what was being typed in a cell of the tab left is kept
         self.refresh_shown()

@@ -6,6 +6,7 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -63,10 +64,10 @@ def test_same_names_are_kept_apart_and_reviewed_from_the_import_report(
         if isinstance(dialog, DuplicatesDialog):
             reviewed.append(dialog)
             assert dialog.count() == 2
-            # First pair (Ann Lee): the same person. Second (John Smith): two people.
-            names = [dialog.pairs.index(r, 0).data() for r in range(2)]
+            # First name (Ann Lee): the same person. Second (John Smith): two people.
+            names = [dialog.groups.index(r, 0).data() for r in range(2)]
             assert sorted(n.casefold() for n in names) == ["ann lee", "john smith"]
-            dialog.pair_view.selectRow(names.index("Ann Lee"))
+            dialog.group_view.selectRow(names.index("Ann Lee"))
             assert dialog.compare.rowCount() > 0
             dialog.merge_button.click()
             assert dialog.count() == 1
@@ -311,9 +312,17 @@ def test_deleting_many_contacts_makes_a_backup_first(
     with kept.session() as s:
         assert count_contacts(s) == BULK_DELETE + 2
     kept.close()
-    w.undo_action.trigger()
-    with db.session() as s:
-        assert count_contacts(s) == BULK_DELETE + 2
+
+    def count() -> int:
+        with db.session() as s:
+            return count_contacts(s)
+
+    w.undo_action.trigger()  # off the window's thread too: the list comes back when done
+    qtbot.waitUntil(lambda: w.contacts.model.rowCount() == BULK_DELETE + 2, timeout=10000)
+    assert count() == BULK_DELETE + 2 and w.undo_stack.index() == 0
+    w.redo_action.trigger()
+    qtbot.waitUntil(lambda: w.contacts.model.rowCount() == 0, timeout=10000)
+    assert count() == 0 and w.undo_stack.index() == 1
 
 
 def test_the_review_models_pass_qt_model_checks(qtbot: QtBot, qtmodeltester, db: Database) -> None:  # type: ignore[no-untyped-def]
@@ -322,6 +331,42 @@ def test_the_review_models_pass_qt_model_checks(qtbot: QtBot, qtmodeltester, db:
             create_contact(s, ContactRecord(full_name="Sam Reed", emails=[Labeled(f"s{i}@x.org")]))
     dialog = DuplicatesDialog(db)
     qtbot.addWidget(dialog)
-    assert dialog.count() == 3
-    qtmodeltester.check(dialog.pairs)
+    assert dialog.count() == 1 and dialog.members.rowCount() == 3  # one name, three people
+    qtmodeltester.check(dialog.groups)
+    qtmodeltester.check(dialog.members)
     qtmodeltester.check(dialog.compare)
+
+
+def test_a_bulk_delete_runs_off_the_window_and_cancel_deletes_nothing(
+    qtbot: QtBot,
+    make_window: Make,
+    db: Database,
+    answers: Answers,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from app.ui.contacts.actions import BULK_DELETE
+
+    with db.session() as s:
+        for i in range(BULK_DELETE + 5):
+            create_contact(s, ContactRecord(full_name=f"Person {i}"))
+    w = make_window()
+    go = threading.Event()
+    real_backup = db.backup
+
+    def backup(reason: str) -> Path:
+        made = real_backup(reason)
+        go.wait(10)  # holds the work until the test has pressed Cancel
+        return made
+
+    monkeypatch.setattr(db, "backup", backup)
+    w.contacts.table.selectAll()
+    w.contact_actions.delete_action.trigger()
+    assert w.tasks.running  # on a pool thread: the window is back at once
+    w.tasks.running[0].cancel()
+    go.set()
+    qtbot.waitUntil(lambda: "Nothing was deleted" in w.statusBar().currentMessage(), timeout=10000)
+    with db.session() as s:
+        assert count_contacts(s) == BULK_DELETE + 5
+    assert w.undo_stack.count() == 0  # nothing to undo

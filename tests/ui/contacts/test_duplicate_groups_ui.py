@@ -1,0 +1,114 @@
+"""The duplicates review by groups (issue 24): one name, many people, decided together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from app.model.records import ContactRecord, Labeled
+from app.services.contacts import count_contacts, create_contact
+from app.services.duplicates import count_duplicate_groups
+from app.storage.db import Database
+from app.ui.contacts.duplicates_dialog import PAGE, DuplicatesDialog
+from app.ui.window.main_window import MainWindow
+from tests.ui.conftest import Answers
+
+Make = Callable[[], MainWindow]
+
+
+def namesakes(db: Database, name: str, n: int) -> list[int]:
+    with db.session() as s:
+        return [
+            create_contact(s, ContactRecord(full_name=name, emails=[Labeled(f"{i}@{n}.org")]))
+            for i in range(n)
+        ]
+
+
+def test_a_group_is_reviewed_together_and_each_decision_undoes(
+    make_window: Make, db: Database, answers: Answers
+) -> None:
+    ana = namesakes(db, "Ana Smith", 6)
+    ben = namesakes(db, "Ben Ode", 3)
+    seen: list[tuple[int, int, int]] = []
+
+    def review(dialog: QDialog) -> int:
+        assert isinstance(dialog, DuplicatesDialog)
+        assert dialog.count() == 2  # two names, not 15 + 3 pairs
+        assert dialog.groups.index(0, 0).data() == "Ana Smith"
+        assert dialog.groups.index(0, 1).data() == "6"
+        # The two oldest are compared to begin with.
+        assert dialog.members.rowCount() == 6 and dialog._chosen == ana[:2]
+        assert ("Emails", "0@6.org", "1@6.org") in dialog.compare.rows
+        dialog.choose(ana[:3])  # three of them are one person
+        assert dialog.merge_button.text() == "&Merge into one"
+        dialog.merge_button.click()
+        seen.append((dialog.count(), dialog.members.rowCount(), dialog.current_row()))
+        dialog.all_different_button.click()  # the four left: all different people
+        seen.append((dialog.count(), dialog.members.rowCount(), dialog.current_row()))
+        assert dialog.groups.index(0, 0).data() == "Ben Ode"
+        dialog.choose(ben[1:])
+        dialog.different_button.click()  # two of the Bens: kept apart; the first still asks
+        seen.append((dialog.count(), dialog.members.rowCount(), dialog.current_row()))
+        return int(QDialog.DialogCode.Accepted)
+
+    w = make_window()
+    answers.on_dialog = review
+    w.contact_actions.duplicates_action.trigger()
+    assert seen == [(2, 4, 0), (1, 3, 0), (1, 3, 0)]
+    with db.session() as s:
+        assert count_contacts(s) == 9 - 2
+        assert count_duplicate_groups(s) == 1  # Ben 1 with Bens 2 and 3 are still to decide
+    w.undo_action.trigger()  # the Bens
+    w.undo_action.trigger()  # "all different"
+    with db.session() as s:
+        assert count_duplicate_groups(s) == 2
+    w.undo_action.trigger()  # the merge of three
+    with db.session() as s:
+        assert count_contacts(s) == 9
+
+
+def test_the_groups_are_read_a_page_at_a_time(qtbot: QtBot, db: Database) -> None:
+    with db.session() as s:
+        for i in range(PAGE + 7):
+            for _ in range(2):
+                create_contact(s, ContactRecord(full_name=f"Person {i:03d}"))
+    dialog = DuplicatesDialog(db)
+    qtbot.addWidget(dialog)
+    assert dialog.count() == PAGE + 7
+    assert dialog.groups.rowCount() == PAGE  # the rest when scrolled to
+    assert dialog.groups.canFetchMore()
+    dialog.groups.fetchMore()
+    assert dialog.groups.rowCount() == PAGE + 7 and not dialog.groups.canFetchMore()
+    names = [dialog.groups.index(r, 0).data() for r in range(PAGE + 7)]
+    assert names == sorted(names)
+
+
+def test_a_big_group_is_merged_into_one_off_the_window(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    from app.ui.common.commands import BULK_IN_BACKGROUND
+
+    people = namesakes(db, "Ana Smith", BULK_IN_BACKGROUND + 2)
+    namesakes(db, "Ben Ode", 2)
+    after: list[tuple[int, str]] = []
+
+    def review(dialog: QDialog) -> int:
+        assert isinstance(dialog, DuplicatesDialog)
+        dialog.choose(people)
+        dialog.merge_button.click()  # on a pool thread: the group is read when it is done
+        qtbot.waitUntil(lambda: dialog.groups.index(0, 0).data() == "Ben Ode", timeout=10000)
+        after.append((dialog.count(), dialog.groups.index(0, 0).data()))
+        return int(QDialog.DialogCode.Accepted)
+
+    w = make_window()
+    answers.on_dialog = review
+    w.contact_actions.duplicates_action.trigger()
+    assert after == [(1, "Ben Ode")]
+    with db.session() as s:
+        assert count_contacts(s) == 3  # one Ana, two Bens
+    w.undo_action.trigger()  # on a pool thread as well
+    qtbot.waitUntil(lambda: w.undo_stack.index() == 0, timeout=10000)
+    with db.session() as s:
+        assert count_contacts(s) == len(people) + 2
