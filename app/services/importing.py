@@ -157,11 +157,22 @@ def _parse_in_processes(
     # "spawn", not fork: this process runs Qt and threads, which a fork would copy half-way.
     context = multiprocessing.get_context("spawn")
     jobs = [(data, name, line) for data, line in pieces]
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context)
+    try:
         for cards, outside, phones in pool.map(parse_piece, jobs):
             parsed.cards.extend(cards)
             parsed.problems.extend(outside)
             learn_phone_keys(phones)
+    except BaseException:
+        # A worker killed (out of memory, say) breaks the pool, and waiting for it to shut
+        # down can hang for ever: its queue's feeder thread stays blocked writing a piece
+        # that no worker will read (seen with a reader killed under load). The others are
+        # stopped here and nothing waits; the caller reports the failure in words.
+        for worker in list((pool._processes or {}).values()):
+            worker.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def back_up_before_import(db: Database) -> None:
