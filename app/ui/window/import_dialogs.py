@@ -177,7 +177,10 @@ class ColumnMappingDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Import address book: columns")
         self.setObjectName("column_mapping")
-        self.resize(820, 460)
+        screen = parent.screen() if parent is not None else QGuiApplication.primaryScreen()
+        room = screen.availableGeometry() if screen is not None else None
+        # Fits the screen it opens on (a file's long headers and sample rows scroll inside).
+        self.resize(min(820, room.width() - 40) if room else 820, 460)
         self.layout_ = layout
         self.table = QTableWidget(len(layout.header), 2 + len(layout.rows))
         self.table.setObjectName("columns")
@@ -213,22 +216,24 @@ class ColumnMappingDialog(QDialog):
             "Continue", QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.accept_button.setObjectName("accept")
-        self.accept_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.missing = plain_label("")
         self.missing.setWordWrap(True)
         box = QVBoxLayout(self)
-        box.addWidget(
-            plain_label(
-                f"Second Act does not know every column of {name}. Choose where each goes "
-                "(“Keep as another field” keeps it with the contact; “(leave out)” drops it). "
-                "The choice is remembered for files with the same columns."
-            )
+        intro = plain_label(
+            f"Second Act does not know every column of {name}. Choose where each goes "
+            "(“Keep as another field” keeps it with the contact; “(leave out)” drops it). "
+            "The choice is remembered for files with the same columns."
         )
+        intro.setWordWrap(True)  # unwrapped, it made the dialog wider than a 1024 screen
+        box.addWidget(intro)
         box.addWidget(self.table, 1)
         box.addWidget(self.missing)
         box.addWidget(self.buttons)
+        # Enter continues. Made the default before the button was in this dialog, it was not
+        # (setDefault looks for the dialog), and Enter cancelled the import.
+        self.accept_button.setDefault(True)
         self._update()
 
     def _update(self) -> None:

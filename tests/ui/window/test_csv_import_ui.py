@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
@@ -94,6 +95,29 @@ def test_cancel_in_the_mapping_step_imports_nothing(
     qtbot.waitUntil(lambda: "Nothing was imported" in w.statusBar().currentMessage(), timeout=20000)
     assert [type(d) for d in dialogs.seen] == [ColumnMappingDialog]
     assert all_records(db) == []
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on show
+def test_the_mapping_step_fits_a_small_screen_and_enter_continues(
+    qtbot: QtBot, make_window: Make
+) -> None:
+    """Seen at 1024×768: the dialog was 1301 pixels wide (its explanation did not wrap),
+    Continue was off the screen, and Enter cancelled the import."""
+    w = make_window()
+    w.ask = dialogs = Dialogs({"Lieblingsfarbe": "other"}, accept=False)
+    w.files.start_import([str(EXCEL)])
+    qtbot.waitUntil(lambda: bool(dialogs.seen), timeout=20000)
+    (layout,) = [d.layout_ for d in dialogs.seen if isinstance(d, ColumnMappingDialog)]
+    dialog = ColumnMappingDialog("a file with a long name " * 8, layout, {}, w)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.minimumSizeHint().width() < 1000
+    assert dialog.width() <= dialog.screen().availableGeometry().width()
+    for column, field in {"Lieblingsfarbe": "other"}.items():
+        dialog.choose(column, field)
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
 
 
 def test_a_known_layout_goes_straight_to_the_preview(
