@@ -27,7 +27,7 @@ from app.model.tables import (
     InterviewReferral,
     TargetEmployer,
 )
-from app.services import reciprocity, settings, templates
+from app.services import profile, reciprocity, settings, templates
 from app.services.contacts import ContactNotFound, create_contact, names_of
 from app.services.followups import REPORT_BACK, add_follow_up
 from app.services.interactions import delete_interaction, log_interaction
@@ -79,7 +79,6 @@ With thanks,
 {{ my_name }}
 """
 _TEMPLATE_KEY = "interviews.thank_you_template"
-_MY_NAME_KEY = "me.name"
 
 
 class InterviewNotFound(LookupError):
@@ -622,11 +621,12 @@ def set_thank_you_template(session: Session, text: str | None) -> str | None:
 
 
 def my_name(session: Session) -> str:
-    return settings.get(session, _MY_NAME_KEY) or ""
+    """How the user signs: their profile's (see services/profile.py)."""
+    return profile.load_profile(session).signature
 
 
 def set_my_name(session: Session, name: str) -> str | None:
-    return settings.put(session, _MY_NAME_KEY, " ".join(name.split()) or None)
+    return settings.put(session, profile.SIGN_AS_KEY, " ".join(name.split()) or None)
 
 
 def specifics(detail: InterviewDetail) -> list[str]:
@@ -660,7 +660,7 @@ def draft_thank_you(
         "specific": specific.rstrip("."),
         "referrals": " and ".join(n for _cid, n in detail.referrals),
         "field": c.industry,
-        "my_name": my_name(session),
+        **profile.template_values(profile.load_profile(session)),
     }
     text = templates.render(template or thank_you_template(session), values).text
     return "\n".join(line.rstrip() for line in text.strip().splitlines()) + "\n"

@@ -29,7 +29,7 @@ from app.model.tables import (
     name_key,
     utcnow,
 )
-from app.services import industries, interviews, templates
+from app.services import profile, templates
 from app.services.contacts import list_contact_ids, names_of
 from app.services.interactions import delete_interaction, log_interaction
 from app.services.mail import address_problem
@@ -70,9 +70,7 @@ FIELDS: list[tuple[str, str]] = [
     ("introduced_by", "Who introduced you"),
     ("last_interaction", "What your last interaction was about"),
     ("last_contact", "When you were last in touch (month and year)"),
-    ("target_field", "The field you are moving into"),
-    ("my_name", "Your name"),
-    ("my_first_name", "Your first name"),
+    *profile.FIELDS,
 ]
 FIELD_NAMES = [f for f, _label in FIELDS]
 
@@ -727,8 +725,7 @@ def values_of(session: Session, contact_ids: list[int]) -> dict[int, dict[str, s
         .order_by(Interaction.contact_id, Interaction.occurred_on, Interaction.id)
     ):
         last[cid] = (summary, on)  # the newest comes last
-    me = interviews.my_name(session)
-    target = industries.target_industry(session)
+    mine = profile.template_values(profile.load_profile(session))
     out = {}
     for cid, given, nick, full, family, title, industry, how_met, intro, org in rows:
         words = full.split()
@@ -744,9 +741,7 @@ def values_of(session: Session, contact_ids: list[int]) -> dict[int, dict[str, s
             "introduced_by": names.get(intro, "") if intro is not None else "",
             "last_interaction": latest[0] if latest else "",
             "last_contact": f"{latest[1]:%B %Y}" if latest else "",
-            "target_field": target,
-            "my_name": me,
-            "my_first_name": me.split()[0] if me else "",
+            **mine,
         }
     return out
 

@@ -90,6 +90,7 @@ class InterviewActions:
         page.send_requested.connect(self.send_thank_you)
         page.sent_requested.connect(self.mark_sent)
         page.template_requested.connect(self.edit_template)
+        page.profile_requested.connect(host.edit_profile)
 
     # -- helpers ------------------------------------------------------------------------------
     def _ask_save_path(self, title: str, name: str, pattern: str) -> Path | None:
@@ -125,6 +126,7 @@ class InterviewActions:
     # -- the interview ------------------------------------------------------------------------
     def new_interview(self, contact_id: int | None = None) -> int | None:
         w = self.w
+        w.ask_profile_once()  # the story the homework shows, the name the thank-you signs
         if contact_id is None:
             dialog = PickContactDialog(w.find_people, self.parent_widget)
             if w.ask(dialog) != QDialog.DialogCode.Accepted:

@@ -16,7 +16,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 from sqlalchemy.orm import Session
 
-from app.services import industries, interviews, mail, outreach, sending
+from app.services import industries, mail, outreach, profile, sending
 from app.services.bulk import tags_in_use
 from app.services.contacts import find_choices
 from app.services.sending import Outcome, Progress
@@ -183,6 +183,7 @@ class OutreachActions:
 
     # -- campaigns ------------------------------------------------------------------------------
     def new_campaign(self) -> int | None:
+        self.w.ask_profile_once()  # the name the messages are signed with
         dialog = NewCampaignDialog(self.parent_widget)
         if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
             return None
@@ -446,7 +447,7 @@ class OutreachActions:
         with self.w.db.session() as s:
             account = mail.load_account(s)
             pace = sending.load_pace(s)
-            me = interviews.my_name(s)
+            me = profile.load_profile(s).full_name
         has_password = account is not None and self.passwords.get(account) is not None
         dialog = MailAccountDialog(account, pace, has_password, me, self.parent_widget)
         dialog.password_for = self.passwords.get
