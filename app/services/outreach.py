@@ -575,15 +575,29 @@ def employer_warnings(rows: list[RecipientRow]) -> list[str]:
 
 @dataclass(frozen=True)
 class Selection:
-    """Who to add: a search, a tag, an industry, a keep-in-touch tier (all that are given)."""
+    """Who to add: a search, a tag, an industry, a keep-in-touch tier (all that are given),
+    or everyone, only when asked for in so many words: an empty selection is nobody."""
 
     query: str = ""
     tag: str = ""
     industry: str | None = None
     tier: str = ""
+    everyone: bool = False
+
+    @property
+    def chosen(self) -> bool:
+        return bool(
+            self.everyone
+            or self.query.strip()
+            or self.tag
+            or self.industry is not None
+            or self.tier
+        )
 
 
 def select_contacts(session: Session, selection: Selection, limit: int = 5000) -> list[int]:
+    if not selection.chosen:
+        return []
     ids = list_contact_ids(session, selection.query)
     if not (selection.tag or selection.industry is not None or selection.tier):
         return ids[:limit]

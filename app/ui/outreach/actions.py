@@ -31,8 +31,11 @@ from app.ui.outreach.dialogs import (
     MailAccountDialog,
     NewCampaignDialog,
     ReplyDialog,
+    people,
 )
 from app.ui.outreach.tab import OutreachTab
+
+CONFIRM_ABOVE = 50  # adding more people than this at once is asked about, Cancel the default
 
 
 class _JobSignals(QObject):
@@ -271,14 +274,33 @@ class OutreachActions:
         if not ids:
             self._say("Nobody matches: nothing was added.")
             return
+        if not self._many_ok(len(ids)):
+            return
         added = self._step(
-            f"Add {len(ids)} {'person' if len(ids) == 1 else 'people'} to the campaign",
+            f"Add {people(len(ids))} to the campaign",
             lambda s: outreach.add_recipients(s, cid, ids),
             lambda s, new: outreach.remove_recipients(s, new),
         )
         if added is not None:
             self.tab.pages.setCurrentWidget(self.tab.recipients)
             self._say(f"Added {len(added)}; {len(ids) - len(added)} were already in it.")
+
+    def _many_ok(self, n: int) -> bool:
+        """Over CONFIRM_ABOVE people at once is asked about, with Cancel the default: one
+        Enter must not put the whole address book into a campaign."""
+        if n <= CONFIRM_ABOVE:
+            return True
+        box = message_box(
+            self.parent_widget,
+            "Add people",
+            f"Add {people(n)} to this campaign?\n\nEach gets their own message. A personal "
+            "ask works best sent to the people it suits: a tag, an industry or a tier narrows "
+            "the list.",
+            Button.Ok | Button.Cancel,
+            Button.Cancel,
+        )
+        box.button(Button.Ok).setText(f"Add {people(n)}")
+        return bool(self.w.ask(box) == Button.Ok)
 
     def add_contacts(self, contact_ids: list[int]) -> None:
         """The contact list's selection, into a campaign the user picks."""
@@ -294,13 +316,15 @@ class OutreachActions:
         dialog.setObjectName("pick_campaign")
         dialog.setWindowTitle("Add to campaign")
         n = len(contact_ids)
-        dialog.setLabelText(f"Add {n} {'person' if n == 1 else 'people'} to which campaign?")
+        dialog.setLabelText(f"Add {people(n)} to which campaign?")
         dialog.setComboBoxItems([c.name for c in campaigns])
         dialog.setComboBoxEditable(False)
         if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
             return
         names = [c.name for c in campaigns]
         chosen = campaigns[names.index(dialog.textValue())]
+        if not self._many_ok(n):
+            return
         added = self._step(
             f"Add {n} to “{chosen.name}”",
             lambda s: outreach.add_recipients(s, chosen.id, contact_ids),

@@ -78,7 +78,7 @@ class AddPeopleDialog(Form):
         self._count = count
         self.query = QLineEdit()
         self.query.setObjectName("add_query")
-        self.query.setPlaceholderText("names, organisation, notes… (empty: everyone)")
+        self.query.setPlaceholderText("names, organisation, notes…")
         self.tag = QComboBox()
         self.tag.setObjectName("add_tag")
         self.tag.addItem("Any tag", "")
@@ -98,6 +98,8 @@ class AddPeopleDialog(Form):
         self.picker.setObjectName("add_person")
         self.picker.search = search
         self.picker.setPlaceholderText("or type one person's name")
+        self.everyone = QCheckBox("Everyone in my contacts")
+        self.everyone.setObjectName("add_everyone")
         self.matches = plain_label()
         self.matches.setObjectName("add_matches")
         self.error = ErrorLabel()
@@ -106,12 +108,16 @@ class AddPeopleDialog(Form):
         self.form.addRow("&Industry", self.industry)
         self.form.addRow("Keep-in-touch t&ier", self.tier)
         self.form.addRow("One &person", self.picker)
+        self.form.addRow("", self.everyone)
         self.form.addRow(self.matches)
         self.form.addRow(self.error)
         self.query.textChanged.connect(self.update_count)
         for combo in (self.tag, self.industry, self.tier):
             combo.currentIndexChanged.connect(self.update_count)
         self.picker.textChanged.connect(self.update_count)
+        self.everyone.toggled.connect(self.update_count)
+        self.add_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.add_button.setObjectName("add_people_ok")
         self.update_count()
         self.query.setFocus()
 
@@ -121,6 +127,7 @@ class AddPeopleDialog(Form):
             str(self.tag.currentData() or ""),
             self.industry.currentData(),
             str(self.tier.currentData() or ""),
+            self.everyone.isChecked(),
         )
 
     def picked(self) -> int | None:
@@ -128,17 +135,37 @@ class AddPeopleDialog(Form):
         return None if cid in (None, NOT_A_CONTACT) else cid
 
     def update_count(self, *_: object) -> None:
+        """The count, and the Add button's text; the button adds nothing until a filter, a
+        person or Everyone is chosen (Enter in an untouched dialog adds nobody)."""
         if self.picker.text().strip():
             self.matches.setText("Adds the one person typed above.")
+            self.add_button.setText("Add")
+            self.add_button.setEnabled(True)
             return
-        n = self._count(self.selection())
-        self.matches.setText(f"{n} {'person matches' if n == 1 else 'people match'}.")
+        selection = self.selection()
+        if not selection.chosen:
+            self.matches.setText("Choose people by a search, a tag, an industry or a tier.")
+            self.add_button.setText("Add")
+            self.add_button.setEnabled(False)
+            return
+        n = self._count(selection)
+        self.matches.setText(f"{n:,} {'person matches' if n == 1 else 'people match'}.")
+        self.add_button.setText(f"Add {people(n)}")
+        self.add_button.setEnabled(n > 0)
 
     def accept(self) -> None:
         if self.picker.text().strip() and self.picked() is None:
             self.error.show_messages(["Pick the person from the list that appears as you type."])
             return
+        if not self.picker.text().strip() and not self.selection().chosen:
+            self.error.show_messages(["Choose whom to add first."])
+            return
         super().accept()
+
+
+def people(n: int) -> str:
+    """ "1 person", "2,007 people"."""
+    return f"{n:,} {'person' if n == 1 else 'people'}"
 
 
 class ReplyDialog(Form):
