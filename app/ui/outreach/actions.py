@@ -24,7 +24,7 @@ from app.storage.db import Database
 from app.ui.common.commands import DbStep
 from app.ui.common.host import Host, Tab
 from app.ui.common.tasks import Task
-from app.ui.common.text import Button, message_box
+from app.ui.common.text import Button, message_box, plural
 from app.ui.common.widgets import make_action
 from app.ui.outreach.dialogs import (
     AddPeopleDialog,
@@ -665,8 +665,8 @@ class OutreachActions:
         n = queued + len(to_queue) - held
         minutes = max(1, round(n * (pace.min_gap + pace.max_gap) / 2 / 60))
         text = (
-            f"Send {n} message{'s' if n != 1 else ''} from {account.from_address}, one to each "
-            f"person, {pace.min_gap}–{pace.max_gap} seconds apart (about {minutes} minutes)?"
+            f"Send {plural(n, 'message')} from {account.from_address}, one to each person, "
+            f"{pace.min_gap}–{pace.max_gap} seconds apart (about {plural(minutes, 'minute')})?"
         )
         if held:
             text += (
@@ -697,12 +697,14 @@ class OutreachActions:
 
     def _progress(self, p: Progress) -> None:
         if p.status == "waiting":
-            text = f"Waiting {p.wait_seconds:.0f} seconds before the next message (the throttle)."
-        elif p.status == "sent":
+            self.tab.send.show_wait(p.done, p.total, p.wait_seconds)
+            return
+        if p.status == "sent":
             text = f"Sent to {p.who}."
         else:
             text = f"Not sent to {p.who}: see the Recipients page."
         self.tab.send.show_progress(p.done, p.total, text)
+        self.tab.update_counts()  # the campaign list's "2 of 5", message by message
         self.tab._page_changed()
 
     def _end(self) -> SendJob | None:

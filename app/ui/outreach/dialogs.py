@@ -23,7 +23,7 @@ from app.services.contacts import Choice
 from app.ui.common.contact_picker import NOT_A_CONTACT, ContactPicker
 from app.ui.common.forms import Form, date_edit, from_qdate
 from app.ui.common.tasks import Task
-from app.ui.common.text import plain_label
+from app.ui.common.text import plain_label, plural
 from app.ui.common.widgets import ErrorLabel, button_row
 
 
@@ -164,8 +164,7 @@ class AddPeopleDialog(Form):
 
 
 def people(n: int) -> str:
-    """ "1 person", "2,007 people"."""
-    return f"{n:,} {'person' if n == 1 else 'people'}"
+    return plural(n, "person", "people")
 
 
 class ReplyDialog(Form):

@@ -4,6 +4,8 @@ every message, and sending with the results."""
 from __future__ import annotations
 
 import datetime as dt
+import math
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -35,7 +37,7 @@ from app.services import outreach
 from app.services.industries import Bar
 from app.ui.common.chart import BarChart
 from app.ui.common.rows_model import RowsModel
-from app.ui.common.text import plain_label, plain_tooltip
+from app.ui.common.text import plain_label, plain_tooltip, plural
 from app.ui.common.widgets import button_row
 
 SAVE_AFTER_MS = 700
@@ -619,6 +621,11 @@ class SendPage(QWidget):
         self.progress = QProgressBar()
         self.progress.setObjectName("send_progress")
         self.progress.setTextVisible(True)
+        # The throttle's wait, counted down once a second until the next message.
+        self._wait_until = 0.0
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(250)
+        self._countdown.timeout.connect(self._tick)
         self.state = plain_label()
         self.state.setObjectName("send_state")
         self.state.setWordWrap(True)
@@ -681,6 +688,8 @@ class SendPage(QWidget):
         self.chart.set_bars(bars if s.sent else [])
 
     def set_running(self, running: bool, paused_text: str = "") -> None:
+        if not running:
+            self._countdown.stop()
         self.send_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.cancel_button.setEnabled(running or bool(paused_text))
@@ -692,10 +701,28 @@ class SendPage(QWidget):
         self.pace.setText(text)
 
     def show_progress(self, done: int, total: int, text: str) -> None:
+        self._countdown.stop()
         self.progress.setMaximum(max(1, total))
         self.progress.setValue(done)
         self.progress.setFormat(f"{done} of {total}")
         self.state.setText(text)
+
+    def show_wait(self, done: int, total: int, seconds: float) -> None:
+        """ "Waiting 29 seconds…", counting down until the next message goes."""
+        self.show_progress(done, total, "")
+        self._wait_until = time.monotonic() + seconds
+        self._tick()
+        self._countdown.start()
+
+    def _tick(self) -> None:
+        left = math.ceil(self._wait_until - time.monotonic())
+        if left <= 0:
+            self._countdown.stop()
+            self.state.setText("Sending the next message…")
+            return
+        self.state.setText(
+            f"Waiting {plural(left, 'second')} before the next message (the throttle)."
+        )
 
 
 def day_text(day: dt.date) -> str:
