@@ -150,3 +150,15 @@ def starttls_server(
         yield box
     finally:
         controller.stop()
+
+
+def use_account(db: Any, server: MailServer, from_name: str = "", gap: int = 0) -> None:
+    """The user's mail account on *server*, its password in the (test) keyring, and a
+    throttle of *gap* seconds between messages: what the Mail account dialog saves."""
+    from app.services import mail, sending
+
+    account = mail.MailAccount(server.host, server.port, server.security, USER, USER, from_name)
+    with db.session() as s:
+        mail.save_account(s, account)
+        sending.save_pace(s, sending.Pace(gap, gap, 100))
+    assert mail.PasswordStore().set(account, PASSWORD)

@@ -14,13 +14,13 @@ from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from app.model.records import ContactRecord, Labeled
-from app.services import mail, outreach, profile, sending
+from app.services import outreach, profile
 from app.services.contacts import create_contact
 from app.storage.db import Database
 from app.ui.common.profile import CardDialog, ProfileDialog
 from app.ui.outreach.dialogs import NewCampaignDialog
 from app.ui.window.main_window import MainWindow
-from tests.mailserver import PASSWORD, USER, MailServer
+from tests.mailserver import MailServer, use_account
 from tests.ui.conftest import Answers
 
 Make = Callable[[], MainWindow]
@@ -62,15 +62,10 @@ def test_the_name_typed_with_the_mail_account_signs_the_messages(
     """Issue 26: "Your name" saved with the mail account went into From: while
     {{ my_first_name }} stayed blank and the messages went out unsigned."""
     people = [add(db, "Ann Lee", "ann@example.com"), add(db, "Bob Stone", "bob@example.net")]
-    account = mail.MailAccount(
-        starttls_server.host, starttls_server.port, mail.STARTTLS, USER, USER, "Renée Müller"
-    )
+    use_account(db, starttls_server, "Renée Müller")
     with db.session() as s:
-        mail.save_account(s, account)
-        sending.save_pace(s, sending.Pace(0, 0, 100))
         cid = outreach.create_campaign(s, outreach.starter("reconnect"))
         outreach.add_recipients(s, cid, people)
-    assert mail.PasswordStore().set(account, PASSWORD)
     w = make_window()
     w.tabs.setCurrentWidget(w.outreach)
     send_campaign(qtbot, w, answers, cid)
@@ -93,13 +88,7 @@ def test_profile_asked_once_then_signs_homework_and_card(
     tmp_path: Path,
 ) -> None:
     people = [add(db, "Ann Lee", "ann@example.com")]
-    account = mail.MailAccount(
-        smtp_server.host, smtp_server.port, smtp_server.security, USER, USER, ""
-    )
-    with db.session() as s:
-        mail.save_account(s, account)
-        sending.save_pace(s, sending.Pace(0, 0, 100))
-    assert mail.PasswordStore().set(account, PASSWORD)
+    use_account(db, smtp_server)
     w = make_window()
     seen: list[QDialog] = []
 

@@ -12,11 +12,11 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.model.records import ContactRecord, Labeled
-from app.services import mail, outreach, sending
+from app.services import outreach
 from app.services.contacts import create_contact
 from app.storage.db import Database
 from app.ui.window.main_window import MainWindow
-from tests.mailserver import PASSWORD, USER, MailServer
+from tests.mailserver import MailServer, use_account
 from tests.ui.conftest import Answers
 
 
@@ -28,19 +28,14 @@ def test_counts_per_message_and_a_wait_that_counts_down(
     starttls_server: MailServer,
     test_keyring: Path,
 ) -> None:
-    account = mail.MailAccount(
-        starttls_server.host, starttls_server.port, mail.STARTTLS, USER, USER, "Me"
-    )
+    use_account(db, starttls_server, "Me", gap=30)
     with db.session() as s:
         people = [
             create_contact(s, ContactRecord(full_name=n, emails=[Labeled(f"{n[:3]}@example.com")]))
             for n in ("Ann Lee", "Bob Stone")
         ]
-        mail.save_account(s, account)
-        sending.save_pace(s, sending.Pace(30, 30, 100))
         cid = outreach.create_campaign(s, outreach.starter("reconnect"))
         outreach.add_recipients(s, cid, people)
-    assert mail.PasswordStore().set(account, PASSWORD)
     w = make_window()
     w.tabs.setCurrentWidget(w.outreach)
     w.outreach_actions.refresh(cid)
