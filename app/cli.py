@@ -512,7 +512,10 @@ def cmd_interviews(db: Database, args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     for r in rows:
-        when = f"{r.starts_at:%Y-%m-%d %H:%M} {r.tz}".strip() if r.starts_at else "no date"
+        if r.held_on is not None:  # the day it was held, whatever was planned
+            when = f"{r.held_on:%Y-%m-%d} (held)"
+        else:
+            when = f"{r.starts_at:%Y-%m-%d %H:%M} {r.tz}".strip() if r.starts_at else "no date"
         print(f"{r.status_label:14} {when:28} {r.length_minutes:2} min  {r.who}")
     print(f"{len(rows)} interview{'s' if len(rows) != 1 else ''}", file=sys.stderr)
     return 0

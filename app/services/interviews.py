@@ -155,6 +155,20 @@ class InterviewDetail:
     report_back: Promise | None = None
 
 
+def when_text(starts_at: dt.datetime | None, held_on: dt.date | None) -> str:
+    """An interview's date wherever it is shown (list, header, prep sheet): the day it was
+    held once held, whatever was planned; before that, the planned day and time."""
+    if held_on is not None:
+        return f"Held {held_on:%a} {held_on.day} {held_on:%b %Y}"
+    if starts_at is not None:
+        return f"{starts_at:%a} {starts_at.day} {starts_at:%b %Y, %H:%M}"
+    return ""
+
+
+def _sort_day(starts_at: dt.datetime | None, held_on: dt.date | None) -> dt.datetime | None:
+    return dt.datetime.combine(held_on, dt.time()) if held_on is not None else starts_at
+
+
 # -- checks ----------------------------------------------------------------------------------
 def check(record: InterviewRecord) -> None:
     """Raise ValueError, in words for the user, when the record cannot be saved."""
@@ -266,7 +280,14 @@ def _rows(session: Session, where: Any) -> list[InterviewRow]:
         for i, employer in found
     ]
     far = dt.datetime.max
-    rows.sort(key=lambda r: (order[r.status], r.starts_at or far, r.who.casefold(), r.id))
+    rows.sort(
+        key=lambda r: (
+            order[r.status],
+            _sort_day(r.starts_at, r.held_on) or far,
+            r.who.casefold(),
+            r.id,
+        )
+    )
     return rows
 
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 from sqlalchemy.orm import Session
 
 from app.model.tables import Contact
-from app.services import calendar, question_bank
+from app.services import calendar, profile, question_bank
 from app.services import interviews as iv
 from app.services.contacts import delete_contacts, get_contact
 from app.services.followups import delete_follow_up
@@ -36,7 +36,7 @@ from app.ui.interviews.dialogs import (
     TermDialog,
 )
 from app.ui.interviews.pages import system_zone
-from app.ui.interviews.prep_sheet import write_pdf
+from app.ui.interviews.prep_sheet import PDF_DPI, write_pdf
 from app.ui.interviews.tab import InterviewsTab
 
 THANK_YOU_SUBJECT = "Thank you"
@@ -501,6 +501,8 @@ class InterviewActions:
                 c.title,
                 c.how_met,
                 employer,
+                profile.load_profile(s).story,
+                PDF_DPI,
             )
         path = self.save_path(
             "Save the prep sheet",

@@ -539,8 +539,9 @@ class InterviewPage(QWidget):
     def _subtitle(self, d: InterviewDetail) -> None:
         r = d.record
         parts = [iv.STATUS_LABELS[r.status]]
-        if r.starts_at:
-            parts.append(f"{r.starts_at:%a} {r.starts_at.day} {r.starts_at:%b %Y, %H:%M}")
+        when = iv.when_text(r.starts_at, d.held_on)
+        if when:
+            parts.append(when)
         parts.append(f"{r.length_minutes} minutes")
         if r.place:
             parts.append(r.place)

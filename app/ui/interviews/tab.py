@@ -26,9 +26,7 @@ from app.ui.interviews.pages import InterviewPage
 
 
 def when_text(row: iv.InterviewRow) -> str:
-    if row.starts_at is None:
-        return "not set"
-    return f"{row.starts_at.day} {row.starts_at:%b %Y, %H:%M}"
+    return iv.when_text(row.starts_at, row.held_on) or "not set"
 
 
 class InterviewsModel(RowsModel):
