@@ -479,11 +479,11 @@ def profile_states(app: QApplication, w: MainWindow, db: Database, out: Path) ->
     """The user's profile, their card's QR code, the story in the homework, and the prep
     sheet's page as printed (rendered from the PDF by PDFium, a test dependency)."""
     import pypdfium2 as pdfium
-    from PySide6.QtGui import QImage
 
     from app.services import interviews as iv
     from app.services import profile
     from app.ui.common.profile import CardDialog, ProfileDialog
+    from tests.pdfpage import page_image
 
     me = profile.Profile(
         given_name="Sam",
@@ -528,14 +528,7 @@ def profile_states(app: QApplication, w: MainWindow, db: Database, out: Path) ->
     w.interview_actions.save_path = lambda *_a: target  # type: ignore[method-assign]
     w.interview_actions.save_prep_sheet(main)
     page = pdfium.PdfDocument(target.read_bytes())[0]
-    bitmap = page.render(scale=110 / 72)
-    QImage(
-        bytes(bitmap.buffer),
-        bitmap.width,
-        bitmap.height,
-        bitmap.stride,
-        QImage.Format.Format_BGR888,
-    ).save(str(out / "prep-sheet.png"))
+    page_image(page, 110).save(str(out / "prep-sheet.png"))
     target.unlink()
 
 

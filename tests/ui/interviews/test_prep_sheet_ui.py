@@ -23,11 +23,11 @@ from app.services import profile, question_bank
 from app.services.contacts import create_contact
 from app.storage.db import Database
 from app.ui.window.main_window import MainWindow
+from tests.pdfpage import page_image
 from tests.ui.conftest import Answers
 
 A4 = (595, 842)  # points
 LETTER = (612, 792)
-BGR = QImage.Format.Format_BGR888  # how PDFium renders a page without alpha
 
 
 @pytest.fixture
@@ -71,16 +71,9 @@ def save_pdf(qtbot: QtBot, w: MainWindow, iid: int, tmp_path: Path) -> pdfium.Pd
     return pdfium.PdfDocument(target.read_bytes())
 
 
-def ink_extent(page: pdfium.PdfPage, scale: float = 0.5) -> tuple[float, float, float, float]:
+def ink_extent(page: pdfium.PdfPage, dpi: float = 36) -> tuple[float, float, float, float]:
     """Where anything is drawn on the page: (left, top, right, bottom) as parts of the page."""
-    bitmap = page.render(scale=scale)
-    image = QImage(
-        bytes(bitmap.buffer),
-        bitmap.width,
-        bitmap.height,
-        bitmap.stride,
-        QImage.Format.Format_BGR888,
-    ).convertToFormat(QImage.Format.Format_Grayscale8)
+    image = page_image(page, dpi).convertToFormat(QImage.Format.Format_Grayscale8)
     w, h = image.width(), image.height()
     rows = []
     left, right = w, 0
@@ -114,14 +107,7 @@ def font_sizes(page: pdfium.PdfPage, words: str) -> set[int]:
 
 def rendered(page: pdfium.PdfPage, path: Path) -> None:
     """The page as a PNG beside the PDF, for a person to look at."""
-    bitmap = page.render(scale=150 / 72)
-    QImage(
-        bytes(bitmap.buffer),
-        bitmap.width,
-        bitmap.height,
-        bitmap.stride,
-        QImage.Format.Format_BGR888,
-    ).save(str(path))
+    page_image(page, 150).save(str(path))
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support")
