@@ -44,6 +44,7 @@ class MailServer:
     # Awaited in DATA once the message is kept, before the server answers: a test holds the
     # server there (a slow server, or one that has the message when the sender is killed).
     hold: Callable[[], Awaitable[None]] | None = None
+    cert_der: bytes = b""  # the certificate the server shows (DER)
 
     def messages(self) -> list[Received]:
         with self.lock:
@@ -98,6 +99,7 @@ def start_server(ca: trustme.CA, ca_file: Path, security: str) -> tuple[Controll
     cert.configure_cert(server_ctx)
     port = _free_port()
     box = MailServer("127.0.0.1", port, security, ca_file)
+    box.cert_der = ssl.PEM_cert_to_DER_cert(cert.cert_chain_pems[0].bytes().decode())
     common: dict[str, Any] = {
         "hostname": "127.0.0.1",
         "port": port,

@@ -25,6 +25,7 @@ from app.ui.common.commands import DbStep
 from app.ui.common.host import Host, Tab
 from app.ui.common.tasks import Task
 from app.ui.common.text import Button, message_box, plural
+from app.ui.common.trust import TrustPrompt
 from app.ui.common.widgets import make_action
 from app.ui.outreach.dialogs import (
     AddPeopleDialog,
@@ -92,6 +93,7 @@ class OutreachActions:
         self.parent_widget = host.dialog_parent()
         self.tab = tab
         self.passwords = mail.PasswordStore()
+        self.trust = TrustPrompt(host.db, lambda d: host.ask(d), self.parent_widget)
         # Replaced in tests: where drafts go (None: cancelled), how a mailto: URL is opened.
         self.choose_folder: Callable[[], Path | None] = self._ask_folder
         self.open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl
@@ -475,6 +477,8 @@ class OutreachActions:
         has_password = account is not None and self.passwords.get(account) is not None
         dialog = MailAccountDialog(account, pace, has_password, me, self.parent_widget)
         dialog.password_for = self.passwords.get
+        dialog.context_for = self.trust.context
+        dialog.on_untrusted = self.trust.ask
         if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
             return has_password
         new = dialog.account()
@@ -503,10 +507,13 @@ class OutreachActions:
         password = self.passwords.get(account)
         return (account, password) if password else None
 
-    @staticmethod
-    def _connector(account: mail.MailAccount, password: str) -> Callable[[], mail.SmtpTransport]:
+    def _connector(
+        self, account: mail.MailAccount, password: str
+    ) -> Callable[[], mail.SmtpTransport]:
+        context = self.trust.context(account.host, account.port)  # read here, not in a thread
+
         def connect() -> mail.SmtpTransport:
-            t = mail.SmtpTransport(account, password)
+            t = mail.SmtpTransport(account, password, context=context)
             t.connect()
             return t
 

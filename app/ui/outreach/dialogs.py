@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ssl
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QThreadPool, Signal
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import mail, outreach, sending
+from app.services import mail, outreach, sending, trust
 from app.services.contacts import Choice
 from app.ui.common.contact_picker import NOT_A_CONTACT, ContactPicker
 from app.ui.common.forms import Form, date_edit, from_qdate
@@ -320,8 +321,15 @@ class MailAccountDialog(QDialog):
         self.test_button.clicked.connect(self.test)
         self.tested.connect(self._show_result)
         self.stored_password = has_password
-        self.check_with: Callable[[mail.MailAccount, str], None] = mail.check_connection
+        self.check_with: Callable[[mail.MailAccount, str, ssl.SSLContext | None], None] = (
+            mail.check_connection
+        )
         self.password_for: Callable[[mail.MailAccount], str | None] = lambda _a: None
+        # The certificate trusted for a server, and the question when it shows one this
+        # computer does not trust (common/trust.py); set by the actions.
+        self.context_for: Callable[[str, int], ssl.SSLContext | None] = lambda _h, _p: None
+        self.on_untrusted: Callable[[trust.Certificate], bool] = lambda _c: False
+        self._untrusted: trust.Certificate | None = None
         self._pool = QThreadPool(self)
         self._task: Task | None = None
 
@@ -387,11 +395,14 @@ class MailAccountDialog(QDialog):
         self.test_button.setEnabled(False)
         self.result.setText(f"Connecting to {account.host}…")
         check = self.check_with
+        context = self.context_for(account.host, account.port)
+        self._untrusted = None
 
         def work(_progress: object, _cancelled: object) -> str:
             try:
-                check(account, password)
+                check(account, password, context)
             except mail.MailError as exc:
+                self._untrusted = exc.certificate
                 return str(exc)
             return ""
 
@@ -405,6 +416,10 @@ class MailAccountDialog(QDialog):
 
     def _show_result(self, problem: str) -> None:
         self.test_button.setEnabled(True)
+        shown, self._untrusted = self._untrusted, None
+        if problem and shown is not None and self.on_untrusted(shown):
+            self.test()  # again, trusting the certificate the user compared
+            return
         if problem:
             self.result.setStyleSheet("color: #b3261e;")
             self.result.setText(problem)
