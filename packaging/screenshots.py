@@ -530,6 +530,22 @@ def profile_states(app: QApplication, w: MainWindow, db: Database, out: Path) ->
     page = pdfium.PdfDocument(target.read_bytes())[0]
     page_image(page, 110).save(str(out / "prep-sheet.png"))
     target.unlink()
+    # The question when a server of one's own shows a certificate this computer does not
+    # trust (a private CA made by trustme, a test dependency).
+    import ssl as ssl_module
+
+    import trustme
+
+    from app.services import trust
+    from app.ui.common.trust import trust_box
+
+    leaf = trustme.CA().issue_cert("mail.example.org")
+    der = ssl_module.PEM_cert_to_DER_cert(leaf.cert_chain_pems[0].bytes().decode())
+    box = trust_box(w, trust.Certificate("mail.example.org", 587, der))
+    box.show()
+    app.processEvents()
+    box.grab().save(str(out / "trust-prompt.png"))
+    box.close()
 
 
 def outreach_states(app: QApplication, w: MainWindow, db: Database, out: Path) -> None:
