@@ -63,7 +63,7 @@ FIELDS: list[tuple[str, str]] = [
     ("my_linkedin", "Your LinkedIn profile"),
     ("my_headline", "Your one-line headline"),
     ("my_target_field", "The field you are moving into"),
-    ("target_field", "The field you are moving into"),
+    ("target_field", "Target field"),  # the older name of the same
 ]
 
 
