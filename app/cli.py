@@ -560,7 +560,7 @@ def cmd_campaigns(db: Database, args: argparse.Namespace) -> int:
 def _send_campaign(db: Database, campaign_id: int) -> int:
     import time
 
-    from app.services import mail, outreach, sending
+    from app.services import mail, outreach, sending, trust
 
     with db.session() as s:
         try:
@@ -569,6 +569,8 @@ def _send_campaign(db: Database, campaign_id: int) -> int:
             print(f"second-act: there is no campaign {campaign_id}", file=sys.stderr)
             return 1
         account = mail.load_account(s)
+        # The certificate the user trusted for the server in the window, if any.
+        context = trust.context_for(s, account.host, account.port) if account else None
     if account is None:
         print(
             "second-act: no mail account is set up: open Outreach ▸ Mail account in the window.",
@@ -585,7 +587,7 @@ def _send_campaign(db: Database, campaign_id: int) -> int:
         return 1
 
     def connect() -> mail.SmtpTransport:
-        t = mail.SmtpTransport(account, password)
+        t = mail.SmtpTransport(account, password, context=context)
         t.connect()
         return t
 

@@ -15,14 +15,18 @@ import trustme
 from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.services import mail, trust
+from app.cli import main
+from app.model.records import ContactRecord, Labeled
+from app.paths import AppPaths
+from app.services import mail, outreach, trust
+from app.services.contacts import create_contact
 from app.storage.db import Database
 from app.ui.outreach.dialogs import MailAccountDialog
 from app.ui.sync.dialogs import SyncAccountDialog
 from app.ui.window.main_window import MainWindow
 from tests.carddav_server import USER as DAV_USER
 from tests.carddav_server import Radicale, radicale
-from tests.mailserver import PASSWORD, USER, MailServer, start_server
+from tests.mailserver import PASSWORD, USER, MailServer, start_server, use_account
 from tests.ui.conftest import Answers
 from tests.ui.outreach.test_outreach_ui import click, fill_account
 from tests.ui.sync.test_sync_ui import fill_in
@@ -157,3 +161,23 @@ def test_a_tls_mismatch_is_said_plainly(
         ):
             carddav.discover(http, url)
     assert "did not answer with encryption (TLS)" in str(got.value)
+
+
+def test_the_command_line_sends_through_the_certificate_trusted_in_the_window(
+    db: Database, paths: AppPaths, private_smtp: MailServer, test_keyring: Path
+) -> None:
+    with db.session() as s:
+        ann = create_contact(s, ContactRecord(full_name="Ann Lee", emails=[Labeled("a@x.org")]))
+        cid = outreach.create_campaign(s, outreach.starter("reconnect"))
+        outreach.add_recipients(s, cid, [ann])
+        outreach.queue(s, cid)
+    use_account(db, private_smtp, "Me")
+    send = ["--data-dir", str(paths.data_dir), "campaigns", "--send", str(cid)]
+    assert main(send) != 0 and private_smtp.messages() == []  # not trusted: nothing sent
+    with db.session() as s:
+        outreach.queue(s, cid)  # the failed one, queued again
+        trust.trust(
+            s, trust.Certificate(private_smtp.host, private_smtp.port, private_smtp.cert_der)
+        )
+    assert main(send) == 0
+    assert [r.envelope_to for r in private_smtp.messages()] == [["a@x.org"]]
