@@ -604,7 +604,10 @@ def cmd_interviews(db: Database, args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     for r in rows:
-        when = f"{r.starts_at:%Y-%m-%d %H:%M} {r.tz}".strip() if r.starts_at else "no date"
+        if r.held_on is not None:  # the day it was held, whatever was planned
+            when = f"{r.held_on:%Y-%m-%d} (held)"
+        else:
+            when = f"{r.starts_at:%Y-%m-%d %H:%M} {r.tz}".strip() if r.starts_at else "no date"
         print(f"{r.status_label:14} {when:28} {r.length_minutes:2} min  {r.who}")
     print(f"{len(rows)} interview{'s' if len(rows) != 1 else ''}", file=sys.stderr)
     return 0
@@ -649,7 +652,7 @@ def cmd_campaigns(db: Database, args: argparse.Namespace) -> int:
 def _send_campaign(db: Database, campaign_id: int) -> int:
     import time
 
-    from app.services import mail, outreach, sending
+    from app.services import mail, outreach, sending, trust
 
     with db.session() as s:
         try:
@@ -658,6 +661,8 @@ def _send_campaign(db: Database, campaign_id: int) -> int:
             print(f"second-act: there is no campaign {campaign_id}", file=sys.stderr)
             return 1
         account = mail.load_account(s)
+        # The certificate the user trusted for the server in the window, if any.
+        context = trust.context_for(s, account.host, account.port) if account else None
     if account is None:
         print(
             "second-act: no mail account is set up: open Outreach ▸ Mail account in the window.",
@@ -674,7 +679,7 @@ def _send_campaign(db: Database, campaign_id: int) -> int:
         return 1
 
     def connect() -> mail.SmtpTransport:
-        t = mail.SmtpTransport(account, password)
+        t = mail.SmtpTransport(account, password, context=context)
         t.connect()
         return t
 

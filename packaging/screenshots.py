@@ -209,6 +209,7 @@ def main(out: Path) -> None:
         app.processEvents()
         network_states(app, w, db, out)
         interview_states(app, w, db, out)
+        profile_states(app, w, db, out)
         outreach_states(app, w, db, out)
         trust_states(app, w, db, paths, out)
         sync_states(app, w, db, out)
@@ -482,6 +483,79 @@ def interview_states(app: QApplication, w: MainWindow, db: Database, out: Path) 
     w.grab().save(str(out / "contact-interviews.png"))
     w.contacts.activity.grab().save(str(out / "contact-pane-interviews.png"))
     w.resize(1200, 760)
+
+
+def profile_states(app: QApplication, w: MainWindow, db: Database, out: Path) -> None:
+    """The user's profile, their card's QR code, the story in the homework, and the prep
+    sheet's page as printed (rendered from the PDF by PDFium, a test dependency)."""
+    import pypdfium2 as pdfium
+
+    from app.services import interviews as iv
+    from app.services import profile
+    from app.ui.common.profile import CardDialog, ProfileDialog
+    from tests.pdfpage import page_image
+
+    me = profile.Profile(
+        given_name="Sam",
+        family_name="Okafor",
+        emails=("sam.okafor@example.org",),
+        phone="+1 555 0142",
+        linkedin="https://www.linkedin.com/in/sam-okafor",
+        target_field="Health informatics",
+        headline="Biology teacher moving into health informatics",
+        story=(
+            "I taught biology for twelve years, and the part I loved most was turning messy "
+            "class data into decisions: who needed help, which lessons worked. I have since "
+            "learned SQL and Tableau and built a dashboard for our district's attendance. "
+            "Now I want to bring that to healthcare, where the same questions decide how "
+            "patients are cared for."
+        ),
+    )
+    with db.session() as s:
+        profile.save_profile(s, me)
+    for _ in range(3):
+        app.processEvents()
+    dialog = ProfileDialog(me, first_use=False, parent=w)
+    dialog.resize(640, 560)
+    dialog.show()
+    app.processEvents()
+    dialog.grab().save(str(out / "profile.png"))
+    dialog.close()
+    card = CardDialog(me, w)
+    card.show()
+    app.processEvents()
+    card.grab().save(str(out / "profile-card.png"))
+    card.close()
+    with db.session() as s:
+        main = iv.list_interviews(s, "scheduled")[0].id
+    w.tabs.setCurrentWidget(w.interviews)
+    w.interviews.refresh(main)
+    w.interviews.page.pages.setCurrentIndex(1)
+    for _ in range(3):
+        app.processEvents()
+    w.grab().save(str(out / "interview-homework.png"))
+    target = out / "prep-sheet.pdf"
+    w.interview_actions.save_path = lambda *_a: target  # type: ignore[method-assign]
+    w.interview_actions.save_prep_sheet(main)
+    page = pdfium.PdfDocument(target.read_bytes())[0]
+    page_image(page, 110).save(str(out / "prep-sheet.png"))
+    target.unlink()
+    # The question when a server of one's own shows a certificate this computer does not
+    # trust (a private CA made by trustme, a test dependency).
+    import ssl as ssl_module
+
+    import trustme
+
+    from app.services import trust
+    from app.ui.common.trust import trust_box
+
+    leaf = trustme.CA().issue_cert("mail.example.org")
+    der = ssl_module.PEM_cert_to_DER_cert(leaf.cert_chain_pems[0].bytes().decode())
+    box = trust_box(w, trust.Certificate("mail.example.org", 587, der))
+    box.show()
+    app.processEvents()
+    box.grab().save(str(out / "trust-prompt.png"))
+    box.close()
 
 
 def outreach_states(app: QApplication, w: MainWindow, db: Database, out: Path) -> None:

@@ -44,6 +44,7 @@ class MailServer:
     # Awaited in DATA once the message is kept, before the server answers: a test holds the
     # server there (a slow server, or one that has the message when the sender is killed).
     hold: Callable[[], Awaitable[None]] | None = None
+    cert_der: bytes = b""  # the certificate the server shows (DER)
 
     def messages(self) -> list[Received]:
         with self.lock:
@@ -100,6 +101,7 @@ def start_server(
     cert.configure_cert(server_ctx)
     port = _free_port()
     box = MailServer("127.0.0.1", port, security, ca_file)
+    box.cert_der = ssl.PEM_cert_to_DER_cert(cert.cert_chain_pems[0].bytes().decode())
     common: dict[str, Any] = {
         "hostname": "127.0.0.1",
         "port": port,
@@ -153,3 +155,15 @@ def starttls_server(
         yield box
     finally:
         controller.stop()
+
+
+def use_account(db: Any, server: MailServer, from_name: str = "", gap: int = 0) -> None:
+    """The user's mail account on *server*, its password in the (test) keyring, and a
+    throttle of *gap* seconds between messages: what the Mail account dialog saves."""
+    from app.services import mail, sending
+
+    account = mail.MailAccount(server.host, server.port, server.security, USER, USER, from_name)
+    with db.session() as s:
+        mail.save_account(s, account)
+        sending.save_pace(s, sending.Pace(gap, gap, 100))
+    assert mail.PasswordStore().set(account, PASSWORD)

@@ -168,3 +168,19 @@ def turn_family_first(r: ContactRecord) -> None:
     if parts is not None:
         r.prefix, r.given_name, r.additional_names = parts.prefix, parts.given, parts.middle
         r.family_name, r.suffix, r.full_name = parts.family, parts.suffix, ""
+
+
+def fill_name_parts(r: ContactRecord) -> None:
+    """A name typed as one string (a referral, a new contact given only its display name):
+    its given and family names filled in by the parser imports use, so a message greets
+    "Tunde", not "there". "Bakare, Tunde" is read family name first."""
+    if any((r.prefix, r.given_name, r.additional_names, r.family_name, r.suffix)):
+        return
+    if not r.full_name.strip() or r.full_name == r.organization:
+        return  # no name, or an organisation's card
+    turn_family_first(r)
+    if r.given_name:
+        return
+    parts = split_name(r.full_name)
+    r.prefix, r.given_name, r.additional_names = parts.prefix, parts.given, parts.middle
+    r.family_name, r.suffix = parts.family, parts.suffix

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree as ET
 
+from app.services import trust
+
 if TYPE_CHECKING:  # httpx takes 0.1 s to import: only a sync needs it, never the start-up
     import httpx
 
@@ -40,9 +42,13 @@ USER_AGENT = "Second Act (CardDAV sync)"
 class CardDavError(Exception):
     """What went wrong, in words for the user (*status*: the HTTP status, if one came)."""
 
-    def __init__(self, message: str, status: int = 0) -> None:
+    def __init__(
+        self, message: str, status: int = 0, certificate: trust.Certificate | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        # Set when the server's certificate is not trusted here: the user may trust it.
+        self.certificate = certificate
 
 
 class InvalidSyncToken(CardDavError):
@@ -106,15 +112,6 @@ class Changes:
     removed: list[str]
     token: str
     truncated: bool = False  # RFC 6578 §3.6: more to come, asked for with the new token
-
-
-def trusted() -> ssl.SSLContext:
-    """Certificates checked against the operating system's own trust store (truststore):
-    a company's or a home server's certificate authority installed there is trusted, as it
-    is by the user's browser; certifi's fixed list would refuse it."""
-    import truststore
-
-    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 @dataclass(frozen=True)
@@ -285,7 +282,7 @@ def client(
     http = httpx.Client(
         auth=httpx.BasicAuth(username, password) if username else None,
         timeout=TIMEOUT,
-        verify=verify or trusted(),
+        verify=verify or trust.trusted(),
         follow_redirects=False,  # followed by Connection.request, on the same origin only
         headers={"User-Agent": USER_AGENT},
     )
@@ -348,16 +345,40 @@ def check_origin(entered: str, url: str, named_by: str = "") -> None:
     )
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """*exc* and what it was raised from (httpx wraps the ssl module's errors)."""
+    found: list[BaseException] = []
+    at: BaseException | None = exc
+    while at is not None and at not in found:
+        found.append(at)
+        at = at.__cause__ or at.__context__
+    return found
+
+
 def _plain(exc: Exception, url: str) -> CardDavError:
     import httpx
 
-    host = urlsplit(url).netloc or url
-    text = str(exc)
-    if "CERTIFICATE_VERIFY_FAILED" in text or isinstance(exc, ssl.SSLError):
+    parts = urlsplit(url)
+    host = parts.netloc or url
+    text = " ".join(str(e) for e in _causes(exc))
+    if "CERTIFICATE_VERIFY_FAILED" in text or any(
+        isinstance(e, ssl.SSLCertVerificationError) for e in _causes(exc)
+    ):
+        shown = trust.fetch_certificate(parts.hostname or "", parts.port or 443)
         return CardDavError(
-            f"The certificate of {host} could not be verified, so Second Act did not send your "
-            "password. Check the address; if it is right, the server's certificate is not "
-            "trusted by this computer."
+            f"This computer does not trust the certificate of {host}, so Second Act did not "
+            "send your password. Check the address; a server of your own or your company's "
+            "can be trusted after comparing its fingerprint.",
+            certificate=shown,
+        )
+    if (
+        "WRONG_VERSION_NUMBER" in text.upper()
+        or "wrong version number" in text
+        or any(isinstance(e, ssl.SSLError) for e in _causes(exc))
+    ):
+        return CardDavError(
+            f"{host} did not answer with encryption (TLS) at this address: it may want "
+            "http:// on your own computer only, or another port. Your password was not sent."
         )
     if isinstance(exc, httpx.TimeoutException):
         return CardDavError(f"{host} did not answer in time. Check your connection and try again.")

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from app.model.names import fill_name_parts
 from app.model.normalize import org_key, person_key, phone_key, sort_key, url_key
 from app.model.records import (
     Birthday,
@@ -402,9 +403,12 @@ def create_contact(session: Session, record: ContactRecord, *, check: bool = Tru
     """Add a contact; InvalidContact lists what the user must fix first.
 
     Imports pass check=False: what an address book holds is kept as written and reported,
-    never refused, since refusing would lose it.
+    never refused, since refusing would lose it. What the user typed (check=True) gets its
+    name's parts from a name typed as one string.
     """
     if check:
+        record = replace(record)
+        fill_name_parts(record)
         _check(session, record)
     return create_contacts(session, [record])[0]
 

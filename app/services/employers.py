@@ -25,6 +25,7 @@ class EmployerRow:
     motivation: int  # 1-5, 0 not rated
     posting: int  # 1-3, 0 not rated
     note: str
+    match_key: str = ""  # the employer's org_key: the contacts' Narrow for "show all"
 
     @property
     def advocacy(self) -> bool:
@@ -62,6 +63,7 @@ def lamp_list(session: Session) -> list[EmployerRow]:
             e.motivation,
             e.posting,
             e.note,
+            e.match_key,
         )
         for e in employers
     ]

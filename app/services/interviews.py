@@ -27,7 +27,7 @@ from app.model.tables import (
     InterviewReferral,
     TargetEmployer,
 )
-from app.services import reciprocity, settings, templates
+from app.services import profile, reciprocity, settings, templates
 from app.services.contacts import ContactNotFound, create_contact, names_of
 from app.services.followups import REPORT_BACK, add_follow_up
 from app.services.interactions import delete_interaction, log_interaction
@@ -79,7 +79,6 @@ With thanks,
 {{ my_name }}
 """
 _TEMPLATE_KEY = "interviews.thank_you_template"
-_MY_NAME_KEY = "me.name"
 
 
 class InterviewNotFound(LookupError):
@@ -154,6 +153,20 @@ class InterviewDetail:
     referrals: list[tuple[int, str]] = field(default_factory=list)
     promises: list[Promise] = field(default_factory=list)
     report_back: Promise | None = None
+
+
+def when_text(starts_at: dt.datetime | None, held_on: dt.date | None) -> str:
+    """An interview's date wherever it is shown (list, header, prep sheet): the day it was
+    held once held, whatever was planned; before that, the planned day and time."""
+    if held_on is not None:
+        return f"Held {held_on:%a} {held_on.day} {held_on:%b %Y}"
+    if starts_at is not None:
+        return f"{starts_at:%a} {starts_at.day} {starts_at:%b %Y, %H:%M}"
+    return ""
+
+
+def _sort_day(starts_at: dt.datetime | None, held_on: dt.date | None) -> dt.datetime | None:
+    return dt.datetime.combine(held_on, dt.time()) if held_on is not None else starts_at
 
 
 # -- checks ----------------------------------------------------------------------------------
@@ -267,7 +280,14 @@ def _rows(session: Session, where: Any) -> list[InterviewRow]:
         for i, employer in found
     ]
     far = dt.datetime.max
-    rows.sort(key=lambda r: (order[r.status], r.starts_at or far, r.who.casefold(), r.id))
+    rows.sort(
+        key=lambda r: (
+            order[r.status],
+            _sort_day(r.starts_at, r.held_on) or far,
+            r.who.casefold(),
+            r.id,
+        )
+    )
     return rows
 
 
@@ -622,11 +642,12 @@ def set_thank_you_template(session: Session, text: str | None) -> str | None:
 
 
 def my_name(session: Session) -> str:
-    return settings.get(session, _MY_NAME_KEY) or ""
+    """How the user signs: their profile's (see services/profile.py)."""
+    return profile.load_profile(session).signature
 
 
 def set_my_name(session: Session, name: str) -> str | None:
-    return settings.put(session, _MY_NAME_KEY, " ".join(name.split()) or None)
+    return settings.put(session, profile.SIGN_AS_KEY, " ".join(name.split()) or None)
 
 
 def specifics(detail: InterviewDetail) -> list[str]:
@@ -660,7 +681,7 @@ def draft_thank_you(
         "specific": specific.rstrip("."),
         "referrals": " and ".join(n for _cid, n in detail.referrals),
         "field": c.industry,
-        "my_name": my_name(session),
+        **profile.template_values(profile.load_profile(session)),
     }
     text = templates.render(template or thank_you_template(session), values).text
     return "\n".join(line.rstrip() for line in text.strip().splitlines()) + "\n"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from app.services import settings
+from app.services import settings, trust
 from app.services.files import replacing
 from app.services.passwords import PasswordStore as PasswordStore  # the account's password
 
@@ -99,9 +99,16 @@ class MailError(Exception):
     """Something went wrong with the mail server; the message is for the person at the
     keyboard. *certain_not_sent*: the failure came before a message was handed over."""
 
-    def __init__(self, message: str, certain_not_sent: bool = True) -> None:
+    def __init__(
+        self,
+        message: str,
+        certain_not_sent: bool = True,
+        certificate: trust.Certificate | None = None,
+    ) -> None:
         super().__init__(message)
         self.certain_not_sent = certain_not_sent
+        # Set when the server's certificate is not trusted here: the user may trust it.
+        self.certificate = certificate
 
 
 class RecipientRefused(MailError):
@@ -296,9 +303,10 @@ def explain(exc: BaseException, account: MailAccount) -> str:
         return "The mail server did not accept the user name or password." + _hint(account)
     if isinstance(exc, ssl.SSLCertVerificationError):
         return (
-            f"The certificate of {account.host} could not be verified "
-            f"({exc.verify_message or exc.reason}), so nothing was sent: someone could be "
-            "listening in between. Check the server name; on a company network, ask IT."
+            f"This computer does not trust the certificate of {account.host} "
+            f"({exc.verify_message or exc.reason}), so your password was not sent: someone "
+            "could be listening in between. Check the server name; a server of your own or "
+            "your company's can be trusted after comparing its fingerprint."
         )
     if isinstance(exc, ssl.SSLError):
         other = 587 if account.security == SSL else 465
@@ -353,18 +361,26 @@ def _said(exc: smtplib.SMTPResponseException) -> str:
 
 
 class SmtpTransport:
-    """One connection to the user's server: TLS verified with the system's default context,
-    logged in, then one message at a time, each to exactly one recipient."""
+    """One connection to the user's server: TLS verified against the OS's trust store (or
+    the one certificate the user trusted for it: *context*, see services/trust.py), logged
+    in, then one message at a time, each to exactly one recipient."""
 
-    def __init__(self, account: MailAccount, password: str, timeout: float = TIMEOUT) -> None:
+    def __init__(
+        self,
+        account: MailAccount,
+        password: str,
+        timeout: float = TIMEOUT,
+        context: ssl.SSLContext | None = None,
+    ) -> None:
         self.account = account
         self._password = password
         self._timeout = timeout
+        self._context = context
         self._smtp: smtplib.SMTP | None = None
 
     def connect(self) -> None:
         a = self.account
-        context = ssl.create_default_context()
+        context = self._context or trust.trusted()
         smtp: smtplib.SMTP | None = None
         try:
             if a.security == SSL:
@@ -380,7 +396,10 @@ class SmtpTransport:
         except (smtplib.SMTPException, OSError) as exc:
             if smtp is not None:
                 _close(smtp)
-            raise MailError(explain(exc, a)) from exc
+            shown = None
+            if isinstance(exc, ssl.SSLCertVerificationError):
+                shown = server_certificate(a, self._timeout)
+            raise MailError(explain(exc, a), certificate=shown) from exc
         self._smtp = smtp
 
     def _alive(self) -> bool:
@@ -430,9 +449,30 @@ def _close(smtp: smtplib.SMTP) -> None:
         smtp.close()
 
 
-def check_connection(account: MailAccount, password: str) -> None:
+def server_certificate(account: MailAccount, timeout: float = TIMEOUT) -> trust.Certificate | None:
+    """The certificate the server shows, read without trusting it (and without logging in),
+    for the user to look at: after TLS from the first byte, or after STARTTLS."""
+    if account.security == SSL:
+        return trust.fetch_certificate(account.host, account.port)
+    try:
+        smtp = smtplib.SMTP(account.host, account.port, timeout=timeout)
+        try:
+            smtp.ehlo()
+            smtp.starttls(context=trust.unverified_context())
+            sock = smtp.sock
+            der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
+        finally:
+            _close(smtp)
+    except (smtplib.SMTPException, OSError):
+        return None
+    return trust.Certificate(account.host, account.port, der) if der else None
+
+
+def check_connection(
+    account: MailAccount, password: str, context: ssl.SSLContext | None = None
+) -> None:
     """Connect, encrypt, log in, and leave. Raises MailError in plain words."""
     account.check()
-    t = SmtpTransport(account, password)
+    t = SmtpTransport(account, password, context=context)
     t.connect()
     t.close()

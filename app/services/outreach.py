@@ -29,7 +29,7 @@ from app.model.tables import (
     name_key,
     utcnow,
 )
-from app.services import industries, interviews, templates
+from app.services import profile, templates
 from app.services.contacts import list_contact_ids, names_of
 from app.services.interactions import delete_interaction, log_interaction
 from app.services.mail import address_problem
@@ -70,9 +70,7 @@ FIELDS: list[tuple[str, str]] = [
     ("introduced_by", "Who introduced you"),
     ("last_interaction", "What your last interaction was about"),
     ("last_contact", "When you were last in touch (month and year)"),
-    ("target_field", "The field you are moving into"),
-    ("my_name", "Your name"),
-    ("my_first_name", "Your first name"),
+    *profile.FIELDS,
 ]
 FIELD_NAMES = [f for f, _label in FIELDS]
 
@@ -90,7 +88,7 @@ STARTERS: dict[str, tuple[str, str]] = {
 
 {% if how_met %}Since we met {{ how_met }}, you have{% else %}You have{% endif %} always been \
 generous with your advice, so I wanted you to hear this from me: I am moving into \
-{{ target_field | default("a new field") }}.
+{{ my_target_field | default("a new field") }}.
 
 Your experience{% if organization %} at {{ organization }}{% endif %} would help me a lot. Do \
 you know someone in that world I should talk to, or a group worth joining? And how are you? \
@@ -104,7 +102,7 @@ Could we catch up over coffee soon?
         """Hi {{ first_name | default("there") }},
 
 {% if how_met %}We met {{ how_met }}, and {% endif %}your judgement has always impressed me. I \
-am moving into {{ target_field | default("a new field") }}, and you know people everywhere.
+am moving into {{ my_target_field | default("a new field") }}, and you know people everywhere.
 
 Who in your network would you suggest I speak with? A short introduction from you would mean a \
 lot, and I would gladly return the favour.
@@ -119,7 +117,7 @@ Would you be open to that?
         """Hi {{ first_name | default("there") }},
 
 {% if how_met %}We met {{ how_met }}, and {% endif %}you know \
-{{ target_field | default("your field") }} far better than most. Which professional \
+{{ my_target_field | default("your field") }} far better than most. Which professional \
 association, newsletter or website do you find most useful to keep up with it?
 
 I am moving into the field, and your pick would help me start in the right place. What would \
@@ -133,7 +131,7 @@ you recommend?
         """Hi {{ first_name | default("there") }},
 
 {% if how_met %}We met {{ how_met }}. {% endif %}You know \
-{{ target_field | default("the field") }} well, and that is where I am heading next.
+{{ my_target_field | default("the field") }} well, and that is where I am heading next.
 
 If you hear of an opening{% if organization %} at {{ organization }} or{% endif %} elsewhere \
 that you think would suit me, would you let me know? And is there anything I can do for you?
@@ -142,11 +140,11 @@ that you think would suit me, would you let me know? And is there anything I can
 """,
     ),
     "informational": (
-        "Your advice on {{ target_field | default('your field') }}?",
+        "Your advice on {{ my_target_field | default('your field') }}?",
         """Hi {{ first_name | default("there") }},
 
 {% if introduced_by %}{{ introduced_by }} suggested I contact you. {% elif how_met %}We met \
-{{ how_met }}. {% endif %}I am exploring {{ target_field | default("your field") }} and your \
+{{ how_met }}. {% endif %}I am exploring {{ my_target_field | default("your field") }} and your \
 path{% if organization %} to {{ organization }}{% endif %} interests me.
 
 Could you spare 20 minutes in the next few weeks to share your advice?
@@ -161,7 +159,7 @@ Could you spare 20 minutes in the next few weeks to share your advice?
 It has been too long since {% if how_met %}we met {{ how_met }}{% else %}we last spoke{% endif \
 %}. How are you{% if organization %}, and how are things at {{ organization }}{% endif %}?
 
-I have been thinking about a move into {{ target_field | default("a new field") }} and would \
+I have been thinking about a move into {{ my_target_field | default("a new field") }} and would \
 love to hear what you are working on. Coffee soon?
 
 {{ my_first_name }}
@@ -173,7 +171,7 @@ love to hear what you are working on. Coffee soon?
 
 Thank you for your help{% if last_interaction %} with {{ last_interaction }}{% endif %}. Your \
 advice made a real difference to how I am approaching \
-{{ target_field | default("my next step") }}.
+{{ my_target_field | default("my next step") }}.
 
 Is there anything I can do for you in return?
 
@@ -577,15 +575,29 @@ def employer_warnings(rows: list[RecipientRow]) -> list[str]:
 
 @dataclass(frozen=True)
 class Selection:
-    """Who to add: a search, a tag, an industry, a keep-in-touch tier (all that are given)."""
+    """Who to add: a search, a tag, an industry, a keep-in-touch tier (all that are given),
+    or everyone, only when asked for in so many words: an empty selection is nobody."""
 
     query: str = ""
     tag: str = ""
     industry: str | None = None
     tier: str = ""
+    everyone: bool = False
+
+    @property
+    def chosen(self) -> bool:
+        return bool(
+            self.everyone
+            or self.query.strip()
+            or self.tag
+            or self.industry is not None
+            or self.tier
+        )
 
 
 def select_contacts(session: Session, selection: Selection, limit: int = 5000) -> list[int]:
+    if not selection.chosen:
+        return []
     ids = list_contact_ids(session, selection.query)
     if not (selection.tag or selection.industry is not None or selection.tier):
         return ids[:limit]
@@ -727,8 +739,7 @@ def values_of(session: Session, contact_ids: list[int]) -> dict[int, dict[str, s
         .order_by(Interaction.contact_id, Interaction.occurred_on, Interaction.id)
     ):
         last[cid] = (summary, on)  # the newest comes last
-    me = interviews.my_name(session)
-    target = industries.target_industry(session)
+    mine = profile.template_values(profile.load_profile(session))
     out = {}
     for cid, given, nick, full, family, title, industry, how_met, intro, org in rows:
         words = full.split()
@@ -744,9 +755,7 @@ def values_of(session: Session, contact_ids: list[int]) -> dict[int, dict[str, s
             "introduced_by": names.get(intro, "") if intro is not None else "",
             "last_interaction": latest[0] if latest else "",
             "last_contact": f"{latest[1]:%B %Y}" if latest else "",
-            "target_field": target,
-            "my_name": me,
-            "my_first_name": me.split()[0] if me else "",
+            **mine,
         }
     return out
 

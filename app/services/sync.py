@@ -44,7 +44,7 @@ from app.gc_pause import gc_paused
 from app.model.merge import SCALARS
 from app.model.records import ContactRecord, PostalAddress
 from app.model.tables import Contact, SyncAccount, SyncBook, SyncCard, utcnow
-from app.services import carddav, settings
+from app.services import carddav, settings, trust
 from app.services.contacts import delete_contacts, get_contact, load_records, update_contact
 from app.services.importing import ParsedFile, import_files, parse_bytes
 from app.services.passwords import PasswordStore
@@ -543,8 +543,13 @@ def _sync_all(
     first = True
     for key, books in plan:
         password = password_for(key)
+        context = verify
+        if context is None:  # the certificate the user trusted for this server, if any
+            where = urlsplit(key.url)
+            with db.session() as s:
+                context = trust.context_for(s, where.hostname or "", where.port or 443)
         try:
-            http = carddav.client(key.url, key.username, password or "", verify, cancelled)
+            http = carddav.client(key.url, key.username, password or "", context, cancelled)
         except carddav.CardDavError as exc:  # an http:// address kept by an older version
             for book_id, _url, name in books:
                 reports.append(SyncReport(book=name, problems=[str(exc)]))

@@ -114,7 +114,7 @@ def test_built_command_syncs_over_verified_tls(bundle: Path, tmp_path: Path) -> 
             cmd, capture_output=True, text=True, env=system_only, timeout=120
         )
         (problem,) = json.loads(untrusted.stdout)[0]["problems"]
-        assert "could not be verified, so Second Act did not send your password" in problem
+        assert "so Second Act did not send your password" in problem
         assert untrusted.returncode == 1
 
 

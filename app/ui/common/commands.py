@@ -219,6 +219,9 @@ def _label(action: QAction, prefix: str, text: str) -> None:
     action.setText(f"{prefix} {text}".strip())
 
 
+NAME_PARTS = ("full_name", "prefix", "given_name", "additional_names", "family_name", "suffix")
+
+
 class SaveContact(Step):
     """Add a new contact or save edits; Undo puts back what was there before.
 
@@ -237,7 +240,11 @@ class SaveContact(Step):
         with self._db.session() as s:
             if self.contact_id is None:
                 new_id = create_contact(s, self._after)
-                uid = get_contact(s, new_id).uid
+                created = get_contact(s, new_id)
+                uid = created.uid
+                # A name typed as one string was split on the way in: Redo writes it so.
+                for part in NAME_PARTS:
+                    setattr(self._after, part, getattr(created, part))
             else:
                 if self._before is None:
                     restore_contacts(s, [self.contact_id])

@@ -105,3 +105,12 @@ class Host(Protocol):
     def find_people(self, text: str) -> list[Choice]:
         """The contact search that pickers use."""
         ...
+
+    def ask_profile_once(self) -> None:
+        """The user's profile, asked for once: on first use of Outreach or Interview prep
+        with no name to sign with (see common/profile.py)."""
+        ...
+
+    def edit_profile(self) -> bool:
+        """Edit ▸ My Profile…; True when the user saved it."""
+        ...

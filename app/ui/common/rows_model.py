@@ -32,6 +32,15 @@ class RowsModel(QAbstractTableModel):
         self._cells.clear()
         self.endResetModel()
 
+    def update_rows(self, rows: list[Any]) -> None:
+        """The same rows with new values: repainted in place, the selection kept."""
+        assert len(rows) == len(self.rows)
+        self.rows = rows
+        self._cells.clear()
+        if rows:
+            last = self.index(len(rows) - 1, self.columnCount() - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 

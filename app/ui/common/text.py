@@ -15,6 +15,11 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 Button = QMessageBox.StandardButton
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """ "1 minute", "2 minutes", "2,007 people" (plural("person", "people"))."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     label = QLabel(parent)
     label.setTextFormat(Qt.TextFormat.PlainText)

@@ -21,6 +21,7 @@ class EmployerActions:
         tab.delete_requested.connect(self.delete_employer)
         tab.from_contacts_requested.connect(self.employers_from_contacts)
         tab.open_contact.connect(host.open_contact)
+        tab.show_people.connect(host.show_people)
 
     def add_employer(self, name: str) -> None:
         w = self.w

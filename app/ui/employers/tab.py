@@ -24,14 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.contacts import Narrow
 from app.services.employers import TOP, EmployerRow, lamp_list, people_there
 from app.storage.db import Database
 from app.ui.common.rows_model import RowsModel
-from app.ui.common.text import plain_label, plain_tooltip
+from app.ui.common.text import plain_label, plain_tooltip, plural
 
 Index = QModelIndex | QPersistentModelIndex
 
 NAME, ADVOCACY, MOTIVATION, POSTING, KNOWN, NOTE = range(6)
+SHOWN = 20  # people listed under each of the top employers; "show all" lists the rest
 HEADERS = ("Employer", "Advocacy", "Motivation (1–5)", "Posting (1–3)", "People you know", "Note")
 FIELDS = {
     NAME: "name",
@@ -155,6 +157,7 @@ class EmployersTab(QWidget):
     delete_requested = Signal(int)
     edit_requested = Signal(int, str, object)
     open_contact = Signal(int)
+    show_people = Signal(object)  # Narrow: everyone at an employer, in the Contacts tab
     from_contacts_requested = Signal()
 
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
@@ -248,7 +251,7 @@ class EmployersTab(QWidget):
         keep = keep if keep is not None else self.current_id()
         with self._db.session() as s:
             rows = lamp_list(s)
-            top = [(r, people_there(s, r.id, limit=20)) for r in rows[:TOP]]
+            top = [(r, people_there(s, r.id, limit=SHOWN)) for r in rows[:TOP]]
         self.model.set_rows(rows)
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
@@ -259,10 +262,12 @@ class EmployersTab(QWidget):
             self.table.selectRow(ids.index(keep) if keep in ids else 0)
         self.top.clear()
         for row, people in top:
+            # The count is the table's "People you know": the same number in both places.
             parent = QTreeWidgetItem(
                 [
-                    f"{row.name}: {len(people) or 'nobody yet'}"
-                    + ("" if people else " — who could introduce you?"),
+                    f"{row.name}: {plural(row.known, 'person', 'people')}"
+                    if people
+                    else f"{row.name}: nobody yet — who could introduce you?",
                     "",
                 ]
             )
@@ -272,6 +277,17 @@ class EmployersTab(QWidget):
                 child.setData(0, Qt.ItemDataRole.UserRole, p.id)
                 child.setToolTip(0, "Double-click or press Enter to open")
                 parent.addChild(child)
+            if row.known > len(people):
+                more = QTreeWidgetItem(
+                    [f"…and {row.known - len(people)} more: show all {row.known} in Contacts", ""]
+                )
+                more.setData(
+                    0,
+                    Qt.ItemDataRole.UserRole,
+                    Narrow(org_key=row.match_key, label=f"at {row.name} ({row.known})"),
+                )
+                more.setToolTip(0, "Double-click or press Enter to list them in Contacts")
+                parent.addChild(more)
             self.top.addTopLevelItem(parent)
             parent.setExpanded(True)
 
@@ -296,3 +312,5 @@ class EmployersTab(QWidget):
         cid = item.data(0, Qt.ItemDataRole.UserRole)
         if isinstance(cid, int):
             self.open_contact.emit(cid)
+        elif isinstance(cid, Narrow):
+            self.show_people.emit(cid)

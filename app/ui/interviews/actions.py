@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 from sqlalchemy.orm import Session
 
 from app.model.tables import Contact
-from app.services import calendar, question_bank
+from app.services import calendar, profile, question_bank
 from app.services import interviews as iv
 from app.services.contacts import delete_contacts, get_contact
 from app.services.followups import delete_follow_up
@@ -36,7 +36,7 @@ from app.ui.interviews.dialogs import (
     TermDialog,
 )
 from app.ui.interviews.pages import system_zone
-from app.ui.interviews.prep_sheet import write_pdf
+from app.ui.interviews.prep_sheet import PDF_DPI, write_pdf
 from app.ui.interviews.tab import InterviewsTab
 
 THANK_YOU_SUBJECT = "Thank you"
@@ -90,6 +90,7 @@ class InterviewActions:
         page.send_requested.connect(self.send_thank_you)
         page.sent_requested.connect(self.mark_sent)
         page.template_requested.connect(self.edit_template)
+        page.profile_requested.connect(host.edit_profile)
 
     # -- helpers ------------------------------------------------------------------------------
     def _ask_save_path(self, title: str, name: str, pattern: str) -> Path | None:
@@ -125,6 +126,7 @@ class InterviewActions:
     # -- the interview ------------------------------------------------------------------------
     def new_interview(self, contact_id: int | None = None) -> int | None:
         w = self.w
+        w.ask_profile_once()  # the story the homework shows, the name the thank-you signs
         if contact_id is None:
             dialog = PickContactDialog(w.find_people, self.parent_widget)
             if w.ask(dialog) != QDialog.DialogCode.Accepted:
@@ -499,6 +501,8 @@ class InterviewActions:
                 c.title,
                 c.how_met,
                 employer,
+                profile.load_profile(s).story,
+                PDF_DPI,
             )
         path = self.save_path(
             "Save the prep sheet",

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -142,6 +143,7 @@ class InterviewPage(QWidget):
     send_requested = Signal(int)  # from the user's own account (Outreach's mail account)
     sent_requested = Signal(int)
     template_requested = Signal()
+    profile_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -266,9 +268,19 @@ class InterviewPage(QWidget):
             box.toggled.connect(self._edited)
             layout.addWidget(box)
             self.homework[key] = box
-        self.homework_notes = long_text(
-            "homework_notes", "What you found, your 60-second story, links…", 8
-        )
+        self.story = plain_label()
+        self.story.setObjectName("homework_story")
+        self.story.setWordWrap(True)
+        self.story.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.story.setFrameShape(QFrame.Shape.StyledPanel)
+        self.story.setMargin(6)
+        profile_button = QPushButton("Edit in My &Profile…")
+        profile_button.setObjectName("homework_edit_profile")
+        profile_button.clicked.connect(self.profile_requested)
+        layout.addWidget(plain_label("Your 60-second story (the same for every interview)"))
+        layout.addWidget(self.story)
+        layout.addLayout(button_row(profile_button))
+        self.homework_notes = long_text("homework_notes", "What you found, links…", 8)
         self.homework_notes.textChanged.connect(self._edited)
         layout.addWidget(plain_label("Notes and links"))
         layout.addWidget(self.homework_notes, 1)
@@ -444,6 +456,12 @@ class InterviewPage(QWidget):
             item.setData(0, ROLE, q.theme)
         self.bank.expandAll()
 
+    def set_story(self, story: str) -> None:
+        self.story.setText(
+            story.strip()
+            or "Not written yet: write it once in My Profile, and every interview shows it."
+        )
+
     def set_employers(self, employers: list[tuple[int, str]]) -> None:
         self._loading = True
         try:
@@ -521,8 +539,9 @@ class InterviewPage(QWidget):
     def _subtitle(self, d: InterviewDetail) -> None:
         r = d.record
         parts = [iv.STATUS_LABELS[r.status]]
-        if r.starts_at:
-            parts.append(f"{r.starts_at:%a} {r.starts_at.day} {r.starts_at:%b %Y, %H:%M}")
+        when = iv.when_text(r.starts_at, d.held_on)
+        if when:
+            parts.append(when)
         parts.append(f"{r.length_minutes} minutes")
         if r.place:
             parts.append(r.place)

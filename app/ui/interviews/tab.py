@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.services import employers as lamp
 from app.services import interviews as iv
-from app.services import question_bank
+from app.services import profile, question_bank
 from app.storage.db import Database
 from app.ui.common.rows_model import RowsModel
 from app.ui.common.tables import rows_table
@@ -26,9 +26,7 @@ from app.ui.interviews.pages import InterviewPage
 
 
 def when_text(row: iv.InterviewRow) -> str:
-    if row.starts_at is None:
-        return "not set"
-    return f"{row.starts_at.day} {row.starts_at:%b %Y, %H:%M}"
+    return iv.when_text(row.starts_at, row.held_on) or "not set"
 
 
 class InterviewsModel(RowsModel):
@@ -177,7 +175,9 @@ class InterviewsTab(QWidget):
                 return
             terms = iv.glossary(s, interview_id=interview_id)
             employers = [(e.id, e.name) for e in lamp.lamp_list(s)]
+            story = profile.load_profile(s).story
         self.page.set_employers(employers)
+        self.page.set_story(story)
         self.page.load(detail, terms)
         self.right.setCurrentWidget(self.page)
 

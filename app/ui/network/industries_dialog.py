@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.services.industries import DEFAULT_KEYWORDS, Suggestion
 from app.ui.common.text import plain_label, plain_tooltip
-from app.ui.common.widgets import button_row
+from app.ui.common.widgets import button_row, commit_open_editors
 
 
 def _item(text: str, editable: bool = False) -> QTableWidgetItem:
@@ -112,7 +112,7 @@ class IndustriesDialog(QDialog):
         kl.addLayout(button_row(add, remove, defaults))
 
         self.pages = QTabWidget()
-        self.pages.addTab(suggest_page, f"&Suggestions ({len(suggestions)})")
+        self.pages.addTab(suggest_page, f"&Suggestions ({len(suggestions):,})")
         self.pages.addTab(keyword_page, "&Keywords")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Apply | QDialogButtonBox.StandardButton.Cancel
@@ -122,6 +122,12 @@ class IndustriesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.buttons)
+
+    def accept(self) -> None:
+        """An industry still being typed in a cell counts (it used to be lost, so what was
+        ticked and typed was applied only on a second run)."""
+        commit_open_editors(self)
+        super().accept()
 
     def _typed(self, item: QTableWidgetItem) -> None:
         if item.column() == 3 and item.text().strip():

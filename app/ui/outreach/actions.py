@@ -16,7 +16,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 from sqlalchemy.orm import Session
 
-from app.services import industries, interviews, mail, outreach, sending
+from app.services import industries, mail, outreach, profile, sending
 from app.services.bulk import tags_in_use
 from app.services.contacts import find_choices
 from app.services.sending import Outcome, Progress
@@ -24,15 +24,19 @@ from app.storage.db import Database
 from app.ui.common.commands import DbStep
 from app.ui.common.host import Host, Tab
 from app.ui.common.tasks import Task
-from app.ui.common.text import Button, message_box
+from app.ui.common.text import Button, message_box, plural
+from app.ui.common.trust import TrustPrompt
 from app.ui.common.widgets import make_action
 from app.ui.outreach.dialogs import (
     AddPeopleDialog,
     MailAccountDialog,
     NewCampaignDialog,
     ReplyDialog,
+    people,
 )
 from app.ui.outreach.tab import OutreachTab
+
+CONFIRM_ABOVE = 50  # adding more people than this at once is asked about, Cancel the default
 
 
 class _JobSignals(QObject):
@@ -89,6 +93,7 @@ class OutreachActions:
         self.parent_widget = host.dialog_parent()
         self.tab = tab
         self.passwords = mail.PasswordStore()
+        self.trust = TrustPrompt(host.db, lambda d: host.ask(d), self.parent_widget)
         # Replaced in tests: where drafts go (None: cancelled), how a mailto: URL is opened.
         self.choose_folder: Callable[[], Path | None] = self._ask_folder
         self.open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl
@@ -183,6 +188,7 @@ class OutreachActions:
 
     # -- campaigns ------------------------------------------------------------------------------
     def new_campaign(self) -> int | None:
+        self.w.ask_profile_once()  # the name the messages are signed with
         dialog = NewCampaignDialog(self.parent_widget)
         if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
             return None
@@ -270,14 +276,33 @@ class OutreachActions:
         if not ids:
             self._say("Nobody matches: nothing was added.")
             return
+        if not self._many_ok(len(ids)):
+            return
         added = self._step(
-            f"Add {len(ids)} {'person' if len(ids) == 1 else 'people'} to the campaign",
+            f"Add {people(len(ids))} to the campaign",
             lambda s: outreach.add_recipients(s, cid, ids),
             lambda s, new: outreach.remove_recipients(s, new),
         )
         if added is not None:
             self.tab.pages.setCurrentWidget(self.tab.recipients)
             self._say(f"Added {len(added)}; {len(ids) - len(added)} were already in it.")
+
+    def _many_ok(self, n: int) -> bool:
+        """Over CONFIRM_ABOVE people at once is asked about, with Cancel the default: one
+        Enter must not put the whole address book into a campaign."""
+        if n <= CONFIRM_ABOVE:
+            return True
+        box = message_box(
+            self.parent_widget,
+            "Add people",
+            f"Add {people(n)} to this campaign?\n\nEach gets their own message. A personal "
+            "ask works best sent to the people it suits: a tag, an industry or a tier narrows "
+            "the list.",
+            Button.Ok | Button.Cancel,
+            Button.Cancel,
+        )
+        box.button(Button.Ok).setText(f"Add {people(n)}")
+        return bool(self.w.ask(box) == Button.Ok)
 
     def add_contacts(self, contact_ids: list[int]) -> None:
         """The contact list's selection, into a campaign the user picks."""
@@ -293,13 +318,15 @@ class OutreachActions:
         dialog.setObjectName("pick_campaign")
         dialog.setWindowTitle("Add to campaign")
         n = len(contact_ids)
-        dialog.setLabelText(f"Add {n} {'person' if n == 1 else 'people'} to which campaign?")
+        dialog.setLabelText(f"Add {people(n)} to which campaign?")
         dialog.setComboBoxItems([c.name for c in campaigns])
         dialog.setComboBoxEditable(False)
         if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
             return
         names = [c.name for c in campaigns]
         chosen = campaigns[names.index(dialog.textValue())]
+        if not self._many_ok(n):
+            return
         added = self._step(
             f"Add {n} to “{chosen.name}”",
             lambda s: outreach.add_recipients(s, chosen.id, contact_ids),
@@ -446,10 +473,12 @@ class OutreachActions:
         with self.w.db.session() as s:
             account = mail.load_account(s)
             pace = sending.load_pace(s)
-            me = interviews.my_name(s)
+            me = profile.load_profile(s).full_name
         has_password = account is not None and self.passwords.get(account) is not None
         dialog = MailAccountDialog(account, pace, has_password, me, self.parent_widget)
         dialog.password_for = self.passwords.get
+        dialog.context_for = self.trust.context
+        dialog.on_untrusted = self.trust.ask
         if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
             return has_password
         new = dialog.account()
@@ -478,10 +507,13 @@ class OutreachActions:
         password = self.passwords.get(account)
         return (account, password) if password else None
 
-    @staticmethod
-    def _connector(account: mail.MailAccount, password: str) -> Callable[[], mail.SmtpTransport]:
+    def _connector(
+        self, account: mail.MailAccount, password: str
+    ) -> Callable[[], mail.SmtpTransport]:
+        context = self.trust.context(account.host, account.port)  # read here, not in a thread
+
         def connect() -> mail.SmtpTransport:
-            t = mail.SmtpTransport(account, password)
+            t = mail.SmtpTransport(account, password, context=context)
             t.connect()
             return t
 
@@ -640,8 +672,8 @@ class OutreachActions:
         n = queued + len(to_queue) - held
         minutes = max(1, round(n * (pace.min_gap + pace.max_gap) / 2 / 60))
         text = (
-            f"Send {n} message{'s' if n != 1 else ''} from {account.from_address}, one to each "
-            f"person, {pace.min_gap}–{pace.max_gap} seconds apart (about {minutes} minutes)?"
+            f"Send {plural(n, 'message')} from {account.from_address}, one to each person, "
+            f"{pace.min_gap}–{pace.max_gap} seconds apart (about {plural(minutes, 'minute')})?"
         )
         if held:
             text += (
@@ -672,12 +704,14 @@ class OutreachActions:
 
     def _progress(self, p: Progress) -> None:
         if p.status == "waiting":
-            text = f"Waiting {p.wait_seconds:.0f} seconds before the next message (the throttle)."
-        elif p.status == "sent":
+            self.tab.send.show_wait(p.done, p.total, p.wait_seconds)
+            return
+        if p.status == "sent":
             text = f"Sent to {p.who}."
         else:
             text = f"Not sent to {p.who}: see the Recipients page."
         self.tab.send.show_progress(p.done, p.total, text)
+        self.tab.update_counts()  # the campaign list's "2 of 5", message by message
         self.tab._page_changed()
 
     def _end(self) -> SendJob | None:

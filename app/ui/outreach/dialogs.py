@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ssl
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QThreadPool, Signal
@@ -18,12 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import mail, outreach, sending
+from app.services import mail, outreach, sending, trust
 from app.services.contacts import Choice
 from app.ui.common.contact_picker import NOT_A_CONTACT, ContactPicker
 from app.ui.common.forms import Form, date_edit, from_qdate
 from app.ui.common.tasks import Task
-from app.ui.common.text import plain_label
+from app.ui.common.text import plain_label, plural
 from app.ui.common.widgets import ErrorLabel, button_row
 
 
@@ -78,7 +79,7 @@ class AddPeopleDialog(Form):
         self._count = count
         self.query = QLineEdit()
         self.query.setObjectName("add_query")
-        self.query.setPlaceholderText("names, organisation, notes… (empty: everyone)")
+        self.query.setPlaceholderText("names, organisation, notes…")
         self.tag = QComboBox()
         self.tag.setObjectName("add_tag")
         self.tag.addItem("Any tag", "")
@@ -98,6 +99,8 @@ class AddPeopleDialog(Form):
         self.picker.setObjectName("add_person")
         self.picker.search = search
         self.picker.setPlaceholderText("or type one person's name")
+        self.everyone = QCheckBox("Everyone in my contacts")
+        self.everyone.setObjectName("add_everyone")
         self.matches = plain_label()
         self.matches.setObjectName("add_matches")
         self.error = ErrorLabel()
@@ -106,12 +109,16 @@ class AddPeopleDialog(Form):
         self.form.addRow("&Industry", self.industry)
         self.form.addRow("Keep-in-touch t&ier", self.tier)
         self.form.addRow("One &person", self.picker)
+        self.form.addRow("", self.everyone)
         self.form.addRow(self.matches)
         self.form.addRow(self.error)
         self.query.textChanged.connect(self.update_count)
         for combo in (self.tag, self.industry, self.tier):
             combo.currentIndexChanged.connect(self.update_count)
         self.picker.textChanged.connect(self.update_count)
+        self.everyone.toggled.connect(self.update_count)
+        self.add_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.add_button.setObjectName("add_people_ok")
         self.update_count()
         self.query.setFocus()
 
@@ -121,6 +128,7 @@ class AddPeopleDialog(Form):
             str(self.tag.currentData() or ""),
             self.industry.currentData(),
             str(self.tier.currentData() or ""),
+            self.everyone.isChecked(),
         )
 
     def picked(self) -> int | None:
@@ -128,17 +136,36 @@ class AddPeopleDialog(Form):
         return None if cid in (None, NOT_A_CONTACT) else cid
 
     def update_count(self, *_: object) -> None:
+        """The count, and the Add button's text; the button adds nothing until a filter, a
+        person or Everyone is chosen (Enter in an untouched dialog adds nobody)."""
         if self.picker.text().strip():
             self.matches.setText("Adds the one person typed above.")
+            self.add_button.setText("Add")
+            self.add_button.setEnabled(True)
             return
-        n = self._count(self.selection())
-        self.matches.setText(f"{n} {'person matches' if n == 1 else 'people match'}.")
+        selection = self.selection()
+        if not selection.chosen:
+            self.matches.setText("Choose people by a search, a tag, an industry or a tier.")
+            self.add_button.setText("Add")
+            self.add_button.setEnabled(False)
+            return
+        n = self._count(selection)
+        self.matches.setText(f"{n:,} {'person matches' if n == 1 else 'people match'}.")
+        self.add_button.setText(f"Add {people(n)}")
+        self.add_button.setEnabled(n > 0)
 
     def accept(self) -> None:
         if self.picker.text().strip() and self.picked() is None:
             self.error.show_messages(["Pick the person from the list that appears as you type."])
             return
+        if not self.picker.text().strip() and not self.selection().chosen:
+            self.error.show_messages(["Choose whom to add first."])
+            return
         super().accept()
+
+
+def people(n: int) -> str:
+    return plural(n, "person", "people")
 
 
 class ReplyDialog(Form):
@@ -294,8 +321,15 @@ class MailAccountDialog(QDialog):
         self.test_button.clicked.connect(self.test)
         self.tested.connect(self._show_result)
         self.stored_password = has_password
-        self.check_with: Callable[[mail.MailAccount, str], None] = mail.check_connection
+        self.check_with: Callable[[mail.MailAccount, str, ssl.SSLContext | None], None] = (
+            mail.check_connection
+        )
         self.password_for: Callable[[mail.MailAccount], str | None] = lambda _a: None
+        # The certificate trusted for a server, and the question when it shows one this
+        # computer does not trust (common/trust.py); set by the actions.
+        self.context_for: Callable[[str, int], ssl.SSLContext | None] = lambda _h, _p: None
+        self.on_untrusted: Callable[[trust.Certificate], bool] = lambda _c: False
+        self._untrusted: trust.Certificate | None = None
         self._pool = QThreadPool(self)
         self._task: Task | None = None
 
@@ -361,11 +395,14 @@ class MailAccountDialog(QDialog):
         self.test_button.setEnabled(False)
         self.result.setText(f"Connecting to {account.host}…")
         check = self.check_with
+        context = self.context_for(account.host, account.port)
+        self._untrusted = None
 
         def work(_progress: object, _cancelled: object) -> str:
             try:
-                check(account, password)
+                check(account, password, context)
             except mail.MailError as exc:
+                self._untrusted = exc.certificate
                 return str(exc)
             return ""
 
@@ -379,6 +416,10 @@ class MailAccountDialog(QDialog):
 
     def _show_result(self, problem: str) -> None:
         self.test_button.setEnabled(True)
+        shown, self._untrusted = self._untrusted, None
+        if problem and shown is not None and self.on_untrusted(shown):
+            self.test()  # again, trusting the certificate the user compared
+            return
         if problem:
             self.result.setStyleSheet("color: #b3261e;")
             self.result.setText(problem)

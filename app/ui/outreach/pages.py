@@ -4,11 +4,13 @@ every message, and sending with the results."""
 from __future__ import annotations
 
 import datetime as dt
+import math
+import time
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -31,11 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import outreach
+from app.services import outreach, readable
 from app.services.industries import Bar
 from app.ui.common.chart import BarChart
 from app.ui.common.rows_model import RowsModel
-from app.ui.common.text import plain_label, plain_tooltip
+from app.ui.common.text import plain_label, plain_tooltip, plural
 from app.ui.common.widgets import button_row
 
 SAVE_AFTER_MS = 700
@@ -85,23 +87,27 @@ class MessagePage(QWidget):
         self.body = QPlainTextEdit()
         self.body.setObjectName("campaign_body")
         self.body.setTabChangesFocus(True)
+        self.marks = MarkHighlighter(self.body.document())
         self.insert = QToolButton()
         self.insert.setObjectName("insert_field")
         self.insert.setText("Insert &field")
         self.insert.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.insert)
         for name, label in outreach.FIELDS:
-            action = menu.addAction(f"{label}  —  {{{{ {name} }}}}")
+            if name == "target_field":
+                continue  # the older name of "The field you are moving into"
+            action = menu.addAction(label)
             action.setData(name)
             action.triggered.connect(lambda _c=False, n=name: self.insert_field(n))
+        menu.addSeparator()
         fallback = menu.addAction("First name, or “there” when unknown")
         fallback.triggered.connect(
-            lambda _c=False: self.insert_text('{{ first_name | default("there") }}')
+            lambda _c=False: self.insert_text(self.readable('{{ first_name | default("there") }}'))
         )
         conditional = menu.addAction("Text only when the organisation is known")
         conditional.triggered.connect(
             lambda _c=False: self.insert_text(
-                "{% if organization %} at {{ organization }}{% endif %}"
+                self.readable("{% if organization %} at {{ organization }}{% endif %}")
             )
         )
         self.insert.setMenu(menu)
@@ -169,24 +175,30 @@ class MessagePage(QWidget):
         if self.name.text() != r.name:
             self.name.setText(r.name)
         self.purpose.setCurrentIndex(max(0, self.purpose.findData(r.purpose)))
-        if self.subject.text() != r.subject:
-            self.subject.setText(r.subject)
-        if self.body.toPlainText() != r.body:
-            self.body.setPlainText(r.body)
+        subject, body = self.readable(r.subject), self.readable(r.body)
+        if self.subject.text() != subject:
+            self.subject.setText(subject)
+        if self.body.toPlainText() != body:
+            self.body.setPlainText(body)
         self._loading = False
         self.setEnabled(record is not None)
         self.run_checker()
 
     def record(self) -> outreach.CampaignRecord:
+        """What the editor shows, as the Jinja2 template that is saved and rendered."""
         return outreach.CampaignRecord(
             self.name.text(),
             str(self.purpose.currentData()),
-            self.subject.text(),
-            self.body.toPlainText(),
+            readable.from_readable(self.subject.text(), outreach.FIELDS),
+            readable.from_readable(self.body.toPlainText(), outreach.FIELDS),
         )
 
+    @staticmethod
+    def readable(source: str) -> str:
+        return readable.to_readable(source, outreach.FIELDS)
+
     def insert_field(self, name: str) -> None:
-        self.insert_text(f"{{{{ {name} }}}}")
+        self.insert_text(self.readable(f"{{{{ {name} }}}}"))
 
     def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
         if new is self.subject or new is self.body:
@@ -240,6 +252,32 @@ class MessagePage(QWidget):
             self.sample.setPlainText(self.preview_of(r))
         except ValueError as exc:
             self.sample.setPlainText(str(exc))
+
+
+class MarkHighlighter(QSyntaxHighlighter):
+    """The marks of a template (services/readable.py) stand out from the letter: fields on a
+    blue ground, "if known", "otherwise" and "end" on an amber one."""
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self.field = QTextCharFormat()
+        self.field.setBackground(QColor("#dbe8fb"))
+        self.field.setForeground(QColor("#0b3d91"))
+        self.condition = QTextCharFormat()
+        self.condition.setBackground(QColor("#fdebc8"))
+        self.condition.setForeground(QColor("#6b4200"))
+        self.condition.setFontItalic(True)
+
+    def highlightBlock(self, text: str) -> None:
+        for m in readable.MARK.finditer(text):
+            inner = m.group(1)
+            is_condition = inner.startswith((readable.IF, readable.ELIF)) or inner in (
+                readable.ELSE,
+                readable.END,
+            )
+            self.setFormat(
+                m.start(), m.end() - m.start(), self.condition if is_condition else self.field
+            )
 
 
 # -- the recipients ---------------------------------------------------------------------------
@@ -619,6 +657,11 @@ class SendPage(QWidget):
         self.progress = QProgressBar()
         self.progress.setObjectName("send_progress")
         self.progress.setTextVisible(True)
+        # The throttle's wait, counted down once a second until the next message.
+        self._wait_until = 0.0
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(250)
+        self._countdown.timeout.connect(self._tick)
         self.state = plain_label()
         self.state.setObjectName("send_state")
         self.state.setWordWrap(True)
@@ -681,6 +724,8 @@ class SendPage(QWidget):
         self.chart.set_bars(bars if s.sent else [])
 
     def set_running(self, running: bool, paused_text: str = "") -> None:
+        if not running:
+            self._countdown.stop()
         self.send_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.cancel_button.setEnabled(running or bool(paused_text))
@@ -692,10 +737,28 @@ class SendPage(QWidget):
         self.pace.setText(text)
 
     def show_progress(self, done: int, total: int, text: str) -> None:
+        self._countdown.stop()
         self.progress.setMaximum(max(1, total))
         self.progress.setValue(done)
         self.progress.setFormat(f"{done} of {total}")
         self.state.setText(text)
+
+    def show_wait(self, done: int, total: int, seconds: float) -> None:
+        """ "Waiting 29 seconds…", counting down until the next message goes."""
+        self.show_progress(done, total, "")
+        self._wait_until = time.monotonic() + seconds
+        self._tick()
+        self._countdown.start()
+
+    def _tick(self) -> None:
+        left = math.ceil(self._wait_until - time.monotonic())
+        if left <= 0:
+            self._countdown.stop()
+            self.state.setText("Sending the next message…")
+            return
+        self.state.setText(
+            f"Waiting {plural(left, 'second')} before the next message (the throttle)."
+        )
 
 
 def day_text(day: dt.date) -> str:

@@ -147,6 +147,15 @@ class OutreachTab(QWidget):
         self._load_current(reload_message)
         self.show_waiting(waiting)
 
+    def update_counts(self) -> None:
+        """The list's counts read again in place (while sending: selection and page stay)."""
+        with self._db.session() as s:
+            rows = outreach.list_campaigns(s)
+        if [r.id for r in rows] != [r.id for r in self.model.rows]:
+            self.refresh(reload_message=False)
+            return
+        self.model.update_rows(rows)
+
     def show_waiting(self, waiting: int, sending: bool = False) -> None:
         if waiting and not sending:
             self.banner.setText(

@@ -17,6 +17,7 @@ from app.services.contacts import get_contact
 from app.ui.common.host import Host
 from app.ui.common.tasks import Task
 from app.ui.common.text import Button, message_box, plain_label, plain_tooltip
+from app.ui.common.trust import TrustPrompt
 from app.ui.sync.dialogs import AccountsDialog, ConflictsDialog, SyncAccountDialog
 
 EVERY_MINUTES = 15
@@ -215,6 +216,9 @@ class SyncController(QObject):
 
     def add_account(self) -> None:
         dialog = SyncAccountDialog(self.parent_widget)
+        prompt = TrustPrompt(self.db, lambda d: self.window.ask(d), self.parent_widget)
+        dialog.context_for = prompt.context
+        dialog.on_untrusted = prompt.ask
         if self.window.ask(dialog) != QDialog.DialogCode.Accepted:
             return
         books = dialog.chosen()

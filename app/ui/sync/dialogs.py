@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import carddav
+from app.services import carddav, trust
 from app.ui.common.rows_model import CompareModel
 from app.ui.common.tasks import Task
 from app.ui.common.text import plain_label, plain_tooltip
@@ -35,11 +37,13 @@ PROVIDERS = (
     "(Settings ▸ Privacy & Security)."
 )
 
-Discover = Callable[[str, str, str], list[carddav.BookInfo]]
+Discover = Callable[[str, str, str, ssl.SSLContext | None], list[carddav.BookInfo]]
 
 
-def discover(url: str, username: str, password: str) -> list[carddav.BookInfo]:
-    with carddav.client(url, username, password) as http:
+def discover(
+    url: str, username: str, password: str, context: ssl.SSLContext | None = None
+) -> list[carddav.BookInfo]:
+    with carddav.client(url, username, password, context) as http:
         return carddav.discover(http, url)
 
 
@@ -135,6 +139,11 @@ class SyncAccountDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.books.itemChanged.connect(lambda _i: self._update_save())
         self.discover: Discover = discover
+        # The certificate trusted for a server, and the question when it shows one this
+        # computer does not trust (common/trust.py); set by the controller.
+        self.context_for: Callable[[str, int], ssl.SSLContext | None] = lambda _h, _p: None
+        self.on_untrusted: Callable[[trust.Certificate], bool] = lambda _c: False
+        self._untrusted: trust.Certificate | None = None
         self._pool = QThreadPool(self)
         self._task: Task | None = None
 
@@ -152,11 +161,15 @@ class SyncAccountDialog(QDialog):
         self._update_save()
         self.result.setText("Asking the server for your address books…")
         look = self.discover
+        where = urlsplit(carddav.normalize_url(url))
+        context = self.context_for(where.hostname or "", where.port or 443)
+        self._untrusted = None
 
         def work(_progress: object, _cancelled: object) -> object:
             try:
-                return look(url, user, password)
+                return look(url, user, password, context)
             except carddav.CardDavError as exc:
+                self._untrusted = exc.certificate
                 return str(exc)
 
         self._task = Task(work)
@@ -169,6 +182,10 @@ class SyncAccountDialog(QDialog):
 
     def _show_found(self, result: object) -> None:
         self.find_button.setEnabled(True)
+        shown, self._untrusted = self._untrusted, None
+        if isinstance(result, str) and shown is not None and self.on_untrusted(shown):
+            self.find_books()  # again, trusting the certificate the user compared
+            return
         if isinstance(result, str):
             self.result.setText(result)
             self.result.setStyleSheet("color: #b3261e;")

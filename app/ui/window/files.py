@@ -18,14 +18,13 @@ from app.services.importing import ImportReport, Preview, UndoneImport, last_imp
 from app.services.settings import remember_mapping, remembered_mapping
 from app.storage.db import DatabaseRefused, check_backup
 from app.ui.common.host import Host
-from app.ui.common.text import Button, message_box
+from app.ui.common.text import Button, message_box, plural
 from app.ui.common.widgets import make_action
 from app.ui.contacts.tab import ContactsTab, ReadList, read_list
 from app.ui.window.backup_dialog import RestoreDialog
 from app.ui.window.export_dialog import ExportDialog
 from app.ui.window.import_dialogs import (
     ColumnMappingDialog,
-    plural,
     preview_dialog,
     report_dialog,
 )

@@ -20,14 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.importing import ImportReport, Preview
-from app.ui.common.text import escape, plain_label, rich_label
+from app.ui.common.text import escape, plain_label, plural, rich_label
 from app.ui.window.problems_model import ProblemsModel
 from app.vcard.csv_formats import CHOICES, CsvLayout
 from app.vcard.problems import Problem
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 class ImportSummaryDialog(QDialog):

@@ -24,6 +24,7 @@ from app.services.settings import set_tier_days, tier_days
 from app.storage.db import Database
 from app.ui.common.commands import BackgroundWork, UndoStack
 from app.ui.common.host import Tab
+from app.ui.common.profile import ProfileActions
 from app.ui.common.tasks import TaskRunner
 from app.ui.common.text import escape, message_box, plain_label
 from app.ui.common.widgets import commit_open_editors, install_wheel_guard
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.count_label = plain_label()
         self.statusBar().addPermanentWidget(self.count_label)
 
+        self.profile_actions = ProfileActions(self)
         self.contact_actions = ca = ContactActions(self, self.contacts)
         self.files = FileActions(self, self.contacts, ca.on_review_duplicates)
         self.network_actions = NetworkActions(self, self.network)
@@ -150,7 +152,16 @@ class MainWindow(QMainWindow):
             self,
             self.tabs,
             self.undo_stack,
-            Parts(ca, self.files, ia, oa, self.network_actions, self.sync, self.mail_history),
+            Parts(
+                ca,
+                self.files,
+                ia,
+                oa,
+                self.network_actions,
+                self.sync,
+                self.mail_history,
+                self.profile_actions,
+            ),
             self.on_preferences,
             self.on_about,
         )
@@ -325,6 +336,12 @@ class MainWindow(QMainWindow):
 
     def find_people(self, text: str) -> list[Choice]:
         return self.contacts._find_choices(text)
+
+    def ask_profile_once(self) -> None:
+        self.profile_actions.ask_once()
+
+    def edit_profile(self) -> bool:
+        return self.profile_actions.edit()
 
     # -- the window's own -----------------------------------------------------
     def _in_background(

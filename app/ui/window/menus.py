@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget
 
 from app import APP_NAME
 from app.ui.common.commands import UndoStack
+from app.ui.common.profile import ProfileActions
 from app.ui.common.text import plain_tooltip
 from app.ui.common.widgets import make_action
 from app.ui.contacts.actions import ContactActions
@@ -45,6 +46,7 @@ class Parts:
     network: NetworkActions
     sync: SyncController
     mail_history: MailHistoryController
+    profile: ProfileActions
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,11 @@ def build_menus(
                 added.addAction(item)
 
     quit_action = make_action(win, "&Quit", win.close, QKeySequence("Ctrl+Q"), "quit")
+    my_profile = make_action(win, "My &Profile…", p.profile.edit, name="my_profile")
+    export_card = make_action(
+        win, "Export My &Card…", lambda: p.profile.export_card(), name="export_my_card"
+    )
+    show_card = make_action(win, "Show My Card (&QR)…", p.profile.show_card, name="show_my_card")
     quit_action.setMenuRole(QAction.MenuRole.QuitRole)
     menu(
         "&File",
@@ -84,6 +91,8 @@ def build_menus(
         files.import_action,
         files.export_action,
         ia.export_action,
+        export_card,
+        show_card,
         None,
         sync.sync_action,
         sync.setup_action,
@@ -128,6 +137,7 @@ def build_menus(
         None,
         ca.find_action,
         None,
+        my_profile,
         preferences,
     )
     menu(

@@ -211,7 +211,7 @@ def test_the_lamp_list_is_edited_in_place_resorts_and_undoes(
     assert shown(m, NAME) == ["Globex", "Initech"]  # same motivation, better posting
     # The top five show who you know there; one click opens them.
     top = tab.top.topLevelItem(1)
-    assert top is not None and top.text(0) == "Initech: 1"
+    assert top is not None and top.text(0) == "Initech: 1 person"
     tab.top.itemActivated.emit(top.child(0), 0)
     assert w.tabs.currentWidget() is w.contacts
     assert w.contacts.editor.edits["full_name"].text() == "Ann Lee"

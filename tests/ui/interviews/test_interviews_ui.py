@@ -350,8 +350,11 @@ def test_new_interview_from_the_tab_and_the_bank_editor(
     w.tabs.setCurrentWidget(w.interviews)
 
     def pick(dialog: QDialog) -> int:
+        from app.ui.common.profile import ProfileDialog
         from app.ui.interviews.dialogs import PickContactDialog
 
+        if isinstance(dialog, ProfileDialog):  # asked once, on first use: not now
+            return int(QDialog.DialogCode.Rejected)
         assert isinstance(dialog, PickContactDialog)
         dialog.picker.on_edited("Ann")
         dialog.picker.setText("Ann Lee")  # as the completer does when a match is chosen
