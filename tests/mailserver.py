@@ -78,10 +78,18 @@ def _authenticator(
     return AuthResult(success=ok, handled=False)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+class _Controller(Controller):
+    """Serves a socket bound to port 0 before the server starts: the kernel picks the port
+    and it is never released between choosing and binding."""
+
+    def __init__(self, handler: Any, **kw: Any) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        super().__init__(handler, port=self._listener.getsockname()[1], **kw)
+
+    def _create_server(self) -> Any:
+        return self.loop.create_server(
+            self._factory_invoker, sock=self._listener, ssl=self.ssl_context
+        )
 
 
 @pytest.fixture(scope="session")
@@ -96,11 +104,9 @@ def start_server(ca: trustme.CA, ca_file: Path, security: str) -> tuple[Controll
     cert = ca.issue_cert("127.0.0.1", "localhost")
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(server_ctx)
-    port = _free_port()
-    box = MailServer("127.0.0.1", port, security, ca_file)
+    box = MailServer("127.0.0.1", 0, security, ca_file)
     common: dict[str, Any] = {
         "hostname": "127.0.0.1",
-        "port": port,
         "authenticator": _authenticator,
         "auth_required": True,
         "server_hostname": "localhost",
@@ -108,11 +114,11 @@ def start_server(ca: trustme.CA, ca_file: Path, security: str) -> tuple[Controll
     if security == "ssl":
         # The whole connection is TLS from the first byte; aiosmtpd's auth_require_tls only
         # knows STARTTLS, so it is off here (AUTH still never travels in the clear).
-        controller = Controller(
+        controller = _Controller(
             _Handler(box), ssl_context=server_ctx, auth_require_tls=False, **common
         )
     else:
-        controller = Controller(
+        controller = _Controller(
             _Handler(box),
             tls_context=server_ctx,
             require_starttls=True,
@@ -120,6 +126,7 @@ def start_server(ca: trustme.CA, ca_file: Path, security: str) -> tuple[Controll
             **common,
         )
     controller.start()
+    box.port = controller.port
     return controller, box
 
 
