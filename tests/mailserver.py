@@ -5,6 +5,7 @@ ssl.create_default_context() reads: the app's own verification is what is tested
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -44,6 +45,16 @@ class MailServer:
     # Awaited in DATA once the message is kept, before the server answers: a test holds the
     # server there (a slow server, or one that has the message when the sender is killed).
     hold: Callable[[], Awaitable[None]] | None = None
+    # Failure injection, by recipient address: refused at RCPT TO with 550 (nothing kept);
+    # kept, then the connection dropped instead of DATA's answer (the sender cannot know);
+    # kept, then no answer at all until the sender's timeout.
+    refuse: set[str] = field(default_factory=set)
+    drop_after_data: set[str] = field(default_factory=set)
+    silent_after_data: set[str] = field(default_factory=set)
+    # Answered with 250, then the connection closed (an idle timeout on the server's side);
+    # with refuse_logins, the sender's next login is refused.
+    hang_up_after: set[str] = field(default_factory=set)
+    refuse_logins: bool = False
 
     def messages(self) -> list[Received]:
         with self.lock:
@@ -54,7 +65,15 @@ class _Handler:
     def __init__(self, server: MailServer) -> None:
         self.server = server
 
-    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+    async def handle_RCPT(
+        self, _server: Any, _session: Any, envelope: Any, address: str, _options: Any
+    ) -> str:
+        if address in self.server.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, smtp: Any, _session: Any, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         with self.server.lock:
@@ -63,19 +82,28 @@ class _Handler:
             )
         if self.server.hold is not None:
             await self.server.hold()
+        to = set(envelope.rcpt_tos)
+        if to & self.server.drop_after_data:
+            smtp.transport.abort()
+        elif to & self.server.silent_after_data:
+            await asyncio.sleep(3600)  # cancelled when the sender gives up and hangs up
+        elif to & self.server.hang_up_after:
+            asyncio.get_running_loop().call_soon(smtp.transport.close)  # after the 250
         return "250 OK"
 
 
-def _authenticator(
-    _server: Any, _session: Any, _envelope: Any, _mech: str, data: Any
-) -> AuthResult:
-    ok = (
-        isinstance(data, LoginPassword)
-        and data.login.decode() == USER
-        and data.password.decode() == PASSWORD
-    )
-    # handled=False: the server answers 535 itself (True would mean we had replied).
-    return AuthResult(success=ok, handled=False)
+def _authenticator(box: MailServer) -> Callable[..., AuthResult]:
+    def check(_server: Any, _session: Any, _envelope: Any, _mech: str, data: Any) -> AuthResult:
+        ok = (
+            not box.refuse_logins
+            and isinstance(data, LoginPassword)
+            and data.login.decode() == USER
+            and data.password.decode() == PASSWORD
+        )
+        # handled=False: the server answers 535 itself (True would mean we had replied).
+        return AuthResult(success=ok, handled=False)
+
+    return check
 
 
 class _Controller(Controller):
@@ -107,7 +135,7 @@ def start_server(ca: trustme.CA, ca_file: Path, security: str) -> tuple[Controll
     box = MailServer("127.0.0.1", 0, security, ca_file)
     common: dict[str, Any] = {
         "hostname": "127.0.0.1",
-        "authenticator": _authenticator,
+        "authenticator": _authenticator(box),
         "auth_required": True,
         "server_hostname": "localhost",
     }
