@@ -342,6 +342,32 @@ def test_more_than_a_handful_of_deletions_wait_for_confirmation(
     assert len(names(db)) == 12
 
 
+@pytest.mark.parametrize(
+    ("there", "here"),
+    [(sync.HANDFUL, 0), (sync.HANDFUL - 2, 2), (sync.HANDFUL - 2, 3)],
+    ids=["a handful there", "a handful both ways", "one more than a handful"],
+)
+def test_a_handful_of_deletions_is_made_and_one_more_waits(
+    server: Radicale, db: Database, there: int, here: int
+) -> None:
+    fill_server(server, 12)
+    connect(db, server)
+    run(db)
+    for href, text in server.cards().items():  # Person0 to Person{there - 1}
+        if int(text.split("UID:u")[1].split()[0]) < there:
+            server.delete(href)
+    with db.session() as s:  # Person11, Person10, ...: other people
+        gone = {f"Person{11 - i} Name{11 - i}" for i in range(here)}
+        delete_contacts(s, [i for i in list_contact_ids(s) if get_contact(s, i).full_name in gone])
+    report = run(db)
+    if there + here > sync.HANDFUL:
+        assert (report.deletions_held, report.deleted_here) == (there + here, 0)
+        assert len(server.cards()) == 12 - there
+    else:
+        assert (report.deletions_held, report.deleted_here) == (0, there)
+        assert len(names(db)) == len(server.cards()) == 12 - there - here
+
+
 def test_without_sync_collection_the_etags_are_compared(
     server: Radicale, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
