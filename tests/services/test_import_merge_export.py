@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from app.services.importing import (
 from app.services.interactions import log_interaction
 from app.services.merging import merge_contacts, unmerge_contacts
 from app.storage.db import Database
+from tests.snapshot import snapshot
 
 CARD = (
     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{name}\r\nEMAIL:{email}\r\nTEL:{tel}\r\nORG:{org}\r\n"
@@ -119,6 +121,52 @@ def test_cancel_leaves_the_database_as_it_was(db: Database, tmp_path: Path) -> N
         assert list_contact_ids(s, "p1") == []
     with db.session() as s:  # and the import can simply be run again
         assert import_files(s, [parsed]).imported == 100
+
+
+@pytest.mark.parametrize("phase", ["new people", "known people"])
+def test_cancel_after_writes_leaves_every_table_as_it_was(
+    db: Database, monkeypatch: pytest.MonkeyPatch, phase: str
+) -> None:
+    """Batches of 3, cancelled once rows are in the database (not while still in memory):
+    contacts, import runs and their journal, fingerprints and introductions roll back."""
+    from app.services import importing
+    from app.services.contacts import update_contact
+
+    monkeypatch.setattr(importing._ImportRun, "BATCH", 3)
+    earlier = [dict(name=f"K{i}", email=f"k{i}@x.org") for i in range(8)]
+    with db.session() as s:  # an earlier import: runs, fingerprints and contacts to merge into
+        import_files(s, [parse_bytes(vcf(*earlier), "earlier.vcf")])
+    with db.session() as s:
+        introducer = get_contact(s, list_contact_ids(s, "k0")[0])
+        update_contact(s, replace(introducer, uid="intro-uid"))
+    before = snapshot(db)
+    known = [dict(name=f"K{i}", email=f"k{i}@x.org", org="Acme") for i in range(8)]
+    new = [dict(name=f"P{i}", email=f"p{i}@x.org") for i in range(10)]
+    text = (
+        vcf(*known, *new)
+        .decode()
+        .replace("FN:P1\r\n", "FN:P1\r\nX-ABRELATEDNAMES;TYPE=introduced-by:urn:uuid:intro-uid\r\n")
+    )
+    parsed = parse_bytes(text.encode(), "both.vcf")
+    with db.session() as s:
+        contacts_before = count_contacts(s)
+        written: list[bool] = []
+
+        def cancelled() -> bool:
+            if phase == "new people":  # a batch of new people is written: stop
+                written.append(count_contacts(s) > contacts_before)
+            else:  # a batch of merges is written (Acme)
+                written.append(bool(list_contact_ids(s, "acme")))
+            return written[-1]
+
+        with pytest.raises(Cancelled):
+            import_files(s, [parsed], cancelled=cancelled)
+        assert written.count(True) == 1 and written[0] is False  # stopped between writes
+        s.rollback()
+    assert snapshot(db) == before
+    with db.session() as s:  # and the import can simply be run again
+        report = import_files(s, [parsed])
+        assert (report.imported, report.merged) == (10, 8)
 
 
 def test_unreadable_file_is_one_error_not_a_crash(db: Database, tmp_path: Path) -> None:
