@@ -254,3 +254,32 @@ def test_safe_file_names_never_collide() -> None:
     names = [safe_file_name(n, taken) for n in ["Ann", "ann", "", "..", "NUL", "x" * 300]]
     assert names[:5] == ["Ann.vcf", "ann (2).vcf", "contact.vcf", "contact (2).vcf", "_NUL.vcf"]
     assert len(names[5]) <= 84
+
+
+def test_undo_import_leaves_a_merged_contact_the_user_deleted_since_as_deleted(
+    db: Database,
+) -> None:
+    """Undo Import puts merged contacts back as they were, except one the user has deleted
+    meanwhile: it stays in the trash as deleted, and Undo of that delete brings back what the
+    user deleted, not the version from before the import."""
+    from app.services.contacts import delete_contacts, restore_contacts
+    from app.services.importing import undo_import
+
+    with db.session() as s:
+        import_files(s, [parse_bytes(vcf(dict(name="Ann", email="ann@x.org")), "a.vcf")])
+        import_files(s, [parse_bytes(vcf(dict(name="Bo", email="bo@x.org")), "b.vcf")])
+    again = vcf(
+        dict(name="Ann", email="ann@x.org", org="Acme"),
+        dict(name="Bo", email="bo@x.org", org="Initech"),
+    )
+    with db.session() as s:
+        report = import_files(s, [parse_bytes(again, "again.vcf")])
+        ann, bo = list_contact_ids(s, "ann")[0], list_contact_ids(s, "bo")[0]
+        delete_contacts(s, [ann])  # the user deletes Ann after the import
+    with db.session() as s:
+        assert report.import_id is not None
+        undone = undo_import(s, report.import_id)
+        assert undone.reverted == 1  # Bo alone
+        assert get_contact(s, bo).organization == ""
+        restore_contacts(s, [ann])
+        assert get_contact(s, ann).organization == "Acme"  # as the user deleted her
