@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.model.records import ContactRecord, Labeled, PostalAddress
+from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
 from app.services.importing import parse_bytes
 from app.vcard.writer import PRODID, fold, to_vcard
 
@@ -180,3 +180,83 @@ def test_a_long_escaped_value_is_folded_at_75_octets_and_unfolds_to_the_same_byt
     assert all(p.startswith(b" ") for p in pieces[1:])
     assert b"".join([pieces[0], *(p[1:] for p in pieces[1:])]) == line.encode("utf-8")
     assert fold(line) + "\r\n" in to_vcard(ContactRecord(full_name="x", note=note), "4.0")
+
+
+REST = ContactRecord(
+    full_name="Ann Lee",
+    emails=[Labeled("a@x.org", "home work"), Labeled("b@x.org", "Lab")],
+    urls=[Labeled("https://x.org/a,b", "Blog")],
+    birthday=Birthday(2, 29),
+    photo=b"\x89PNG-bytes",
+    photo_mime="image/png",
+    tier="A",
+    extra_lines=["item1.IMPP:xmpp:ann@x.org", "item1.X-ABLabel:Chat"],
+)
+
+
+@pytest.mark.parametrize(
+    ("version", "lines"),
+    [
+        (
+            "3.0",
+            [
+                "EMAIL;TYPE=HOME,WORK:a@x.org",
+                # Custom labels go in Apple's groups, numbered past the card's own item1.
+                "item2.EMAIL:b@x.org",
+                "item2.X-ABLabel:Lab",
+                "item3.URL:https://x.org/a\\,b",
+                "item3.X-ABLabel:Blog",
+                "BDAY;X-APPLE-OMIT-YEAR=1604:1604-02-29",
+                "PHOTO;ENCODING=b;TYPE=PNG:iVBORy1ieXRlcw==",
+                "X-SECONDACT-TIER:A",
+                "X-SECONDACT-INTRODUCED-BY:urn:uuid:b\\,c",
+                "item1.IMPP:xmpp:ann@x.org",
+                "item1.X-ABLabel:Chat",
+            ],
+        ),
+        (
+            "4.0",
+            [
+                "EMAIL;TYPE=home,work:a@x.org",
+                "item2.EMAIL:b@x.org",
+                "item2.X-ABLabel:Lab",
+                "item3.URL:https://x.org/a\\,b",
+                "item3.X-ABLabel:Blog",
+                "BDAY:--0229",
+                "PHOTO:data:image/png;base64,iVBORy1ieXRlcw==",
+                "X-SECONDACT-TIER:A",
+                "X-SECONDACT-INTRODUCED-BY:urn:uuid:b\\,c",
+                "item1.IMPP:xmpp:ann@x.org",
+                "item1.X-ABLabel:Chat",
+            ],
+        ),
+    ],
+)
+def test_labels_birthdays_photos_and_kept_lines_byte_for_byte(
+    version: str, lines: list[str]
+) -> None:
+    text = to_vcard(REST, version, introduced_by_uid="urn:uuid:b,c")
+    body = text.split("\r\n")[5:-2]  # after BEGIN, VERSION, PRODID, FN, N; before END
+    assert body == lines
+    with_year = to_vcard(ContactRecord(full_name="x", birthday=Birthday(5, 1, 1980)), version)
+    assert "\r\nBDAY:1980-05-01\r\n" in with_year
+    unknown = to_vcard(ContactRecord(full_name="x", photo=b"\x00"), version)
+    assert ("PHOTO:data:application/octet-stream;base64,AA==" in unknown) == (version == "4.0")
+    assert ("PHOTO;ENCODING=b;TYPE=OCTET-STREAM:AA==" in unknown) == (version == "3.0")
+
+
+def test_an_unknown_version_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"2\.1"):
+        to_vcard(REST, "2.1")
+
+
+@pytest.mark.parametrize("size", [74, 75, 76])
+def test_a_line_is_folded_only_past_75_octets_and_never_inside_a_character(size: int) -> None:
+    ascii_line = "N" * size
+    assert (fold(ascii_line) == ascii_line) == (size <= 75)
+    # A two-octet character straddling octet 75: the first line ends before it.
+    line = "N" * 74 + "é" + "N" * size
+    first, *rest = fold(line).encode("utf-8").split(b"\r\n ")
+    assert first == b"N" * 74 and rest[0].startswith("é".encode())
+    assert all(len(p) <= 74 for p in rest)
+    assert b"".join([first, *rest]) == line.encode("utf-8")
