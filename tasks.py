@@ -9,6 +9,8 @@
                                       on Debian or Ubuntu, dist/second-act_<version>_<arch>.deb
     python3 tasks.py bench [ARGS...]  set up (with khard, the benchmarks' baseline), then run
                                       every benchmark (bench/run_all.py; 10 to 15 minutes)
+    python3 tasks.py mutate [MODULE...]  set up, then the mutation score of each module that
+                                      carries a promise, with its own tests (tests/mutation.py)
 
 Needs only Python 3.11 or newer; everything else is installed into .venv beside this file.
 """
@@ -153,6 +155,12 @@ def bench(args: list[str]) -> int:
     return subprocess.call([str(PY), str(ROOT / "bench" / "run_all.py"), *args], env=env)
 
 
+def mutate(args: list[str]) -> int:
+    setup()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.call([str(PY), str(ROOT / "tests" / "mutation.py"), *args], env=env)
+
+
 def package() -> int:
     """The PyInstaller folder, then the system's package of it (the .deb on Debian/Ubuntu;
     the Windows installer and the macOS .dmg are made by .github/workflows/release.yml)."""
@@ -167,7 +175,14 @@ def package() -> int:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("app", "test", "setup", "bench", "package"):
+    if len(sys.argv) < 2 or sys.argv[1] not in (
+        "app",
+        "test",
+        "setup",
+        "bench",
+        "package",
+        "mutate",
+    ):
         print(__doc__)
         return 2
     command, args = sys.argv[1], sys.argv[2:]
@@ -178,6 +193,8 @@ def main() -> int:
         return bench(args)
     if command == "package":
         return package()
+    if command == "mutate":
+        return mutate(args)
     return app(args) if command == "app" else test(args)
 
 

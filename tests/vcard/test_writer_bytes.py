@@ -245,7 +245,8 @@ def test_labels_birthdays_photos_and_kept_lines_byte_for_byte(
     assert ("PHOTO;ENCODING=b;TYPE=OCTET-STREAM:AA==" in unknown) == (version == "3.0")
 
 
-def test_an_unknown_version_is_refused() -> None:
+def test_an_unknown_version_is_refused_and_3_0_is_the_default() -> None:
+    assert to_vcard(REST) == to_vcard(REST, "3.0")
     with pytest.raises(ValueError, match=r"2\.1"):
         to_vcard(REST, "2.1")
 
@@ -260,3 +261,20 @@ def test_a_line_is_folded_only_past_75_octets_and_never_inside_a_character(size:
     assert first == b"N" * 74 and rest[0].startswith("é".encode())
     assert all(len(p) <= 74 for p in rest)
     assert b"".join([first, *rest]) == line.encode("utf-8")
+
+
+def test_an_unlabelled_value_a_department_alone_and_a_kept_group_in_capitals() -> None:
+    record = ContactRecord(
+        full_name="x",
+        department="Lab",
+        emails=[Labeled("a@x.org"), Labeled("b@x.org", "Lab")],
+        extra_lines=["ITEM1.URL:https://x.org/a.b"],  # its group, in capitals, is taken
+    )
+    body = to_vcard(record, "4.0").split("\r\n")[5:-2]
+    assert body == [
+        "ORG:;Lab",
+        "EMAIL:a@x.org",
+        "item2.EMAIL:b@x.org",
+        "item2.X-ABLabel:Lab",
+        "ITEM1.URL:https://x.org/a.b",
+    ]
