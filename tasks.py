@@ -11,6 +11,8 @@
                                       every benchmark (bench/run_all.py; 10 to 15 minutes)
     python3 tasks.py fuzz [--minutes N]  set up, then fuzz the import (tests/fuzz) with a large
                                       example budget for N minutes (default 5)
+    python3 tasks.py mutate [MODULE...]  set up, then the mutation score of each module that
+                                      carries a promise, with its own tests (tests/mutation.py)
 
 Needs only Python 3.11 or newer; everything else is installed into .venv beside this file.
 """
@@ -168,6 +170,12 @@ def fuzz(args: list[str]) -> int:
     return subprocess.call([str(PY), "-m", "tests.fuzz.run", *args], cwd=ROOT)
 
 
+def mutate(args: list[str]) -> int:
+    setup()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return subprocess.call([str(PY), str(ROOT / "tests" / "mutation.py"), *args], env=env)
+
+
 def package() -> int:
     """The PyInstaller folder, then the system's package of it (the .deb on Debian/Ubuntu;
     the Windows installer and the macOS .dmg are made by .github/workflows/release.yml)."""
@@ -182,7 +190,15 @@ def package() -> int:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("app", "test", "setup", "bench", "package", "fuzz"):
+    if len(sys.argv) < 2 or sys.argv[1] not in (
+        "app",
+        "test",
+        "setup",
+        "bench",
+        "package",
+        "mutate",
+        "fuzz",
+    ):
         print(__doc__)
         return 2
     command, args = sys.argv[1], sys.argv[2:]
@@ -195,6 +211,8 @@ def main() -> int:
         return fuzz(args)
     if command == "package":
         return package()
+    if command == "mutate":
+        return mutate(args)
     return app(args) if command == "app" else test(args)
 
 

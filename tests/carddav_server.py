@@ -3,16 +3,18 @@ its own storage folder), started as a subprocess and stopped with the test."""
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 import subprocess
 import sys
-import time
+import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -74,25 +76,47 @@ class Radicale:
             assert r.status_code in (200, 204), r.status_code
 
 
+class ServerLog:
+    """Reads a server's stderr on a thread, so the pipe never fills, and waits for the line
+    that reports the address it bound."""
+
+    def __init__(self, stream: IO[bytes], pattern: str = r"(?!)") -> None:
+        self.lines: deque[str] = deque(maxlen=200)  # at info level it logs each request
+        self.port: int | None = None
+        self._pattern = re.compile(pattern)
+        self._found = threading.Event()
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: IO[bytes]) -> None:
+        with stream:
+            for raw in stream:
+                line = raw.decode(errors="replace")
+                self.lines.append(line)
+                m = self._pattern.search(line)
+                if m and self.port is None:
+                    self.port = int(m.group(1))
+                    self._found.set()
+        self._found.set()  # the process ended
+
+    def wait_port(self, timeout: float) -> int | None:
+        self._found.wait(timeout)
+        return self.port
+
+    def text(self) -> str:
+        self._thread.join(5)
+        return "".join(self.lines)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-@contextmanager
-def radicale(root: Path, tls: Any = None, port: int = 0) -> Iterator[Radicale]:
-    """*tls*: a trustme.CA whose certificate for 127.0.0.1 the server presents (HTTPS);
-    *port*: 0 for a free one."""
-    root.mkdir(parents=True, exist_ok=True)
-    ssl_conf = ""
-    if tls is not None:
-        pem = root / "server.pem"
-        tls.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(pem))
-        ssl_conf = f"ssl = True\ncertificate = {pem}\nkey = {pem}\n"
+def _start(root: Path, ssl_conf: str, port: int) -> tuple[subprocess.Popen[bytes], ServerLog]:
     users = root / "users"
     users.write_text(f"{USER}:{PASSWORD}\n", encoding="utf-8")
-    port = port or _free_port()
     config = root / "config"
     config.write_text(
         f"""[server]
@@ -104,7 +128,7 @@ htpasswd_encryption = plain
 [storage]
 filesystem_folder = {root / "collections"}
 [logging]
-level = warning
+level = info
 [web]
 type = none
 """,
@@ -115,18 +139,37 @@ type = none
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+    assert proc.stderr is not None
+    return proc, ServerLog(proc.stderr, r"Listening on '127\.0\.0\.1:(\d+)'")
+
+
+@contextmanager
+def radicale(root: Path, tls: Any = None, port: int = 0) -> Iterator[Radicale]:
+    """*tls*: a trustme.CA whose certificate for 127.0.0.1 the server presents (HTTPS);
+    *port*: 0 for a free one.
+
+    Radicale refuses port 0, so a free port is chosen first; the server is used only once
+    its own log says it listens there (a request could be answered by another process that
+    took the port meanwhile), and started again on another port if it could not bind."""
+    root.mkdir(parents=True, exist_ok=True)
+    ssl_conf = ""
+    if tls is not None:
+        pem = root / "server.pem"
+        tls.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(pem))
+        ssl_conf = f"ssl = True\ncertificate = {pem}\nkey = {pem}\n"
+    for _attempt in range(5):
+        proc, log = _start(root, ssl_conf, port or _free_port())
+        bound = log.wait_port(30)
+        if bound is not None:
+            break
+        proc.kill()
+        proc.wait(10)
+        if port or "cannot create server socket" not in log.text():
+            raise RuntimeError(f"Radicale did not start: {log.text()}")
+    else:
+        raise RuntimeError("Radicale found no free port")
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(url + "/", timeout=1, verify=False)
-                break
-            except httpx.HTTPError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    err = proc.stderr.read().decode() if proc.stderr else ""
-                    raise RuntimeError(f"Radicale did not start: {err}") from None
-                time.sleep(0.05)
+        url = f"{'https' if tls else 'http'}://127.0.0.1:{bound}"
         verify: ssl.SSLContext | bool = True
         if tls is not None:
             verify = ssl.create_default_context()
@@ -135,5 +178,4 @@ type = none
     finally:
         proc.terminate()
         proc.wait(10)
-        if proc.stderr is not None:
-            proc.stderr.close()
+        log.text()  # the reader has seen the end of the pipe

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,6 +53,18 @@ def test_keyring(
     keyring.set_keyring(FileKeyring())
     yield path
     keyring.set_keyring(before)
+
+
+@pytest.fixture
+def today() -> dt.date:
+    """The date the app will see while the test runs. Read when the test starts, not when the
+    module is imported (a run that crosses midnight would compare against yesterday); a test
+    starting in the last minute of a day waits for the next one, so no test spans midnight."""
+    now = dt.datetime.now()
+    left = (dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time()) - now).total_seconds()
+    if left < 60:
+        time.sleep(left + 0.1)
+    return dt.date.today()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ ssl.create_default_context() reads: the app's own verification is what is tested
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -45,6 +46,16 @@ class MailServer:
     # server there (a slow server, or one that has the message when the sender is killed).
     hold: Callable[[], Awaitable[None]] | None = None
     cert_der: bytes = b""  # the certificate the server shows (DER)
+    # Failure injection, by recipient address: refused at RCPT TO with 550 (nothing kept);
+    # kept, then the connection dropped instead of DATA's answer (the sender cannot know);
+    # kept, then no answer at all until the sender's timeout.
+    refuse: set[str] = field(default_factory=set)
+    drop_after_data: set[str] = field(default_factory=set)
+    silent_after_data: set[str] = field(default_factory=set)
+    # Answered with 250, then the connection closed (an idle timeout on the server's side);
+    # with refuse_logins, the sender's next login is refused.
+    hang_up_after: set[str] = field(default_factory=set)
+    refuse_logins: bool = False
 
     def messages(self) -> list[Received]:
         with self.lock:
@@ -55,7 +66,15 @@ class _Handler:
     def __init__(self, server: MailServer) -> None:
         self.server = server
 
-    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+    async def handle_RCPT(
+        self, _server: Any, _session: Any, envelope: Any, address: str, _options: Any
+    ) -> str:
+        if address in self.server.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, smtp: Any, _session: Any, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         with self.server.lock:
@@ -64,25 +83,42 @@ class _Handler:
             )
         if self.server.hold is not None:
             await self.server.hold()
+        to = set(envelope.rcpt_tos)
+        if to & self.server.drop_after_data:
+            smtp.transport.abort()
+        elif to & self.server.silent_after_data:
+            await asyncio.sleep(3600)  # cancelled when the sender gives up and hangs up
+        elif to & self.server.hang_up_after:
+            asyncio.get_running_loop().call_soon(smtp.transport.close)  # after the 250
         return "250 OK"
 
 
-def _authenticator(
-    _server: Any, _session: Any, _envelope: Any, _mech: str, data: Any
-) -> AuthResult:
-    ok = (
-        isinstance(data, LoginPassword)
-        and data.login.decode() == USER
-        and data.password.decode() == PASSWORD
-    )
-    # handled=False: the server answers 535 itself (True would mean we had replied).
-    return AuthResult(success=ok, handled=False)
+def _authenticator(box: MailServer) -> Callable[..., AuthResult]:
+    def check(_server: Any, _session: Any, _envelope: Any, _mech: str, data: Any) -> AuthResult:
+        ok = (
+            not box.refuse_logins
+            and isinstance(data, LoginPassword)
+            and data.login.decode() == USER
+            and data.password.decode() == PASSWORD
+        )
+        # handled=False: the server answers 535 itself (True would mean we had replied).
+        return AuthResult(success=ok, handled=False)
+
+    return check
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+class _Controller(Controller):
+    """Serves a socket bound to port 0 before the server starts: the kernel picks the port
+    and it is never released between choosing and binding."""
+
+    def __init__(self, handler: Any, **kw: Any) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        super().__init__(handler, port=self._listener.getsockname()[1], **kw)
+
+    def _create_server(self) -> Any:
+        return self.loop.create_server(
+            self._factory_invoker, sock=self._listener, ssl=self.ssl_context
+        )
 
 
 @pytest.fixture(scope="session")
@@ -99,13 +135,11 @@ def start_server(
     cert = ca.issue_cert("127.0.0.1", "localhost")
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(server_ctx)
-    port = _free_port()
-    box = MailServer("127.0.0.1", port, security, ca_file)
+    box = MailServer("127.0.0.1", 0, security, ca_file)
     box.cert_der = ssl.PEM_cert_to_DER_cert(cert.cert_chain_pems[0].bytes().decode())
     common: dict[str, Any] = {
         "hostname": "127.0.0.1",
-        "port": port,
-        "authenticator": _authenticator,
+        "authenticator": _authenticator(box),
         "auth_required": True,
         "server_hostname": "localhost",
         "enable_SMTPUTF8": smtputf8,  # aiosmtpd's default: not offered
@@ -113,11 +147,11 @@ def start_server(
     if security == "ssl":
         # The whole connection is TLS from the first byte; aiosmtpd's auth_require_tls only
         # knows STARTTLS, so it is off here (AUTH still never travels in the clear).
-        controller = Controller(
+        controller = _Controller(
             _Handler(box), ssl_context=server_ctx, auth_require_tls=False, **common
         )
     else:
-        controller = Controller(
+        controller = _Controller(
             _Handler(box),
             tls_context=server_ctx,
             require_starttls=True,
@@ -125,6 +159,7 @@ def start_server(
             **common,
         )
     controller.start()
+    box.port = controller.port
     return controller, box
 
 

@@ -12,16 +12,16 @@ sends its user name and password, which Xandikos ignores.
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-from tests.carddav_server import USER, Radicale, _free_port
+from tests.carddav_server import USER, Radicale, ServerLog
 
 
 class Xandikos(Radicale):
@@ -31,46 +31,52 @@ class Xandikos(Radicale):
         return f"{self.url}/{USER}/contacts/{name}/"
 
 
+# Xandikos does not report the port it got for port 0, but it serves a socket handed over by
+# systemd: this launcher stands in for systemd's module and hands it one this process bound
+# to port 0, so the port is never released between choosing and binding.
+_LAUNCH = """
+import runpy, socket, sys, types
+fd = int(sys.argv.pop(1))
+daemon = types.ModuleType("systemd.daemon")
+daemon.booted = lambda: True
+daemon.listen_fds = lambda: [fd]
+daemon.is_socket = lambda _fd, family, type, listening: family == socket.AF_INET
+systemd = types.ModuleType("systemd")
+systemd.daemon = daemon
+sys.modules.update({"systemd": systemd, "systemd.daemon": daemon})
+sys.argv[0] = "xandikos"
+runpy.run_module("xandikos", run_name="__main__")
+"""
+
+
 @contextmanager
 def xandikos(root: Path) -> Iterator[Xandikos]:
     root.mkdir(parents=True, exist_ok=True)
-    # Xandikos does not report the port it got for port 0: a free one is chosen, and
-    # another if something took it meanwhile.
-    for _attempt in range(5):
-        port = _free_port()
-        proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "xandikos", "serve", "--directory", str(root / "data")),
-                *("--autocreate", "--current-user-principal", f"/{USER}/"),
-                *("--listen-address", "127.0.0.1", "--port", str(port)),
-                *("--state-dir", str(root / "state"), "--no-detect-systemd"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while proc.poll() is None and time.monotonic() < deadline:
-            try:
-                httpx.get(url + "/", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        if proc.poll() is None and time.monotonic() < deadline:
-            break
-        proc.kill()
-        proc.wait(10)
-        err = proc.stderr.read().decode() if proc.stderr else ""
-        if proc.stderr is not None:
-            proc.stderr.close()
-        if "address already in use" not in err.lower():
-            raise RuntimeError(f"Xandikos did not start: {err}")
-    else:
-        raise RuntimeError("Xandikos found no free port")
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-c", _LAUNCH, str(listener.fileno())),
+            *("serve", "--directory", str(root / "data")),
+            *("--autocreate", "--current-user-principal", f"/{USER}/"),
+            *("--state-dir", str(root / "state")),
+        ],
+        pass_fds=[listener.fileno()],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    listener.close()  # the server holds its own copy; connections queue until it accepts
+    assert proc.stderr is not None
+    log = ServerLog(proc.stderr)
+    url = f"http://127.0.0.1:{port}"
     try:
+        try:  # answered once the server runs; refused once it has exited
+            httpx.get(url + "/", timeout=30)
+        except httpx.HTTPError:
+            proc.kill()
+            raise RuntimeError(f"Xandikos did not start: {log.text()}") from None
         yield Xandikos(url, root)
     finally:
         proc.terminate()
         proc.wait(10)
-        if proc.stderr is not None:
-            proc.stderr.close()
+        log.text()  # the reader has seen the end of the pipe

@@ -214,6 +214,12 @@ def test_introduced_by_links_two_contacts_and_survives_deletion_of_the_introduce
         assert [c.name for c in find_choices(s, "intro")] == ["Introducer"]
     with pytest.raises(InvalidContact, match="no longer"):
         add(db, full_name="Other", introduced_by_id=9999)
+    with db.session() as s:
+        delete_contacts(s, [a])
+    with db.session() as s:
+        friend = get_contact(s, b)  # still there, and still says who introduced them
+        assert friend.full_name == "New friend" and friend.introduced_by_id == a
+        assert [c.name for c in find_choices(s, "intro")] == []  # no longer offered
 
 
 def test_same_organisation_name_in_other_case_is_one_organisation(db: Database) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from app.services.importing import (
 from app.services.interactions import log_interaction
 from app.services.merging import merge_contacts, unmerge_contacts
 from app.storage.db import Database
+from tests.snapshot import snapshot
 
 CARD = (
     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{name}\r\nEMAIL:{email}\r\nTEL:{tel}\r\nORG:{org}\r\n"
@@ -121,6 +123,52 @@ def test_cancel_leaves_the_database_as_it_was(db: Database, tmp_path: Path) -> N
         assert import_files(s, [parsed]).imported == 100
 
 
+@pytest.mark.parametrize("phase", ["new people", "known people"])
+def test_cancel_after_writes_leaves_every_table_as_it_was(
+    db: Database, monkeypatch: pytest.MonkeyPatch, phase: str
+) -> None:
+    """Batches of 3, cancelled once rows are in the database (not while still in memory):
+    contacts, import runs and their journal, fingerprints and introductions roll back."""
+    from app.services import importing
+    from app.services.contacts import update_contact
+
+    monkeypatch.setattr(importing._ImportRun, "BATCH", 3)
+    earlier = [dict(name=f"K{i}", email=f"k{i}@x.org") for i in range(8)]
+    with db.session() as s:  # an earlier import: runs, fingerprints and contacts to merge into
+        import_files(s, [parse_bytes(vcf(*earlier), "earlier.vcf")])
+    with db.session() as s:
+        introducer = get_contact(s, list_contact_ids(s, "k0")[0])
+        update_contact(s, replace(introducer, uid="intro-uid"))
+    before = snapshot(db)
+    known = [dict(name=f"K{i}", email=f"k{i}@x.org", org="Acme") for i in range(8)]
+    new = [dict(name=f"P{i}", email=f"p{i}@x.org") for i in range(10)]
+    text = (
+        vcf(*known, *new)
+        .decode()
+        .replace("FN:P1\r\n", "FN:P1\r\nX-ABRELATEDNAMES;TYPE=introduced-by:urn:uuid:intro-uid\r\n")
+    )
+    parsed = parse_bytes(text.encode(), "both.vcf")
+    with db.session() as s:
+        contacts_before = count_contacts(s)
+        written: list[bool] = []
+
+        def cancelled() -> bool:
+            if phase == "new people":  # a batch of new people is written: stop
+                written.append(count_contacts(s) > contacts_before)
+            else:  # a batch of merges is written (Acme)
+                written.append(bool(list_contact_ids(s, "acme")))
+            return written[-1]
+
+        with pytest.raises(Cancelled):
+            import_files(s, [parsed], cancelled=cancelled)
+        assert written.count(True) == 1 and written[0] is False  # stopped between writes
+        s.rollback()
+    assert snapshot(db) == before
+    with db.session() as s:  # and the import can simply be run again
+        report = import_files(s, [parsed])
+        assert (report.imported, report.merged) == (10, 8)
+
+
 def test_unreadable_file_is_one_error_not_a_crash(db: Database, tmp_path: Path) -> None:
     parsed = read_file(tmp_path / "missing.vcf")
     assert parsed.problems[0].severity.value == "error"
@@ -206,3 +254,32 @@ def test_safe_file_names_never_collide() -> None:
     names = [safe_file_name(n, taken) for n in ["Ann", "ann", "", "..", "NUL", "x" * 300]]
     assert names[:5] == ["Ann.vcf", "ann (2).vcf", "contact.vcf", "contact (2).vcf", "_NUL.vcf"]
     assert len(names[5]) <= 84
+
+
+def test_undo_import_leaves_a_merged_contact_the_user_deleted_since_as_deleted(
+    db: Database,
+) -> None:
+    """Undo Import puts merged contacts back as they were, except one the user has deleted
+    meanwhile: it stays in the trash as deleted, and Undo of that delete brings back what the
+    user deleted, not the version from before the import."""
+    from app.services.contacts import delete_contacts, restore_contacts
+    from app.services.importing import undo_import
+
+    with db.session() as s:
+        import_files(s, [parse_bytes(vcf(dict(name="Ann", email="ann@x.org")), "a.vcf")])
+        import_files(s, [parse_bytes(vcf(dict(name="Bo", email="bo@x.org")), "b.vcf")])
+    again = vcf(
+        dict(name="Ann", email="ann@x.org", org="Acme"),
+        dict(name="Bo", email="bo@x.org", org="Initech"),
+    )
+    with db.session() as s:
+        report = import_files(s, [parse_bytes(again, "again.vcf")])
+        ann, bo = list_contact_ids(s, "ann")[0], list_contact_ids(s, "bo")[0]
+        delete_contacts(s, [ann])  # the user deletes Ann after the import
+    with db.session() as s:
+        assert report.import_id is not None
+        undone = undo_import(s, report.import_id)
+        assert undone.reverted == 1  # Bo alone
+        assert get_contact(s, bo).organization == ""
+        restore_contacts(s, [ann])
+        assert get_contact(s, ann).organization == "Acme"  # as the user deleted her

@@ -107,8 +107,11 @@ def test_records_are_checked_before_anything_is_written(db: Database) -> None:
         iv.InterviewRecord(ann, status="maybe"),
     ]
     for record in bad:
-        with pytest.raises(ValueError), db.session() as s:
-            iv.create_interview(s, record)
+        with db.session() as s:
+            with pytest.raises(ValueError):
+                iv.create_interview(s, record)
+            # Asked in the same session, before its rollback: nothing was added or flushed.
+            assert not s.new and iv.list_interviews(s) == []
     with db.session() as s:
         assert iv.list_interviews(s) == []
 
@@ -219,6 +222,7 @@ def test_a_broken_template_is_refused_with_a_message(db: Database) -> None:
             iv.draft_thank_you(s, interview, template="Dear {{ first_name ")
         with pytest.raises(Exception):  # noqa: B017 - jinja2's own error, refused before saving
             iv.set_thank_you_template(s, "{% if %}")
+        assert iv.thank_you_template(s) == iv.DEFAULT_THANK_YOU  # in this session: not saved
         # The sandbox: a template cannot reach Python's internals.
         with pytest.raises(ValueError):
             iv.draft_thank_you(

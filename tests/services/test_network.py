@@ -119,12 +119,14 @@ def _cli(paths: AppPaths, *args: str) -> int:
 
 
 def test_log_and_due_on_the_command_line(
-    paths: AppPaths, capsys: pytest.CaptureFixture[str]
+    paths: AppPaths, capsys: pytest.CaptureFixture[str], today: dt.date
 ) -> None:
+    # `due` reads the real clock: every date here is counted from it.
+    met = (today - dt.timedelta(days=30)).isoformat()  # over 3 weeks ago: keep in touch is due
     db = open_database(paths.database, paths.backups)
     with db.session() as s:
         ann = create_contact(s, ContactRecord(full_name="Ann", tier="A"))
-        add_follow_up(s, ann, dt.date.today() - dt.timedelta(days=1), "send the article")
+        add_follow_up(s, ann, today - dt.timedelta(days=1), "send the article")
     db.close()
     assert (
         _cli(
@@ -136,14 +138,14 @@ def test_log_and_due_on_the_command_line(
             "--summary",
             "met at the fair",
             "--date",
-            "2026-01-02",
+            met,
         )
         == 0
     )
-    assert "Logged coffee with Ann on 2026-01-02" in capsys.readouterr().out
+    assert f"Logged coffee with Ann on {met}" in capsys.readouterr().out
     assert _cli(paths, "list", "--json") == 0
     (row,) = json.loads(capsys.readouterr().out)
-    assert (row["id"], row["last_contact"]) == (ann, "2026-01-02")
+    assert (row["id"], row["last_contact"]) == (ann, met)
     assert _cli(paths, "due", "--json") == 0
     due = json.loads(capsys.readouterr().out)
     assert [(d["kind"], d["who"], d["what"]) for d in due] == [

@@ -24,9 +24,15 @@ def seen(parsed: ParsedFile) -> tuple[list[object], list[object]]:
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(VCARDS)))
 def test_every_corpus_file_read_in_pieces_is_read_the_same(path: Path) -> None:
-    data = path.read_bytes()
+    # Most corpus files hold one card: the file twice over makes at least two pieces, and the
+    # second copy's line numbers must be counted on from the first.
+    one = strip_bom(path.read_bytes())
+    data = one if one.endswith(b"\n") else one + b"\r\n"
+    data += data
     whole = parse_bytes(data, str(path), processes=1)
-    pieces = split_between_cards(strip_bom(data), 1)  # cut between every two cards
+    pieces = split_between_cards(data, 1)  # cut between every two cards
+    whole_cards = b"BEGIN:VCARD" in data.upper() and b"END:VCARD" in data.upper()
+    assert len(pieces) >= 2 or not whole_cards  # a broken file without BEGIN or END is one
     parts = ParsedFile(str(path))
     for piece, line in pieces:
         cards, outside, _phones = parse_piece((piece, path.name, line))

@@ -359,3 +359,82 @@ def test_a_non_ascii_domain_goes_and_a_non_ascii_name_part_fails_alone(
     assert ann.envelope_from == "me@xn--exmple-cua.org"
     assert ann.message["To"].addresses[0].addr_spec == "ann@xn--bcher-kva.de"
     assert len(server.messages()) == 3 if smtputf8 else 2
+
+
+def three_queued(db: Database, server: MailServer) -> tuple[int, mail.MailAccount]:
+    people = [person(db, f"Person {i}", f"p{i}@example.com") for i in range(3)]
+    return ready_to_send(db, server, people, sending.Pace(0, 0, 100)), account_for(server)
+
+
+def test_a_refused_recipient_fails_alone_and_the_others_go(
+    db: Database, starttls_server: MailServer
+) -> None:
+    starttls_server.refuse = {"p1@example.com"}
+    cid, account = three_queued(db, starttls_server)
+    out = sending.send_queued(db, cid, account, connect_to(account))
+    assert (out.sent, out.failed, out.left, out.reason) == (2, 1, 0, "done")
+    assert delivered(starttls_server) == {"p0@example.com": 1, "p2@example.com": 1}
+    states = statuses(db, cid)
+    assert states == {
+        "p0@example.com": "sent",
+        "p1@example.com": "failed",
+        "p2@example.com": "sent",
+    }
+    with db.session() as s:
+        [refused] = [r for r in outreach.recipients(s, cid) if r.status == "failed"]
+        assert "p1@example.com" in refused.reason or "refused" in refused.reason.lower()
+        assert not outreach.unsure(refused.reason)  # the server said no: it did not go
+
+
+@pytest.mark.parametrize("failure", ["drop_after_data", "silent_after_data"])
+def test_a_message_the_server_may_have_kept_is_never_sent_again_by_itself(
+    db: Database, starttls_server: MailServer, failure: str
+) -> None:
+    """The server has the message, then the connection drops or goes silent instead of its
+    answer: the sender cannot know, so it stops, and later sends never repeat it."""
+    setattr(starttls_server, failure, {"p1@example.com"})
+    cid, account = three_queued(db, starttls_server)
+
+    def connect() -> mail.SmtpTransport:
+        t = mail.SmtpTransport(account, PASSWORD, timeout=1)  # the silent server: 1 s
+        t.connect()
+        return t
+
+    out = sending.send_queued(db, cid, account, connect)
+    assert (out.sent, out.failed, out.left, out.reason) == (1, 0, 1, "error")
+    assert statuses(db, cid)["p1@example.com"] == "failed"
+    setattr(starttls_server, failure, set())
+    for _again in range(2):  # the window's Send, pressed again (and again)
+        with db.session() as s:
+            outreach.queue(s, cid)
+        assert sending.send_queued(db, cid, account, connect_to(account)).reason == "done"
+    assert delivered(starttls_server) == {f"p{i}@example.com": 1 for i in range(3)}
+    with db.session() as s:
+        [unsure] = [r for r in outreach.recipients(s, cid) if r.status == "failed"]
+        assert unsure.email == "p1@example.com" and outreach.unsure(unsure.reason)
+
+
+def test_a_login_refused_between_messages_leaves_the_rest_queued(
+    db: Database, starttls_server: MailServer
+) -> None:
+    """The server hangs up after p0 and refuses the login that follows: p1 never reached
+    it, so p1 goes back to the queue (certainly not sent), and goes once on the next Send."""
+    starttls_server.hang_up_after = {"p0@example.com"}
+    cid, account = three_queued(db, starttls_server)
+
+    async def refuse_from_now_on() -> None:
+        starttls_server.refuse_logins = True
+
+    starttls_server.hold = refuse_from_now_on
+    out = sending.send_queued(db, cid, account, connect_to(account))
+    assert (out.sent, out.reason) == (1, "error")
+    assert statuses(db, cid) == {
+        "p0@example.com": "sent",
+        "p1@example.com": "queued",
+        "p2@example.com": "queued",
+    }
+    starttls_server.hold = None
+    starttls_server.refuse_logins = False
+    assert sending.send_queued(db, cid, account, connect_to(account)).reason == "done"
+    assert delivered(starttls_server) == {f"p{i}@example.com": 1 for i in range(3)}
+    assert set(statuses(db, cid).values()) == {"sent"}

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.model.records import ContactRecord, Labeled
 from app.model.tables import SyncBook
-from app.services import settings, sync
+from app.services import carddav, settings, sync
 from app.services.contacts import create_contact, get_contact, list_contact_ids, update_contact
 from app.storage.db import Database
 from tests.carddav_server import PASSWORD, Radicale, radicale
@@ -82,17 +82,23 @@ def a_write_raced_by(db: Database, srv: Radicale, other_client: Callable[[], Non
 
 
 def sync_raced_by(db: Database, other_client: Callable[[], None]) -> sync.SyncReport:
-    """One sync, *other_client* acting on the server the first time the sync asks whether to
-    stop: just before its first write, when there is nothing to read."""
+    """One sync, *other_client* acting on the server just before the sync's first PUT goes
+    out: after this side read the card (and its ETag), before it writes."""
+    put = carddav.put
     raced = []
 
-    def cancelled() -> bool:
+    def raced_put(*args: Any, **kwargs: Any) -> str:
         if not raced:
             raced.append(1)
             other_client()
-        return False
+        return put(*args, **kwargs)
 
-    (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD, cancelled=cancelled)
+    carddav.put = raced_put  # type: ignore[assignment]
+    try:
+        (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    finally:
+        carddav.put = put  # type: ignore[assignment]
+    assert raced, "the sync wrote nothing"
     return report
 
 

@@ -99,13 +99,20 @@ def test_a_backup_is_taken_before_migrating_an_existing_file(tmp_path: Path) -> 
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "-1")
+    with db.engine.connect() as conn:
+        (older,) = conn.exec_driver_sql("SELECT version_num FROM alembic_version").one()
     db.close()
     assert not list(backups.glob("*.sqlite3"))
     open_database(path, backups).close()
     copies = list(backups.glob("*.sqlite3"))
     assert len(copies) == 1
+    # The copy holds the database as it was before the upgrade: its schema version and its
+    # contact (a copy taken after the upgrade would say head).
     con = sqlite3.connect(copies[0])
     assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(older,)]
+    assert older != head_revision()
+    assert con.execute("SELECT full_name FROM contacts").fetchall() == [("Kept Safe",)]
     con.close()
 
 

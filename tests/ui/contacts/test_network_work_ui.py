@@ -26,7 +26,6 @@ from app.ui.window.main_window import MainWindow
 from tests.ui.conftest import Answers
 
 Make = Callable[[], MainWindow]
-TODAY = dt.date.today()
 
 
 def add(db: Database, name: str, org: str = "", title: str = "", **kw: object) -> int:
@@ -110,11 +109,11 @@ def test_give_and_take_shows_the_balance_and_a_thank_you_comes_due(
 
 
 def test_snoozing_a_thank_you_moves_it_off_today(
-    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers, today: dt.date
 ) -> None:
     ann = add(db, "Ann Lee")
     with db.session() as s:
-        reciprocity.record_exchange(s, ann, "asked", "advice", TODAY - dt.timedelta(days=2))
+        reciprocity.record_exchange(s, ann, "asked", "advice", today - dt.timedelta(days=2))
     w = make_window()
     assert w.tabs.tabText(0) == "&Today (1)"
     assert not w.today.delete_button.isEnabled()  # a thank-you is sent or snoozed, not deleted
@@ -228,14 +227,14 @@ def test_the_lamp_list_is_edited_in_place_resorts_and_undoes(
 
 
 def test_the_map_charts_industries_and_a_bar_filters_the_list(
-    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers, today: dt.date
 ) -> None:
     ann = add(db, "Ann Lee", "Mass General Hospital", "Nurse", industry="Healthcare")
     add(db, "Bob Ray", "Initech", "Developer", industry="Software")
     cy = add(db, "Cy Diaz", "Initech", "Sales", industry="Software")
     with db.session() as s:
-        log_interaction(s, cy, TODAY - dt.timedelta(days=900), "call", "")
-        log_interaction(s, ann, TODAY - dt.timedelta(days=9), "call", "")
+        log_interaction(s, cy, today - dt.timedelta(days=900), "call", "")
+        log_interaction(s, ann, today - dt.timedelta(days=9), "call", "")
     w = make_window()
     # The counts are read off the GUI thread; the charts fill when they arrive.
     with qtbot.waitSignal(w.network.loaded):
@@ -358,6 +357,10 @@ def test_bulk_changes_on_a_selection_are_one_undo_step_each(
     assert state() == [(["mentor"], "A", "")] * 3
 
 
-def test_today_is_still_a_today_tab(make_window: Make) -> None:
+def test_the_window_opens_on_today_once_there_are_contacts(make_window: Make, db: Database) -> None:
+    empty = make_window()
+    assert empty.tabs.currentWidget() is empty.contacts  # nothing to do yet: add someone
+    add(db, "Ann Lee")
     w = make_window()
-    assert isinstance(w.tabs.widget(0), TodayTab)
+    assert w.tabs.widget(0) is w.today and isinstance(w.today, TodayTab)
+    assert w.tabs.currentWidget() is w.today

@@ -33,7 +33,6 @@ from app.ui.window.main_window import MainWindow
 from tests.ui.conftest import Answers
 
 Make = Callable[[], MainWindow]
-TODAY = dt.date.today()
 
 
 def add(db: Database, name: str, **kw: object) -> int:
@@ -72,6 +71,7 @@ def test_the_whole_path_through_the_window(
     answers: Answers,
     paths: AppPaths,
     tmp_path: Path,
+    today: dt.date,
 ) -> None:
     bo = add(db, "Bo Chen")
     ann = add(db, "Ann Lee", given_name="Ann", emails=[Labeled("ann@example.org")])
@@ -99,14 +99,14 @@ def test_the_whole_path_through_the_window(
     # Details: scheduled for today at 9:00, 25 minutes, a call link.
     page.status.setCurrentIndex(page.status.findData("scheduled"))
     page.has_date.setChecked(True)
-    page.starts.setDateTime(QDateTime(QDate(TODAY.year, TODAY.month, TODAY.day), QTime(9, 0)))
+    page.starts.setDateTime(QDateTime(QDate(today.year, today.month, today.day), QTime(9, 0)))
     page.zone.setCurrentText("Europe/Berlin")
     page.length.setValue(25)
     qtbot.keyClicks(page.place, "https://meet.example/ann")
     qtbot.waitUntil(lambda: interview_of(db, ann).record.status == "scheduled", timeout=3000)
     qtbot.waitUntil(lambda: interview_of(db, ann).record.place.endswith("/ann"), timeout=3000)
     saved = interview_of(db, ann).record
-    assert saved.starts_at == dt.datetime.combine(TODAY, dt.time(9, 0))
+    assert saved.starts_at == dt.datetime.combine(today, dt.time(9, 0))
     assert (saved.tz, saved.length_minutes) == ("Europe/Berlin", 25)
     # Today shows the interview, and Open goes to it.
     w.today.refresh()
@@ -188,7 +188,7 @@ def test_the_whole_path_through_the_window(
     qtbot.keyClicks(talk.free_note, "Generous with her time.")
     click(qtbot, talk.finish_button)
     detail = interview_of(db, ann)
-    assert detail.record.status == "done" and detail.held_on == TODAY
+    assert detail.record.status == "done" and detail.held_on == today
     assert detail.questions[0].note == "A data project on her ward got her noticed"
     assert detail.record.notes == "Generous with her time."
     with db.session() as s:
@@ -259,14 +259,14 @@ def test_the_whole_path_through_the_window(
     )
     click(qtbot, page.sent_button)
     detail = interview_of(db, ann)
-    assert detail.record.status == "thanked" and detail.thank_you_sent_on == TODAY
+    assert detail.record.status == "thanked" and detail.thank_you_sent_on == today
     assert not page.sent_button.isEnabled()
     assert "Report back: due" in page.thanks_state.text()
     w.today.refresh()
     assert not any(t.startswith("Send the thank-you") for t in shown(w.today.model, 2))
 
     # Two weeks later the report back is due on Today; Done closes the interview.
-    later = TODAY + dt.timedelta(days=14)
+    later = today + dt.timedelta(days=14)
     w.today.refresh(later)
     texts = shown(w.today.model, 2)
     row = texts.index("Report back to Ann Lee on what you did with their advice")
@@ -406,14 +406,14 @@ def test_new_interview_from_the_tab_and_the_bank_editor(
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support")
 def test_today_opens_holds_and_snoozes_interviews(
-    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers, today: dt.date
 ) -> None:
     ann = add(db, "Ann Lee")
     with db.session() as s:
         interview = iv.create_interview(
             s,
             iv.InterviewRecord(
-                ann, status="scheduled", starts_at=dt.datetime.combine(TODAY, dt.time(16, 0))
+                ann, status="scheduled", starts_at=dt.datetime.combine(today, dt.time(16, 0))
             ),
         )
     w = make_window()
@@ -438,7 +438,7 @@ def test_today_opens_holds_and_snoozes_interviews(
     assert w.today.snooze_button.isEnabled()
     w.today.snooze_actions["Until tomorrow"].trigger()
     assert shown(w.today.model, 2) == []
-    w.today.refresh(TODAY + dt.timedelta(days=1))
+    w.today.refresh(today + dt.timedelta(days=1))
     assert len(shown(w.today.model, 2)) == 1
     w.undo_stack.undo()  # the snooze
     w.undo_stack.undo()  # held

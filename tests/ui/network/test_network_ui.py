@@ -21,7 +21,6 @@ from app.ui.window.preferences import PreferencesDialog
 from tests.ui.conftest import Answers
 
 Make = Callable[[], MainWindow]
-TODAY = dt.date.today()
 
 
 def add(db: Database, name: str, tier: str = "") -> int:
@@ -42,7 +41,7 @@ def fill_log(kind: str, summary: str, day: dt.date | None = None) -> Callable[[Q
 
 
 def test_ctrl_l_logs_an_interaction_with_today_and_the_last_kind(
-    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers, today: dt.date
 ) -> None:
     ann = add(db, "Ann Lee")
     w = make_window()
@@ -58,14 +57,14 @@ def test_ctrl_l_logs_an_interaction_with_today_and_the_last_kind(
     with db.session() as s:
         (row,) = interactions_of(s, ann)
     assert (row.occurred_on, row.kind, row.summary) == (
-        TODAY,
+        today,
         "coffee",
         "chapter meeting; she'll intro me to Raj",
     )
     assert panel.history.rowCount() == 1
     assert panel.history.index(0, 2).data() == row.summary
-    assert w.contacts.model.index(0, 4).data() == TODAY.isoformat()  # "Last contact"
-    assert f"Last contact {TODAY.day}" in panel.summary.text()
+    assert w.contacts.model.index(0, 4).data() == today.isoformat()  # "Last contact"
+    assert f"Last contact {today.day}" in panel.summary.text()
     # The next log offers the kind used last.
     answers.on_dialog = lambda d: int(QDialog.DialogCode.Rejected)
     w.contact_actions.log_action.trigger()
@@ -105,7 +104,7 @@ def test_history_is_newest_first_and_can_be_edited_and_deleted(
 
 
 def test_follow_ups_come_due_on_today_and_are_done_or_snoozed(
-    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers, today: dt.date
 ) -> None:
     ann = add(db, "Ann Lee")
     w = make_window()
@@ -116,7 +115,7 @@ def test_follow_ups_come_due_on_today_and_are_done_or_snoozed(
         assert isinstance(dialog, FollowUpDialog)
         assert dialog.heading.text() == "About Ann Lee"
         dialog.text.setText("send the article")
-        dialog.due.setDate(to_qdate(TODAY - dt.timedelta(days=1)))
+        dialog.due.setDate(to_qdate(today - dt.timedelta(days=1)))
         return int(QDialog.DialogCode.Accepted)
 
     answers.on_dialog = due_yesterday
@@ -124,44 +123,44 @@ def test_follow_ups_come_due_on_today_and_are_done_or_snoozed(
     assert w.tabs.tabText(0) == "&Today (1)"
     assert w.contacts.activity.follow_ups.rowCount() == 1
     w.tabs.setCurrentWidget(w.today)
-    today = w.today
-    assert [today.model.index(0, c).data() for c in range(3)] == [
+    tab = w.today
+    assert [tab.model.index(0, c).data() for c in range(3)] == [
         "1 day overdue",
         "Ann Lee",
         "send the article",
     ]
-    today.done_button.click()
+    tab.done_button.click()
     assert w.tabs.tabText(0) == "&Today"
-    assert today.empty.isVisibleTo(w)
+    assert tab.empty.isVisibleTo(w)
     with db.session() as s:
         assert follow_ups_of(s, ann) == []
     w.undo_action.trigger()
-    assert today.model.rowCount() == 1
-    today.snooze_actions["For a week"].trigger()
-    assert today.model.rowCount() == 0
+    assert tab.model.rowCount() == 1
+    tab.snooze_actions["For a week"].trigger()
+    assert tab.model.rowCount() == 0
     with db.session() as s:
         (f,) = follow_ups_of(s, ann)
-        assert f.due_on == TODAY + dt.timedelta(days=7)
+        assert f.due_on == today + dt.timedelta(days=7)
     w.undo_action.trigger()
     answers.on_dialog = lambda d: (
-        d.day.setDate(to_qdate(TODAY + dt.timedelta(days=30)))  # type: ignore[attr-defined]
+        d.day.setDate(to_qdate(today + dt.timedelta(days=30)))  # type: ignore[attr-defined]
         or int(QDialog.DialogCode.Accepted)
     )
-    today.snooze_actions["pick"].trigger()
+    tab.snooze_actions["pick"].trigger()
     assert isinstance(answers.dialogs[-1], PickDateDialog)
     with db.session() as s:
-        assert follow_ups_of(s, ann)[0].due_on == TODAY + dt.timedelta(days=30)
+        assert follow_ups_of(s, ann)[0].due_on == today + dt.timedelta(days=30)
 
 
 def test_keep_in_touch_is_done_by_logging_the_contact_and_survives_a_restart(
-    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers, today: dt.date
 ) -> None:
     ann = add(db, "Ann Lee", tier="A")
     bob = add(db, "Bob Roe", tier="B")
     with db.session() as s:
-        log_interaction(s, ann, TODAY - dt.timedelta(days=40), "call")
-        log_interaction(s, bob, TODAY - dt.timedelta(days=10), "call")
-        add_follow_up(s, None, TODAY, "renew the association membership")
+        log_interaction(s, ann, today - dt.timedelta(days=40), "call")
+        log_interaction(s, bob, today - dt.timedelta(days=10), "call")
+        add_follow_up(s, None, today, "renew the association membership")
     w = make_window()
     assert w.tabs.currentWidget() is w.today  # the day starts here
     assert w.tabs.tabText(0) == "&Today (2)"

@@ -10,7 +10,6 @@ import email.policy
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
@@ -186,7 +185,7 @@ def test_send_a_campaign_through_the_window(
         with qtbot.waitSignal(d.tested, timeout=15000):
             click(qtbot, d.test_button)
         tested.append(d.result.text())
-        assert got.args == [d.result.text()] or True
+        assert got.args == [tested[0]]  # the first test reported the wrong password
         return int(QDialog.DialogCode.Accepted)
 
     answers.on_dialog = on_account
@@ -330,9 +329,8 @@ def test_drafts_and_the_mail_app_when_sending_is_not_set_up(
     assert msg.get_content().startswith("Hi Ann,")
 
 
-@pytest.mark.parametrize("reply", ["cancel"])
 def test_cancel_puts_queued_messages_back_to_drafts(
-    qtbot: QtBot, make_window: Make, db: Database, answers: Answers, reply: str
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
 ) -> None:
     a = add(db, "Ann Lee", "ann@example.com")
     with db.session() as s:

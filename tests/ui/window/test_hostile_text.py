@@ -58,7 +58,6 @@ Make = Callable[[], MainWindow]
 
 RAW = "<b>HOSTILE</b>"  # what must never be rendered: Qt would make the word bold
 HOSTILE = f'{RAW} <a href="https://x.example/">link</a> <i>'
-TODAY = dt.date.today()
 
 # Every free-text column the window shows, per table: filled with hostile text after the
 # services made the rows (keys, kinds and statuses are left as the services set them).
@@ -110,6 +109,7 @@ TEXT_COLUMNS = {
 
 def fill_with_hostile_text(db: Database) -> None:
     """One of everything the window lists, each with hostile text in every text field."""
+    today = dt.date.today()
     with db.session() as s:
         introducer = create_contact(
             s,
@@ -138,10 +138,10 @@ def fill_with_hostile_text(db: Database) -> None:
             check=False,
         )
         for who in (introducer, bob):
-            log_interaction(s, who, TODAY - dt.timedelta(days=400), "call", "called")
-            add_follow_up(s, who, TODAY, "follow up")
-            reciprocity.record_exchange(s, who, reciprocity.GAVE, "help_offered", TODAY, "a note")
-        add_follow_up(s, None, TODAY, "a task")
+            log_interaction(s, who, today - dt.timedelta(days=400), "call", "called")
+            add_follow_up(s, who, today, "follow up")
+            reciprocity.record_exchange(s, who, reciprocity.GAVE, "help_offered", today, "a note")
+        add_follow_up(s, None, today, "a task")
         group = groups.GroupRecord(name="Group", place="Hall", note="n")
         groups.save_group(s, group)  # sets its id
         assert group.id is not None
@@ -153,7 +153,7 @@ def fill_with_hostile_text(db: Database) -> None:
             interviews.InterviewRecord(
                 bob,
                 status="scheduled",
-                starts_at=dt.datetime.combine(TODAY, dt.time(16, 0)),
+                starts_at=dt.datetime.combine(today, dt.time(16, 0)),
                 place="Cafe",
                 employer_id=employer,
                 notes="notes",
@@ -164,7 +164,7 @@ def fill_with_hostile_text(db: Database) -> None:
             s, interview, [interviews.PlannedQuestion("Theme", "A question?", "answer")]
         )
         interviews.add_term(s, "Term", "Meaning", interview)
-        interviews.add_promise(s, interview, True, "send the article", TODAY)
+        interviews.add_promise(s, interview, True, "send the article", today)
         interviews.set_my_name(s, HOSTILE)
         campaign = outreach.create_campaign(s, outreach.starter("reconnect"))
         outreach.add_recipients(s, campaign, [introducer, bob])
