@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from tests.mailserver import _free_port
+from tests.carddav_server import _free_port
 
 USER = "me@home.example"
 PASSWORD = "s3cret imap"
