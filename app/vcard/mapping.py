@@ -162,12 +162,16 @@ def _apple_label(text: str) -> str:
     return m[1].lower() if m[1].lower() in TYPE_LABELS.values() else m[1]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def label_of(prop: Property, group_labels: dict[str, str]) -> str:
     if prop.group and prop.group.lower() in group_labels:
         return group_labels[prop.group.lower()]
     words = []
     for t in prop.types:
-        if t in IGNORED_TYPES:
+        t = _CONTROL.sub("", t).strip()  # TYPE=\x00 is no label (export writes none back)
+        if not t or t in IGNORED_TYPES:
             continue
         words.append(TYPE_LABELS.get(t, t))
     # "work fax", "home", "mobile": the place first, then the kind.
