@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMessageBox
+from sqlalchemy.orm import Session
 
 from app.model.records import TIERS, ContactRecord
 from app.services import bulk, groups, industries, reciprocity
@@ -289,25 +291,19 @@ class ContactActions:
         if not tag:
             return
         if add:
-            step = DbStep(
-                w.db,
+            self._bulk_step(
+                ids,
                 f"Tag {_people(len(ids))} “{tag}”",
                 lambda s: bulk.add_tag(s, ids, tag),
                 lambda s, added: bulk.remove_tag(s, added, tag),
-                w.changed,
-                background=len(ids) >= BULK_IN_BACKGROUND,
             )
         else:
-            step = DbStep(
-                w.db,
+            self._bulk_step(
+                ids,
                 f"Remove tag “{tag}” from {_people(len(ids))}",
                 lambda s: bulk.remove_tag(s, ids, tag),
                 lambda s, had: bulk.add_tag(s, had, tag),
-                w.changed,
-                background=len(ids) >= BULK_IN_BACKGROUND,
             )
-        w.undo_stack.push(step)
-        w.say(f"{step.text()}. Ctrl+Z undoes it.", 5000)
 
     def set_tier(self) -> None:
         ids = self._selection()
@@ -338,15 +334,24 @@ class ContactActions:
         self._set_field(ids, "industry", value, f"Set industry “{value}”")
 
     def _set_field(self, ids: list[int], field: str, value: str, text: str) -> None:
-        w = self.w
-        step = DbStep(
-            w.db,
+        self._bulk_step(
+            ids,
             f"{text} on {_people(len(ids))}",
             lambda s: bulk.set_field(s, ids, field, value),
             lambda s, before: bulk.restore_field(s, field, before),
-            w.changed,
-            background=len(ids) >= BULK_IN_BACKGROUND,
         )
+
+    def _bulk_step(
+        self,
+        ids: list[int],
+        text: str,
+        do: Callable[[Session], Any],
+        undo: Callable[[Session, Any], object],
+    ) -> None:
+        """One undoable change to the selected *ids* (off the window's thread when many),
+        announced with how to undo it."""
+        w = self.w
+        step = DbStep(w.db, text, do, undo, w.changed, background=len(ids) >= BULK_IN_BACKGROUND)
         w.undo_stack.push(step)
         w.say(f"{step.text()}. Ctrl+Z undoes it.", 5000)
 
