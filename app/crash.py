@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
 
 from app import APP_NAME, __version__
+from app.paths import private_folder
+from app.storage.backups import private_file
 
 
 def format_report(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> str:
@@ -25,18 +26,15 @@ def write_report(logs: Path, report: str) -> Path:
 
     The file is readable by the user only, and so is the logs folder when this makes it.
     """
-    if not logs.is_dir():
-        logs.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(logs, 0o700)
+    private_folder(logs)
     stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
     n = 1
     while True:
         path = logs / (f"crash-{stamp}.txt" if n == 1 else f"crash-{stamp}-{n}.txt")
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            private_file(path, exclusive=True)  # a new name each time, never another's file
         except FileExistsError:
             n += 1
             continue
-        with open(fd, "w", encoding="utf-8") as f:
-            f.write(report)
+        path.write_text(report, encoding="utf-8")
         return path

@@ -44,7 +44,7 @@ class AppPaths:
         FolderRefused, with a message for the person, when one cannot be made or written."""
         for folder in (self.data_dir, self.backups, self.logs):
             try:
-                _make_private(folder)
+                private_folder(folder)
             except OSError as exc:
                 raise FolderRefused(_cannot_write(folder, exc.strerror or str(exc))) from exc
             if not os.access(folder, os.W_OK | os.X_OK):
@@ -63,7 +63,9 @@ def _cannot_write(folder: Path, reason: str) -> str:
     )
 
 
-def _make_private(folder: Path) -> None:
+def private_folder(folder: Path) -> None:
+    """Make *folder* readable by the user only (folders missing above it are made as
+    usual); a folder that exists is left as its owner set it."""
     if folder.is_dir():
         return
     folder.parent.mkdir(parents=True, exist_ok=True)
