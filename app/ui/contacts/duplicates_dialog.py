@@ -62,6 +62,9 @@ def _fields(r: ContactRecord) -> list[tuple[str, str]]:
 PAGE = 50  # groups read at a time, as the list is scrolled
 
 
+UNBOUNDED = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX, which PySide6 does not export
+
+
 class GroupsModel(RowsModel):
     """The names still to review, (group, name) by name, read a page at a time."""
 
@@ -191,6 +194,9 @@ class DuplicatesDialog(QDialog):
         self.groups = GroupsModel(db, self)
         self.group_view = rows_table(self.groups, "groups")
         self.group_view.setColumnWidth(0, 180)
+        # The list of names fills the dialog's height: rows_table's cap (eleven lines, for a
+        # pane's short lists) held the whole splitter down and left the dialog half empty.
+        self.group_view.setMaximumHeight(UNBOUNDED)
         self.group_view.selectionModel().currentRowChanged.connect(self.on_group_changed)
         self.members = MembersModel(self)
         self.member_view = rows_table(self.members, "members")

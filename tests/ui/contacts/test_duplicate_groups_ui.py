@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
@@ -112,3 +113,18 @@ def test_a_big_group_is_merged_into_one_off_the_window(
     qtbot.waitUntil(lambda: w.undo_stack.index() == 0, timeout=10000)
     with db.session() as s:
         assert count_contacts(s) == len(people) + 2
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on show
+def test_the_review_fills_its_window(qtbot: QtBot, db: Database) -> None:
+    """Seen in a screenshot: the list of names kept the short lists' cap of eleven lines, which
+    held the whole review down and left the top half of the dialog empty."""
+    for i in range(30):
+        namesakes(db, f"Name{i} Smith", 2)
+    dialog = DuplicatesDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.resize(1024, 640)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.group_view.height() > dialog.height() * 2 // 3
+    assert dialog.intro.y() < 50  # the explanation stays at the top
