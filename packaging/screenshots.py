@@ -796,4 +796,7 @@ def sync_states(app: QApplication, w: MainWindow, db: Database, out: Path) -> No
 
 
 if __name__ == "__main__":
+    # Run as a script (packaging/ first on the path): the prep sheet's page is drawn by the
+    # tests' PDF helper (tests/pdfpage.py), found from the checkout's top.
+    sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
     main(Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots"))
