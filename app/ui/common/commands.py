@@ -108,6 +108,7 @@ class UndoStack(QUndoStack):
     """
 
     failed = Signal(str)  # a plain sentence for the user
+    moved = Signal(str)  # "Undone: …" or "Redone: …", once an Undo or Redo has been done
     run_in_background: Runner | None = None
     _busy = False
 
@@ -169,6 +170,7 @@ class UndoStack(QUndoStack):
                 else:
                     super(UndoStack, self).redo()
                 moved._changed(ids)
+                self._moved(offset, moved.text())
 
             verb = "Undoing" if offset else "Redoing"
             self.run_in_background(f"{verb}: {cmd.text()}", work, done, self._stopped)
@@ -182,6 +184,13 @@ class UndoStack(QUndoStack):
             cmd._skip = True
             self.setIndex(index)  # back where it was, without running it again
             self._tell("undo" if offset else "redo", cmd.text(), error)
+        else:
+            self._moved(offset, cmd.text())
+
+    def _moved(self, offset: int, text: str) -> None:
+        """Says what was undone or redone, in place of the message that offered it (a
+        "Deleted. Press Ctrl+Z to undo." left standing after the Undo would mislead)."""
+        self.moved.emit(f"{'Undone' if offset else 'Redone'}: {text}.")
 
     def _stopped(self) -> None:
         self._busy = False  # cancelled or failed: nothing changed, the stack stays

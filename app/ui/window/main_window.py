@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.undo_stack.run_in_background = self._in_background
         # Queued: said after the action's own status message ("Logged…"), which it replaces.
         self.undo_stack.failed.connect(self._step_failed, Qt.ConnectionType.QueuedConnection)
+        self.undo_stack.moved.connect(lambda text: self.say(text, 5000))
         self.tasks = TaskRunner(self)
         self.setAcceptDrops(True)
         # Tests replace this to answer dialogs; the app shows them modally.

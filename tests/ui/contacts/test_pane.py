@@ -304,6 +304,21 @@ def test_search_filter_delete_and_undo_leave_no_one_shown_who_is_not_selected(
     assert tab.current_id() == anna and tab.selected_ids() == [anna]
 
 
+def test_the_status_bar_says_what_undo_and_redo_did_not_what_they_offered(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    add(db, "Anna Lee")
+    w = open_contacts(make_window)
+    answers.reply = answers.reply.Yes
+    w.contact_actions.delete_action.trigger()
+    assert "Press Ctrl+Z to undo" in w.statusBar().currentMessage()
+    w.undo_action.trigger()
+    assert w.statusBar().currentMessage() == f"Undone: {w.undo_stack.redoText()}."
+    assert w.statusBar().currentMessage().startswith("Undone: Delete")
+    w.redo_action.trigger()
+    assert w.statusBar().currentMessage() == f"Redone: {w.undo_stack.undoText()}."
+
+
 # -- 7. nobody left ---------------------------------------------------------------------
 
 
