@@ -265,19 +265,20 @@ class OutreachActions:
             tags = tags_in_use(s)
             known = industries.industries_in_use(s)
         dialog = AddPeopleDialog(count, search, tags, known, self.parent_widget)
-        if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
-            return
-        picked = dialog.picked()
-        if picked is not None:
-            ids = [picked]
-        else:
-            with db.session() as s:
-                ids = outreach.select_contacts(s, dialog.selection())
-        if not ids:
-            self._say("Nobody matches: nothing was added.")
-            return
-        if not self._many_ok(len(ids)):
-            return
+        while True:  # Cancel on "Add 120 people?" goes back to the choice, as it was left
+            if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
+                return
+            picked = dialog.picked()
+            if picked is not None:
+                ids = [picked]
+            else:
+                with db.session() as s:
+                    ids = outreach.select_contacts(s, dialog.selection())
+            if not ids:
+                self._say("Nobody matches: nothing was added.")
+                return
+            if self._many_ok(len(ids)):
+                break
         added = self._step(
             f"Add {people(len(ids))} to the campaign",
             lambda s: outreach.add_recipients(s, cid, ids),

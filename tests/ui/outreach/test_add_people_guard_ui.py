@@ -66,14 +66,23 @@ def test_enter_in_an_untouched_dialog_adds_nobody_and_many_are_asked_about(
     assert recipients(db, cid) == 0
 
     # Everyone, in so many words: the count, then "Add 120 people?" with Cancel the default.
+    # Cancel there goes back to the dialog as it was left; Escape there adds nobody.
+    shown: list[AddPeopleDialog] = []
+
     def everyone(d: QDialog) -> int:
         assert isinstance(d, AddPeopleDialog)
+        shown.append(d)
+        if len(shown) == 2:  # back after Cancel: the same dialog, Everyone still chosen
+            assert d is shown[0] and d.everyone.isChecked()
+            qtbot.keyClick(d.query, Qt.Key.Key_Escape)
+            return int(d.result())
         d.everyone.setChecked(True)
         return press_enter(d)
 
     answers.on_dialog = everyone
     answers.reply = QMessageBox.StandardButton.Cancel
     qtbot.mouseClick(w.outreach.recipients.add_button, Qt.MouseButton.LeftButton)
+    assert len(shown) == 2
     assert seen[-1] == (True, f"Add {N} people", f"{N} people match.")
     box = answers.boxes[-1]
     assert box.text().startswith(f"Add {N} people to this campaign?")
