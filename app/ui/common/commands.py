@@ -109,6 +109,7 @@ class UndoStack(QUndoStack):
 
     failed = Signal(str)  # a plain sentence for the user
     moved = Signal(str)  # "Undone: …" or "Redone: …", once an Undo or Redo has been done
+    busy_changed = Signal(bool)  # work of the stack's is running off the window's thread
     run_in_background: Runner | None = None
     _busy = False
 
@@ -123,10 +124,10 @@ class UndoStack(QUndoStack):
             return
         work = cmd.background(undo=False)
         if work is not None and self.run_in_background is not None and not self._busy:
-            self._busy = True
+            self._set_busy(True)
 
             def pushed(ids: list[int]) -> None:
-                self._busy = False
+                self._set_busy(False)
                 cmd._skip = True  # done already: push only keeps it
                 super(UndoStack, self).push(cmd)
                 cmd._pushed = True
@@ -159,11 +160,11 @@ class UndoStack(QUndoStack):
         step = cmd if isinstance(cmd, Step) else None
         work = step.background(undo=bool(offset)) if step is not None else None
         if step is not None and work is not None and self.run_in_background is not None:
-            self._busy = True
+            self._set_busy(True)
             moved: Step = step
 
             def done(ids: list[int]) -> None:
-                self._busy = False
+                self._set_busy(False)
                 moved._skip = True  # done already: the stack only moves
                 if offset:
                     super(UndoStack, self).undo()
@@ -193,7 +194,13 @@ class UndoStack(QUndoStack):
         self.moved.emit(f"{'Undone' if offset else 'Redone'}: {text}.")
 
     def _stopped(self) -> None:
-        self._busy = False  # cancelled or failed: nothing changed, the stack stays
+        self._set_busy(False)  # cancelled or failed: nothing changed, the stack stays
+
+    def _set_busy(self, busy: bool) -> None:
+        """Undo and Redo are greyed while a step's work runs: a Ctrl+Z pressed meanwhile was
+        dropped without a word."""
+        self._busy = busy
+        self.busy_changed.emit(busy)
 
     def _tell(self, verb: str, text: str, error: Exception) -> None:
         log.warning("could not %s %r", verb, text, exc_info=error)
@@ -201,15 +208,27 @@ class UndoStack(QUndoStack):
 
     def createUndoAction(self, parent: QObject, prefix: str = "") -> QAction:
         action = _action(parent, prefix or "Undo", self.undo, self.canUndo(), self.undoText())
-        self.canUndoChanged.connect(action.setEnabled)
+        self._enable(action, self.canUndo(), self.canUndoChanged)
         self.undoTextChanged.connect(lambda text: _label(action, prefix or "Undo", text))
         return action
 
     def createRedoAction(self, parent: QObject, prefix: str = "") -> QAction:
         action = _action(parent, prefix or "Redo", self.redo, self.canRedo(), self.redoText())
-        self.canRedoChanged.connect(action.setEnabled)
+        self._enable(action, self.canRedo(), self.canRedoChanged)
         self.redoTextChanged.connect(lambda text: _label(action, prefix or "Redo", text))
         return action
+
+    def _enable(self, action: QAction, can: bool, changed: Any) -> None:
+        """*action* enabled while the stack can take that step and no work is running; from
+        the signals' values (the stack may be going when they come)."""
+        state = {"can": can, "busy": self._busy}
+
+        def update(**change: bool) -> None:
+            state.update(change)
+            action.setEnabled(state["can"] and not state["busy"])
+
+        changed.connect(lambda value: update(can=value))
+        self.busy_changed.connect(lambda value: update(busy=value))
 
 
 def _action(
@@ -299,8 +318,9 @@ class DeleteContacts(Step):
         return self._ids
 
     def background(self, *, undo: bool) -> BackgroundWork | None:
-        """The undo (or redo) of a bulk delete as work for a pool thread; None for a few."""
-        if len(self._ids) < BULK_IN_BACKGROUND:
+        """The undo (or redo) of a bulk delete as work for a pool thread; None for a few, and
+        for the push of a delete done already (it only tells the window, at once)."""
+        if len(self._ids) < BULK_IN_BACKGROUND or (self._done and not undo):
             return None
         db, ids = self._db, self._ids
         act = restore_contacts if undo else delete_contacts
