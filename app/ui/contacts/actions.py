@@ -102,7 +102,7 @@ class ContactActions:
         self.find_action = act("&Find…", self.on_find, QKeySequence.StandardKey.Find, "find")
         self.merge_action = act("&Merge Two Contacts…", self.on_merge, "Ctrl+M", "merge")
         self.duplicates_action = act(
-            "Review &Possible Duplicates…", self.on_review_duplicates, "Ctrl+Shift+D", "duplicates"
+            "Re&view Possible Duplicates…", self.on_review_duplicates, "Ctrl+Shift+D", "duplicates"
         )
         self.log_action = act(
             "&Log Interaction…", lambda: self.on_log(), "Ctrl+L", "log_interaction"
@@ -115,8 +115,8 @@ class ContactActions:
         self.bulk_actions = [
             act("Add &Tag to Selected…", self.add_tag, "Ctrl+Shift+T", "bulk_add_tag"),
             act("&Remove Tag from Selected…", self.remove_tag, name="bulk_remove_tag"),
-            act("Set Keep-in-Touch &Tier of Selected…", self.set_tier, name="bulk_tier"),
-            act("Set &Industry of Selected…", lambda: self.set_industry(), name="bulk_industry"),
+            act("Set Keep-in-Touch Ti&er of Selected…", self.set_tier, name="bulk_tier"),
+            act("Set I&ndustry of Selected…", lambda: self.set_industry(), name="bulk_industry"),
         ]
 
     # -- give and take --------------------------------------------------------

@@ -126,7 +126,7 @@ class ActivityPanel(QGroupBox):
 
         self.follow_ups = FollowUpsModel(self)
         self.follow_view = rows_table(self.follow_ups, "follow_ups")
-        self.add_follow_button = QPushButton("Add &follow-up…")
+        self.add_follow_button = QPushButton("Add follo&w-up…")
         self.add_follow_button.setObjectName("add_follow_up")
         self.done_button = QPushButton("Done")
         self.done_button.setObjectName("follow_up_done")
@@ -150,10 +150,10 @@ class ActivityPanel(QGroupBox):
         self.balance_label.setWordWrap(True)
         self.exchanges = ExchangesModel(self)
         self.exchanges_view = rows_table(self.exchanges, "exchanges")
-        self.asked_button = QPushButton("I &asked…")
+        self.asked_button = QPushButton("I as&ked…")
         self.asked_button.setObjectName("log_asked")
         self.asked_button.setToolTip("An introduction, advice, a job tip, an interview…")
-        self.gave_button = QPushButton("I &gave…")
+        self.gave_button = QPushButton("I g&ave…")
         self.gave_button.setObjectName("log_gave")
         self.gave_button.setToolTip("An introduction you made, an article or lead, help, thanks")
         self.delete_exchange_button = QPushButton("Delete")
@@ -182,7 +182,7 @@ class ActivityPanel(QGroupBox):
         self.interviews_view.activated.connect(
             lambda i: self.open_interview.emit(self.interviews.rows[i.row()].id)
         )
-        self.interview_button = QPushButton("Plan an &informational interview…")
+        self.interview_button = QPushButton("&Plan an informational interview…")
         self.interview_button.setObjectName("plan_interview_button")
         self.interview_button.setToolTip(
             "A short conversation to learn about their work (Ctrl+Shift+I)"

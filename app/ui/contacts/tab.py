@@ -192,7 +192,7 @@ class ContactsTab(QWidget):
         self.duplicates_button.hide()
 
         # Beside the search: "only taken", and a filter set from the network map.
-        self.only_taken = QCheckBox("Only people I have only &taken from")
+        self.only_taken = QCheckBox("Only people I have o&nly taken from")
         self.only_taken.setObjectName("only_taken")
         self.only_taken.setToolTip(
             "People you have asked something of and not yet given anything back to"

@@ -176,7 +176,7 @@ class EmployersTab(QWidget):
         self.new_name.setPlaceholderText("Add an employer, e.g. Mass General Brigham")
         self.add_button = QPushButton("&Add")
         self.add_button.setObjectName("add_employer")
-        self.from_contacts_button = QPushButton("Add from my contacts' &organisations…")
+        self.from_contacts_button = QPushButton("Add from my contacts' organi&sations…")
         self.from_contacts_button.setObjectName("employers_from_contacts")
         self.delete_button = QPushButton("&Remove")
         self.delete_button.setObjectName("delete_employer")

@@ -65,7 +65,7 @@ class InterviewActions:
             "plan_interview",
         )
         self.export_action = make_action(
-            parent, "Export Interviews to &Calendar…", self.export_all, name="export_interviews"
+            parent, "Export Interviews to Ca&lendar…", self.export_all, name="export_interviews"
         )
         self._reload_page = True
         page = self.tab.page

@@ -67,7 +67,7 @@ class InterviewsTab(QWidget):
         self.delete_button.clicked.connect(self._delete)
         self.bank_button = QPushButton("Question &bank…")
         self.bank_button.setObjectName("open_bank")
-        self.glossary_button = QPushButton("&Glossary…")
+        self.glossary_button = QPushButton("G&lossary…")
         self.glossary_button.setObjectName("open_glossary")
         self.glossary_button.setToolTip("Every term learned, across all interviews, searchable")
         self.export_button = QPushButton("E&xport to calendar…")

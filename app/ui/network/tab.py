@@ -98,7 +98,7 @@ class NetworkTab(QWidget):
         typed.setPlaceholderText("e.g. Healthcare")
         typed.editingFinished.connect(self._target_edited)
         self.target.activated.connect(lambda _i: self._target_edited())
-        self.suggest_button = QPushButton("Suggest &industries…")
+        self.suggest_button = QPushButton("&Suggest industries…")
         self.suggest_button.setObjectName("suggest_industries")
         self.suggest_button.setToolTip(
             "Industry is not in an address book: confirm suggestions from organisation and title"
@@ -138,7 +138,7 @@ class NetworkTab(QWidget):
         scroll.setWidget(body)
 
         top = QHBoxLayout()
-        target_label = plain_label("The industry you are moving &into:")
+        target_label = plain_label("The i&ndustry you are moving into:")
         target_label.setBuddy(self.target)
         top.addWidget(target_label)
         top.addWidget(self.target)

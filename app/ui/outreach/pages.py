@@ -90,7 +90,7 @@ class MessagePage(QWidget):
         self.marks = MarkHighlighter(self.body.document())
         self.insert = QToolButton()
         self.insert.setObjectName("insert_field")
-        self.insert.setText("Insert &field")
+        self.insert.setText("Insert fiel&d")
         self.insert.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.insert)
         for name, label in outreach.FIELDS:
@@ -111,7 +111,7 @@ class MessagePage(QWidget):
             )
         )
         self.insert.setMenu(menu)
-        self.starter = QPushButton("Use the &starter text")
+        self.starter = QPushButton("Use the st&arter text")
         self.starter.setObjectName("use_starter")
         self.starter.setToolTip("Replace subject and body with the text for this purpose")
         self.starter.clicked.connect(self.starter_requested)
@@ -119,7 +119,7 @@ class MessagePage(QWidget):
         form = QFormLayout()
         form.addRow("&Name", self.name)
         form.addRow("&Purpose", self.purpose)
-        form.addRow("S&ubject", self.subject)
+        form.addRow("&Subject", self.subject)
         left = QVBoxLayout()
         left.addLayout(form)
         left.addWidget(self.body, 1)
@@ -356,13 +356,13 @@ class RecipientsPage(QWidget):
         self.add_button = button("&Add people…", "add_people")
         self.remove_button = button("&Remove", "remove_people", "Only people not yet written to")
         self.opt_out_button = button(
-            "&Opted out", "opt_out", "They asked not to get these messages: never in a campaign"
+            "Opte&d out", "opt_out", "They asked not to get these messages: never in a campaign"
         )
         self.reply_button = button("Mark re&plied…", "mark_replied")
         self.release_button = button(
             "Send &next", "release", "Queue a held-back message now (3B7: the next contact)"
         )
-        self.resend_button = button("Send a&gain", "resend", "Queue a failed message again")
+        self.resend_button = button("Se&nd again", "resend", "Queue a failed message again")
         self.mark_sent_button = button(
             "It &did go", "mark_sent", "You checked your Sent folder: it went"
         )
@@ -500,11 +500,11 @@ class PreviewPage(QWidget):
         self.notice.setStyleSheet("color: #8a5a00;")
         self.save_edit = QPushButton("&Keep this edit")
         self.save_edit.setObjectName("preview_keep")
-        self.revert = QPushButton("Back to the &template")
+        self.revert = QPushButton("&Back to the template")
         self.revert.setObjectName("preview_revert")
-        self.test_button = QPushButton("Send a &test to myself")
+        self.test_button = QPushButton("Send a test to myse&lf")
         self.test_button.setObjectName("preview_test")
-        self.mail_app = QPushButton("Open in &mail app")
+        self.mail_app = QPushButton("Open in mail &app")
         self.mail_app.setObjectName("preview_mail_app")
         self.drafts = QPushButton("Save all as &drafts (.eml)…")
         self.drafts.setObjectName("preview_drafts")
@@ -671,7 +671,7 @@ class SendPage(QWidget):
         self.pause_button = QPushButton("&Pause")
         self.pause_button.setObjectName("pause")
         self.pause_button.setToolTip("Stop after the message being sent; Resume goes on")
-        self.cancel_button = QPushButton("&Cancel sending")
+        self.cancel_button = QPushButton("Cancel se&nding")
         self.cancel_button.setObjectName("cancel_sending")
         self.cancel_button.setToolTip("Stop, and put the messages not yet sent back to drafts")
         self.account_button = QPushButton("Mail &account…")

@@ -122,7 +122,7 @@ class TodayTab(QWidget):
         self.snooze_button.setMenu(menu)
         self.delete_button = QPushButton("Delete")
         self.delete_button.setObjectName("today_delete")
-        self.open_button = QPushButton("&Open contact")
+        self.open_button = QPushButton("O&pen contact")
         self.open_button.setObjectName("today_open")
         self.new_button = QPushButton("&Add follow-up…")
         self.new_button.setObjectName("today_add")
@@ -188,7 +188,7 @@ class TodayTab(QWidget):
         self.snooze_button.setEnabled(item is not None and item.kind != INTERVIEW)
         self.open_button.setEnabled(item is not None and item.contact_id is not None)
         interview = item is not None and item.kind in (INTERVIEW, THANK_YOU_NOTE)
-        self.open_button.setText("&Open interview" if interview else "&Open contact")
+        self.open_button.setText("O&pen interview" if interview else "O&pen contact")
 
     def _emit(self, signal: Any) -> None:
         item = self.current()

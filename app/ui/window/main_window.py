@@ -54,11 +54,11 @@ FRAME = QSize(16, 40)
 TITLES = (
     "&Today",
     "&Contacts",
-    "&Network map",
-    "Target &employers",
+    "Network &map",
+    "Target emplo&yers",
     "&Groups && events",
     "&Interview prep",
-    "&Outreach",
+    "O&utreach",
 )
 
 

@@ -79,11 +79,11 @@ def build_menus(
                 added.addAction(item)
 
     quit_action = make_action(win, "&Quit", win.close, QKeySequence("Ctrl+Q"), "quit")
-    my_profile = make_action(win, "My &Profile…", p.profile.edit, name="my_profile")
+    my_profile = make_action(win, "M&y Profile…", p.profile.edit, name="my_profile")
     export_card = make_action(
-        win, "Export My &Card…", lambda: p.profile.export_card(), name="export_my_card"
+        win, "Export My C&ard…", lambda: p.profile.export_card(), name="export_my_card"
     )
-    show_card = make_action(win, "Show My Card (&QR)…", p.profile.show_card, name="show_my_card")
+    show_card = make_action(win, "S&how My Card (QR)…", p.profile.show_card, name="show_my_card")
     quit_action.setMenuRole(QAction.MenuRole.QuitRole)
     menu(
         "&File",

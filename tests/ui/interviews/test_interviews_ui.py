@@ -420,7 +420,7 @@ def test_today_opens_holds_and_snoozes_interviews(
     w.tabs.setCurrentWidget(w.today)
     assert shown(w.today.model, 2) == ["Informational interview at 16:00 (20 min)"]
     w.today.table.selectRow(0)
-    assert w.today.open_button.text() == "&Open interview"
+    assert w.today.open_button.text() == "O&pen interview"
     assert not w.today.snooze_button.isEnabled()  # an interview moves on its own page
     click(qtbot, w.today.open_button)
     assert w.tabs.currentWidget() is w.interviews
