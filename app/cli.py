@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import select
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -943,6 +944,45 @@ def _run(command: str, paths: AppPaths, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command (or the window) and return its exit status.
+
+    When the reader of its output stops early (``second-act list | head -1``), the command
+    stops as Unix tools do, without a word or a crash report: the rest of its output goes
+    to the null device, as Python's documentation advises (signal module, "Note on
+    SIGPIPE"), and the exit status is the one a tool stopped by SIGPIPE gives, 141."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            if sys.stdout is not None:  # None in a window on Windows (a gui-script)
+                sys.stdout.flush()  # a reader that has gone shows here, not as Python exits
+    except BrokenPipeError:
+        if not _reader_left():
+            raise
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # what is still buffered is flushed at exit
+        os.close(devnull)
+        return READER_LEFT
+
+
+READER_LEFT = 128 + 13  # 128 + SIGPIPE, as the shell reports `yes | head -1`
+
+
+def _reader_left() -> bool:
+    """Whether standard output is a pipe or socket whose reader has closed it (and not some
+    other connection that broke)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by something without a file
+        return False
+    if not hasattr(select, "poll"):  # Windows: no way to ask; it was most likely stdout
+        return True
+    poll = select.poll()
+    poll.register(fd, select.POLLOUT)
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poll.poll(0))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = _split_command(argv)
     try:
@@ -973,6 +1013,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("second-act: interrupted; nothing half-written was kept.", file=sys.stderr)
         return 130
     except Exception as exc:
+        if isinstance(exc, BrokenPipeError) and _reader_left():
+            raise  # the reader has what it wanted: main stops quietly
         known = explain_failure(exc, paths.database)
         if known is not None:  # a full disk while opening or backing up, say
             print(f"second-act: {known}", file=sys.stderr)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -270,3 +271,89 @@ def test_export_to_a_folder_never_replaces_a_file_unasked(paths: AppPaths, tmp_p
         "Grace Hopper.vcf",
     ]
     assert "FN:Grace Hopper" in (folder / "Grace Hopper.vcf").read_text(encoding="utf-8")
+
+
+def _with_reader_gone(
+    paths: AppPaths, *args: str, buffered: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """The real command, its standard output a pipe whose reader has already closed it
+    (as `second-act list | head -1` once head has its line). *buffered*: output is written
+    8 KB at a time, as from a shell, not as each line comes (PYTHONUNBUFFERED)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if not buffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "app", "--data-dir", str(paths.data_dir), *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+
+
+@pytest.fixture
+def many_names(paths: AppPaths) -> AppPaths:
+    """A book whose list and duplicates fill more than standard output's buffer (8 KB)."""
+    db = open_database(paths.database)
+    with db.session() as s:
+        for i in range(300):
+            name = f"Person {i // 2:03d} With A Rather Long Given Name"
+            create_contact(s, ContactRecord(given_name=name, family_name="Example"))
+    db.close()
+    return paths
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["list"], ["duplicates"], ["duplicates", "--json"], ["list", "--json"]],
+    ids=" ".join,
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(
+    many_names: AppPaths, command: list[str]
+) -> None:
+    """`second-act duplicates | head -1` wrote a crash report for the BrokenPipeError."""
+    run = _with_reader_gone(many_names, *command)
+    assert run.returncode == 141, run.stderr  # as `yes | head -1` is reported
+    assert "second-act:" not in run.stderr and "Traceback" not in run.stderr
+    assert list(many_names.logs.iterdir()) == []  # no crash report
+
+
+@pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+def test_a_short_output_whose_reader_stops_early_ends_quietly(
+    paths: AppPaths, buffered: bool
+) -> None:
+    """Two lines: buffered, they are written only as the command ends (Python's own flush
+    at exit said "Exception ignored … BrokenPipeError"); unbuffered, by the first print."""
+    seed(paths)
+    run = _with_reader_gone(paths, "list", buffered=buffered)
+    assert run.returncode == 141, run.stderr
+    assert run.stderr == ("2 contacts\n" if buffered else "")
+    assert list(paths.logs.iterdir()) == []
+
+
+def test_a_broken_pipe_that_is_not_the_output_still_gets_a_report(
+    paths: AppPaths, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only a reader of the output that has gone ends a command quietly: a connection that
+    broke (standard output still read) is an unexpected error, reported."""
+    from app import cli
+
+    def broken(*_args: object) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    seed(paths)
+    read, write = os.pipe()
+    with os.fdopen(read, "rb") as reader, os.fdopen(write, "w") as out:
+        monkeypatch.setattr(cli, "cmd_list", broken)
+        monkeypatch.setattr(sys, "stdout", out)
+        assert main(["--data-dir", str(paths.data_dir), "list"]) == 1
+        monkeypatch.undo()
+        assert not reader.closed
+    assert "unexpected error (BrokenPipeError" in capsys.readouterr().err
+    assert [p.name[:6] for p in paths.logs.iterdir()] == ["crash-"]

@@ -132,12 +132,13 @@ def parse_bytes(
         return parsed
     workers = processes if processes is not None else (os.cpu_count() or 1)
     parallel = workers > 1 and (len(data) >= PARALLEL_FROM or processes is not None)
-    pieces = split_between_cards(strip_bom(data), piece) if parallel else []
+    text = strip_bom(data)  # decoded once, for the whole file: never again for a piece
+    pieces = split_between_cards(text, piece) if parallel else []
     if len(pieces) > 1:
         _parse_in_processes(parsed, name, pieces, workers)
     else:
         # Each card is mapped as it is read and then dropped: never every card held twice.
-        parsed.cards = [map_card(c) for c in iter_cards(data, name, parsed.problems)]
+        parsed.cards = [map_card(c) for c in iter_cards(text, name, parsed.problems)]
     if not parsed.cards and not whole_file_errors([parsed]):
         # Whatever warnings the reading gave (random bytes are "text outside any card"), a
         # file without a single card is an error, not an import of nothing.

@@ -403,18 +403,30 @@ def _glued_cards_apart(lines: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int
 
 
 def strip_bom(data: bytes) -> bytes:
-    """UTF-8 bytes without a byte-order mark (UTF-16 files are re-encoded); idempotent."""
+    """The file's bytes as UTF-8 without a byte-order mark (UTF-16 files are re-encoded).
+
+    Decided once for a whole file, from how it begins, before it is read or cut in pieces
+    (iter_cards and split_between_cards take what this gives)."""
     if data.startswith(codecs.BOM_UTF8):
         return data[3:]
     for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             return data[2:].decode(codec, "replace").encode("utf-8")
-    # UTF-16 without a byte-order mark: ASCII text with a NUL beside every character.
-    head = data[:400]
-    if len(head) >= 8 and head.count(0) * 3 > len(head):
-        codec = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
-        return data.decode(codec, "replace").encode("utf-8")
+    # UTF-16 without a byte-order mark: its first characters (BEGIN:VCARD, a CSV header)
+    # each a byte of text beside a NUL. Not "many NULs near the start": one card's value in
+    # UTF-32 or binary has as many, and the whole file was then read as UTF-16 garbage.
+    head = data[:_UTF16_SNIFF]
+    if len(head) == _UTF16_SNIFF:
+        for codec, text, nuls in (
+            ("utf-16-le", head[0::2], head[1::2]),
+            ("utf-16-be", head[1::2], head[0::2]),
+        ):
+            if 0 not in text and nuls.count(0) == len(nuls):
+                return data.decode(codec, "replace").encode("utf-8")
     return data
+
+
+_UTF16_SNIFF = 16  # bytes: eight characters
 
 
 # A card ends and the next begins: the only places a file is cut for parallel reading (never
@@ -457,7 +469,7 @@ def split_between_cards(data: bytes, size: int) -> list[tuple[bytes, int]]:
 def read_cards(data: bytes, file: str) -> tuple[list[Card], list[Problem]]:
     """Every card in the file, each with its own problems, and problems outside any card."""
     outside: list[Problem] = []
-    cards = list(iter_cards(data, file, outside))
+    cards = list(iter_cards(strip_bom(data), file, outside))
     return cards, outside
 
 
@@ -468,8 +480,9 @@ def iter_cards(
     card are added to *outside* as they are met. The import maps each card as it comes, so
     that a big file's cards are never all held twice.
 
-    *data* may be a piece of a file cut by split_between_cards, starting at *first_line*."""
-    data = strip_bom(data)
+    *data* is the file as strip_bom gives it, or a piece of that cut by split_between_cards,
+    starting at *first_line* (a piece is not decoded again: its first bytes are not the
+    file's, and the pieces must read as the whole does)."""
     card: Card | None = None
     stray: list[int] = []
     skip_agent = 0

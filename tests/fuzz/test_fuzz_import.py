@@ -90,6 +90,14 @@ def test_what_was_read_exports_and_reads_back_the_same(data: bytes, version: str
 
 @fuzz
 @given(vcard_file(complete=True), st.integers(1, 4000))
+@example(  # found by a 10-minute run: a piece after the first was decoded again, on its own,
+    # and the NULs of a UTF-32 value near its start made it read as UTF-16
+    b"BEGIN:VCARD\nVERSION:2.1\nFN:" + b"Ann Lee " * 50 + b"\nEND:VCARD\n"
+    b"BEGIN:VCARD\nVERSION:2.1\nAGENT:\nBEGIN:VCARD\nVERSION:2.1\nFN:\nFN:\nFN;CHARSET=utf_32:"
+    + b"\xff\xfe\x00\x00" * 100
+    + b"\nEND:VCARD\nEND:VCARD\n",
+    1,
+)
 def test_a_file_read_in_pieces_gives_what_reading_it_whole_gives(data: bytes, size: int) -> None:
     """What the reader processes of a large file do (app/vcard/pieces.py). The file is cut
     after an END:VCARD that a BEGIN:VCARD follows, which is between two cards only when the

@@ -43,6 +43,23 @@ def test_every_corpus_file_read_in_pieces_is_read_the_same(path: Path) -> None:
     assert seen(parts) == seen(whole)
 
 
+def test_a_piece_is_not_decoded_again_on_its_own() -> None:
+    """Found by the fuzzing: the second piece, starting at a card whose UTF-32 value put
+    many NULs near its start, was read as UTF-16 without a byte-order mark (garbage), though
+    the file as a whole is UTF-8."""
+    first = b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ann Lee\r\nNOTE:" + b"x" * 400 + b"\r\nEND:VCARD\r\n"
+    second = (
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Bob Ray\r\nNOTE;CHARSET=utf-32:"
+        + ("Hello, world. " * 20).encode("utf-32")
+        + b"\r\nEND:VCARD\r\n"
+    )
+    data = first + second
+    alone = parse_bytes(data, "two.vcf", processes=1)
+    parallel = parse_bytes(data, "two.vcf", processes=2, piece=1)
+    assert [c.record.full_name for c in parallel.cards] == ["Ann Lee", "Bob Ray"]
+    assert seen(parallel) == seen(alone)
+
+
 def corpus_in_one_file() -> bytes:
     """Every UTF-8 file of the corpus one after the other, as a big export would be."""
     texts = []

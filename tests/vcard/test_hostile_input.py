@@ -322,3 +322,21 @@ def test_nul_characters_are_dropped_so_the_export_reads_back() -> None:
     for r in (first.record, replace(first.record, note="c" + "\x00" * 300 + "d")):
         again, _ = both(to_vcard(r).encode() + NEXT)
         assert again.record.note == r.note.replace("\x00", "")
+
+
+UTF_32_NOTE = b"NOTE;CHARSET=utf-32:" + ("Hello, world. " * 20).encode("utf-32")
+
+
+def test_a_value_in_utf_32_at_the_start_of_a_file_costs_only_its_property() -> None:
+    """Its NULs once made the whole file read as UTF-16 without a byte-order mark: no card."""
+    first, _ = both(card(UTF_32_NOTE) + NEXT)
+    assert first.record.full_name == "Ann Lee"
+    assert first.record.note == "Hello, world. " * 19 + "Hello, world."
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf_16_file_without_a_byte_order_mark_is_read(codec: str) -> None:
+    data = (card(b"NOTE:Zo\xc3\xab") + NEXT).decode("utf-8").encode(codec)
+    first, _ = both(data)
+    assert first.record.full_name == "Ann Lee"
+    assert first.record.note == "Zo\u00eb"
