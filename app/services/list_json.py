@@ -102,7 +102,8 @@ def json_texts(
         photos = {cid for (cid,) in read(_PHOTOS)}
         met = {cid: (day, n) for cid, day, n in read(_INTERACTIONS)}
         found: dict[int, Any] = {row[0]: row for row in read(_CONTACTS)}
-        unnamed = [cid for cid, row in found.items() if not name_from_parts(*row[1:9])]
+        names = {cid: name_from_parts(*row[1:9]) for cid, row in found.items()}
+        unnamed = [cid for cid, name in names.items() if not name]
         records = {r.id: r for r in load_records(session, unnamed)} if unnamed else {}
         emails, phones, urls = values["emails"], values["phones"], values["urls"]
         for cid in part:
@@ -118,7 +119,7 @@ def json_texts(
                 cid,
                 _text(day),
                 count,
-                encode_basestring(name_from_parts(*row[1:9])),
+                encode_basestring(names[cid]),
                 encode_basestring(row[3]),
                 encode_basestring(row[5]),
                 emails.get(cid, ""),
