@@ -324,8 +324,7 @@ def _open(paths: AppPaths) -> Database:
 
 def cmd_list(db: Database, args: argparse.Namespace) -> int:
     from app.gc_pause import gc_paused
-    from app.services.contacts import iter_records, last_contacts, list_contact_ids
-    from app.services.interactions import interaction_counts
+    from app.services.contacts import iter_records, list_contact_ids
 
     count = 0
     # Bulk work, as an import is: the collector kept walking what was loaded while tens of
@@ -342,7 +341,7 @@ def cmd_list(db: Database, args: argparse.Namespace) -> int:
             return 0
         workers = min(os.cpu_count() or 1, 4)
         if len(ids) < PARALLEL_LIST_FROM or workers < 2:
-            _write_json_array(_json_texts(s, ids, last_contacts(s), interaction_counts(s)))
+            _write_json_array(_json_texts(s, ids))
             return 0
     # A large list is written by worker processes, a chunk each, in order.
     from concurrent.futures import ProcessPoolExecutor  # 25 ms that other commands skip
@@ -379,16 +378,17 @@ def _write_json_array(pieces: Iterable[str]) -> None:
     out.write("]\n" if empty else "\n]\n")
 
 
-def _json_texts(
-    session: Any, ids: list[int], last: dict[int, dt.date], counts: dict[int, int]
-) -> Iterator[str]:
-    """Each contact's JSON, in the order of *ids* (*last*: everyone's last interaction,
-    *counts*: how many each has)."""
-    from app.services.contacts import iter_records
+def _json_texts(session: Any, ids: list[int]) -> Iterator[str]:
+    """Each live contact's JSON, in the order of *ids*."""
+    from app.services.list_json import json_texts
 
-    for r in iter_records(session, ids, photos=False):
-        cid = r.id or 0
-        yield json.dumps(contact_json(r, last.get(cid), counts.get(cid, 0)), ensure_ascii=False)
+    return json_texts(session, ids, _record_json)
+
+
+def _record_json(r: ContactRecord, last_contact: str | None, interaction_count: int) -> str:
+    """One contact's JSON from their full record (*last_contact*: an ISO date or None)."""
+    day = dt.date.fromisoformat(last_contact) if last_contact else None
+    return json.dumps(contact_json(r, day, interaction_count), ensure_ascii=False)
 
 
 def _worker_context() -> BaseContext:
@@ -402,18 +402,14 @@ def _worker_context() -> BaseContext:
     return multiprocessing.get_context("fork" if alone and sys.platform == "linux" else "spawn")
 
 
-_reader: tuple[Database, dict[int, dt.date], dict[int, int]] | None = None  # in a worker
+_reader: Database | None = None  # in a worker
 
 
 def _start_json_worker(path: str) -> None:
     global _reader
-    from app.services.contacts import last_contacts
-    from app.services.interactions import interaction_counts
     from app.storage.db import open_in_worker
 
-    db = open_in_worker(Path(path))
-    with db.session() as s:
-        _reader = (db, last_contacts(s), interaction_counts(s))
+    _reader = open_in_worker(Path(path))
 
 
 def _json_piece(ids: list[int]) -> str:
@@ -421,9 +417,8 @@ def _json_piece(ids: list[int]) -> str:
     from app.gc_pause import gc_paused
 
     assert _reader is not None
-    db, last, counts = _reader
-    with gc_paused(), db.session() as s:
-        return ",\n".join(_json_texts(s, ids, last, counts))
+    with gc_paused(), _reader.session() as s:
+        return ",\n".join(_json_texts(s, ids))
 
 
 def cmd_import(db: Database, args: argparse.Namespace) -> int:

@@ -11,6 +11,14 @@ below 1.0 means the whole import is faster than the library's parser alone. Targ
 
 The same file is then imported again into that database (every card already there,
 unchanged), against the first import: it was 20 times slower (issue 22); target 1.0 or less.
+
+    python bench/import_bench.py --full-book DIR [NEW]              (default NEW 5,000)
+
+Importing NEW new people (common.make_cards with another prefix) into a copy of the book in
+DIR (a data folder common.build_database made, 50,000 contacts) as the window does it (the
+helper process of app/services/import_job.py: read, preview, go, import, report), against
+`second-act import` of the same file into another copy, each from a fresh process, best of
+two (issue 24, item 3). Target: the window at the command line's speed (ratio 1.0 or less).
 """
 
 from __future__ import annotations
@@ -46,9 +54,67 @@ def child(vcf: str, db_path: str) -> None:
     print(time.perf_counter() - start, report.imported, report.unchanged, own_peak_mb())
 
 
+def window_child(data: str, vcf: str) -> None:
+    """In its own process: what File ▸ Import runs (the window's thread answers at once)."""
+    from app.paths import AppPaths
+    from app.services.import_job import ImportJob
+    from app.services.importing import Preview
+
+    paths = AppPaths(Path(data))
+    start = time.perf_counter()
+    job = ImportJob(paths.database, paths.backups, [vcf])
+    preview = job.preview(lambda done, total: None, lambda: False)
+    assert isinstance(preview, Preview), preview
+    report = job.run(lambda done, total: None, lambda: False)
+    print(time.perf_counter() - start, report.imported)
+
+
+def full_book(data: Path, n: int) -> None:
+    import shutil
+    import subprocess
+
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp:
+        vcf = Path(tmp) / "new.vcf"
+        make_cards(vcf, n, prefix="second")
+
+        def fresh_copy() -> Path:
+            into = Path(tmp) / "into"
+            shutil.rmtree(into, ignore_errors=True)
+            shutil.copytree(data, into, ignore=shutil.ignore_patterns("backups", "*.lock"))
+            return into
+
+        window, cli = float("inf"), float("inf")
+        for _ in range(2):
+            seconds, imported = run_child(__file__, "--window", str(fresh_copy()), str(vcf))[
+                -1
+            ].split()
+            assert int(imported) == n, (imported, n)
+            window = min(window, float(seconds))
+            into = fresh_copy()
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "app", "--data-dir", str(into), "import", str(vcf)],
+                check=True,
+                capture_output=True,
+            )
+            cli = min(cli, time.perf_counter() - start)
+        lines.append(
+            row(f"window import of {n:,} into the book", window, cli, "s", "<= 1.0 (command line)")
+        )
+    print(header("window", "command"))
+    print("\n".join(lines))
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--child"]:
         child(sys.argv[2], sys.argv[3])
+        return
+    if sys.argv[1:2] == ["--window"]:
+        window_child(sys.argv[2], sys.argv[3])
+        return
+    if sys.argv[1:2] == ["--full-book"]:
+        full_book(Path(sys.argv[2]), int(sys.argv[3]) if sys.argv[3:] else 5000)
         return
     sizes = [int(a) for a in sys.argv[1:]] or [10_000, 50_000]
     lines = []

@@ -107,16 +107,19 @@ def child_search(data: str) -> None:
     w.tabs.setCurrentWidget(w.contacts)
     app.processEvents()
     tab, table = w.contacts, w.contacts.table
-    times = []
+    times, cpu = [], []
     for q in queries():
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         tab.search.setText(q)
         tab.on_search_timeout()  # what the search box's timer runs, without its 120 ms wait
         table.repaint()
         times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.thread_time() - start_cpu) * 1000)
         tab._search_timer.stop()
     w.db.close()
-    print(statistics.median(times), max(times), sorted(times)[94])
+    # The window thread's own time too: on a machine shared with other work the wall clock
+    # also counts the time other processes held the cores.
+    print(statistics.median(times), max(times), sorted(times)[94], statistics.median(cpu), max(cpu))
 
 
 def child_memory(data: str) -> None:
@@ -215,11 +218,21 @@ def main() -> None:
                 "< 0.8 s, within 0.2 s of empty",
             )
         )
-        big_med, big_worst, big_p95 = map(float, run_child("--child", "search", big)[-1].split())
-        small_med, small_worst, _ = map(float, run_child("--child", "search", small)[-1].split())
+        big_med, big_worst, big_p95, big_cpu_med, big_cpu_worst = map(
+            float, run_child("--child", "search", big)[-1].split()
+        )
+        small_med, small_worst, _, small_cpu_med, small_cpu_worst = map(
+            float, run_child("--child", "search", small)[-1].split()
+        )
         lines.append(row("search, median", big_med, small_med, "ms", "< 5 ms (1,000 baseline)"))
         lines.append(row("search, worst", big_worst, small_worst, "ms", "< 16 ms"))
         lines.append(f"{'':44} (95th percentile {big_p95:.1f} ms)")
+        lines.append(
+            row("search, median, window thread's CPU", big_cpu_med, small_cpu_med, "ms", "")
+        )
+        lines.append(
+            row("search, worst, window thread's CPU", big_cpu_worst, small_cpu_worst, "ms", "")
+        )
         cards = tmp / "cards.vcf"
         make_cards(cards, n)
         fresh = str(tmp / "import-into")

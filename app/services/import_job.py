@@ -140,6 +140,7 @@ def _helper(conn: Connection, stop: Event, db_path: str, backups: str, paths: li
 
 def _import(conn: Connection, stop: Event, db_path: Path, backups: Path, paths: list[str]) -> None:
     from app.services.importing import (
+        KeptMatcher,
         back_up_before_import,
         import_files,
         preview_import,
@@ -169,13 +170,14 @@ def _import(conn: Connection, stop: Event, db_path: Path, backups: Path, paths: 
                 asked.add(f.path)
                 if f.path in answer[1]:
                     parsed[i] = read_file(f.path, answer[1][f.path])
+        kept: list[KeptMatcher] = []
         with db.session() as s:
-            conn.send(("preview", preview_import(s, parsed)))
+            conn.send(("preview", preview_import(s, parsed, kept)))
         if conn.recv() != "go":
             return
         back_up_before_import(db)
         with db.session() as s:
-            done = import_files(s, parsed, report, stop.is_set)
+            done = import_files(s, parsed, report, stop.is_set, kept=kept[0])
         conn.send(("done", done))
     finally:
         db.engine.dispose()

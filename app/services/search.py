@@ -114,23 +114,36 @@ class Matcher:
         terms = match_terms(query)
         if not terms:
             return []  # nothing searchable typed (only punctuation): nobody, as in SQL
+        if len(terms) > 1 and any(t not in self._words for t in terms):
+            # A word not seen yet beside others: the index answers for all of them at once
+            # with the few people matching every word, instead of handing over everyone a
+            # new short word matches ("ben j": 30,000 ids for "j", 10 ms of 20 at 50,000).
+            return self._in_order(self._mask(matching_ids(session, " ".join(terms))))
         masks = [self._word(session, t) for t in terms]
         mask = masks[0]
         for other in masks[1:]:  # every word must match
             both = int.from_bytes(mask, "little") & int.from_bytes(other, "little")
             mask = both.to_bytes(self._size, "little")
+        return self._in_order(mask)
+
+    def _in_order(self, mask: bytes) -> list[int]:
+        """Everyone whose byte in *mask* is set, in everyone's order."""
         if self._gather is None:
             return [i for i in self.everyone if mask[i]]
         return list(itertools.compress(self.everyone, self._gather(mask)))
+
+    def _mask(self, ids: list[int]) -> bytes:
+        """A byte per contact id up to everyone's largest, set for *ids*."""
+        built = bytearray(max(self._size, max(ids, default=0) + 1))
+        collections.deque(map(built.__setitem__, ids, itertools.repeat(1)), maxlen=0)
+        # Ids beyond everyone's are people the list does not show (deleted).
+        return bytes(built[: self._size])
 
     def _word(self, session: Session, term: str) -> bytes:
         mask = self._words.get(term)
         if mask is None:
             ids = matching_ids(session, term)
-            built = bytearray(max(self._size, max(ids, default=0) + 1))
-            collections.deque(map(built.__setitem__, ids, itertools.repeat(1)), maxlen=0)
             if len(self._words) >= self.KEPT:
                 del self._words[next(iter(self._words))]  # the oldest
-            # Ids beyond everyone's are people the list does not show (deleted).
-            mask = self._words[term] = bytes(built[: self._size])
+            mask = self._words[term] = self._mask(ids)
         return mask

@@ -223,10 +223,41 @@ def test_ids_read_by_a_worker_serve_the_next_keystroke(db: Database) -> None:
     model.show_ids(model.listing(), ids)
     with statements(db) as seen:
         model.set_query("person a")
-    assert len(seen) == 2 and all("MATCH" in q for q in seen)  # "person", then "a"
+    assert len(seen) == 1 and "MATCH" in seen[0]  # both words at once, none kept yet
     assert [model.id_at(r) for r in range(model.rowCount())] == [added]
 
 
 def create_and_return(db: Database, name: str) -> int:
     with db.session() as s:
         return create_contact(s, ContactRecord(full_name=name))
+
+
+def test_words_typed_beside_a_new_one_are_asked_together_and_kept_words_alone(
+    db: Database,
+) -> None:
+    """A search of several words with one not seen yet asks the index once for all of them
+    (the few people matching every word, not everyone a new one-letter word matches); words
+    all seen before ask nothing. The rows are those the database search gives either way."""
+    from app.services.contacts import list_contact_ids
+
+    seed(db, 30)
+    with db.session() as s:
+        create_contact(s, ContactRecord(full_name="Ada Lovelace", organization="Org 3"))
+    model = ContactTableModel(db)
+    model.refresh()
+
+    def shown(q: str) -> list[int | None]:
+        model.set_query(q)
+        return [model.id_at(r) for r in range(model.rowCount())]
+
+    with statements(db) as seen:
+        found = shown("org 3 a")
+    assert len(seen) == 1 and "MATCH" in seen[0]
+    with statements(db) as seen:
+        alone = [shown("org"), shown("3")]
+        both = shown("org 3")  # both words kept: no statement
+    assert len(seen) == 2
+    with db.session() as s:
+        assert found == list_contact_ids(s, "org 3 a") and len(found) == 1
+        assert alone == [list_contact_ids(s, "org"), list_contact_ids(s, "3")]
+        assert both == list_contact_ids(s, "org 3") and len(both) == 5
