@@ -290,8 +290,10 @@ class DeleteContacts(Step):
         return self._ids
 
     def background(self, *, undo: bool) -> BackgroundWork | None:
-        """The undo (or redo) of a bulk delete as work for a pool thread; None for a few."""
-        if len(self._ids) < BULK_IN_BACKGROUND:
+        """The undo (or redo) of a bulk delete as work for a pool thread; None for a few, and
+        for the push of a delete already done (it deleted them all again on a pool thread,
+        and Undo stayed unavailable until then, after "Deleted…" was said)."""
+        if self._done or len(self._ids) < BULK_IN_BACKGROUND:
             return None
         db, ids = self._db, self._ids
         act = restore_contacts if undo else delete_contacts
