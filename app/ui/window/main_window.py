@@ -191,7 +191,7 @@ class MainWindow(QMainWindow):
         self.contacts.view_changed.connect(self._update_actions)
         self._restore_state()
         self.contacts.on_model_reset()
-        self.today.refresh()  # the tab title gets its count
+        self._set_today_count(self.today.model.rowCount())  # read as the tab was built
         # Today is where the day starts; a first run starts at the welcome page instead.
         self.tabs.setCurrentWidget(self.today if self.contacts.total() else self.contacts)
         self._update_actions()
