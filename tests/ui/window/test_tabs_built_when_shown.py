@@ -51,7 +51,7 @@ w.show()
 app.processEvents()
 pages = [type(w.tabs.widget(i)).__name__ for i in range(w.tabs.count())]
 print(w.tabs.currentIndex(), " ".join(pages))
-print(" ".join(sorted(m for m in sys.modules if m.startswith("app.ui."))))
+print(" ".join(sorted(m for m in sys.modules if m.startswith(("app.ui.", "app.services.")))))
 w.close()
 db.close()
 """
@@ -74,6 +74,10 @@ def test_start_up_builds_and_imports_only_today_and_contacts(tmp_path: Path) -> 
     imported = modules.split()
     for tab in LATER:
         assert not [m for m in imported if m.startswith(f"app.ui.{tab}.")], tab
+    # Nor what only those tabs, or File ▸ Mail History…, use.
+    for service in ("outreach", "sending", "mail_history", "imap_history", "calendar"):
+        assert f"app.services.{service}" not in imported, service
+    assert "app.services.contacts" in imported  # (what is printed is what was imported)
 
 
 def test_a_tab_is_built_when_first_shown_by_its_key(
