@@ -72,16 +72,20 @@ def queries() -> list[str]:
 
 # -- in the child ------------------------------------------------------------------------
 def window(data: str) -> tuple[Any, Any]:
+    """The window as run_gui opens it: the database's file read for its check (EarlyDigest)
+    while the window's modules load."""
     from app.paths import AppPaths
     from app.services.contacts import purge_deleted
-    from app.storage.db import open_database
+    from app.storage.db import EarlyDigest, open_database
     from app.ui.window.application import make_app
-    from app.ui.window.main_window import MainWindow
 
     app = make_app()
     paths = AppPaths(Path(data))
     paths.ensure()
-    db = open_database(paths.database, paths.backups)
+    early = EarlyDigest(paths.database)
+    from app.ui.window.main_window import MainWindow
+
+    db = open_database(paths.database, paths.backups, early)
     with db.session() as s:
         purge_deleted(s)
     w = MainWindow(db, paths)

@@ -15,7 +15,7 @@ of those members not marked different, so the groups give exactly the pairs
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -133,11 +133,11 @@ def group_of(session: Session, contact_id: int) -> DuplicateGroup | None:
     return found[0] if found else None
 
 
-def undecided_pairs(session: Session, ids: Iterable[int]) -> list[DuplicatePair]:
-    """The pairs among *ids* (one group's people, say) not marked as different people."""
-    members = sorted(set(ids))
+def _undecided(session: Session, members: list[int]) -> Iterator[DuplicatePair]:
+    """The pairs among *members* (ids, oldest first) not marked as different people, in
+    order, made one at a time as they are asked for."""
     if len(members) < 2:
-        return []
+        return
     distinct = {
         (lo, hi)
         for lo, hi in session.execute(
@@ -146,7 +146,20 @@ def undecided_pairs(session: Session, ids: Iterable[int]) -> list[DuplicatePair]
             )
         )
     }
-    return [DuplicatePair(a, b) for a, b in combinations(members, 2) if (a, b) not in distinct]
+    for a, b in combinations(members, 2):
+        if (a, b) not in distinct:
+            yield DuplicatePair(a, b)
+
+
+def undecided_pairs(session: Session, ids: Iterable[int]) -> list[DuplicatePair]:
+    """The pairs among *ids* (one group's people, say) not marked as different people."""
+    return list(_undecided(session, sorted(set(ids))))
+
+
+def first_undecided_pair(session: Session, ids: Iterable[int]) -> DuplicatePair | None:
+    """The first of undecided_pairs(*ids*), the oldest two not yet decided: what the review
+    shows next. Stops there, past only the pairs already decided."""
+    return next(_undecided(session, sorted(set(ids))), None)
 
 
 def find_possible_duplicates(

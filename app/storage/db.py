@@ -7,6 +7,7 @@ import errno
 import hashlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -218,12 +219,57 @@ def _file_state(path: Path) -> str:
     return f"{st.st_size} {st.st_mtime_ns}"
 
 
+# Read and hashed in pieces of 1 MB, the interpreter lock released for each: a thread reading
+# the file beside start-up's imports takes the lock back a quarter as often as with
+# hashlib.file_digest's 256 KB pieces, for the same processor time (8 MB pieces cost 10% more:
+# a piece no longer stays in the processor's cache).
+DIGEST_PIECE = 1 << 20
+
+
 def _digest(path: Path) -> str:
     """A digest of every byte of the file: 0.07 s for 100 MB here (SHA-1 is computed by the
     processor; it guards against damage, not against an attacker), against 0.25 s for
     SQLite's check of a 50,000-contact database."""
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha1").hexdigest()
+    h = hashlib.sha1()
+    piece = bytearray(DIGEST_PIECE)
+    view = memoryview(piece)
+    with path.open("rb", buffering=0) as f:
+        while n := f.readinto(piece):
+            h.update(view[:n])
+    return h.hexdigest()
+
+
+class EarlyDigest:
+    """The digest of the database's file, read on a thread while start-up imports the
+    window (0.08 s of processor time at 50,000 contacts, on another core; see open_database's
+    *early*).
+
+    It stands for the file only while the file's size and time are what they were before
+    it was read, after, and when the database is opened; otherwise the file is read again
+    there, as without it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._result: tuple[str, str, str] | None = None  # state before, digest, after
+        self._thread = threading.Thread(target=self._read, name="database-digest", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            before = _file_state(self.path)
+            digest = _digest(self.path)
+            self._result = (before, digest, _file_state(self.path))
+        except OSError:
+            self._result = None  # no file yet, or unreadable: opening says what it means
+
+    def digest(self, state: str) -> str | None:
+        """The digest, if the file was in *state* (size and time, now) all along."""
+        self._thread.join()
+        if self._result is None:
+            return None
+        before, digest, after = self._result
+        return digest if before == after == state else None
 
 
 def _wal_is_empty(path: Path) -> bool:
@@ -248,17 +294,21 @@ def _remember_closed(path: Path, checked: str | None = None) -> None:
         pass  # only an optimisation: the next start checks every page
 
 
-def _untouched_since_closed(path: Path) -> str | None:
+def _untouched_since_closed(path: Path, early: EarlyDigest | None = None) -> str | None:
     """The stamp, when the file is exactly as Second Act closed it: same size, same
     modification time to the nanosecond, nothing left in the write-ahead log, and the same
     bytes. Size and time alone were not enough: a disk tool overwrote pages and put the time
-    back, and the damage went unseen until a command failed with "malformed"."""
+    back, and the damage went unseen until a command failed with "malformed". *early*: the
+    bytes as read at the start of this run, if the file stayed in this state since."""
     try:
         if not _wal_is_empty(path):
             return None
         stamp = _checked_stamp(path).read_text()
         state = _file_state(path)
-        if stamp.startswith(f"{state} ") and stamp == f"{state} {_digest(path)}":
+        if not stamp.startswith(f"{state} "):
+            return None
+        digest = early.digest(state) if early is not None and early.path == path else None
+        if stamp == f"{state} {digest or _digest(path)}":
             return stamp
     except OSError:
         pass
@@ -279,8 +329,13 @@ def open_in_worker(path: Path, backups: Path | None = None) -> Database:
     return Database(path, _make_engine(path), backups or path.parent / "backups")
 
 
-def open_database(path: Path, backups: Path | None = None) -> Database:
+def open_database(
+    path: Path, backups: Path | None = None, early: EarlyDigest | None = None
+) -> Database:
     """Open (creating if needed), check and migrate the database at *path*.
+
+    *early*: the file's digest begun earlier (EarlyDigest), used if the file has not changed
+    since; the check of every page is skipped only for the bytes Second Act closed, as ever.
 
     Raises DatabaseRefused, with a message for the user, when the file is not a Second Act
     database or was written by a newer version, and DatabaseDamaged when its pages are
@@ -292,7 +347,7 @@ def open_database(path: Path, backups: Path | None = None) -> Database:
     lock = FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT, mode=0o600)
     try:
         with lock:
-            return _open_locked(path, backups)
+            return _open_locked(path, backups, early)
     except Timeout as exc:
         raise DatabaseRefused(
             f"{path} is being upgraded or repaired by another Second Act that has not "
@@ -300,7 +355,7 @@ def open_database(path: Path, backups: Path | None = None) -> Database:
         ) from exc
 
 
-def _open_locked(path: Path, backups: Path) -> Database:
+def _open_locked(path: Path, backups: Path, early: EarlyDigest | None = None) -> Database:
     _check_header(path)
     existed = path.exists() and path.stat().st_size > 0
     if not existed:
@@ -308,7 +363,7 @@ def _open_locked(path: Path, backups: Path) -> Database:
     engine = _make_engine(path)
     try:
         with engine.connect() as conn:
-            checked = _untouched_since_closed(path) if existed else None
+            checked = _untouched_since_closed(path, early) if existed else None
             if existed and checked is None:
                 _quick_check(conn, path)
             tables = {

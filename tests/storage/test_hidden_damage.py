@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 import app.cli as cli
+import app.storage.db as db_module
 from app.cli import main
 from app.model.records import ContactRecord, Labeled
 from app.paths import AppPaths
 from app.services.contacts import create_contacts
-from app.storage.db import Database, DatabaseDamaged, open_database
+from app.storage.db import Database, DatabaseDamaged, EarlyDigest, _file_state, open_database
 
 PAGE = 4096
 
@@ -58,6 +59,47 @@ def test_pages_overwritten_with_the_time_put_back_are_found_at_start(paths: AppP
     _overwrite_pages(paths.database)
     with pytest.raises(DatabaseDamaged):
         open_database(paths.database, paths.backups)
+
+
+def test_the_digest_read_beside_start_up_finds_the_same_damage(paths: AppPaths) -> None:
+    """The window's start reads the file's digest on a thread while its modules load
+    (EarlyDigest): the damage is found all the same."""
+    _fill(paths)
+    _overwrite_pages(paths.database)
+    with pytest.raises(DatabaseDamaged):
+        open_database(paths.database, paths.backups, EarlyDigest(paths.database))
+
+
+def test_a_digest_read_before_the_file_changed_stands_for_nothing(paths: AppPaths) -> None:
+    """Read early over the bytes as closed, then the pages overwritten (the time set a moment
+    later, as a write leaves it): the early digest is not used, the file is read again."""
+    _fill(paths)
+    early = EarlyDigest(paths.database)
+    assert early.digest(_file_state(paths.database)) is not None  # read, and it stands
+    _overwrite_pages(paths.database)
+    st = paths.database.stat()
+    os.utime(paths.database, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert early.digest(_file_state(paths.database)) is None
+    with pytest.raises(DatabaseDamaged):
+        open_database(paths.database, paths.backups, early)
+
+
+def test_an_untouched_file_opens_on_the_early_digest_without_the_full_check(
+    paths: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(paths)
+    early = EarlyDigest(paths.database)
+    early.digest(_file_state(paths.database))  # read on its thread, done
+    reads: list[Path] = []
+    real = db_module._digest
+    monkeypatch.setattr(db_module, "_digest", lambda p: reads.append(p) or real(p))
+    monkeypatch.setattr(db_module, "_quick_check", _no_check)
+    open_database(paths.database, paths.backups, early).close()
+    assert reads == []  # not read again: the early digest served the start and the close
+
+
+def _no_check(*_a: object) -> None:
+    raise AssertionError("the full check ran on a file closed as it is")
 
 
 def test_commands_on_such_a_file_offer_a_backup_and_write_nothing(

@@ -32,6 +32,7 @@ from app.services.duplicates import (
     DuplicatePair,
     count_duplicate_groups,
     duplicate_groups,
+    first_undecided_pair,
     groups_named,
 )
 from app.storage.db import Database
@@ -331,9 +332,11 @@ class DuplicatesDialog(QDialog):
         group = self.groups.rows[row][0]
         with self._db.session() as s:
             found = fetch_rows(s, list(group.ids))
+            pair = first_undecided_pair(s, group.ids)
         self.members.set_rows([found[i] for i in group.ids if i in found])
-        # The two oldest, side by side, to begin with.
-        self.choose([r.id for r in self.members.rows[:2]])
+        # The oldest two not yet decided, side by side: after "Different people" on them,
+        # the next pair (the two oldest were the same two again, already decided).
+        self.choose([pair.first, pair.second] if pair else [r.id for r in self.members.rows[:2]])
 
     def choose(self, ids: list[int]) -> None:
         """Select these members of the group shown (the oldest is kept on a merge)."""

@@ -23,7 +23,6 @@ from app.services.prep_sheet import prep_sheet_html
 from app.ui.common.commands import DbStep
 from app.ui.common.host import Host, SendOne, Tab
 from app.ui.common.text import message_box
-from app.ui.common.widgets import make_action
 from app.ui.interviews.conversation import ConversationDialog
 from app.ui.interviews.dialogs import (
     BankDialog,
@@ -56,17 +55,8 @@ class InterviewActions:
         self.save_path: Callable[[str, str, str], Path | None] = self._ask_save_path
         self.open_url: Callable[[QUrl], Any] = QDesktopServices.openUrl
         self._bank_dialog: BankDialog | None = None
-        parent = self.parent_widget
-        self.plan_action = make_action(
-            parent,
-            "Plan &Informational Interview…",
-            lambda: self.new_interview(host.current_contact()),
-            "Ctrl+Shift+I",
-            "plan_interview",
-        )
-        self.export_action = make_action(
-            parent, "Export Interviews to Ca&lendar…", self.export_all, name="export_interviews"
-        )
+        # Its menu items (Plan Informational Interview…, Export Interviews to Calendar…) are
+        # the window's (window/menus.py): they are there before this tab is built.
         self._reload_page = True
         page = self.tab.page
         self.tab.new_requested.connect(lambda: self.new_interview())

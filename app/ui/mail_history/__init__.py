@@ -5,7 +5,7 @@ the window's task runner; and Forget Mail History, one undoable step."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
@@ -21,12 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import imap_history, mail_history
-from app.services.other_history import read_history_files
 from app.storage.db import Database
 from app.ui.common.commands import Changed, Step
 from app.ui.common.host import Host
 from app.ui.common.text import message_box, plain_label
+
+# The reading itself (mail, IMAP, LinkedIn, calendars) is imported when first used: the
+# window makes this controller at start for its menu item, and start-up needs no more of it.
+if TYPE_CHECKING:
+    from app.services import mail_history
 
 WHAT_IS_READ = (
     "Second Act reads only these header fields of your mail: From, To, Cc, Date, Subject, "
@@ -39,11 +42,13 @@ WHAT_IS_READ = (
 
 
 def report_text(report: mail_history.Report) -> str:
+    from app.services.mail_history import SHOWN_STRANGERS
+
     lines = [report.summary + "."]
     lines += [f"  skipped, {why}: {n}" for why, n in report.skipped.most_common()]
     if report.strangers:
         lines.append("People you write to who are not in your contacts (not added):")
-        for addr, n in report.strangers.most_common(mail_history.SHOWN_STRANGERS):
+        for addr, n in report.strangers.most_common(SHOWN_STRANGERS):
             name = report.stranger_names.get(addr, "")
             lines.append(f"  {name} <{addr}>: {n}" if name else f"  {addr}: {n}")
     return "\n".join(lines)
@@ -56,14 +61,18 @@ class ForgetMailHistory(Step):
         self.forgotten: mail_history.Forgotten | None = None
 
     def _do(self) -> list[int]:
+        from app.services.mail_history import forget_history
+
         with self.db.session() as s:
-            self.forgotten = mail_history.forget_history(s)
+            self.forgotten = forget_history(s)
         return []
 
     def _undo(self) -> list[int]:
+        from app.services.mail_history import restore_history
+
         assert self.forgotten is not None
         with self.db.session() as s:
-            mail_history.restore_history(s, self.forgotten)
+            restore_history(s, self.forgotten)
         return []
 
 
@@ -118,11 +127,14 @@ class MailHistoryController(QObject):
         self.dialog: MailHistoryDialog | None = None
 
     def open(self) -> MailHistoryDialog:
+        from app.services.imap_history import imap_account
+        from app.services.mail_history import my_addresses
+
         if self.dialog is None:
             d = MailHistoryDialog(self.window.dialog_parent())
             with self.window.db.session() as s:
-                d.me.setText(", ".join(sorted(mail_history.my_addresses(s))))
-                d.account_button.setEnabled(imap_history.imap_account(s) is not None)
+                d.me.setText(", ".join(sorted(my_addresses(s))))
+                d.account_button.setEnabled(imap_account(s) is not None)
             d.files_button.clicked.connect(self._choose_files)
             d.account_button.clicked.connect(self.read_account)
             d.forget_button.clicked.connect(self.forget)
@@ -164,14 +176,19 @@ class MailHistoryController(QObject):
         self.window.tasks.start(title, work, done, on_cancelled=self._enable, on_failed=failed)
 
     def _enable(self) -> None:
+        from app.services.imap_history import imap_account
+
         d = self.dialog
         if d is not None:
             d.files_button.setEnabled(True)
             d.forget_button.setEnabled(True)
             with self.window.db.session() as s:
-                d.account_button.setEnabled(imap_history.imap_account(s) is not None)
+                d.account_button.setEnabled(imap_account(s) is not None)
 
     def read_files(self, paths: list[Path]) -> None:
+        from app.services.mail_history import MailHistoryError
+        from app.services.other_history import read_history_files
+
         d = self.open()
         db, me = self.window.db, d.addresses()
 
@@ -179,12 +196,15 @@ class MailHistoryController(QObject):
             try:
                 with db.session() as s:
                     return read_history_files(s, paths, me, progress, cancelled)
-            except mail_history.MailHistoryError as exc:
+            except MailHistoryError as exc:
                 return str(exc)
 
         self._run("Reading mail history", work)
 
     def read_account(self) -> None:
+        from app.services import imap_history
+        from app.services.mail_history import MailHistoryError
+
         d = self.open()
         db, me = self.window.db, d.addresses()
         with db.session() as s:
@@ -201,7 +221,7 @@ class MailHistoryController(QObject):
                 return imap_history.read_account(
                     db, account, password, me, None, progress, cancelled
                 )
-            except mail_history.MailHistoryError as exc:
+            except MailHistoryError as exc:
                 return str(exc)
 
         self._run("Reading your mail account", work)

@@ -10,7 +10,6 @@ from app.services import bulk, industries
 from app.services.contacts import Narrow
 from app.ui.common.commands import DbStep
 from app.ui.common.host import Host, Tab
-from app.ui.common.widgets import make_action
 from app.ui.network.industries_dialog import IndustriesDialog
 from app.ui.network.tab import NetworkTab
 
@@ -26,12 +25,8 @@ class NetworkActions:
         tab.show_people.connect(self.show_people)
         tab.target_changed.connect(self.set_target)
         tab.suggest_requested.connect(self.suggest_industries)
-        self.suggest_action = make_action(
-            self.parent_widget,
-            "&Suggest Industries…",
-            self.suggest_industries,
-            name="suggest_industries",
-        )
+        # Contact ▸ Suggest Industries… is the window's (window/menus.py): it is there before
+        # this tab is built.
 
     def apply_industries(self, chosen: dict[int, str]) -> None:
         """Confirmed suggestions (contact → industry), as one undoable step."""

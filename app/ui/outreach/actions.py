@@ -26,7 +26,6 @@ from app.ui.common.host import Host, Tab
 from app.ui.common.tasks import Task
 from app.ui.common.text import Button, message_box, plural
 from app.ui.common.trust import TrustPrompt
-from app.ui.common.widgets import make_action
 from app.ui.outreach.dialogs import (
     AddPeopleDialog,
     MailAccountDialog,
@@ -101,12 +100,8 @@ class OutreachActions:
         self.pool.setMaxThreadCount(2)  # a send, and a test beside it
         self.job: SendJob | None = None
         self._tests: list[Task] = []
-        self.campaign_action = make_action(
-            self.parent_widget,
-            "Add Selected to &Campaign…",
-            lambda: self.add_contacts(host.selected_contacts()),
-            name="add_to_campaign",
-        )
+        # Contact ▸ Add Selected to Campaign… is the window's (window/menus.py): it is there
+        # before this tab is built.
         tab.new_requested.connect(self.new_campaign)
         tab.delete_requested.connect(self.delete_campaign)
         tab.message.record_edited.connect(self.save_record)

@@ -23,6 +23,7 @@ from app.storage.db import (
     Database,
     DatabaseDamaged,
     DatabaseRefused,
+    EarlyDigest,
     explain_failure,
     open_database,
     restore_file,
@@ -132,8 +133,12 @@ def run_gui(paths: AppPaths, files: list[str]) -> int:
     if send_to_running(paths, files):
         print(f"{APP_NAME} is already running; it was brought forward.", file=sys.stderr)
         return 0
+    # The database's file is read for its start-up check while the window's modules load.
+    early = EarlyDigest(paths.database)
+    from app.ui.window.main_window import MainWindow
+
     try:
-        db, purged = _start(paths)
+        db, purged = _start(paths, early)
     except DatabaseDamaged as exc:
         log.error("damaged database: %s", exc)
         restored = offer_restore(paths, str(exc))
@@ -148,8 +153,6 @@ def run_gui(paths: AppPaths, files: list[str]) -> int:
         box.exec()
         print(f"second-act: {exc}", file=sys.stderr)
         return 1
-    from app.ui.window.main_window import MainWindow
-
     log.info("removed %d contacts deleted in an earlier session", purged)
     window = MainWindow(db, paths)
     sys.excepthook = CrashHandler(paths, window, db)
@@ -176,17 +179,18 @@ def run_gui(paths: AppPaths, files: list[str]) -> int:
         db.close()
 
 
-def _start(paths: AppPaths) -> tuple[Database, int]:
+def _start(paths: AppPaths, early: EarlyDigest | None = None) -> tuple[Database, int]:
     """The database opened, checked and migrated, and the contacts deleted in an earlier
     session removed (how many). A damaged file or a full disk found by that first write is
-    raised as DatabaseRefused, like what the start-up check finds."""
+    raised as DatabaseRefused, like what the start-up check finds. *early*: the file's
+    digest begun beside the imports (see open_database)."""
     from app.services.contacts import purge_deleted
 
     paths.ensure()
     setup_logging(paths)
     db: Database | None = None
     try:
-        db = open_database(paths.database, paths.backups)
+        db = open_database(paths.database, paths.backups, early)
         with db.session() as s:
             return db, purge_deleted(s)
     except Exception as exc:

@@ -1,10 +1,16 @@
 """The Second Act main window: it assembles the tabs, their actions and menus, the status bar
-and the remembered layout, and is the `Host` (app/ui/common/host.py) every tab's actions get."""
+and the remembered layout, and is the `Host` (app/ui/common/host.py) every tab's actions get.
+
+Today and Contacts are built with the window; the other tabs, and their actions, are built
+the first time they are shown or reached (`network`, `interviews`, ...), their modules
+imported then: start-up builds and imports what the first screen shows, and no more.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import (
@@ -30,23 +36,25 @@ from app.ui.common.text import escape, message_box, plain_label
 from app.ui.common.widgets import commit_open_editors, install_wheel_guard
 from app.ui.contacts.actions import ContactActions
 from app.ui.contacts.tab import ContactsTab
-from app.ui.employers.actions import EmployerActions
-from app.ui.employers.tab import EmployersTab
-from app.ui.groups.actions import GroupActions
-from app.ui.groups.tab import GroupsTab
-from app.ui.interviews.actions import InterviewActions
-from app.ui.interviews.tab import InterviewsTab
 from app.ui.mail_history import MailHistoryController
-from app.ui.network.actions import NetworkActions
-from app.ui.network.tab import NetworkTab
-from app.ui.outreach.actions import OutreachActions
-from app.ui.outreach.tab import OutreachTab
 from app.ui.sync.controller import SyncController
 from app.ui.today.actions import Routes, TodayActions
 from app.ui.today.tab import TodayTab
 from app.ui.window.files import FileActions
-from app.ui.window.menus import Parts, build_menus
+from app.ui.window.menus import Later, Parts, build_menus
 from app.ui.window.preferences import PreferencesDialog
+
+if TYPE_CHECKING:  # imported when their tab is built (see _build)
+    from app.ui.employers.actions import EmployerActions
+    from app.ui.employers.tab import EmployersTab
+    from app.ui.groups.actions import GroupActions
+    from app.ui.groups.tab import GroupsTab
+    from app.ui.interviews.actions import InterviewActions
+    from app.ui.interviews.tab import InterviewsTab
+    from app.ui.network.actions import NetworkActions
+    from app.ui.network.tab import NetworkTab
+    from app.ui.outreach.actions import OutreachActions
+    from app.ui.outreach.tab import OutreachTab
 
 # Room kept for a window frame when fitting the window to the screen (see _fit_to_screen).
 FRAME = QSize(16, 40)
@@ -60,6 +68,21 @@ TITLES = (
     "&Interview prep",
     "O&utreach",
 )
+
+
+T = TypeVar("T")
+
+
+class _Built(Generic[T]):
+    """A tab's page (*part* 0) or its actions (1), as an attribute of the window: built the
+    first time it is read (see MainWindow._build)."""
+
+    def __init__(self, tab: Tab, part: int) -> None:
+        self.tab, self.part = tab, part
+
+    def __get__(self, window: MainWindow, _owner: object = None) -> T:
+        built: T = window._build(self.tab)[self.part]
+        return built
 
 
 class MainWindow(QMainWindow):
@@ -86,25 +109,17 @@ class MainWindow(QMainWindow):
 
         self.today = TodayTab(db)
         self.contacts = ContactsTab(db)
-        self.network = NetworkTab(db)
-        self.employers = EmployersTab(db)
-        self.groups = GroupsTab(db)
-        self.interviews = InterviewsTab(db)
-        self.outreach = OutreachTab(db)
-        self.pages: tuple[QWidget, ...] = (
-            self.today,
-            self.contacts,
-            self.network,
-            self.employers,
-            self.groups,
-            self.interviews,
-            self.outreach,
-        )
+        # Each tab's page and actions, once built (see _build); the others hold an empty
+        # page until then. Today's and Contacts' actions are the attributes below.
+        self._built: dict[Tab, tuple[Any, Any]] = {
+            Tab.TODAY: (self.today, None),
+            Tab.CONTACTS: (self.contacts, None),
+        }
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         self.tabs.setDocumentMode(True)
-        for page, title in zip(self.pages, TITLES, strict=True):
-            self.tabs.addTab(page, title)
+        for tab, title in zip(Tab, TITLES, strict=True):
+            self.tabs.addTab(self._built[tab][0] if tab in self._built else QWidget(), title)
         self.setCentralWidget(self.tabs)
         self.count_label = plain_label()
         self.statusBar().addPermanentWidget(self.count_label)
@@ -112,23 +127,20 @@ class MainWindow(QMainWindow):
         self.profile_actions = ProfileActions(self)
         self.contact_actions = ca = ContactActions(self, self.contacts)
         self.files = FileActions(self, self.contacts, ca.on_review_duplicates)
-        self.network_actions = NetworkActions(self, self.network)
-        self.employer_actions = EmployerActions(self, self.employers)
-        self.group_actions = GroupActions(self, self.groups)
-        self.outreach_actions = oa = OutreachActions(self, self.outreach)
-        self.interview_actions = ia = InterviewActions(self, self.interviews, oa.send_one)
         self.today_actions = TodayActions(
             self,
             self.today,
             Routes(
-                interview_held=ia.held,
-                thank_you_sent=ia.mark_sent,
+                interview_held=lambda i: self.interview_actions.held(i),
+                thank_you_sent=lambda i: self.interview_actions.mark_sent(i),
                 thanked=ca.thanked,
                 log=ca.on_log,
                 follow_up_done=ca.on_follow_up_done,
                 delete_follow_up=ca.on_delete_follow_up,
                 add_follow_up=lambda: ca.on_add_follow_up(with_contact=False),
-                snooze_thank_you=ia.snooze_thank_you,
+                snooze_thank_you=lambda i, d, who: self.interview_actions.snooze_thank_you(
+                    i, d, who
+                ),
                 snooze_thanks=ca.snooze_thanks,
                 open_interview=self._open_interview,
             ),
@@ -140,15 +152,21 @@ class MainWindow(QMainWindow):
         self.contacts.status.connect(self.count_label.setText)
         self.contacts.sync_requested.connect(self.sync.set_up)
         self.contacts.activity.interview_requested.connect(
-            lambda: ia.new_interview(self.contacts.current_id())
+            lambda: self.interview_actions.new_interview(self.contacts.current_id())
         )
-        self.contacts.activity.open_interview.connect(ia.open_interview)
+        self.contacts.activity.open_interview.connect(
+            lambda i: self.interview_actions.open_interview(i)
+        )
         self.contacts.activity.group_unlinked.connect(lambda g: ca.unlink_group(g))
         self.contacts.activity.open_group.connect(self.open_group)
-        self.groups.remove_person_requested.connect(lambda g, c: ca.unlink_group(g, [c]))
-        self.interviews.page.promise_done.connect(ca.on_follow_up_done)
         self.today.count_changed.connect(self._set_today_count)
         self.tabs.currentChanged.connect(self._tab_changed)
+        later = Later(
+            plan_interview=lambda: self.interview_actions.new_interview(self.current_contact()),
+            export_interviews=lambda: self.interview_actions.export_all(),
+            add_to_campaign=lambda: self.outreach_actions.add_contacts(self.selected_contacts()),
+            suggest_industries=lambda: self.network_actions.suggest_industries(),
+        )
         own = build_menus(
             self,
             self.tabs,
@@ -156,9 +174,7 @@ class MainWindow(QMainWindow):
             Parts(
                 ca,
                 self.files,
-                ia,
-                oa,
-                self.network_actions,
+                later,
                 self.sync,
                 self.mail_history,
                 self.profile_actions,
@@ -169,16 +185,97 @@ class MainWindow(QMainWindow):
         self.undo_action, self.redo_action = own.undo, own.redo
         self.quit_action, self.preferences_action = own.quit, own.preferences
         self.about_action = own.about
+        self.plan_interview_action = own.plan_interview
+        self.export_interviews_action = own.export_interviews
+        self.campaign_action = own.add_to_campaign
+        self.suggest_industries_action = own.suggest_industries
         self.contacts.view_changed.connect(self._update_actions)
         self._restore_state()
         self.contacts.on_model_reset()
-        self.today.refresh()  # the tab title gets its count
+        self._set_today_count(self.today.model.rowCount())  # read as the tab was built
         # Today is where the day starts; a first run starts at the welcome page instead.
         self.tabs.setCurrentWidget(self.today if self.contacts.total() else self.contacts)
         self._update_actions()
         # Measured importing 50,000 cards: a full collection of everything start-up built
         # took 51 to 60 ms of the window's time when the import handed over.
         QTimer.singleShot(0, keep_start_up_out_of_collections)
+
+    # -- the tabs built when first shown -------------------------------------------------
+    network: _Built[NetworkTab] = _Built(Tab.NETWORK, 0)
+    network_actions: _Built[NetworkActions] = _Built(Tab.NETWORK, 1)
+    employers: _Built[EmployersTab] = _Built(Tab.EMPLOYERS, 0)
+    employer_actions: _Built[EmployerActions] = _Built(Tab.EMPLOYERS, 1)
+    groups: _Built[GroupsTab] = _Built(Tab.GROUPS, 0)
+    group_actions: _Built[GroupActions] = _Built(Tab.GROUPS, 1)
+    interviews: _Built[InterviewsTab] = _Built(Tab.INTERVIEWS, 0)
+    interview_actions: _Built[InterviewActions] = _Built(Tab.INTERVIEWS, 1)
+    outreach: _Built[OutreachTab] = _Built(Tab.OUTREACH, 0)
+    outreach_actions: _Built[OutreachActions] = _Built(Tab.OUTREACH, 1)
+
+    def _build(self, tab: Tab) -> tuple[Any, Any]:
+        """The page and actions of *tab*, built (and put in its place) the first time they
+        are asked for: when the tab is first shown, or reached from a menu or another tab."""
+        built = self._built.get(tab)
+        if built is not None:
+            return built
+        ca = self.contact_actions
+        page: Any
+        actions: Any
+        if tab is Tab.NETWORK:
+            from app.ui.network.actions import NetworkActions
+            from app.ui.network.tab import NetworkTab
+
+            page = NetworkTab(self.db)
+            actions = NetworkActions(self, page)
+        elif tab is Tab.EMPLOYERS:
+            from app.ui.employers.actions import EmployerActions
+            from app.ui.employers.tab import EmployersTab
+
+            page = EmployersTab(self.db)
+            actions = EmployerActions(self, page)
+        elif tab is Tab.GROUPS:
+            from app.ui.groups.actions import GroupActions
+            from app.ui.groups.tab import GroupsTab
+
+            page = GroupsTab(self.db)
+            actions = GroupActions(self, page)
+            page.remove_person_requested.connect(lambda g, c: ca.unlink_group(g, [c]))
+        elif tab is Tab.INTERVIEWS:
+            from app.ui.interviews.actions import InterviewActions
+            from app.ui.interviews.tab import InterviewsTab
+
+            page = InterviewsTab(self.db)
+            # A thank-you sent from the user's account goes through Outreach's (built then).
+            actions = InterviewActions(self, page, lambda *a: self.outreach_actions.send_one(*a))
+            page.page.promise_done.connect(ca.on_follow_up_done)
+        elif tab is Tab.OUTREACH:
+            from app.ui.outreach.actions import OutreachActions
+            from app.ui.outreach.tab import OutreachTab
+
+            page = OutreachTab(self.db)
+            actions = OutreachActions(self, page)
+        else:
+            raise AssertionError(f"{tab} is built with the window")
+        self._built[tab] = page, actions
+        # The page takes the empty one's place, under the same title; the tab shown stays.
+        index, shown = tab.value, self.tabs.currentIndex()
+        empty = self.tabs.widget(index)
+        blocked = self.tabs.blockSignals(True)
+        try:
+            title = self.tabs.tabText(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, page, title)
+            self.tabs.setCurrentIndex(shown)
+        finally:
+            self.tabs.blockSignals(blocked)
+        if empty is not None:
+            empty.deleteLater()
+        return page, actions
+
+    def _if_built(self, tab: Tab) -> tuple[Any, Any]:
+        """The page and actions of *tab* if it was built, else (None, None): what has not
+        been built has nothing to save, stop or read again."""
+        return self._built.get(tab, (None, None))
 
     # -- state --------------------------------------------------------------
     def settings(self) -> QSettings:
@@ -227,20 +324,28 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         commit_open_editors(self)  # a cell being typed in is part of what may be saved
-        # Every tab that holds typing asks about it (Interview prep and Outreach save it).
-        if not self.contacts.confirm_leave() or not self.groups.confirm_leave():
+        # Every tab that holds typing asks about it (Interview prep and Outreach save it);
+        # a tab never built holds nothing.
+        groups = self._if_built(Tab.GROUPS)[0]
+        if not self.contacts.confirm_leave() or (groups and not groups.confirm_leave()):
             event.ignore()
             return
-        if not self.outreach_actions.confirm_close():
+        outreach, outreach_actions = self._if_built(Tab.OUTREACH)
+        if outreach_actions and not outreach_actions.confirm_close():
             event.ignore()
             return
-        self.interviews.leave()
-        self.outreach.leave()
+        interviews, network = self._if_built(Tab.INTERVIEWS)[0], self._if_built(Tab.NETWORK)[0]
+        if interviews:
+            interviews.leave()
+        if outreach:
+            outreach.leave()
         for task in list(self.tasks.running):
             task.cancel()  # an import in progress rolls back; nothing half-written remains
         self.tasks.wait()
-        self.network.wait()  # a map count in progress reads the database
-        self.outreach_actions.wait()  # sending stops after the message in flight
+        if network:
+            network.wait()  # a map count in progress reads the database
+        if outreach_actions:
+            outreach_actions.wait()  # sending stops after the message in flight
         self.sync.stop()  # a sync stops between two cards; the next one carries on
         self.save_state()
         event.accept()
@@ -272,20 +377,21 @@ class MainWindow(QMainWindow):
 
     def refresh_shown(self, _ids: object = None) -> None:
         """The network tabs are read when shown (and after a change while shown)."""
-        current = self.tabs.currentWidget()
-        if current is not self.interviews:
-            self.interviews.leave()  # what was typed there is saved before anything else
-        if current is not self.outreach:
-            self.outreach.leave()
-        if current is self.interviews:
+        shown = self.current_tab()
+        interviews, outreach = self._if_built(Tab.INTERVIEWS)[0], self._if_built(Tab.OUTREACH)[0]
+        if interviews and shown is not Tab.INTERVIEWS:
+            interviews.leave()  # what was typed there is saved before anything else
+        if outreach and shown is not Tab.OUTREACH:
+            outreach.leave()
+        if shown is Tab.INTERVIEWS:
             self.interviews.refresh()
-        if current is self.outreach and not self.outreach.message.pending():
+        if shown is Tab.OUTREACH and not self.outreach.message.pending():
             self.outreach_actions.refresh(reload_message=False)
-        if current is self.network:
+        if shown is Tab.NETWORK:
             self.network.refresh()
-        elif current is self.employers:
+        elif shown is Tab.EMPLOYERS:
             self.employers.refresh()
-        elif current is self.groups:
+        elif shown is Tab.GROUPS:
             self.groups.refresh()
 
     def refresh_today(self) -> None:
@@ -307,7 +413,7 @@ class MainWindow(QMainWindow):
         self.ask(box)
 
     def open_tab(self, tab: Tab) -> None:
-        self.tabs.setCurrentWidget(self.pages[tab.value])
+        self.tabs.setCurrentIndex(tab.value)  # built, if it is the first time, as it is shown
 
     def current_tab(self) -> Tab:
         return Tab(self.tabs.currentIndex())
@@ -365,7 +471,9 @@ class MainWindow(QMainWindow):
 
         self.tasks.start(title, work, done, on_cancelled=cancelled, on_failed=failed)
 
-    def _tab_changed(self, _index: int) -> None:
+    def _tab_changed(self, index: int) -> None:
+        if index >= 0:
+            self._build(Tab(index))  # the first time it is shown
         commit_open_editors(self)  # what was being typed in a cell of the tab left is kept
         self.refresh_shown()
         self._update_actions()
@@ -377,9 +485,9 @@ class MainWindow(QMainWindow):
         shown = self.contacts.current_id() is not None
         ca.delete_action.setEnabled(selected > 0)
         ca.merge_action.setEnabled(selected == 2)
-        for a in (*ca.bulk_actions, self.outreach_actions.campaign_action):
+        for a in (*ca.bulk_actions, self.campaign_action):
             a.setEnabled(selected > 0)
-        for a in (ca.log_action, self.interview_actions.plan_action, ca.met_at_action):
+        for a in (ca.log_action, self.plan_interview_action, ca.met_at_action):
             a.setEnabled(shown)
         # From Today a follow-up may be about no one in particular.
         ca.follow_up_action.setEnabled(shown or self.tabs.currentWidget() is self.today)

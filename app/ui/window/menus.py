@@ -16,10 +16,7 @@ from app.ui.common.profile import ProfileActions
 from app.ui.common.text import plain_tooltip
 from app.ui.common.widgets import make_action
 from app.ui.contacts.actions import ContactActions
-from app.ui.interviews.actions import InterviewActions
 from app.ui.mail_history import MailHistoryController
-from app.ui.network.actions import NetworkActions
-from app.ui.outreach.actions import OutreachActions
 from app.ui.sync.controller import SyncController
 from app.ui.window.files import FileActions
 
@@ -36,14 +33,23 @@ VIEW_NAMES = (
 
 
 @dataclass(frozen=True)
+class Later:
+    """What the menus do in the tabs built when first shown (Interview prep, Outreach, the
+    Network map): the window builds the tab, and its actions, when one is first used."""
+
+    plan_interview: Callable[[], object]
+    export_interviews: Callable[[], object]
+    add_to_campaign: Callable[[], object]
+    suggest_industries: Callable[[], object]
+
+
+@dataclass(frozen=True)
 class Parts:
     """The tabs' actions that the menus show."""
 
     contacts: ContactActions
     files: FileActions
-    interviews: InterviewActions
-    outreach: OutreachActions
-    network: NetworkActions
+    later: Later
     sync: SyncController
     mail_history: MailHistoryController
     profile: ProfileActions
@@ -58,6 +64,10 @@ class WindowActions:
     quit: QAction
     preferences: QAction
     about: QAction
+    plan_interview: QAction
+    export_interviews: QAction
+    add_to_campaign: QAction
+    suggest_industries: QAction
 
 
 def build_menus(
@@ -68,7 +78,7 @@ def build_menus(
     on_preferences: Callable[[], None],
     on_about: Callable[[], None],
 ) -> WindowActions:
-    ca, files, sync, ia, oa = p.contacts, p.files, p.sync, p.interviews, p.outreach
+    ca, files, sync, later = p.contacts, p.files, p.sync, p.later
 
     def menu(title: str, *items: QAction | None) -> None:
         added = win.menuBar().addMenu(title)
@@ -79,6 +89,22 @@ def build_menus(
                 added.addAction(item)
 
     quit_action = make_action(win, "&Quit", win.close, QKeySequence("Ctrl+Q"), "quit")
+    plan = make_action(
+        win,
+        "Plan &Informational Interview…",
+        later.plan_interview,
+        "Ctrl+Shift+I",
+        "plan_interview",
+    )
+    export_interviews = make_action(
+        win, "Export Interviews to Ca&lendar…", later.export_interviews, name="export_interviews"
+    )
+    campaign = make_action(
+        win, "Add Selected to &Campaign…", later.add_to_campaign, name="add_to_campaign"
+    )
+    suggest = make_action(
+        win, "&Suggest Industries…", later.suggest_industries, name="suggest_industries"
+    )
     my_profile = make_action(win, "M&y Profile…", p.profile.edit, name="my_profile")
     export_card = make_action(
         win, "Export My C&ard…", lambda: p.profile.export_card(), name="export_my_card"
@@ -90,7 +116,7 @@ def build_menus(
         ca.new_action,
         files.import_action,
         files.export_action,
-        ia.export_action,
+        export_interviews,
         export_card,
         show_card,
         None,
@@ -145,18 +171,18 @@ def build_menus(
         ca.log_action,
         ca.follow_up_action,
         ca.met_at_action,
-        ia.plan_action,
+        plan,
         None,
         ca.who_at_action,
         None,
         *ca.bulk_actions,
-        p.network.suggest_action,
-        oa.campaign_action,
+        suggest,
+        campaign,
     )
     # The same on the list's context menu, with Delete.
     table = ca.tab.table
     table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-    for a in (ca.delete_action, *ca.bulk_actions, ia.plan_action, oa.campaign_action):
+    for a in (ca.delete_action, *ca.bulk_actions, plan, campaign):
         table.addAction(a)
     # The same as buttons in the pane when several are selected.
     summary = ca.tab.summary
@@ -165,7 +191,7 @@ def build_menus(
         (ca.bulk_actions[1], "Remove a tag…"),
         (ca.bulk_actions[2], "Set keep-in-touch tier…"),
         (ca.bulk_actions[3], "Set industry…"),
-        (oa.campaign_action, "Add to a campaign…"),
+        (campaign, "Add to a campaign…"),
         (ca.merge_action, "Merge the two…"),
         (files.export_action, "Export…"),
         (ca.delete_action, "Delete…"),
@@ -180,4 +206,6 @@ def build_menus(
     about = make_action(win, f"&About {APP_NAME}", on_about, name="about")
     about.setMenuRole(QAction.MenuRole.AboutRole)
     menu("&Help", about)
-    return WindowActions(undo, redo, quit_action, preferences, about)
+    return WindowActions(
+        undo, redo, quit_action, preferences, about, plan, export_interviews, campaign, suggest
+    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.model.records import ContactRecord, Labeled
@@ -128,3 +129,47 @@ def test_the_review_fills_its_window(qtbot: QtBot, db: Database) -> None:
     qtbot.waitExposed(dialog)
     assert dialog.group_view.height() > dialog.height() * 2 // 3
     assert dialog.intro.y() < 50  # the explanation stays at the top
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on show
+def test_different_people_by_keyboard_moves_on_to_the_next_pair(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    """Alt+D ("Different people") kept the same two selected, as if nothing was decided: the
+    dialog showed the group's two oldest again. It moves on to the next undecided pair, as
+    a merge does."""
+    ana = namesakes(db, "Ana Smith", 3)
+    shown: list[list[int]] = []
+
+    def review(dialog: QDialog) -> int:
+        assert isinstance(dialog, DuplicatesDialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        shown.append(list(dialog._chosen))
+
+        def press(key: Qt.Key, button: QPushButton, alt: bool = True) -> None:
+            with qtbot.waitSignal(button.clicked):  # a button's shortcut clicks it on a timer
+                qtbot.keyClick(
+                    dialog.focusWidget(),
+                    key,
+                    Qt.KeyboardModifier.AltModifier if alt else Qt.KeyboardModifier.ControlModifier,
+                )
+
+        for _ in range(2):
+            press(Qt.Key.Key_D, dialog.different_button)  # Alt+D
+            shown.append(list(dialog._chosen))
+        press(Qt.Key.Key_M, dialog.merge_button, alt=False)  # Ctrl+M
+        shown.append([dialog.count()])
+        dialog.close()
+        return int(QDialog.DialogCode.Accepted)
+
+    w = make_window()
+    answers.on_dialog = review
+    w.contact_actions.duplicates_action.trigger()
+    a, b, c = ana
+    assert shown == [[a, b], [a, c], [b, c], [0]]
+    with db.session() as s:
+        assert count_contacts(s) == 2  # the last pair was one person
+        assert count_duplicate_groups(s) == 0

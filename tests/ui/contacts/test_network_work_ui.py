@@ -298,7 +298,7 @@ def test_industries_are_suggested_and_confirmed_in_one_undoable_step(
         return int(QDialog.DialogCode.Accepted)
 
     answers.on_dialog = confirm
-    w.network_actions.suggest_action.trigger()
+    w.suggest_industries_action.trigger()
     with db.session() as s:
         assert [get_contact(s, c).industry for c in (ann, bob, cy)] == [
             "Healthcare",

@@ -82,7 +82,7 @@ def test_the_whole_path_through_the_window(
 
         update_contact(s, record)
     w = make_window()
-    assert w.interview_actions.plan_action in w.contacts.table.actions()  # the list's context menu
+    assert w.plan_interview_action in w.contacts.table.actions()  # the list's context menu
     w.tabs.setCurrentWidget(w.interviews)
     assert w.interviews.right.currentWidget() is w.interviews.empty
 

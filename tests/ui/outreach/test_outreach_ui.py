@@ -364,7 +364,7 @@ def test_add_people_from_the_contact_list(
         return int(QDialog.DialogCode.Accepted)
 
     answers.on_dialog = pick
-    w.outreach_actions.campaign_action.trigger()
+    w.campaign_action.trigger()
     with db.session() as s:
         assert [r.name for r in outreach.recipients(s, second)] == ["Ann Lee"]
     w.undo_stack.undo()

@@ -274,8 +274,8 @@ def test_hostile_text_in_every_field_is_plain_text_in_every_tab_and_dialog(
     w = make_window()
     w.sync.refresh_status()
     for i in range(w.tabs.count()):
-        tab = w.tabs.widget(i)
         w.tabs.setCurrentIndex(i)
+        tab = w.tabs.widget(i)  # after it is shown: a tab is built when first shown
         for view in tab.findChildren(QAbstractItemView):
             if view.model() is not None and view.model().rowCount() and view.isVisibleTo(tab):
                 view.setCurrentIndex(view.model().index(0, 0))

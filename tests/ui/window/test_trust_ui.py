@@ -308,6 +308,7 @@ def test_deleting_many_contacts_makes_a_backup_first(
     # Said when it is done, and shown then: the list was refreshed only after a second,
     # needless delete in the background, and a Ctrl+Z pressed meanwhile was dropped.
     assert w.contacts.model.rowCount() == 0 and w.undo_action.isEnabled()
+    assert w.undo_stack.index() == 1 and not w.tasks.running
     (copy,) = [b for b in list_backups(paths.backups) if b.reason == "before-delete"]
     with db.session() as s:
         assert count_contacts(s) == 0
