@@ -93,7 +93,7 @@ def test_a_tab_is_built_when_first_shown_by_its_key(
     shown = w.tabs.currentWidget()
     assert isinstance(shown, NetworkTab) and shown is w.network
     assert shown.isVisible() and w.tabs.currentIndex() == Tab.NETWORK.value
-    assert w.tabs.tabText(Tab.NETWORK.value) == "&Network map"
+    assert w.tabs.tabText(Tab.NETWORK.value) == "Network &map"
     # Read when shown, as before: the map counts its one person.
     qtbot.waitUntil(lambda: shown.summary.text().startswith("1 people"))
     # The others wait for their turn.
@@ -110,7 +110,7 @@ def test_reaching_a_tab_builds_it_where_it_belongs(make_window: Make) -> None:
     outreach = w.outreach  # reached (a test, another tab), not shown
     assert w.tabs.currentWidget() is w.contacts  # the tab shown stays
     assert w.tabs.widget(Tab.OUTREACH.value) is outreach and w.outreach is outreach
-    assert w.tabs.tabText(Tab.OUTREACH.value) == "&Outreach"
+    assert w.tabs.tabText(Tab.OUTREACH.value) == "O&utreach"
     w.tabs.setCurrentWidget(w.outreach)
     assert w.tabs.currentIndex() == Tab.OUTREACH.value
 
