@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from app.storage import backups
 from app.storage.backups import (
     KEEP_DAILY,
     KEEP_EVENTS,
@@ -90,24 +91,24 @@ def test_a_copy_is_named_by_time_and_reason_holds_the_data_and_leaves_no_partial
     first = make_backup(source, folder, "before-import", NOON)
     assert first == folder / "second-act-20260302-123005-before-import.sqlite3"
     assert (_notes(first), _mode(first)) == (["kept"], 0o600)
-    # Two more in the same second take their own names; one being written holds its name.
-    (folder / ".second-act-20260302-123005-2-manual.sqlite3.partial").touch()
-    again = [make_backup(source, folder, "manual", NOON) for _ in range(2)]
+    # More in the same second take their own names; one being written holds its name.
+    (folder / ".second-act-20260302-123005-3-manual.sqlite3.partial").touch()
+    again = [make_backup(source, folder, "manual", NOON) for _ in range(3)]
     assert [p.name for p in again] == [
         "second-act-20260302-123005-manual.sqlite3",
-        "second-act-20260302-123005-3-manual.sqlite3",
+        "second-act-20260302-123005-2-manual.sqlite3",
+        "second-act-20260302-123005-4-manual.sqlite3",
     ]
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [
             first.name,
             *(p.name for p in again),
-            ".second-act-20260302-123005-2-manual.sqlite3.partial",
+            ".second-act-20260302-123005-3-manual.sqlite3.partial",
         ]
     )
     listed = list_backups(folder)
     assert {(b.path, b.made_at, b.reason) for b in listed} == {
-        (again[1], NOON, "manual"),
-        (again[0], NOON, "manual"),
+        *((p, NOON, "manual") for p in again),
         (first, NOON, "before-import"),
     }
     assert all(b.size == b.path.stat().st_size > 0 for b in listed)
@@ -186,6 +187,27 @@ def test_rotation_removes_stale_partial_copies_and_the_oldest_beyond_the_limits(
     assert [b.reason for b in left].count("manual") == KEEP_DAILY + 2
     assert [b.reason for b in left].count("damaged") == KEEP_DAILY + 2
     assert rotate(tmp_path) == []
+
+
+def test_a_copy_removed_meanwhile_by_another_process_rotating_is_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes backing up at once both rotate: a copy the other one removed between
+    this one's listing and its removal is simply gone."""
+    start = dt.datetime(2026, 1, 1, 9)
+    for day in range(KEEP_DAILY + 2):
+        stamp = (start + dt.timedelta(days=day)).strftime("%Y%m%d-%H%M%S")
+        (tmp_path / f"db-{stamp}-daily.sqlite3").write_bytes(b"x")
+    listed = list_backups(tmp_path)
+
+    def listed_then_one_removed(folder: Path) -> list[Backup]:
+        listed[-1].path.unlink()  # the oldest, by the other process
+        return listed
+
+    monkeypatch.setattr(backups, "list_backups", listed_then_one_removed)
+    removed = rotate(tmp_path)
+    assert removed == [b.path for b in listed[KEEP_DAILY:]]
+    assert sorted(tmp_path.iterdir()) == sorted(b.path for b in listed[:KEEP_DAILY])
 
 
 def test_one_daily_copy_a_day_and_none_of_nothing(tmp_path: Path) -> None:
