@@ -112,6 +112,11 @@ class UndoStack(QUndoStack):
     busy_changed = Signal(bool)  # work of the stack's is running off the window's thread
     run_in_background: Runner | None = None
     _busy = False
+    _moving = False  # an Undo or Redo is running off the window's thread
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._waiting: list[QUndoCommand] = []  # pushed while an Undo or Redo ran
 
     def push(self, cmd: QUndoCommand) -> None:
         """Do *cmd* and keep it for Undo; if it fails, the stack stays as it was.
@@ -119,6 +124,12 @@ class UndoStack(QUndoStack):
         A refusal (ValueError, for instance InvalidContact) is raised to the caller, who says
         it where it belongs (beside the field); any other failure is told through `failed`.
         """
+        if self._moving:
+            # An Undo or Redo runs off the window's thread and then moves the stack by one:
+            # a step pushed meanwhile would be the one it moved over (undoing the user's
+            # new step). It waits, and is done as soon as the stack has moved.
+            self._waiting.append(cmd)
+            return
         if not isinstance(cmd, Step):
             super().push(cmd)
             return
@@ -161,10 +172,12 @@ class UndoStack(QUndoStack):
         work = step.background(undo=bool(offset)) if step is not None else None
         if step is not None and work is not None and self.run_in_background is not None:
             self._set_busy(True)
+            self._moving = True
             moved: Step = step
 
             def done(ids: list[int]) -> None:
                 self._set_busy(False)
+                self._moving = False
                 moved._skip = True  # done already: the stack only moves
                 if offset:
                     super(UndoStack, self).undo()
@@ -172,9 +185,15 @@ class UndoStack(QUndoStack):
                     super(UndoStack, self).redo()
                 moved._changed(ids)
                 self._moved(offset, moved.text())
+                self._push_waiting()
+
+            def stopped() -> None:
+                self._moving = False
+                self._stopped()
+                self._push_waiting()
 
             verb = "Undoing" if offset else "Redoing"
-            self.run_in_background(f"{verb}: {cmd.text()}", work, done, self._stopped)
+            self.run_in_background(f"{verb}: {cmd.text()}", work, done, stopped)
             return
         if offset:
             super().undo()
@@ -192,6 +211,16 @@ class UndoStack(QUndoStack):
         """Says what was undone or redone, in place of the message that offered it (a
         "Deleted. Press Ctrl+Z to undo." left standing after the Undo would mislead)."""
         self.moved.emit(f"{'Undone' if offset else 'Redone'}: {text}.")
+
+    def _push_waiting(self) -> None:
+        """The steps pushed while an Undo or Redo ran, in their order; a refusal is told (its
+        caller has moved on)."""
+        waiting, self._waiting = self._waiting, []
+        for cmd in waiting:
+            try:
+                self.push(cmd)
+            except ValueError as exc:
+                self._tell("do", cmd.text(), exc)
 
     def _stopped(self) -> None:
         self._set_busy(False)  # cancelled or failed: nothing changed, the stack stays

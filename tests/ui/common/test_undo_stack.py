@@ -344,3 +344,52 @@ def test_a_plain_qt_command_on_the_stack_is_done_undone_and_redone(qtbot: QtBot)
     stack.undo()
     stack.redo()
     assert (cmd.runs, stack.index()) == (["redo", "undo", "redo"], 1)
+
+
+def test_a_step_pushed_while_an_undo_runs_waits_and_is_not_the_one_undone(
+    qtbot: QtBot, db: Database
+) -> None:
+    """The Undo of a bulk delete runs off the window's thread, then moves the stack by one:
+    a step pushed meanwhile (a small delete, a save) was put on top and was the one the
+    stack then undid, and the bulk delete's Redo was skipped. It waits instead."""
+    with db.session() as s:
+        ids = [create_contact(s, ContactRecord(full_name=f"P {i}")) for i in range(20)]
+    many, few = ids[:BULK_IN_BACKGROUND], ids[BULK_IN_BACKGROUND : BULK_IN_BACKGROUND + 2]
+    stack, runner = UndoStack(), Runner()
+    stack.run_in_background = runner
+    changed: list[list[int]] = []
+
+    def live() -> int:
+        with db.session() as s:
+            return count_contacts(s)
+
+    stack.push(DeleteContacts(db, many, ["x"] * len(many), changed.append))
+    runner.finish()
+    assert (stack.index(), live()) == (1, 20 - len(many))
+    stack.undo()  # handed to the runner
+    stack.push(DeleteContacts(db, few, ["x", "y"], changed.append))  # waits
+    assert (stack.count(), stack.index(), live()) == (1, 1, 20 - len(many))
+    runner.finish()  # the bulk delete undone, then the small one done and kept
+    assert live() == 20 - len(few)
+    assert [stack.command(i).text() for i in range(stack.count())] == ["Delete 2 contacts"]
+    assert changed[-2:] == [many, few]
+    stack.undo()
+    assert (stack.index(), live()) == (0, 20)
+
+
+def test_a_step_pushed_while_an_undo_runs_is_done_if_the_undo_is_cancelled(
+    qtbot: QtBot, db: Database
+) -> None:
+    with db.session() as s:
+        ids = [create_contact(s, ContactRecord(full_name=f"P {i}")) for i in range(20)]
+    many, few = ids[:BULK_IN_BACKGROUND], ids[BULK_IN_BACKGROUND : BULK_IN_BACKGROUND + 2]
+    stack, runner = UndoStack(), Runner()
+    stack.run_in_background = runner
+    stack.push(DeleteContacts(db, many, ["x"] * len(many), lambda _ids: None))
+    runner.finish()
+    stack.undo()
+    stack.push(DeleteContacts(db, few, ["x", "y"], lambda _ids: None))
+    runner.cancel()
+    with db.session() as s:
+        assert count_contacts(s) == 20 - len(many) - len(few)
+    assert (stack.count(), stack.index()) == (2, 2)
