@@ -14,7 +14,8 @@ then runs, each printing its figures beside the baseline it measured in the same
 6. mail_history_bench.py  100,000 messages' headers against CARDS contacts, against mailbox alone
 7. on the clustered book (issue 24: CARDS cards whose names repeat, built too):
    window_bench.py and cli_bench.py again, and duplicates_bench.py (possible duplicates
-   counted at start, the review and each decision, bulk delete and its undo, start-up)
+   counted at start, the review and each decision, bulk delete and its undo, bulk tag,
+   tier, industry and delete through the window with its longest stall, start-up)
 
 Takes 10 to 15 minutes on a 2-core machine. bench/RESULTS.md keeps what it printed.
 """
