@@ -148,6 +148,19 @@ def suggestions(session: Session, ids: list[int] | None = None) -> list[Suggesti
     return out
 
 
+COMMON_SUGGESTION_UP_TO = 500  # contacts; each is about 80 µs of matching
+
+
+def common_suggestion(session: Session, ids: list[int]) -> str:
+    """The industry the table suggests for *ids* when it suggests one and the same for each
+    that it suggests anything for; "" when they differ, when none is suggested, or for more
+    than COMMON_SUGGESTION_UP_TO people (the window asks this before its dialog opens)."""
+    if len(ids) > COMMON_SUGGESTION_UP_TO:
+        return ""
+    common = {x.suggested for x in suggestions(session, ids) if x.suggested}
+    return common.pop() if len(common) == 1 else ""
+
+
 def industries_in_use(session: Session) -> list[str]:
     used = set(
         session.scalars(

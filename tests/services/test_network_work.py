@@ -265,3 +265,20 @@ def test_migration_from_the_previous_release_keeps_every_row(tmp_path: Path) -> 
     assert con.execute("SELECT value FROM settings").fetchall() == [("30",)]
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     con.close()
+
+
+def test_one_industry_is_offered_for_a_selection_only_when_it_is_the_only_one_suggested(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann = person(db, "Ann", "Mass General Hospital", "Nurse manager")
+    bea = person(db, "Bea", "City Hospital", "Nurse")
+    bob = person(db, "Bob", "Initech", "Software developer")
+    cy = person(db, "Cy", "Databricks", "Sales")  # nothing suggested
+    with db.session() as s:
+        assert industries.common_suggestion(s, [ann, bea, cy]) == "Healthcare"
+        assert industries.common_suggestion(s, [ann, bob]) == ""
+        assert industries.common_suggestion(s, [cy]) == ""
+        # Past the limit nothing is offered (matching each person held the window).
+        monkeypatch.setattr(industries, "COMMON_SUGGESTION_UP_TO", 2)
+        assert industries.common_suggestion(s, [ann, bea]) == "Healthcare"
+        assert industries.common_suggestion(s, [ann, bea, cy]) == ""

@@ -322,9 +322,7 @@ class ContactActions:
             return
         with self.w.db.session() as s:
             known = industries.industries_in_use(s)
-            suggested = industries.suggestions(s, ids)
-        common = {x.suggested for x in suggested if x.suggested}
-        current = common.pop() if len(common) == 1 else ""
+            current = industries.common_suggestion(s, ids)
         chosen = self._ask_value(
             "Set industry", "&Industry", [(k, k) for k in known], True, len(ids), current
         )
@@ -493,7 +491,9 @@ class ContactActions:
         ids = self.tab.selected_ids()
         if not ids:
             return
-        names = self.tab.selected_names()
+        # The name is shown for one; for more, only their number (reading 5,000 names from
+        # the list held the window half a second).
+        names = self.tab.selected_names() if len(ids) == 1 else [""] * len(ids)
         who = f"“{names[0]}”" if len(ids) == 1 else f"these {len(ids)} contacts"
         box = message_box(
             self.parent_widget,

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
@@ -364,3 +364,20 @@ def test_the_window_opens_on_today_once_there_are_contacts(make_window: Make, db
     w = make_window()
     assert w.tabs.widget(0) is w.today and isinstance(w.today, TodayTab)
     assert w.tabs.currentWidget() is w.today
+
+
+def test_a_selection_in_pieces_is_read_as_the_rows_it_covers(
+    make_window: Make, db: Database
+) -> None:
+    """Rows 0-1 and 3 selected, as Ctrl+click makes them: their ids and names in list order,
+    read from the selection's ranges (each row once, whatever the columns)."""
+    ids = [add(db, n) for n in ("Ann", "Bob", "Cy", "Dee", "Eve")]
+    w = make_window()
+    tab = w.contacts
+    model, flags = tab.model, QItemSelectionModel.SelectionFlag
+    chosen = QItemSelection(model.index(3, 0), model.index(3, model.columnCount() - 1))
+    chosen.select(model.index(0, 0), model.index(1, 1))
+    chosen.select(model.index(1, 0), model.index(1, 0))  # overlapping: still one row
+    tab.table.selectionModel().select(chosen, flags.ClearAndSelect | flags.Rows)
+    assert tab.selected_ids() == [ids[0], ids[1], ids[3]]
+    assert tab.selected_names() == ["Ann", "Bob", "Dee"]
