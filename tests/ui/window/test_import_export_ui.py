@@ -232,8 +232,16 @@ def spawned_children(parent: int) -> list[int]:
     return kids
 
 
+def process_state(pid: int) -> str:
+    """R, S, Z (dead, not yet waited for)… of process *pid*, from /proc."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the workers through /proc")
-@pytest.mark.parametrize("killed", ["a reader", "the helper reading", "the helper importing"])
+@pytest.mark.parametrize(
+    "killed",
+    ["a reader", "the helper reading", "the helper at the preview", "the helper importing"],
+)
 def test_a_helper_process_dying_is_a_plain_failure_and_nothing_changes(
     qtbot: QtBot, make_window: Make, answers: Answers, db: Database, tmp_path: Path, killed: str
 ) -> None:
@@ -250,7 +258,12 @@ def test_a_helper_process_dying_is_a_plain_failure_and_nothing_changes(
     previewed: list[int] = []
 
     def preview_then_kill(dialog: QDialog) -> int:
-        # The helper waits for the answer; it is killed once it is importing.
+        # The helper waits for the answer; it is killed once it is importing, or (at the
+        # preview) while the user reads it: the window's "go" then meets a closed pipe.
+        if killed == "the helper at the preview":
+            (reading,) = spawned_children(os.getpid())
+            os.kill(reading, signal.SIGKILL)
+            qtbot.waitUntil(lambda: process_state(reading) == "Z", timeout=20000)
         previewed.append(1)
         return int(QDialog.DialogCode.Accepted)
 
@@ -264,7 +277,7 @@ def test_a_helper_process_dying_is_a_plain_failure_and_nothing_changes(
     elif killed == "the helper reading":
         qtbot.waitUntil(lambda: bool(spawned_children(helper)), timeout=20000)
         os.kill(helper, signal.SIGKILL)
-    else:
+    elif killed == "the helper importing":
         qtbot.waitUntil(lambda: bool(previewed), timeout=30000)
         os.kill(helper, signal.SIGKILL)
     qtbot.waitUntil(lambda: bool(failures), timeout=30000)
