@@ -290,8 +290,9 @@ class DeleteContacts(Step):
         return self._ids
 
     def background(self, *, undo: bool) -> BackgroundWork | None:
-        """The undo (or redo) of a bulk delete as work for a pool thread; None for a few."""
-        if len(self._ids) < BULK_IN_BACKGROUND:
+        """The undo (or redo) of a bulk delete as work for a pool thread; None for a few, and
+        None when it is pushed done already (nothing to run: the stack keeps it at once)."""
+        if self._done or len(self._ids) < BULK_IN_BACKGROUND:
             return None
         db, ids = self._db, self._ids
         act = restore_contacts if undo else delete_contacts

@@ -305,6 +305,10 @@ def test_deleting_many_contacts_makes_a_backup_first(
     w.contacts.table.selectAll()
     w.contact_actions.delete_action.trigger()
     qtbot.waitUntil(lambda: "Deleted these" in w.statusBar().currentMessage(), timeout=10000)
+    # As the status says it, Ctrl+Z can undo it: the step is on the stack and the list read
+    # (pushing it once ran the delete again off the window's thread, and Undo meanwhile was
+    # ignored).
+    assert w.undo_stack.index() == 1 and w.contacts.model.rowCount() == 0
     (copy,) = [b for b in list_backups(paths.backups) if b.reason == "before-delete"]
     with db.session() as s:
         assert count_contacts(s) == 0
