@@ -26,6 +26,7 @@ from app.services.contacts import (
 )
 from app.storage.db import Database, open_database
 from tests.carddav_server import PASSWORD, USER, Radicale, radicale
+from tests.conftest import busy_timeout
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -446,10 +447,11 @@ def test_stopping_a_sync_keeps_what_was_done_and_the_next_one_finishes(
 
 
 def test_a_database_busy_with_an_import_is_reported_not_a_crash(
-    server: Radicale, db: Database
+    short_busy_timeout: int, server: Radicale, db: Database
 ) -> None:
     import sqlite3
 
+    assert busy_timeout(db) == short_busy_timeout
     server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
     connect(db, server)
     other = sqlite3.connect(db.path, timeout=0)
