@@ -73,6 +73,22 @@ def paths(tmp_path: Path) -> AppPaths:
 
 
 @pytest.fixture
+def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> int:
+    """A write that meets another program's write lock fails after half a second, not five:
+    for tests that hold the lock on purpose and check the failure, not how long it waited.
+    Ask for it before `db` (the timeout is read when a connection opens); returns it."""
+    import app.storage.db
+
+    monkeypatch.setattr(app.storage.db, "BUSY_TIMEOUT_MS", 500)
+    return 500
+
+
+def busy_timeout(db: Database) -> int:
+    with db.session() as s:
+        return int(s.connection().exec_driver_sql("PRAGMA busy_timeout").scalar_one())
+
+
+@pytest.fixture
 def db(paths: AppPaths) -> Iterator[Database]:
     database = open_database(paths.database, paths.backups)
     yield database

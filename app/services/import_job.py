@@ -73,12 +73,12 @@ class ImportJob:
     ) -> Preview | NeedsMapping:
         """Read the files preview named again, placing their columns by *mappings* (path →
         column header → field); then as preview."""
-        self._conn.send(("map", mappings))
+        self._send(("map", mappings))
         return self.preview(progress, cancelled)
 
     def run(self, progress: Progress, cancelled: Callable[[], bool]) -> ImportReport:
         """Import (after preview); raises Cancelled once the helper has rolled back."""
-        self._conn.send("go")
+        self._send("go")
         report: ImportReport = self._wait("done", progress, cancelled)
         return report
 
@@ -88,6 +88,15 @@ class ImportJob:
             with contextlib.suppress(OSError):
                 self._conn.send("stop")
         self._end()
+
+    def _send(self, message: object) -> None:
+        """Tell the helper; a helper that has died meanwhile (while the user read the
+        preview, say) is the same plain failure as one that dies while it works."""
+        try:
+            self._conn.send(message)
+        except OSError:  # BrokenPipeError: nobody reads the other end any more
+            self._end()
+            raise ImportFailed(GONE) from None
 
     def _wait(self, want: str, progress: Progress, cancelled: Callable[[], bool]) -> Any:
         while True:

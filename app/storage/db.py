@@ -48,6 +48,10 @@ _FULL_SIGNS = ("database or disk is full", "No space left on device")
 
 LOCK_TIMEOUT = 120.0
 
+# How long a write waits for another program's write lock (a sync, the command line) before
+# it fails as "locked", in milliseconds: read when a connection opens.
+BUSY_TIMEOUT_MS = 5000
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -87,7 +91,7 @@ def known_revisions() -> set[str]:
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
+    cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     cur.close()
 
 

@@ -26,6 +26,7 @@ from app.services.contacts import (
 )
 from app.storage.db import Database, open_database
 from tests.carddav_server import PASSWORD, USER, Radicale, radicale
+from tests.conftest import busy_timeout
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,16 +144,19 @@ def test_an_address_that_is_no_carddav_server_says_so(tmp_path: Path) -> None:
         web.server_close()
 
 
-def test_first_sync_of_1000_into_an_empty_second_act(server: Radicale, db: Database) -> None:
-    fill_server(server, 1000)
+def test_first_sync_of_a_whole_book_into_an_empty_second_act(
+    server: Radicale, db: Database
+) -> None:
+    whole = 2 * sync.BATCH + 50  # three fetch batches, the last one short
+    fill_server(server, whole)
     connect(db, server)
     report = run(db)
-    assert report.added_here == 1000
+    assert report.added_here == whole
     assert (report.added_there, report.changed_there, report.deleted_there) == (0, 0, 0)
-    assert len(names(db)) == 1000
+    assert len(names(db)) == whole
     again = run(db)  # nothing changed anywhere: nothing moves
     assert again.summary == "everything was already in step"
-    assert len(server.cards()) == 1000
+    assert len(server.cards()) == whole
 
 
 def test_first_sync_into_a_full_second_act_duplicates_no_one(
@@ -419,28 +423,35 @@ def test_stopping_a_sync_keeps_what_was_done_and_the_next_one_finishes(
     server: Radicale, db: Database
 ) -> None:
     with db.session() as s:
-        for i in range(250):
+        for i in range(30):
             create_contact(s, ContactRecord(full_name=f"L{i} P", emails=[Labeled(f"l{i}@x.org")]))
     connect(db, server)
+    writing: list[str] = []
     asked = [0]
 
     def cancelled() -> bool:  # the window closing once some cards went up
-        asked[0] += 1
-        return asked[0] > 120
+        asked[0] += bool(writing)
+        return asked[0] > 20  # asked a few times for each card written
 
-    (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD, cancelled=cancelled)
+    (report,) = sync.sync_all(
+        db,
+        password_for=lambda _k: PASSWORD,
+        progress=lambda said: writing.append(said) if said.startswith("Writing") else None,
+        cancelled=cancelled,
+    )
     assert report.problems == ["Stopped before the end; the next sync carries on."]
-    assert 0 < report.added_there < 250
-    assert 0 < len(server.cards()) < 250
-    assert run(db).added_there == 250 - report.added_there
-    assert len(server.cards()) == 250
+    assert 0 < report.added_there < 30
+    assert 0 < len(server.cards()) < 30
+    assert run(db).added_there == 30 - report.added_there
+    assert len(server.cards()) == 30
 
 
 def test_a_database_busy_with_an_import_is_reported_not_a_crash(
-    server: Radicale, db: Database
+    short_busy_timeout: int, server: Radicale, db: Database
 ) -> None:
     import sqlite3
 
+    assert busy_timeout(db) == short_busy_timeout
     server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
     connect(db, server)
     other = sqlite3.connect(db.path, timeout=0)

@@ -3,7 +3,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.paths import AppPaths
@@ -41,6 +43,20 @@ def _no_static_boxes(*_a: object, **_k: object) -> None:
         "a static QMessageBox was used: route it through MainWindow.ask and text.message_box, "
         "which shows names as plain text"
     )
+
+
+@pytest.fixture(autouse=True)
+def no_key_held() -> Iterator[None]:
+    """After each test, no modifier key is held. A QTest key click with Ctrl whose shortcut
+    closes its widget (a cell editor on Ctrl+S, the window on Ctrl+Q) never sends the Ctrl
+    release, and Qt goes on seeing Ctrl held: a later test's selectRow then added the row to
+    the selection instead of selecting it. A release with no modifiers is what Qt goes by."""
+    yield
+    if QApplication.keyboardModifiers() != Qt.KeyboardModifier.NoModifier:
+        anywhere = QWidget()
+        QTest.keyRelease(anywhere, Qt.Key.Key_Control)
+        anywhere.deleteLater()
+    assert QApplication.keyboardModifiers() == Qt.KeyboardModifier.NoModifier
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from app.ui.common.commands import (
     UndoStack,
 )
 from app.ui.window.main_window import MainWindow
+from tests.conftest import busy_timeout
 from tests.snapshot import snapshot
 from tests.ui.conftest import Answers
 
@@ -180,6 +181,7 @@ def other_program(db: Database) -> Iterator[sqlite3.Connection]:
 
 
 def test_a_locked_database_leaves_the_stack_and_the_data_as_they_were(
+    short_busy_timeout: int,
     qtbot: QtBot,
     make_window: Make,
     db: Database,
@@ -187,6 +189,7 @@ def test_a_locked_database_leaves_the_stack_and_the_data_as_they_were(
     answers: Answers,
     other_program: sqlite3.Connection,
 ) -> None:
+    assert busy_timeout(db) == short_busy_timeout
     w = make_window()
     _two_steps(w, db, people)
     stack_before = _stack_state(w)

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QProgressDialog, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.model.records import ContactRecord, Labeled
@@ -111,6 +113,64 @@ def test_cancel_during_the_import_rolls_everything_back(
         assert count_contacts(s) == 0
     if Path("/proc").is_dir():
         assert not spawned_children(os.getpid())
+
+
+def test_cancel_after_writes_leaves_every_table_as_it_was(
+    qtbot: QtBot, make_window: Make, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancel pressed in the progress dialog once the helper has written a batch of new people
+    (batches of 3; the helper holds there until Cancel reaches it, see tests/import_pause.py):
+    contacts, merges, import runs, fingerprints, links and interactions are as they were."""
+    from functools import partial
+
+    from app.services import import_job
+    from app.services.contacts import get_contact, update_contact
+    from app.services.importing import import_files, parse_bytes
+    from app.services.interactions import log_interaction
+    from tests.import_pause import helper_holding_after_a_batch
+    from tests.snapshot import snapshot
+
+    def card(name: str, org: str = "", extra: str = "") -> str:
+        return (
+            f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{name}\r\nEMAIL:{name.lower()}@x.org\r\n"
+            f"ORG:{org}\r\n{extra}END:VCARD\r\n"
+        )
+
+    earlier = "".join(card(f"K{i}") for i in range(8))
+    with db.session() as s:  # an earlier import: its run, fingerprints and contacts to merge into
+        import_files(s, [parse_bytes(earlier.encode(), "earlier.vcf")])
+    with db.session() as s:
+        k0, k1 = list_contact_ids(s, "k0")[0], list_contact_ids(s, "k1")[0]
+        update_contact(s, replace(get_contact(s, k1), uid="intro-uid", introduced_by_id=k0))
+        log_interaction(s, k0, dt.date(2026, 3, 1), "coffee")
+    w = make_window()  # which seeds its question bank: part of the state before
+    before = snapshot(db)
+    both = tmp_path / "both.vcf"  # eight known people (now at Acme), ten new, one introduced
+    both.write_text(
+        "".join(card(f"K{i}", "Acme") for i in range(8))
+        + "".join(
+            card(f"P{i}", extra="X-ABRELATEDNAMES;TYPE=introduced-by:urn:uuid:intro-uid\r\n")
+            for i in range(10)
+        ),
+        newline="",
+    )
+    written = tmp_path / "written"
+    monkeypatch.setattr(import_job, "_helper", partial(helper_holding_after_a_batch, str(written)))
+    w.ask = dialogs = Dialogs()
+    w.files.start_import([str(both)])
+    qtbot.waitUntil(written.exists, timeout=30000)
+    (progress,) = [
+        d for d in w.findChildren(QProgressDialog) if d.windowTitle() == "Importing contacts"
+    ]
+    (cancel,) = progress.findChildren(QPushButton)
+    # Its Cancel button, clicked: the dialog itself shows only once Qt's own timer fires
+    # (4 s) when no progress comes, as none does while the helper holds.
+    cancel.click()
+    qtbot.waitUntil(lambda: "cancelled" in w.statusBar().currentMessage(), timeout=30000)
+    assert [d.windowTitle() for d in summaries(dialogs)] != []
+    assert "Import finished" not in [d.windowTitle() for d in summaries(dialogs)]
+    assert snapshot(db) == before
+    assert w.contacts.total() == 8
 
 
 def test_cancel_while_reading_shows_no_preview_and_leaves_no_helper(
@@ -232,8 +292,16 @@ def spawned_children(parent: int) -> list[int]:
     return kids
 
 
+def process_state(pid: int) -> str:
+    """R, S, Z (dead, not yet waited for)… of process *pid*, from /proc."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the workers through /proc")
-@pytest.mark.parametrize("killed", ["a reader", "the helper reading", "the helper importing"])
+@pytest.mark.parametrize(
+    "killed",
+    ["a reader", "the helper reading", "the helper at the preview", "the helper importing"],
+)
 def test_a_helper_process_dying_is_a_plain_failure_and_nothing_changes(
     qtbot: QtBot, make_window: Make, answers: Answers, db: Database, tmp_path: Path, killed: str
 ) -> None:
@@ -242,7 +310,10 @@ def test_a_helper_process_dying_is_a_plain_failure_and_nothing_changes(
     writing, must end in a message, with nothing imported and the window still working."""
     from tests.bigfile import write_large_vcf
 
-    big = write_large_vcf(tmp_path / "big.vcf", 6000)
+    if killed == "the helper at the preview":  # read whole before it dies: any file will do
+        big = VCARDS / "ez-vcard" / "gmail-list.vcf"
+    else:
+        big = write_large_vcf(tmp_path / "big.vcf", 6000)
     w = make_window()
     failures: list[str] = []
     shown = w.task_failed
@@ -250,7 +321,12 @@ def test_a_helper_process_dying_is_a_plain_failure_and_nothing_changes(
     previewed: list[int] = []
 
     def preview_then_kill(dialog: QDialog) -> int:
-        # The helper waits for the answer; it is killed once it is importing.
+        # The helper waits for the answer; it is killed once it is importing, or (at the
+        # preview) while the user reads it: the window's "go" then meets a closed pipe.
+        if killed == "the helper at the preview":
+            (reading,) = spawned_children(os.getpid())
+            os.kill(reading, signal.SIGKILL)
+            qtbot.waitUntil(lambda: process_state(reading) == "Z", timeout=20000)
         previewed.append(1)
         return int(QDialog.DialogCode.Accepted)
 
@@ -264,7 +340,7 @@ def test_a_helper_process_dying_is_a_plain_failure_and_nothing_changes(
     elif killed == "the helper reading":
         qtbot.waitUntil(lambda: bool(spawned_children(helper)), timeout=20000)
         os.kill(helper, signal.SIGKILL)
-    else:
+    elif killed == "the helper importing":
         qtbot.waitUntil(lambda: bool(previewed), timeout=30000)
         os.kill(helper, signal.SIGKILL)
     qtbot.waitUntil(lambda: bool(failures), timeout=30000)
