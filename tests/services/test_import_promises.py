@@ -1,0 +1,199 @@
+"""Import's smaller promises, each found missing by mutation testing (tests/MUTATION.md): who
+a shared key joins, what Undo import and its confirmation say, the backup before an import,
+an unreadable file's words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from app.model.tables import Contact, ImportRun
+from app.services.contacts import count_contacts, delete_contacts, get_contact, list_contact_ids
+from app.services.importing import (
+    ParsedFile,
+    back_up_before_import,
+    import_files,
+    last_import,
+    parse_bytes,
+    read_file,
+    release,
+    undo_import,
+)
+from app.storage.backups import list_backups
+from app.storage.db import Database
+from app.vcard.problems import Problem, Severity
+from tests.services.test_trust import card, run_import, vcf
+
+
+def names(db: Database) -> list[str]:
+    with db.session() as s:
+        return sorted(get_contact(s, cid).full_name for cid in list_contact_ids(s))
+
+
+def test_a_uid_seen_before_is_the_same_person_under_a_new_name(db: Database) -> None:
+    run_import(db, vcf(card(uid="u-7", fn="Ann Lee", email="ann@x.org")))
+    report = run_import(db, vcf(card(uid="u-7", fn="Ann Smith", title="Nurse")), "b.vcf")
+    assert (report.imported, report.merged) == (0, 1)
+    assert names(db) == ["Ann Lee"]
+
+
+def test_a_linkedin_profile_is_one_person_whatever_the_name(db: Database) -> None:
+    profile = "URL:https://www.linkedin.com/in/ann-lee-42\r\n"
+    first = card(fn="Ann Lee").replace("END:VCARD", profile + "END:VCARD")
+    renamed = card(fn="Ann Smith", title="Nurse").replace("END:VCARD", profile + "END:VCARD")
+    run_import(db, vcf(first))
+    report = run_import(db, vcf(renamed), "b.vcf")
+    assert (report.imported, report.merged) == (0, 1)
+    assert names(db) == ["Ann Lee"]
+
+
+def test_a_nameless_card_joins_the_contact_with_its_phone(db: Database) -> None:
+    run_import(db, vcf(card(tel="+44 20 7946 0018", note="reception")))
+    report = run_import(db, vcf(card(tel="+442079460018", title="Front desk")), "b.vcf")
+    assert (report.imported, report.merged) == (0, 1)
+
+
+def test_a_card_without_uid_and_one_with_joins_the_same_email_in_one_file(db: Database) -> None:
+    data = vcf(
+        card(fn="Pat Lee", email="pat@lee.example"),
+        card(uid="u-1", fn="Pat Lee", email="pat@lee.example", title="Teacher"),
+        card(fn="Pat Lee", email="PAT@lee.example", note="school run"),
+    )
+    report = run_import(db, data)
+    assert (report.imported, report.merged) == (1, 2)
+
+
+def test_a_shared_switchboard_tells_people_apart_by_given_and_family_name(db: Database) -> None:
+    def named(given: str, family: str) -> str:
+        c = card(tel="+44 20 7946 0018")
+        return c.replace("END:VCARD", f"N:{family};{given};;;\r\nEND:VCARD")
+
+    report = run_import(db, vcf(named("Ann", "Lee"), named("Bob", "Lee"), named("Ann", "Smith")))
+    assert (report.imported, report.merged) == (3, 0)
+
+
+def test_no_import_yet_is_nothing_to_undo(db: Database) -> None:
+    with db.session() as s:
+        assert last_import(s) is None
+        with pytest.raises(LookupError, match="import 99 cannot be undone"):
+            undo_import(s, 99)
+
+
+def test_the_confirmation_names_the_files_counts_and_later_edits_of_this_import(
+    db: Database,
+) -> None:
+    first = run_import(db, vcf(card(fn="Ann Lee", email="ann@x.org")), "Old phone.vcf")
+    bo, cy = vcf(card(fn="Bo Chen", email="bo@x.org")), vcf(card(fn="Cy Dee", email="cy@x.org"))
+    with db.session() as s:
+        report = import_files(s, [parse_bytes(bo, "My contacts.vcf"), parse_bytes(cy, "b.vcf")])
+    with db.session() as s:
+        # Ann, of the import before, edited now: not this import's edit.
+        s.execute(
+            update(Contact)
+            .where(Contact.id.in_(first.contact_ids))
+            .values(updated_at=Contact.updated_at + dt.timedelta(hours=1))
+        )
+        run = s.get(ImportRun, report.import_id)
+        assert run is not None and run.finished_at is not None
+        # Bo edited a second and a half after the import: an edit, not the import's stamp.
+        s.execute(
+            update(Contact)
+            .where(Contact.id == report.contact_ids[0])
+            .values(updated_at=run.finished_at + dt.timedelta(seconds=1.5))
+        )
+        last = last_import(s)
+        assert last is not None
+        assert (last.id, last.started_at) == (run.id, run.started_at)
+        assert last.files == ["My contacts.vcf", "b.vcf"]
+        assert (last.created, last.merged, last.edited_since) == (2, 0, 1)
+    only_merges = run_import(db, vcf(card(fn="Cy Dee", email="cy@x.org", title="Chef")))
+    with db.session() as s:
+        last = last_import(s)
+        assert last is not None and last.id == only_merges.import_id
+        assert (last.created, last.merged) == (0, 1)
+
+
+def test_undo_reverts_every_merged_contact_but_one_deleted_since_and_only_once(
+    db: Database,
+) -> None:
+    people = [("Ann Lee", "ann@x.org"), ("Bo Chen", "bo@x.org"), ("Cy Dee", "cy@x.org")]
+    run_import(db, vcf(*(card(fn=n, email=e) for n, e in people)))
+    # The existing contacts get a phone number and an address that is not one: merged
+    # contacts whose earlier state itself has a warning the import kept as written.
+    run_import(db, vcf(card(fn="Cy Dee", email="cy@x.org", tel="no phone")))
+    report = run_import(
+        db, vcf(*(card(fn=n, email=e, title="Changed") for n, e in people), card(fn="New")), "b"
+    )
+    assert (report.imported, report.merged) == (1, 3)
+    with db.session() as s:
+        delete_contacts(s, [report.contact_ids[0]])  # Ann, deleted since
+        assert report.import_id is not None
+        done = undo_import(s, report.import_id)
+        assert (done.removed, done.reverted) == (1, 2)
+        titles = {
+            get_contact(s, cid).full_name: get_contact(s, cid).title for cid in list_contact_ids(s)
+        }
+        assert titles == {"Bo Chen": "", "Cy Dee": ""}
+        with pytest.raises(LookupError, match="already undone"):
+            undo_import(s, report.import_id)
+
+
+def test_undo_forgets_only_its_own_cards(db: Database) -> None:
+    """Name-only cards are known again by their fingerprint: undoing a later import must not
+    forget an earlier import's cards, or importing that file again would duplicate them."""
+    earlier = vcf(card(fn="Bob", note="the plumber"))
+    run_import(db, earlier)
+    later = run_import(db, vcf(card(fn="Carl", note="the baker")), "b.vcf")
+    with db.session() as s:
+        assert later.import_id is not None
+        undo_import(s, later.import_id)
+    again = run_import(db, earlier)
+    assert (again.imported, again.unchanged) == (0, 1)
+    assert names(db) == ["Bob"]
+
+
+def test_undo_removes_more_than_a_thousand_new_contacts(db: Database) -> None:
+    report = run_import(db, vcf(*(card(fn=f"P{i}", email=f"p{i}@x.org") for i in range(1100))))
+    with db.session() as s:
+        assert report.import_id is not None
+        assert undo_import(s, report.import_id).removed == 1100
+        assert count_contacts(s) == 0
+
+
+def test_a_backup_is_made_before_an_import_changes_a_database_with_contacts(
+    db: Database,
+) -> None:
+    back_up_before_import(db)  # nothing to protect yet
+    assert list_backups(db.backups) == []
+    run_import(db, vcf(card(fn="Ann Lee")))
+    back_up_before_import(db)
+    assert sorted(b.reason for b in list_backups(db.backups)) == ["before-import", "daily"]
+
+
+def test_an_unreadable_file_is_one_error_in_words(tmp_path: Path) -> None:
+    missing = tmp_path / "gone.vcf"
+    parsed = read_file(missing)
+    assert parsed.path == str(missing) and parsed.cards == []
+    assert parsed.problems == [
+        Problem("gone.vcf", 0, "cannot be read: No such file or directory", Severity.ERROR)
+    ]
+
+
+def test_a_csv_read_from_disk_uses_the_columns_the_user_placed(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(b"Name,E-mail,Favourite fruit\r\nAnn Lee,ann@x.org,pear\r\n")
+    parsed = read_file(path, {"Favourite fruit": "note"})
+    assert parsed.path == str(path)
+    assert [(c.record.full_name, c.record.note) for c in parsed.cards] == [("Ann Lee", "pear")]
+
+
+def test_release_empties_every_file_and_the_list() -> None:
+    data = vcf(*(card(fn=f"P{i}") for i in range(450)))
+    files = [parse_bytes(data, "a.vcf"), parse_bytes(data, "b.vcf")]
+    kept = list(files)
+    release(files)
+    assert files == [] and [f.cards for f in kept] == [[], []]
+    assert isinstance(kept[0], ParsedFile)
