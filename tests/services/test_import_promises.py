@@ -54,16 +54,28 @@ def test_a_nameless_card_joins_the_contact_with_its_phone(db: Database) -> None:
     run_import(db, vcf(card(tel="+44 20 7946 0018", note="reception")))
     report = run_import(db, vcf(card(tel="+442079460018", title="Front desk")), "b.vcf")
     assert (report.imported, report.merged) == (0, 1)
+    # A card without a name is imported as it is, without a warning for it.
+    assert [p for p in report.problems if p.severity is not Severity.WARNING] == []
+    assert not any("name" in p.message for p in report.problems)
 
 
-def test_a_card_without_uid_and_one_with_joins_the_same_email_in_one_file(db: Database) -> None:
+def test_cards_of_one_person_in_one_file_join_with_or_without_a_uid(db: Database) -> None:
     data = vcf(
         card(fn="Pat Lee", email="pat@lee.example"),
+        card(fn="Sam Roe", email="sam@roe.example"),
         card(uid="u-1", fn="Pat Lee", email="pat@lee.example", title="Teacher"),
         card(fn="Pat Lee", email="PAT@lee.example", note="school run"),
     )
-    report = run_import(db, data)
-    assert (report.imported, report.merged) == (1, 2)
+    placed: list[int | None] = []
+    with db.session() as s:
+        report = import_files(s, [parse_bytes(data, "a.vcf")], placed=placed)
+        pat, sam = report.contact_ids
+        assert placed == [pat, sam, pat, pat]
+        assert (report.imported, report.merged) == (2, 2)
+        record = get_contact(s, pat)
+        assert (record.uid, record.title) == ("u-1", "Teacher")
+        assert "school run" in record.note
+        assert get_contact(s, sam).title == ""
 
 
 def test_a_shared_switchboard_tells_people_apart_by_given_and_family_name(db: Database) -> None:
@@ -123,7 +135,8 @@ def test_undo_reverts_every_merged_contact_but_one_deleted_since_and_only_once(
     run_import(db, vcf(*(card(fn=n, email=e) for n, e in people)))
     # The existing contacts get a phone number and an address that is not one: merged
     # contacts whose earlier state itself has a warning the import kept as written.
-    run_import(db, vcf(card(fn="Cy Dee", email="cy@x.org", tel="no phone")))
+    kept = run_import(db, vcf(card(fn="Bo Chen", email="bo@x.org", tel="no phone")), "c.vcf")
+    assert kept.problems == [Problem("c.vcf", 1, "“no phone” has no digits. Kept as written.")]
     report = run_import(
         db, vcf(*(card(fn=n, email=e, title="Changed") for n, e in people), card(fn="New")), "b"
     )
