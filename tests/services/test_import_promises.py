@@ -64,16 +64,19 @@ def test_cards_of_one_person_in_one_file_join_with_or_without_a_uid(db: Database
         card(fn="Pat Lee", email="pat@lee.example"),
         card(fn="Sam Roe", email="sam@roe.example"),
         card(uid="u-1", fn="Pat Lee", email="pat@lee.example", title="Teacher"),
-        card(fn="Pat Lee", email="PAT@lee.example", note="school run"),
+        card(fn="Pat Lee", email="PAT@lee.example", note="school run").replace(
+            "END:VCARD", "X-SECONDACT-INTRODUCED-BY:urn:uuid:ida\r\nEND:VCARD"
+        ),
+        card(uid="urn:uuid:ida", fn="Ida Ames"),
     )
     placed: list[int | None] = []
     with db.session() as s:
         report = import_files(s, [parse_bytes(data, "a.vcf")], placed=placed)
-        pat, sam = report.contact_ids
-        assert placed == [pat, sam, pat, pat]
-        assert (report.imported, report.merged) == (2, 2)
+        pat, sam, ida = report.contact_ids
+        assert placed == [pat, sam, pat, pat, ida]
+        assert (report.imported, report.merged) == (3, 2)
         record = get_contact(s, pat)
-        assert (record.uid, record.title) == ("u-1", "Teacher")
+        assert (record.uid, record.title, record.introduced_by_id) == ("u-1", "Teacher", ida)
         assert "school run" in record.note
         assert get_contact(s, sam).title == ""
 

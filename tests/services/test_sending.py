@@ -26,6 +26,7 @@ from app.model.tables import CampaignRecipient
 from app.paths import AppPaths
 from app.services import mail, outreach, sending
 from app.services.contacts import create_contact
+from app.services.interactions import interactions_of
 from app.storage.db import Database, open_database
 from tests.conftest import ROOT
 from tests.mailserver import PASSWORD, MailServer, start_server
@@ -536,24 +537,86 @@ def test_a_pause_after_a_failed_message_counts_it(
     assert starttls_server.messages() == []
 
 
-def test_a_one_second_gap_is_waited_and_the_cap_says_why_it_stopped(
+def test_a_one_second_gap_is_waited_shown_and_the_cap_says_why_it_stopped(
     db: Database, starttls_server: MailServer
 ) -> None:
     people = [person(db, f"Person {i}", f"p{i}@example.com") for i in range(3)]
     cid = ready_to_send(db, starttls_server, people, sending.Pace(1, 1, 2))
     account = account_for(starttls_server)
     waits: list[float] = []
+    seen: list[sending.Progress] = []
 
     def wait(seconds: float) -> bool:
         waits.append(seconds)
         return False
 
     out = sending.send_queued(
-        db, cid, account, connect_to(account), wait=wait, clock=lambda: MONDAY
+        db, cid, account, connect_to(account), wait=wait, progress=seen.append, clock=lambda: MONDAY
     )
     assert waits == [1.0]  # between the two messages, none before the first
+    assert seen == [
+        sending.Progress(1, 3, "Person 0", "sent"),
+        sending.Progress(1, 3, "", "waiting", 1.0),
+        sending.Progress(2, 3, "Person 1", "sent"),
+    ]
     assert (out.sent, out.failed, out.left, out.reason) == (2, 0, 1, "cap")
     assert out.message == (
         "2 messages went out in the last 24 hours, your daily limit. "
         "The rest wait, queued: resume tomorrow."
     )
+    with db.session() as s:
+        [logged] = interactions_of(s, people[0])
+        assert logged.summary.startswith(
+            f"Sent “{starttls_server.messages()[0].message['Subject']}”"
+        )
+
+
+def test_a_failed_message_is_shown_and_counted_when_the_wait_is_interrupted(
+    db: Database, starttls_server: MailServer
+) -> None:
+    with db.session() as s:
+        record = ContactRecord(full_name="Bad", emails=[Labeled(BAD[0])])
+        bad = create_contact(s, record, check=False)  # as an import keeps it: unchecked
+    first, last = (person(db, n, f"{n.lower()}@example.com") for n in ("Ann", "Cy"))
+    cid = ready_to_send(db, starttls_server, [first, bad, last], sending.Pace(1, 1, 100))
+    with db.session() as s:
+        for r in s.scalars(select(CampaignRecipient).where(CampaignRecipient.status == "skipped")):
+            r.status = "queued"
+    account = account_for(starttls_server)
+    interrupted = iter([False, True])
+    seen: list[sending.Progress] = []
+    out = sending.send_queued(
+        db,
+        cid,
+        account,
+        connect_to(account),
+        wait=lambda _s: next(interrupted),
+        progress=seen.append,
+        clock=lambda: MONDAY,
+    )
+    assert (out.sent, out.failed, out.left, out.reason) == (1, 1, 1, "paused")
+    assert [p for p in seen if p.status != "waiting"] == [
+        sending.Progress(1, 3, "Ann", "sent"),
+        sending.Progress(2, 3, "Bad", "failed"),
+    ]
+
+
+def test_two_refused_recipients_both_count_as_failed(
+    db: Database, starttls_server: MailServer
+) -> None:
+    starttls_server.refuse = {"p0@example.com", "p2@example.com"}
+    cid, account = three_queued(db, starttls_server)
+    out = sending.send_queued(db, cid, account, connect_to(account))
+    assert (out.sent, out.failed, out.left, out.reason) == (1, 2, 0, "done")
+
+
+def test_a_stop_on_an_error_counts_what_this_campaign_has_left(
+    db: Database, starttls_server: MailServer
+) -> None:
+    starttls_server.drop_after_data = {"p1@example.com"}
+    cid, account = three_queued(db, starttls_server)
+    ready_to_send(
+        db, starttls_server, [person(db, "Other", "o@example.com")], sending.Pace(0, 0, 100)
+    )
+    out = sending.send_queued(db, cid, account, connect_to(account))
+    assert (out.sent, out.failed, out.left, out.reason) == (1, 0, 1, "error")
