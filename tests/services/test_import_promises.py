@@ -34,8 +34,8 @@ def names(db: Database) -> list[str]:
 
 
 def test_a_uid_seen_before_is_the_same_person_under_a_new_name(db: Database) -> None:
-    run_import(db, vcf(card(uid="u-7", fn="Ann Lee", email="ann@x.org")))
-    report = run_import(db, vcf(card(uid="u-7", fn="Ann Smith", title="Nurse")), "b.vcf")
+    run_import(db, vcf(card(uid="urn:uuid:7", fn="Ann Lee", email="ann@x.org")))
+    report = run_import(db, vcf(card(uid="urn:uuid:7", fn="Ann Smith", title="Nurse")), "b.vcf")
     assert (report.imported, report.merged) == (0, 1)
     assert names(db) == ["Ann Lee"]
 
@@ -44,10 +44,13 @@ def test_a_linkedin_profile_is_one_person_whatever_the_name(db: Database) -> Non
     profile = "URL:https://www.linkedin.com/in/ann-lee-42\r\n"
     first = card(fn="Ann Lee").replace("END:VCARD", profile + "END:VCARD")
     renamed = card(fn="Ann Smith", title="Nurse").replace("END:VCARD", profile + "END:VCARD")
+    other = card(fn="Bo Chen").replace(
+        "END:VCARD", "URL:https://www.linkedin.com/in/bo-chen\r\nEND:VCARD"
+    )
     run_import(db, vcf(first))
-    report = run_import(db, vcf(renamed), "b.vcf")
-    assert (report.imported, report.merged) == (0, 1)
-    assert names(db) == ["Ann Lee"]
+    report = run_import(db, vcf(renamed, other), "b.vcf")
+    assert (report.imported, report.merged) == (1, 1)
+    assert names(db) == ["Ann Lee", "Bo Chen"]
 
 
 def test_a_nameless_card_joins_the_contact_with_its_phone(db: Database) -> None:
@@ -175,6 +178,7 @@ def test_undo_removes_more_than_a_thousand_new_contacts(db: Database) -> None:
     report = run_import(db, vcf(*(card(fn=f"P{i}", email=f"p{i}@x.org") for i in range(1100))))
     with db.session() as s:
         assert report.import_id is not None
+        assert len(set(report.contact_ids)) == 1100
         assert undo_import(s, report.import_id).removed == 1100
         assert count_contacts(s) == 0
 
@@ -213,3 +217,66 @@ def test_release_empties_every_file_and_the_list() -> None:
     release(files)
     assert files == [] and [f.cards for f in kept] == [[], []]
     assert isinstance(kept[0], ParsedFile)
+
+
+def test_progress_is_reported_every_50_cards_and_as_the_new_people_are_written(
+    db: Database,
+) -> None:
+    data = vcf(*(card(fn=f"P{i}", email=f"p{i}@x.org") for i in range(120)))
+    seen: list[tuple[int, int]] = []
+    with db.session() as s:
+        import_files(
+            s, [parse_bytes(data, "a.vcf")], lambda done, total: seen.append((done, total))
+        )
+    assert seen == [(50, 120), (100, 120), (240, 240), (240, 240)]
+
+
+def test_a_csv_row_is_imported_and_a_skipped_card_reported(db: Database) -> None:
+    csv = parse_bytes(b"Name,E-mail\r\nAnn Lee,ann@x.org\r\n", "people.csv")
+    empty = "BEGIN:VCARD\r\nVERSION:3.0\r\nEND:VCARD\r\n"
+    cards = parse_bytes(vcf(card(fn="Bo Chen"), empty), "b.vcf")
+    with db.session() as s:
+        report = import_files(s, [csv, cards])
+    assert (report.imported, report.merged, report.skipped) == (2, 0, 1)
+    assert report.problems == [
+        Problem("people.csv", 0, "1 row read as CSV"),
+        Problem(
+            "b.vcf",
+            5,
+            "the card has no name, organisation, email, phone or address; skipped",
+            Severity.ERROR,
+        ),
+    ]
+
+
+def test_a_deleted_contacts_uid_does_not_take_the_card_back(db: Database) -> None:
+    data = vcf(card(uid="urn:uuid:9", fn="Ann Lee"))
+    first = run_import(db, data)
+    with db.session() as s:
+        delete_contacts(s, first.contact_ids)
+    again = run_import(db, data)
+    assert (again.imported, again.merged) == (1, 0)
+    assert names(db) == ["Ann Lee"]
+
+
+def test_an_eight_digit_phone_is_a_key(db: Database) -> None:
+    report = run_import(
+        db, vcf(card(fn="Ann Lee", tel="2079 4600"), card(fn="Ann Lee", tel="20794600", title="X"))
+    )
+    assert (report.imported, report.merged) == (1, 1)
+    again = run_import(db, vcf(card(fn="Ann Lee", tel="2079-4600", org="Acme")), "b.vcf")
+    assert (again.imported, again.merged) == (0, 1)
+
+
+def test_a_conflict_kept_in_the_note_names_the_file_it_came_from(db: Database) -> None:
+    pair = vcf(
+        card(fn="Ann Lee", email="a@x.org", title="Nurse"),
+        card(fn="Ann Lee", email="a@x.org", title="Head Nurse"),
+    )
+    run_import(db, pair, "pair.vcf")
+    run_import(db, vcf(card(fn="Ann Lee", email="a@x.org", title="Matron")), "phone.vcf")
+    with db.session() as s:
+        (cid,) = list_contact_ids(s)
+        note = get_contact(s, cid).note
+    assert "Title: Head Nurse" in note and "pair.vcf" in note
+    assert "Title: Matron" in note and "phone.vcf" in note
