@@ -445,24 +445,20 @@ def test_a_login_refused_between_messages_leaves_the_rest_queued(
 def test_messages_go_in_the_order_the_campaign_lists_them(
     db: Database, starttls_server: MailServer
 ) -> None:
-    """Taking people out and putting one back (Undo) leaves the list's order unlike the order
-    the rows were made in: the messages follow the list, as the window shows it."""
+    """People added in several steps: the list's order, not the contacts' or the addresses'."""
     a, b, c, d = (person(db, f"Person {n}", f"{n}@example.com") for n in "abcd")
     cid = campaign(db)
     account = account_for(starttls_server)
     with db.session() as s:
         mail.save_account(s, account)
         sending.save_pace(s, sending.Pace(0, 0, 100))
-        rid = dict(zip((a, b, c), outreach.add_recipients(s, cid, [a, b, c]), strict=True))
-        put_back = outreach.remove_recipients(s, [rid[c]])
-        outreach.remove_recipients(s, [rid[b]])
-        outreach.add_recipients(s, cid, [d])  # after a in the list, made after c
-        outreach.restore_recipients(s, put_back)
+        outreach.add_recipients(s, cid, [c, a])
+        outreach.add_recipients(s, cid, [d, b])
         listed = [r.email for r in outreach.recipients(s, cid)]
-        assert listed == ["a@example.com", "d@example.com", "c@example.com"]
+        assert listed == [f"{n}@example.com" for n in "cadb"]
         outreach.queue(s, cid, hold_same_employer=False)
     out = sending.send_queued(db, cid, account, connect_to(account))
-    assert (out.sent, out.reason) == (3, "done")
+    assert (out.sent, out.reason) == (4, "done")
     assert [r.envelope_to[0] for r in starttls_server.messages()] == listed
 
 
@@ -620,3 +616,30 @@ def test_a_stop_on_an_error_counts_what_this_campaign_has_left(
     )
     out = sending.send_queued(db, cid, account, connect_to(account))
     assert (out.sent, out.failed, out.left, out.reason) == (1, 0, 1, "error")
+
+
+@pytest.mark.parametrize(
+    ("pace", "refused"),
+    [
+        (sending.Pace(0, 3600, 1), ""),
+        (sending.Pace(3600, 3600, 2000), ""),
+        (sending.Pace(0, 3601, 100), "wait"),
+        (sending.Pace(-1, 10, 100), "wait"),
+        (sending.Pace(11, 10, 100), "wait"),
+        (sending.Pace(0, 0, 0), "daily"),
+        (sending.Pace(0, 0, 2001), "daily"),
+    ],
+)
+def test_the_pace_is_checked_at_its_limits(db: Database, pace: sending.Pace, refused: str) -> None:
+    words = {
+        "wait": "The wait between messages is 0 to 3,600 seconds, shortest first.",
+        "daily": "The daily limit is between 1 and 2,000 messages.",
+    }
+    with db.session() as s:
+        if refused:
+            with pytest.raises(ValueError, match=f"^{words[refused]}$"):
+                sending.save_pace(s, pace)
+            assert sending.load_pace(s) == sending.Pace()
+        else:
+            sending.save_pace(s, pace)
+            assert sending.load_pace(s) == pace
