@@ -72,6 +72,7 @@ def test_cards_of_one_person_in_one_file_join_with_or_without_a_uid(db: Database
         ),
         card(uid="urn:uuid:ida", fn="Ida Ames"),
     )
+    run_import(db, vcf(card(fn="Someone Else")), "before.vcf")  # ids start above 1
     placed: list[int | None] = []
     with db.session() as s:
         report = import_files(s, [parse_bytes(data, "a.vcf")], placed=placed)
@@ -108,14 +109,14 @@ def test_the_confirmation_names_the_files_counts_and_later_edits_of_this_import(
     with db.session() as s:
         report = import_files(s, [parse_bytes(bo, "My contacts.vcf"), parse_bytes(cy, "b.vcf")])
     with db.session() as s:
+        run = s.get(ImportRun, report.import_id)
+        assert run is not None and run.finished_at is not None
         # Ann, of the import before, edited now: not this import's edit.
         s.execute(
             update(Contact)
             .where(Contact.id.in_(first.contact_ids))
-            .values(updated_at=Contact.updated_at + dt.timedelta(hours=1))
+            .values(updated_at=run.finished_at + dt.timedelta(hours=1))
         )
-        run = s.get(ImportRun, report.import_id)
-        assert run is not None and run.finished_at is not None
         # Bo edited a second and a half after the import: an edit, not the import's stamp.
         s.execute(
             update(Contact)
@@ -280,3 +281,11 @@ def test_a_conflict_kept_in_the_note_names_the_file_it_came_from(db: Database) -
         note = get_contact(s, cid).note
     assert "Title: Head Nurse" in note and "pair.vcf" in note
     assert "Title: Matron" in note and "phone.vcf" in note
+
+
+def test_the_same_name_only_card_twice_in_one_file_is_one_contact(db: Database) -> None:
+    report = run_import(
+        db, vcf(card(fn="Bob", note="the plumber"), card(fn="Bob", note="the plumber"))
+    )
+    assert (report.imported, report.merged, report.unchanged) == (1, 0, 1)
+    assert names(db) == ["Bob"]
