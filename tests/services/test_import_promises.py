@@ -289,3 +289,18 @@ def test_the_same_name_only_card_twice_in_one_file_is_one_contact(db: Database) 
     )
     assert (report.imported, report.merged, report.unchanged) == (1, 0, 1)
     assert names(db) == ["Bob"]
+
+
+def test_a_key_a_card_brings_to_a_known_person_finds_them_later_in_the_file(
+    db: Database,
+) -> None:
+    data = vcf(
+        card(fn="Pat Lee", email="pat@lee.example"),
+        card(fn="Pat Lee", email="pat@lee.example", tel="+44 20 7946 0018"),
+        card(fn="Pat Lee", tel="+442079460018", title="Teacher"),
+    )
+    report = run_import(db, data)
+    assert (report.imported, report.merged) == (1, 2)
+    run_import(db, vcf(card(fn="Pat Lee", email="pat@lee.example")), "b.vcf")
+    again = run_import(db, data, "c.vcf")
+    assert (again.imported, again.merged, again.unchanged) == (0, 0, 3)
