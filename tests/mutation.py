@@ -31,8 +31,14 @@ MODULES: dict[str, list[str]] = {
     "app/services/importing.py": [
         "tests/services/test_import_merge_export.py",
         "tests/services/test_reimport.py",
+        "tests/services/test_trust.py",
+        "tests/services/test_parallel_read.py",
+        "tests/services/test_import_promises.py",
     ],
-    "app/services/sending.py": ["tests/services/test_sending.py"],
+    "app/services/sending.py": [
+        "tests/services/test_sending.py",
+        "tests/services/test_outreach.py",
+    ],
     "app/services/sync.py": [
         "tests/services/test_sync.py",
         "tests/services/test_sync_servers.py",

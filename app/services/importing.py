@@ -227,7 +227,6 @@ class _Identity:
     """What the matcher remembers of a contact to tell a shared key from a coincidence."""
 
     uid: str = ""
-    emails: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)  # files of this import it came from
     key: str | None = None  # person_key, once known
     record: ContactRecord | None = None  # to work out the key only when a phone asks for it
@@ -307,7 +306,6 @@ class Matcher:
         who.uid = who.uid or r.uid
         if who.record is None and who.key is None:
             who.record = r
-        who.emails |= _emails(r)
         if source:
             who.sources.add(source)
 
@@ -358,7 +356,6 @@ class Matcher:
         ):
             if "@" in v:
                 put(f"email:{email_key(v)}", cid)
-                who(cid).emails.add(email_key(v))
         for cid, v in session.execute(
             select(ContactUrl.contact_id, ContactUrl.value).join(Contact).where(live)
         ):

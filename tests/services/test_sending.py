@@ -14,6 +14,7 @@ import sys
 import threading
 from collections import Counter
 from dataclasses import replace
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from app.model.tables import CampaignRecipient
 from app.paths import AppPaths
 from app.services import mail, outreach, sending
 from app.services.contacts import create_contact
+from app.services.interactions import interactions_of
 from app.storage.db import Database, open_database
 from tests.conftest import ROOT
 from tests.mailserver import PASSWORD, MailServer, start_server
@@ -438,3 +440,206 @@ def test_a_login_refused_between_messages_leaves_the_rest_queued(
     assert sending.send_queued(db, cid, account, connect_to(account)).reason == "done"
     assert delivered(starttls_server) == {f"p{i}@example.com": 1 for i in range(3)}
     assert set(statuses(db, cid).values()) == {"sent"}
+
+
+def test_messages_go_in_the_order_the_campaign_lists_them(
+    db: Database, starttls_server: MailServer
+) -> None:
+    """People added in several steps: the list's order, not the contacts' or the addresses'."""
+    a, b, c, d = (person(db, f"Person {n}", f"{n}@example.com") for n in "abcd")
+    cid = campaign(db)
+    account = account_for(starttls_server)
+    with db.session() as s:
+        mail.save_account(s, account)
+        sending.save_pace(s, sending.Pace(0, 0, 100))
+        outreach.add_recipients(s, cid, [c, a])
+        outreach.add_recipients(s, cid, [d, b])
+        listed = [r.email for r in outreach.recipients(s, cid)]
+        assert listed == [f"{n}@example.com" for n in "cadb"]
+        outreach.queue(s, cid, hold_same_employer=False)
+    out = sending.send_queued(db, cid, account, connect_to(account))
+    assert (out.sent, out.reason) == (4, "done")
+    assert [r.envelope_to[0] for r in starttls_server.messages()] == listed
+
+
+class Closing:
+    """A real connection that remembers being closed."""
+
+    def __init__(self, account: mail.MailAccount) -> None:
+        self.transport = connect_to(account)()
+        self.closed = False
+
+    def send(self, msg: EmailMessage) -> None:
+        self.transport.send(msg)
+
+    def close(self) -> None:
+        self.closed = True
+        self.transport.close()
+
+
+def test_one_message_outside_a_campaign_goes_as_written_and_closes_its_connection(
+    starttls_server: MailServer,
+) -> None:
+    account = account_for(starttls_server)
+    opened: list[Closing] = []
+
+    def connect() -> Closing:
+        opened.append(Closing(account))
+        return opened[-1]
+
+    msg = sending.send_one(
+        account, connect, "Ann Lee", "ann@example.com", "Thank you", "Thanks, Ann.\n"
+    )
+    [got] = starttls_server.messages()
+    assert got.envelope_to == ["ann@example.com"]
+    assert got.message["Message-ID"] == msg["Message-ID"]
+    assert got.message["To"].addresses[0].display_name == "Ann Lee"
+    assert got.message["From"].addresses[0].display_name == account.from_name
+    assert got.message["Subject"] == "Thank you"
+    assert got.message.get_content().replace("\r\n", "\n") == "Thanks, Ann.\n"
+    assert len(opened) == 1 and opened[0].closed
+    starttls_server.refuse = {"bob@example.com"}
+    with pytest.raises(mail.RecipientRefused):
+        sending.send_one(account, connect, "Bob", "bob@example.com", "Hi", "Hello.\n")
+    assert len(opened) == 2 and opened[1].closed  # closed after a refusal too
+
+
+def test_a_campaign_sends_its_own_messages_only(db: Database, starttls_server: MailServer) -> None:
+    ann, bob = person(db, "Ann Lee", "ann@example.com"), person(db, "Bob Ray", "bob@example.com")
+    first = ready_to_send(db, starttls_server, [ann], sending.Pace(0, 0, 100))
+    other = ready_to_send(db, starttls_server, [bob], sending.Pace(0, 0, 100))
+    account = account_for(starttls_server)
+    out = sending.send_queued(db, first, account, connect_to(account))
+    assert (out.sent, out.failed, out.left, out.reason) == (1, 0, 0, "done")
+    assert delivered(starttls_server) == {"ann@example.com": 1}
+    assert statuses(db, other) == {"bob@example.com": "queued"}
+
+
+def test_a_pause_after_a_failed_message_counts_it(
+    db: Database, starttls_server: MailServer
+) -> None:
+    with db.session() as s:
+        record = ContactRecord(full_name="Bad", emails=[Labeled(BAD[0])])
+        bad = create_contact(s, record, check=False)  # as an import keeps it: unchecked
+    good = person(db, "Ann Lee", "ann@example.com")
+    cid = ready_to_send(db, starttls_server, [bad, good], sending.Pace(0, 0, 100))
+    with db.session() as s:
+        for r in s.scalars(select(CampaignRecipient).where(CampaignRecipient.status == "skipped")):
+            r.status = "queued"
+    account = account_for(starttls_server)
+    asked = iter([False, True])
+    out = sending.send_queued(db, cid, account, connect_to(account), stop=lambda: next(asked))
+    assert (out.sent, out.failed, out.left, out.reason) == (0, 1, 1, "paused")
+    assert starttls_server.messages() == []
+
+
+def test_a_one_second_gap_is_waited_shown_and_the_cap_says_why_it_stopped(
+    db: Database, starttls_server: MailServer
+) -> None:
+    people = [person(db, f"Person {i}", f"p{i}@example.com") for i in range(3)]
+    cid = ready_to_send(db, starttls_server, people, sending.Pace(1, 1, 2))
+    account = account_for(starttls_server)
+    waits: list[float] = []
+    seen: list[sending.Progress] = []
+
+    def wait(seconds: float) -> bool:
+        waits.append(seconds)
+        return False
+
+    out = sending.send_queued(
+        db, cid, account, connect_to(account), wait=wait, progress=seen.append, clock=lambda: MONDAY
+    )
+    assert waits == [1.0]  # between the two messages, none before the first
+    assert seen == [
+        sending.Progress(1, 3, "Person 0", "sent"),
+        sending.Progress(1, 3, "", "waiting", 1.0),
+        sending.Progress(2, 3, "Person 1", "sent"),
+    ]
+    assert (out.sent, out.failed, out.left, out.reason) == (2, 0, 1, "cap")
+    assert out.message == (
+        "2 messages went out in the last 24 hours, your daily limit. "
+        "The rest wait, queued: resume tomorrow."
+    )
+    with db.session() as s:
+        [logged] = interactions_of(s, people[0])
+        assert logged.summary.startswith(
+            f"Sent “{starttls_server.messages()[0].message['Subject']}”"
+        )
+
+
+def test_a_failed_message_is_shown_and_counted_when_the_wait_is_interrupted(
+    db: Database, starttls_server: MailServer
+) -> None:
+    with db.session() as s:
+        record = ContactRecord(full_name="Bad", emails=[Labeled(BAD[0])])
+        bad = create_contact(s, record, check=False)  # as an import keeps it: unchecked
+    first, last = (person(db, n, f"{n.lower()}@example.com") for n in ("Ann", "Cy"))
+    cid = ready_to_send(db, starttls_server, [first, bad, last], sending.Pace(1, 1, 100))
+    with db.session() as s:
+        for r in s.scalars(select(CampaignRecipient).where(CampaignRecipient.status == "skipped")):
+            r.status = "queued"
+    account = account_for(starttls_server)
+    interrupted = iter([False, True])
+    seen: list[sending.Progress] = []
+    out = sending.send_queued(
+        db,
+        cid,
+        account,
+        connect_to(account),
+        wait=lambda _s: next(interrupted),
+        progress=seen.append,
+        clock=lambda: MONDAY,
+    )
+    assert (out.sent, out.failed, out.left, out.reason) == (1, 1, 1, "paused")
+    assert [p for p in seen if p.status != "waiting"] == [
+        sending.Progress(1, 3, "Ann", "sent"),
+        sending.Progress(2, 3, "Bad", "failed"),
+    ]
+
+
+def test_two_refused_recipients_both_count_as_failed(
+    db: Database, starttls_server: MailServer
+) -> None:
+    starttls_server.refuse = {"p0@example.com", "p2@example.com"}
+    cid, account = three_queued(db, starttls_server)
+    out = sending.send_queued(db, cid, account, connect_to(account))
+    assert (out.sent, out.failed, out.left, out.reason) == (1, 2, 0, "done")
+
+
+def test_a_stop_on_an_error_counts_what_this_campaign_has_left(
+    db: Database, starttls_server: MailServer
+) -> None:
+    starttls_server.drop_after_data = {"p1@example.com"}
+    cid, account = three_queued(db, starttls_server)
+    ready_to_send(
+        db, starttls_server, [person(db, "Other", "o@example.com")], sending.Pace(0, 0, 100)
+    )
+    out = sending.send_queued(db, cid, account, connect_to(account))
+    assert (out.sent, out.failed, out.left, out.reason) == (1, 0, 1, "error")
+
+
+@pytest.mark.parametrize(
+    ("pace", "refused"),
+    [
+        (sending.Pace(0, 3600, 1), ""),
+        (sending.Pace(3600, 3600, 2000), ""),
+        (sending.Pace(0, 3601, 100), "wait"),
+        (sending.Pace(-1, 10, 100), "wait"),
+        (sending.Pace(11, 10, 100), "wait"),
+        (sending.Pace(0, 0, 0), "daily"),
+        (sending.Pace(0, 0, 2001), "daily"),
+    ],
+)
+def test_the_pace_is_checked_at_its_limits(db: Database, pace: sending.Pace, refused: str) -> None:
+    words = {
+        "wait": "The wait between messages is 0 to 3,600 seconds, shortest first.",
+        "daily": "The daily limit is between 1 and 2,000 messages.",
+    }
+    with db.session() as s:
+        if refused:
+            with pytest.raises(ValueError, match=f"^{words[refused]}$"):
+                sending.save_pace(s, pace)
+            assert sending.load_pace(s) == sending.Pace()
+        else:
+            sending.save_pace(s, pace)
+            assert sending.load_pace(s) == pace
