@@ -299,7 +299,7 @@ class Matcher:
             self._saved[contact_id] = (
                 None
                 if who is None
-                else replace(who, emails=set(who.emails), sources=set(who.sources))
+                else replace(who, sources=set(who.sources))
             )
         if who is None:
             who = self._who[contact_id] = _Identity()

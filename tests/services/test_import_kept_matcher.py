@@ -73,7 +73,7 @@ def comparable(rows: dict[str, list[Any]]) -> dict[str, list[Any]]:
 
 
 def state(m: Matcher) -> tuple[object, object]:
-    return dict(m._by_key), {cid: (w.uid, w.emails, w.sources) for cid, w in m._who.items()}
+    return dict(m._by_key), {cid: (w.uid, w.sources, w.key) for cid, w in m._who.items()}
 
 
 def counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
