@@ -1,0 +1,94 @@
+"""The three-way merge of a synced contact and a conflict shown side by side, without a
+server: the merge is a function of three records, the conflict a row of the database.
+
+Asked for by the survivors of mutation testing (tests/MUTATION.md, app/services/sync.py);
+test_sync.py claims the same through Radicale."""
+
+from __future__ import annotations
+
+from app.model.records import ContactRecord, Labeled, PostalAddress
+from app.model.tables import SyncCard
+from app.services import carddav, sync
+from app.services.contacts import create_contact
+from app.storage.db import Database
+from app.vcard.writer import to_vcard
+
+
+def ann(emails: list[str], **values: object) -> ContactRecord:
+    return ContactRecord(
+        uid="ann",
+        full_name="Ann Lee",
+        given_name="Ann",
+        family_name="Lee",
+        emails=[Labeled(e, "work") for e in emails],
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def test_both_sides_removals_and_additions_to_a_list_are_all_applied_once() -> None:
+    base = ann(["kept@x.org", "gone-here@x.org", "gone-there@x.org"])
+    here = ann(["kept@x.org", "gone-there@x.org", "laptop@x.org", "both@x.org"])
+    there = ann(["both@x.org", "kept@x.org", "gone-here@x.org", "phone@x.org", "phone@x.org"])
+    merged, clashes = sync.three_way(base, here, there)
+    assert clashes == []
+    # This side's order, then the server's additions, each once.
+    assert [e.value for e in merged.emails] == [
+        "kept@x.org",
+        "laptop@x.org",
+        "both@x.org",
+        "phone@x.org",
+    ]
+
+
+def test_a_field_one_side_changed_is_taken_and_both_changing_it_apart_clashes() -> None:
+    base = ann(["a@x.org"], title="Clerk", note="old")
+    here = ann(["a@x.org"], title="Curator", note="old")
+    there = ann(["a@x.org"], title="Keeper", note="met at the fair")
+    merged, clashes = sync.three_way(base, here, there)
+    assert clashes == ["title"]
+    assert (merged.title, merged.note) == ("Curator", "met at the fair")
+
+
+def a_conflict(db: Database, mine: ContactRecord, theirs: ContactRecord) -> int:
+    """A link of *mine* whose server side, *theirs*, waits as a conflict: its id."""
+    with db.session() as s:
+        account = sync.add_account(
+            s,
+            "https://dav.example.org/",
+            "ann",
+            [carddav.BookInfo("https://dav.example.org/book/", "Book", True)],
+        )
+        (book,) = sync.books_of(s, account)
+        cid = create_contact(s, mine)
+        link = SyncCard(
+            book_id=book.id,
+            href="/book/ann.vcf",
+            contact_id=cid,
+            card=to_vcard(mine, "3.0"),
+            conflict=to_vcard(theirs, "3.0"),
+        )
+        s.add(link)
+        s.flush()
+        return link.id
+
+
+def test_a_conflict_is_shown_field_by_field_lists_a_line_each(db: Database) -> None:
+    home = PostalAddress(label="home", street="1 Main St", city="Oslo")
+    mine = ann(["a@x.org", "b@x.org"], title="Curator")
+    theirs = ann(["a@x.org"], title="Keeper", addresses=[home])
+    link_id = a_conflict(db, mine, theirs)
+    with db.session() as s:
+        shown = sync.differences(s, s.get(SyncCard, link_id))
+    assert shown == [
+        ("Title", "Curator", "Keeper"),
+        ("Email", "a@x.org\nb@x.org", "a@x.org"),
+        ("Address", "", "1 Main St, Oslo"),
+    ]
+
+
+def test_a_conflict_whose_contact_was_deleted_here_shows_nothing(db: Database) -> None:
+    link_id = a_conflict(db, ann(["a@x.org"]), ann(["b@x.org"]))
+    with db.session() as s:
+        link = s.get(SyncCard, link_id)
+        link.contact_id = None
+        assert sync.differences(s, link) == []
