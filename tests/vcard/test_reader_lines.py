@@ -54,6 +54,7 @@ def test_a_declared_charset_is_used_before_any_guess() -> None:
         (b"QUJDRA==", b"ABCD"),
         (b"QUJD\r\n RA ==", b"ABCD"),  # white space anywhere
         (b"QUJDX", b"ABC"),  # a stray final character
+        (b"QUJDR==", b"ABC"),  # one before the padding
         (b"AAAX", b"\x00\x00\x17"),  # ends in a letter padding is not
     ],
 )
@@ -93,6 +94,10 @@ def test_damaged_base64_is_told_apart(raw: bytes, why: str) -> None:
             [("X-LABEL", 'say \\"hi\\"'), ("TYPE", "cell")],
         ),
         (b'TEL;X-LABEL="a \\"b\\" c":1', [("X-LABEL", 'a \\"b\\" c')]),
+        (
+            b'TEL;X-LABEL="a \\"b\\" c";TYPE="cell":1',
+            [("X-LABEL", 'a \\"b\\" c'), ("TYPE", "cell")],
+        ),
         # RFC 6868 caret escapes, quoted or not, decoded once.
         (b"TEL;X-A=a^nb^Nc:1", [("X-A", "a\nb\nc")]),
         (b'TEL;X-A="a^Nb":1', [("X-A", "a\nb")]),
@@ -125,9 +130,9 @@ def test_a_soft_break_at_the_end_of_a_value_does_not_take_in_the_card_end(end: b
 def test_a_soft_break_before_a_line_that_starts_with_end_continues_the_value() -> None:
     data = (
         b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ann Lee\r\n"
-        b"NOTE;QUOTED-PRINTABLE:Weekend plans: =\r\nEndless summer\r\nEND:VCARD\r\n"
+        b"NICKNAME;QUOTED-PRINTABLE:The =\r\nEnd\r\nEND:VCARD\r\n"
     )
     parsed = parse_bytes(data, "t.vcf")
     assert parsed.problems == []
     (card,) = parsed.cards
-    assert card.record.note == "Weekend plans: Endless summer"
+    assert card.record.nickname == "The End"
