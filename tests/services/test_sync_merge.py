@@ -6,10 +6,12 @@ test_sync.py claims the same through Radicale."""
 
 from __future__ import annotations
 
-from app.model.records import ContactRecord, Labeled, PostalAddress
-from app.model.tables import SyncCard
+from sqlalchemy import select
+
+from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
+from app.model.tables import SyncBook, SyncCard
 from app.services import carddav, sync
-from app.services.contacts import create_contact
+from app.services.contacts import create_contact, get_contact
 from app.storage.db import Database
 from app.vcard.writer import to_vcard
 
@@ -49,23 +51,33 @@ def test_a_field_one_side_changed_is_taken_and_both_changing_it_apart_clashes() 
     assert (merged.title, merged.note) == ("Curator", "met at the fair")
 
 
-def a_conflict(db: Database, mine: ContactRecord, theirs: ContactRecord) -> int:
-    """A link of *mine* whose server side, *theirs*, waits as a conflict: its id."""
+def a_conflict(
+    db: Database,
+    mine: ContactRecord,
+    theirs: ContactRecord,
+    base: ContactRecord | None = None,
+    href: str = "/book/ann.vcf",
+) -> int:
+    """A link of *mine* (synced as *base*, by default as it is) whose server side, *theirs*,
+    waits as a conflict: its id."""
     with db.session() as s:
-        account = sync.add_account(
-            s,
-            "https://dav.example.org/",
-            "ann",
-            [carddav.BookInfo("https://dav.example.org/book/", "Book", True)],
-        )
-        (book,) = sync.books_of(s, account)
+        book = s.scalars(select(SyncBook)).first()
+        if book is None:
+            account = sync.add_account(
+                s,
+                "https://dav.example.org/",
+                "ann",
+                [carddav.BookInfo("https://dav.example.org/book/", "Book", True)],
+            )
+            (book,) = sync.books_of(s, account)
         cid = create_contact(s, mine)
         link = SyncCard(
             book_id=book.id,
-            href="/book/ann.vcf",
+            href=href,
             contact_id=cid,
-            card=to_vcard(mine, "3.0"),
+            card=to_vcard(base or mine, "3.0"),
             conflict=to_vcard(theirs, "3.0"),
+            conflict_etag="theirs",
         )
         s.add(link)
         s.flush()
@@ -75,7 +87,7 @@ def a_conflict(db: Database, mine: ContactRecord, theirs: ContactRecord) -> int:
 def test_a_conflict_is_shown_field_by_field_lists_a_line_each(db: Database) -> None:
     home = PostalAddress(label="home", street="1 Main St", city="Oslo")
     mine = ann(["a@x.org", "b@x.org"], title="Curator")
-    theirs = ann(["a@x.org"], title="Keeper", addresses=[home])
+    theirs = ann(["a@x.org"], title="Keeper", addresses=[home], birthday=Birthday(5, 4))
     link_id = a_conflict(db, mine, theirs)
     with db.session() as s:
         shown = sync.differences(s, s.get(SyncCard, link_id))
@@ -83,6 +95,7 @@ def test_a_conflict_is_shown_field_by_field_lists_a_line_each(db: Database) -> N
         ("Title", "Curator", "Keeper"),
         ("Email", "a@x.org\nb@x.org", "a@x.org"),
         ("Address", "", "1 Main St, Oslo"),
+        ("Birthday", "", "--05-04"),
     ]
 
 
@@ -92,3 +105,36 @@ def test_a_conflict_whose_contact_was_deleted_here_shows_nothing(db: Database) -
         link = s.get(SyncCard, link_id)
         link.contact_id = None
         assert sync.differences(s, link) == []
+
+
+def test_settling_a_conflict_takes_the_chosen_side_and_the_other_sides_other_edits(
+    db: Database,
+) -> None:
+    base = ann(["a@x.org"], title="Clerk")
+    mine = ann(["a@x.org"], title="Curator")
+    theirs = ann(["a@x.org"], title="Keeper", note="met at the fair")
+    for keep, title in (("here", "Curator"), ("server", "Keeper")):
+        link_id = a_conflict(db, mine, theirs, base=base, href=f"/book/{keep}.vcf")
+        with db.session() as s:
+            sync.resolve_conflict(s, link_id, keep)
+            link = s.get(SyncCard, link_id)
+            assert (link.conflict, link.conflict_etag) == (None, "")
+            assert link.card == to_vcard(theirs, "3.0")  # the new base
+            assert link.etag == "theirs"
+            settled = get_contact(s, link.contact_id)
+            assert (settled.title, settled.note) == (title, "met at the fair")
+            # Keeping the server's side leaves nothing to write back; keeping mine does.
+            assert (link.local_hash == "") == (keep == "here")
+
+
+def test_settling_a_conflict_whose_contact_was_deleted_here_keeps_the_servers_card(
+    db: Database,
+) -> None:
+    theirs = ann(["b@x.org"])
+    link_id = a_conflict(db, ann(["a@x.org"]), theirs)
+    with db.session() as s:
+        s.get(SyncCard, link_id).contact_id = None
+        sync.resolve_conflict(s, link_id, "here")
+        sync.resolve_conflict(s, link_id + 1, "here")  # no such link: nothing to settle
+        link = s.get(SyncCard, link_id)
+        assert (link.contact_id, link.conflict, link.card) == (None, None, to_vcard(theirs, "3.0"))
