@@ -136,3 +136,19 @@ def test_a_soft_break_before_a_line_that_starts_with_end_continues_the_value() -
     assert parsed.problems == []
     (card,) = parsed.cards
     assert card.record.nickname == "The End"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'X-A;P=a\\"b":v"w:z',  # the last quote opens a value that never closes
+        b'X-A;P=a\\"b":v"w\\x:z',  # ... and a backslash before the last character
+    ],
+)
+def test_a_parameter_whose_quote_never_closes_is_an_unreadable_line(line: bytes) -> None:
+    cards, _ = read_cards(
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:a@x.org\r\n" + line + b"\r\nEND:VCARD\r\n", "t.vcf"
+    )
+    (card,) = cards
+    assert [p.name for p in card.properties] == ["VERSION", "EMAIL"]
+    assert [p.message for p in card.problems] == [f"unreadable line “{line.decode()}” was dropped"]
