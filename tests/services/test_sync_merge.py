@@ -6,6 +6,8 @@ test_sync.py claims the same through Radicale."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
@@ -86,7 +88,7 @@ def a_conflict(
 
 def test_a_conflict_is_shown_field_by_field_lists_a_line_each(db: Database) -> None:
     home = PostalAddress(label="home", street="1 Main St", city="Oslo")
-    mine = ann(["a@x.org", "b@x.org"], title="Curator")
+    mine = ann(["a@x.org", "b@x.org"], title="Curator", tags=["alumni", "mentor"])
     theirs = ann(["a@x.org"], title="Keeper", addresses=[home], birthday=Birthday(5, 4))
     link_id = a_conflict(db, mine, theirs)
     with db.session() as s:
@@ -96,6 +98,7 @@ def test_a_conflict_is_shown_field_by_field_lists_a_line_each(db: Database) -> N
         ("Email", "a@x.org\nb@x.org", "a@x.org"),
         ("Address", "", "1 Main St, Oslo"),
         ("Birthday", "", "--05-04"),
+        ("Tags", "alumni\nmentor", ""),
     ]
 
 
@@ -110,8 +113,9 @@ def test_a_conflict_whose_contact_was_deleted_here_shows_nothing(db: Database) -
 def test_settling_a_conflict_takes_the_chosen_side_and_the_other_sides_other_edits(
     db: Database,
 ) -> None:
-    base = ann(["a@x.org"], title="Clerk")
-    mine = ann(["a@x.org"], title="Curator")
+    base = ann(["a@x.org"], title="Clerk", nickname="Annie")
+    # Here since before the first sync: its own UID, which the server's card keeps.
+    mine = replace(ann(["a@x.org"], title="Curator", nickname="Annie"), uid="here-1")
     theirs = ann(["a@x.org"], title="Keeper", note="met at the fair")
     for keep, title in (("here", "Curator"), ("server", "Keeper")):
         link_id = a_conflict(db, mine, theirs, base=base, href=f"/book/{keep}.vcf")
@@ -123,6 +127,7 @@ def test_settling_a_conflict_takes_the_chosen_side_and_the_other_sides_other_edi
             assert link.etag == "theirs"
             settled = get_contact(s, link.contact_id)
             assert (settled.title, settled.note) == (title, "met at the fair")
+            assert settled.nickname == ""  # removed there, untouched here
             # Keeping the server's side leaves nothing to write back; keeping mine does.
             assert (link.local_hash == "") == (keep == "here")
 
