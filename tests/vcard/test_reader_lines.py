@@ -152,3 +152,13 @@ def test_a_parameter_whose_quote_never_closes_is_an_unreadable_line(line: bytes)
     (card,) = cards
     assert [p.name for p in card.properties] == ["VERSION", "EMAIL"]
     assert [p.message for p in card.problems] == [f"unreadable line “{line.decode()}” was dropped"]
+
+
+def test_a_grouped_property_with_a_colon_in_a_quoted_parameter_keeps_its_group() -> None:
+    prop = the_property(b'item1.TEL;X-A="a:b";TYPE=cell:123')
+    assert (prop.group, prop.name, prop.params, prop.raw) == (
+        "item1",
+        "TEL",
+        [("X-A", "a:b"), ("TYPE", "cell")],
+        b"123",
+    )
