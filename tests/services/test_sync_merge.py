@@ -143,3 +143,51 @@ def test_settling_a_conflict_whose_contact_was_deleted_here_keeps_the_servers_ca
         sync.resolve_conflict(s, link_id + 1, "here")  # no such link: nothing to settle
         link = s.get(SyncCard, link_id)
         assert (link.contact_id, link.conflict, link.card) == (None, None, to_vcard(theirs, "3.0"))
+
+
+APPLE = (
+    "BEGIN:VCARD\r\n"
+    "VERSION:3.0\r\n"
+    "PRODID:-//Apple Inc.//iPhone OS 17.0//EN\r\n"
+    "N:Lee;Ann;;;\r\n"
+    "FN:Ann Lee\r\n"
+    "item1.X-ABLabel:_$!<Other>!$_\r\n"
+    "item1.EMAIL;type=INTERNET;type=pref:ann@x.org\r\n"
+    "TITLE:Clerk\r\n"
+    "X-PHONETIC-LAST-NAME:lee\r\n"
+    "X-SOCIALPROFILE;type=twitter:x-apple:annlee\r\n"
+    "item2.X-ABLabel:orphan\r\n"
+    "UID:ann\r\n"
+    "END:VCARD\r\n"
+)
+
+
+def written_over(db: Database, server_card: str, **edits: object) -> list[str]:
+    """The lines written over another client's *server_card* after *edits* here, without
+    the REV an edit stamps."""
+    r = sync.parse_card(server_card, "")
+    assert r is not None
+    r = replace(r, **edits)  # type: ignore[arg-type]
+    with db.session() as s:
+        text = sync.server_text(s, r, server_card)
+    return [x for x in text.split("\r\n") if not x.startswith("REV:")]
+
+
+def test_an_edit_here_rewrites_only_its_own_lines_of_another_clients_card(db: Database) -> None:
+    lines = APPLE.split("\r\n")
+    assert written_over(db, APPLE, title="Curator") == [
+        "TITLE:Curator" if x == "TITLE:Clerk" else x for x in lines
+    ]
+    r = sync.parse_card(APPLE, "")
+    assert r is not None
+    # A line no field maps removed here: it goes; this side's other unmapped lines (the
+    # label without a property) take its place, every mapped line stays where it was.
+    kept = [x for x in r.extra_lines if "PHONETIC" not in x]
+    assert kept == ["item2.X-ABLabel:orphan"]
+    unmapped = [x for x in lines if x not in ("item2.X-ABLabel:orphan", "X-PHONETIC-LAST-NAME:lee")]
+    at = lines.index("X-PHONETIC-LAST-NAME:lee")
+    assert written_over(db, APPLE, extra_lines=kept) == [
+        *unmapped[:at],
+        "item2.X-ABLabel:orphan",
+        *unmapped[at:],
+    ]
