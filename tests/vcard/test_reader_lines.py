@@ -162,3 +162,38 @@ def test_a_grouped_property_with_a_colon_in_a_quoted_parameter_keeps_its_group()
         [("X-A", "a:b"), ("TYPE", "cell")],
         b"123",
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "params", "raw"),
+    [
+        # An unquoted value with a colon: text with a caret before the last colon is the
+        # parameter's; a caret after it is the value's.
+        (b"NOTE;X-A=a:b^nc:v", [("X-A", "a:b\nc")], b"v"),
+        (b"NOTE;TYPE=home;X-A=a:b^nc:v", [("TYPE", "home"), ("X-A", "a:b\nc")], b"v"),
+        (b"NOTE;X-A=a:b^nc:v:", [("X-A", "a:b\nc:v")], b""),
+        (b"NOTE;X-A=a:b:c^n", [("X-A", "a")], b"b:c^n"),
+        (b"NOTE;X-A=a:\xff^n:v", [("X-A", "a:\ufffd\n")], b"v"),
+        # Dots in a group name: the group is all before the last one.
+        (b'a.b.NOTE;X-A="a:b":v', [("X-A", "a:b")], b"v"),
+    ],
+)
+def test_a_colon_in_an_unquoted_parameter_value_is_reclaimed(
+    line: bytes, params: list[tuple[str, str]], raw: bytes
+) -> None:
+    prop = the_property(line)
+    assert (prop.name, prop.params, prop.raw) == ("NOTE", params, raw)
+    assert prop.group == ("a.b" if line.startswith(b"a.b.") else "")
+
+
+def test_a_value_that_only_names_quoted_printable_is_not_unfolded_as_such() -> None:
+    cards, _ = read_cards(
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        b"NOTE:say QUOTED-PRINTABLE=\r\nEMAIL:a@x.org\r\nEND:VCARD\r\n",
+        "t.vcf",
+    )
+    (card,) = cards
+    assert [(p.name, p.raw) for p in card.properties[1:]] == [
+        ("NOTE", b"say QUOTED-PRINTABLE="),
+        ("EMAIL", b"a@x.org"),
+    ]
