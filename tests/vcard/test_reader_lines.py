@@ -186,14 +186,24 @@ def test_a_colon_in_an_unquoted_parameter_value_is_reclaimed(
     assert prop.group == ("a.b" if line.startswith(b"a.b.") else "")
 
 
-def test_a_value_that_only_names_quoted_printable_is_not_unfolded_as_such() -> None:
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"NOTE:say QUOTED-PRINTABLE=",
+        b"NOTE:say QUOTED-PRINTABLE: it=",
+        b"QUOTED-PRINTABLE, no colon=",  # not a content line at all
+    ],
+)
+def test_a_line_that_only_names_quoted_printable_is_not_unfolded_as_such(line: bytes) -> None:
     cards, _ = read_cards(
-        b"BEGIN:VCARD\r\nVERSION:2.1\r\n"
-        b"NOTE:say QUOTED-PRINTABLE=\r\nEMAIL:a@x.org\r\nEND:VCARD\r\n",
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nEMAIL:a@x.org\r\n"
+        + line
+        + b"\r\nEMAIL:b@x.org\r\nEND:VCARD\r\n",
         "t.vcf",
     )
     (card,) = cards
-    assert [(p.name, p.raw) for p in card.properties[1:]] == [
-        ("NOTE", b"say QUOTED-PRINTABLE="),
-        ("EMAIL", b"a@x.org"),
-    ]
+    emails = [p.raw for p in card.properties if p.name == "EMAIL"]
+    assert emails == [b"a@x.org", b"b@x.org"]
+    assert [p.raw for p in card.properties if p.name == "NOTE"] == (
+        [line[5:]] if line.startswith(b"NOTE:") else []
+    )
