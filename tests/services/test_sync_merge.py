@@ -1,0 +1,193 @@
+"""The three-way merge of a synced contact and a conflict shown side by side, without a
+server: the merge is a function of three records, the conflict a row of the database.
+
+Asked for by the survivors of mutation testing (tests/MUTATION.md, app/services/sync.py);
+test_sync.py claims the same through Radicale."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import select
+
+from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
+from app.model.tables import SyncBook, SyncCard
+from app.services import carddav, sync
+from app.services.contacts import create_contact, get_contact
+from app.storage.db import Database
+from app.vcard.writer import to_vcard
+
+
+def ann(emails: list[str], **values: object) -> ContactRecord:
+    return ContactRecord(
+        uid="ann",
+        full_name="Ann Lee",
+        given_name="Ann",
+        family_name="Lee",
+        emails=[Labeled(e, "work") for e in emails],
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def test_both_sides_removals_and_additions_to_a_list_are_all_applied_once() -> None:
+    base = ann(["kept@x.org", "gone-here@x.org", "gone-there@x.org"])
+    here = ann(["kept@x.org", "gone-there@x.org", "laptop@x.org", "both@x.org"])
+    there = ann(["both@x.org", "kept@x.org", "gone-here@x.org", "phone@x.org", "phone@x.org"])
+    merged, clashes = sync.three_way(base, here, there)
+    assert clashes == []
+    # This side's order, then the server's additions, each once.
+    assert [e.value for e in merged.emails] == [
+        "kept@x.org",
+        "laptop@x.org",
+        "both@x.org",
+        "phone@x.org",
+    ]
+
+
+def test_a_field_one_side_changed_is_taken_and_both_changing_it_apart_clashes() -> None:
+    base = ann(["a@x.org"], title="Clerk", note="old")
+    here = ann(["a@x.org"], title="Curator", note="old")
+    there = ann(["a@x.org"], title="Keeper", note="met at the fair")
+    merged, clashes = sync.three_way(base, here, there)
+    assert clashes == ["title"]
+    assert (merged.title, merged.note) == ("Curator", "met at the fair")
+
+
+def a_conflict(
+    db: Database,
+    mine: ContactRecord,
+    theirs: ContactRecord,
+    base: ContactRecord | None = None,
+    href: str = "/book/ann.vcf",
+) -> int:
+    """A link of *mine* (synced as *base*, by default as it is) whose server side, *theirs*,
+    waits as a conflict: its id."""
+    with db.session() as s:
+        book = s.scalars(select(SyncBook)).first()
+        if book is None:
+            account = sync.add_account(
+                s,
+                "https://dav.example.org/",
+                "ann",
+                [carddav.BookInfo("https://dav.example.org/book/", "Book", True)],
+            )
+            (book,) = sync.books_of(s, account)
+        cid = create_contact(s, mine)
+        link = SyncCard(
+            book_id=book.id,
+            href=href,
+            contact_id=cid,
+            card=to_vcard(base or mine, "3.0"),
+            conflict=to_vcard(theirs, "3.0"),
+            conflict_etag="theirs",
+        )
+        s.add(link)
+        s.flush()
+        return link.id
+
+
+def test_a_conflict_is_shown_field_by_field_lists_a_line_each(db: Database) -> None:
+    home = PostalAddress(label="home", street="1 Main St", city="Oslo")
+    mine = ann(["a@x.org", "b@x.org"], title="Curator", tags=["alumni", "mentor"])
+    theirs = ann(["a@x.org"], title="Keeper", addresses=[home], birthday=Birthday(5, 4))
+    link_id = a_conflict(db, mine, theirs)
+    with db.session() as s:
+        shown = sync.differences(s, s.get(SyncCard, link_id))
+    assert shown == [
+        ("Title", "Curator", "Keeper"),
+        ("Email", "a@x.org\nb@x.org", "a@x.org"),
+        ("Address", "", "1 Main St, Oslo"),
+        ("Birthday", "", "--05-04"),
+        ("Tags", "alumni\nmentor", ""),
+    ]
+
+
+def test_a_conflict_whose_contact_was_deleted_here_shows_nothing(db: Database) -> None:
+    link_id = a_conflict(db, ann(["a@x.org"]), ann(["b@x.org"]))
+    with db.session() as s:
+        link = s.get(SyncCard, link_id)
+        link.contact_id = None
+        assert sync.differences(s, link) == []
+
+
+def test_settling_a_conflict_takes_the_chosen_side_and_the_other_sides_other_edits(
+    db: Database,
+) -> None:
+    base = ann(["a@x.org"], title="Clerk", nickname="Annie")
+    # Here since before the first sync: its own UID, which the server's card keeps.
+    mine = replace(ann(["a@x.org"], title="Curator", nickname="Annie"), uid="here-1")
+    theirs = ann(["a@x.org"], title="Keeper", note="met at the fair")
+    for keep, title in (("here", "Curator"), ("server", "Keeper")):
+        link_id = a_conflict(db, mine, theirs, base=base, href=f"/book/{keep}.vcf")
+        with db.session() as s:
+            sync.resolve_conflict(s, link_id, keep)
+            link = s.get(SyncCard, link_id)
+            assert (link.conflict, link.conflict_etag) == (None, "")
+            assert link.card == to_vcard(theirs, "3.0")  # the new base
+            assert link.etag == "theirs"
+            settled = get_contact(s, link.contact_id)
+            assert (settled.title, settled.note) == (title, "met at the fair")
+            assert settled.nickname == ""  # removed there, untouched here
+            # Keeping the server's side leaves nothing to write back; keeping mine does.
+            assert (link.local_hash == "") == (keep == "here")
+
+
+def test_settling_a_conflict_whose_contact_was_deleted_here_keeps_the_servers_card(
+    db: Database,
+) -> None:
+    theirs = ann(["b@x.org"])
+    link_id = a_conflict(db, ann(["a@x.org"]), theirs)
+    with db.session() as s:
+        s.get(SyncCard, link_id).contact_id = None
+        sync.resolve_conflict(s, link_id, "here")
+        sync.resolve_conflict(s, link_id + 1, "here")  # no such link: nothing to settle
+        link = s.get(SyncCard, link_id)
+        assert (link.contact_id, link.conflict, link.card) == (None, None, to_vcard(theirs, "3.0"))
+
+
+APPLE = (
+    "BEGIN:VCARD\r\n"
+    "VERSION:3.0\r\n"
+    "PRODID:-//Apple Inc.//iPhone OS 17.0//EN\r\n"
+    "N:Lee;Ann;;;\r\n"
+    "FN:Ann Lee\r\n"
+    "item1.X-ABLabel:_$!<Other>!$_\r\n"
+    "item1.EMAIL;type=INTERNET;type=pref:ann@x.org\r\n"
+    "TITLE:Clerk\r\n"
+    "X-PHONETIC-LAST-NAME:lee\r\n"
+    "X-SOCIALPROFILE;type=twitter:x-apple:annlee\r\n"
+    "item2.X-ABLabel:orphan\r\n"
+    "UID:ann\r\n"
+    "END:VCARD\r\n"
+)
+
+
+def written_over(db: Database, server_card: str, **edits: object) -> list[str]:
+    """The lines written over another client's *server_card* after *edits* here, without
+    the REV an edit stamps."""
+    r = sync.parse_card(server_card, "")
+    assert r is not None
+    r = replace(r, **edits)  # type: ignore[arg-type]
+    with db.session() as s:
+        text = sync.server_text(s, r, server_card)
+    return [x for x in text.split("\r\n") if not x.startswith("REV:")]
+
+
+def test_an_edit_here_rewrites_only_its_own_lines_of_another_clients_card(db: Database) -> None:
+    lines = APPLE.split("\r\n")
+    assert written_over(db, APPLE, title="Curator") == [
+        "TITLE:Curator" if x == "TITLE:Clerk" else x for x in lines
+    ]
+    r = sync.parse_card(APPLE, "")
+    assert r is not None
+    # A line no field maps removed here: it goes; this side's other unmapped lines (the
+    # label without a property) take its place, every mapped line stays where it was.
+    kept = [x for x in r.extra_lines if "PHONETIC" not in x]
+    assert kept == ["item2.X-ABLabel:orphan"]
+    unmapped = [x for x in lines if x not in ("item2.X-ABLabel:orphan", "X-PHONETIC-LAST-NAME:lee")]
+    at = lines.index("X-PHONETIC-LAST-NAME:lee")
+    assert written_over(db, APPLE, extra_lines=kept) == [
+        *unmapped[:at],
+        "item2.X-ABLabel:orphan",
+        *unmapped[at:],
+    ]
