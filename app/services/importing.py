@@ -297,9 +297,7 @@ class Matcher:
         who = self._who.get(contact_id)
         if self._added is not None and contact_id not in self._saved:
             self._saved[contact_id] = (
-                None
-                if who is None
-                else replace(who, sources=set(who.sources))
+                None if who is None else replace(who, sources=set(who.sources))
             )
         if who is None:
             who = self._who[contact_id] = _Identity()
