@@ -32,7 +32,7 @@ from app.services.industries import (
 from app.storage.db import Database
 from app.ui.common.chart import BarChart, segment_colors
 from app.ui.common.tasks import Task
-from app.ui.common.text import plain_label
+from app.ui.common.text import plain_label, plural
 
 log = logging.getLogger(__name__)
 
@@ -211,16 +211,16 @@ class NetworkTab(QWidget):
             return ""
         unset = next((b.total for b in bars if not b.label), 0)
         dormant = sum(b.dormant for b in bars)
-        parts = [f"{total} people"]
+        parts = [plural(total, "person", "people")]
         if target:
             there = next((b.total for b in bars if b.label.casefold() == target.casefold()), 0)
-            parts.append(f"{there} in {target}")
-        parts.append(f"{dormant} dormant ties worth reviving")
+            parts.append(f"{there:,} in {target}")
+        parts.append(f"{plural(dormant, 'dormant tie')} worth reviving")
         text = ", ".join(parts) + "."
         if unset:
             text += (
-                f" {unset} have no industry yet: Suggest industries fills them in with your "
-                "confirmation."
+                f" {unset:,} {'has' if unset == 1 else 'have'} no industry yet: Suggest "
+                "industries fills them in with your confirmation."
             )
         return text
 

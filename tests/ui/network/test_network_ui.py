@@ -224,3 +224,21 @@ def test_introductions_are_listed_and_one_click_away(
     answers.on_dialog = search_acme
     w.contact_actions.who_at_action.trigger()
     assert w.contacts.current_id() == raj
+
+
+def test_the_map_summary_counts_one_in_the_singular() -> None:
+    from app.services.industries import Bar
+    from app.ui.network.tab import NetworkTab
+
+    one = [Bar("Healthcare", "healthcare", 0, 1, 0)]
+    assert NetworkTab._summary(one, "Healthcare") == (
+        "1 person, 1 in Healthcare, 1 dormant tie worth reviving."
+    )
+    many = [Bar("", "", 1, 1, 0), Bar("Software", "software", 1200, 2, 0)]
+    assert NetworkTab._summary(many, "") == (
+        "1,204 people, 3 dormant ties worth reviving. 2 have no industry yet: Suggest "
+        "industries fills them in with your confirmation."
+    )
+    assert NetworkTab._summary([Bar("", "", 1, 0, 0)], "").endswith(
+        " 1 has no industry yet: Suggest industries fills them in with your confirmation."
+    )
