@@ -95,7 +95,7 @@ def test_a_tab_is_built_when_first_shown_by_its_key(
     assert shown.isVisible() and w.tabs.currentIndex() == Tab.NETWORK.value
     assert w.tabs.tabText(Tab.NETWORK.value) == "Network &map"
     # Read when shown, as before: the map counts its one person.
-    qtbot.waitUntil(lambda: shown.summary.text().startswith("1 people"))
+    qtbot.waitUntil(lambda: shown.summary.text().startswith("1 person,"))
     # The others wait for their turn.
     assert not isinstance(w.tabs.widget(Tab.OUTREACH.value), OutreachTab)
     assert not isinstance(w.tabs.widget(Tab.INTERVIEWS.value), InterviewsTab)
