@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, SignalInstance
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -227,7 +227,10 @@ class DuplicatesDialog(QDialog):
 
         self.merge_button = QPushButton("&Merge")
         self.merge_button.setObjectName("merge")
-        self.merge_button.setShortcut(QKeySequence("Ctrl+M"))
+        # Ctrl+M as a shortcut of the dialog's, not the button's: a button has one shortcut,
+        # and its text's "&Merge" (set again as the choice changes) took Ctrl+M's place.
+        self.merge_shortcut = QShortcut(QKeySequence("Ctrl+M"), self)
+        self.merge_shortcut.activated.connect(self.merge_button.animateClick)
         self.merge_button.setToolTip("Merge the right one into the left one (Ctrl+M)")
         self.swap_button = QPushButton("S&wap sides")
         self.swap_button.setObjectName("swap")

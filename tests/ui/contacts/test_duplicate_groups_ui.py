@@ -173,3 +173,31 @@ def test_different_people_by_keyboard_moves_on_to_the_next_pair(
     with db.session() as s:
         assert count_contacts(s) == 2  # the last pair was one person
         assert count_duplicate_groups(s) == 0
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, on show
+def test_merge_answers_both_alt_m_and_ctrl_m(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    """The Merge button's "&Merge" and its Ctrl+M: a button holds one shortcut, so one of the
+    two did nothing (Alt+M first, and Ctrl+M once the button's text was set again)."""
+    namesakes(db, "Ana Smith", 2)
+    namesakes(db, "Bo Lee", 2)
+
+    def review(dialog: QDialog) -> int:
+        assert isinstance(dialog, DuplicatesDialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        for modifier in (Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ControlModifier):
+            with qtbot.waitSignal(dialog.merge_button.clicked):
+                qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_M, modifier)
+        dialog.close()
+        return int(QDialog.DialogCode.Accepted)
+
+    w = make_window()
+    answers.on_dialog = review
+    w.contact_actions.duplicates_action.trigger()
+    with db.session() as s:
+        assert count_contacts(s) == 2 and count_duplicate_groups(s) == 0
