@@ -187,16 +187,29 @@ class Ticks:
         return max(g for t, g in self.gaps if t > since)
 
     def spin(self, seconds: float, until: Any = None) -> float:
-        """Run the event loop until *until()* holds (then *seconds* more); the time it held."""
-        end = time.monotonic() + seconds if until is None else float("inf")
-        held = 0.0
-        while time.monotonic() < end:
-            self.app.processEvents()
-            time.sleep(0.001)
-            if until is not None and not held and until():
-                held = time.perf_counter()
-                end = time.monotonic() + seconds
-        return held
+        """Run the event loop until *until()* holds (then *seconds* more); the time it held.
+        The loop is Qt's own, as in the app: app.processEvents() called from Python in a
+        loop aborted the process ("none_dealloc") during a 50-second Undo Import."""
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        loop = QEventLoop()
+        end = [time.monotonic() + seconds if until is None else float("inf")]
+        held = [0.0]
+
+        def check() -> None:
+            if until is not None and not held[0] and until():
+                held[0] = time.perf_counter()
+                end[0] = time.monotonic() + seconds
+            if time.monotonic() >= end[0]:
+                loop.quit()
+
+        checker = QTimer()
+        checker.setInterval(1)
+        checker.timeout.connect(check)
+        checker.start()
+        loop.exec()
+        checker.stop()
+        return held[0]
 
     def idle(self) -> float:
         """The floor: the longest gap over a second with the window doing nothing."""
