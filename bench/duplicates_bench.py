@@ -354,7 +354,8 @@ def child_merge_group(data: str) -> None:
         dialog.show()
         ticks.spin(0.3)
         ids = [r.id for r in dialog.members.rows]
-        dialog.choose(ids)
+        dialog.choose(ids)  # chosen one by one here (0.25 s at 79): not part of the merge
+        ticks.spin(0.3)
         stack = w.undo_stack
         target = stack.index() + 1
         done = ticks.timed(
