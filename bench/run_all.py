@@ -13,9 +13,11 @@ then runs, each printing its figures beside the baseline it measured in the same
 5. network_bench.py     Today, a long history, the introduced-by picker, the network map
 6. mail_history_bench.py  100,000 messages' headers against CARDS contacts, against mailbox alone
 7. on the clustered book (issue 24: CARDS cards whose names repeat, built too):
-   window_bench.py and cli_bench.py again, and duplicates_bench.py (possible duplicates
-   counted at start, the review and each decision, bulk delete and its undo, bulk tag,
-   tier, industry and delete through the window with its longest stall, start-up)
+   window_bench.py and cli_bench.py again, import_bench.py --full-book (5,000 new people
+   imported into it as the window does, against `second-act import`), and
+   duplicates_bench.py (possible duplicates counted at start, the review, each decision
+   and a whole group merged, bulk delete and its undo, bulk tag, tier, industry and delete
+   through the window, an import undone through it, each with its longest stall, start-up)
 
 Takes 10 to 15 minutes on a 2-core machine. bench/RESULTS.md keeps what it printed.
 """
@@ -61,6 +63,7 @@ def main() -> None:
         print(f"\nbuilt the clustered book in {time.perf_counter() - start:.0f} s", flush=True)
         run("window_bench.py", n, interactions, "--data", str(clustered))
         run("cli_bench.py", n, "--data", str(clustered))
+        run("import_bench.py", "--full-book", str(clustered))
         run("duplicates_bench.py", n, interactions, "--data", str(clustered))
 
 
