@@ -66,6 +66,14 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
     return Answers()
 
 
+def show_active(qtbot: QtBot, widget: QWidget) -> None:
+    """Show *widget* and wait until it is the active window: keys go where a user's would."""
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
+
+
 @pytest.fixture
 def make_window(
     qtbot: QtBot, db: Database, paths: AppPaths, answers: Answers
@@ -77,10 +85,7 @@ def make_window(
         w = MainWindow(db, paths)
         w.ask = answers
         qtbot.addWidget(w)
-        w.show()
-        qtbot.waitExposed(w)
-        w.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+        show_active(qtbot, w)
         windows.append(w)
         return w
 

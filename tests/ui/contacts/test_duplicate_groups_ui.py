@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QPushButton
+from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.model.records import ContactRecord, Labeled
@@ -15,7 +15,7 @@ from app.services.duplicates import count_duplicate_groups
 from app.storage.db import Database
 from app.ui.contacts.duplicates_dialog import PAGE, DuplicatesDialog
 from app.ui.window.main_window import MainWindow
-from tests.ui.conftest import Answers
+from tests.ui.conftest import Answers, show_active
 
 Make = Callable[[], MainWindow]
 
@@ -143,10 +143,7 @@ def test_different_people_by_keyboard_moves_on_to_the_next_pair(
 
     def review(dialog: QDialog) -> int:
         assert isinstance(dialog, DuplicatesDialog)
-        dialog.show()
-        qtbot.waitExposed(dialog)
-        dialog.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        show_active(qtbot, dialog)
         shown.append(list(dialog._chosen))
 
         def press(key: Qt.Key, button: QPushButton, alt: bool = True) -> None:
@@ -186,10 +183,7 @@ def test_merge_answers_both_alt_m_and_ctrl_m(
 
     def review(dialog: QDialog) -> int:
         assert isinstance(dialog, DuplicatesDialog)
-        dialog.show()
-        qtbot.waitExposed(dialog)
-        dialog.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        show_active(qtbot, dialog)
         for modifier in (Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ControlModifier):
             with qtbot.waitSignal(dialog.merge_button.clicked):
                 qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_M, modifier)
