@@ -332,9 +332,10 @@ class DeleteContacts(Step):
         *,
         done: bool = False,
     ) -> None:
-        """*done*: the contacts were deleted already (a bulk delete, off the window's
+        """*names*: the name shown for one contact (more are told by their number, from
+        *ids*). *done*: the contacts were deleted already (a bulk delete, off the window's
         thread); the step is pushed for Undo and only tells the window the first time."""
-        label = names[0] if len(names) == 1 else f"{len(names)} contacts"
+        label = names[0] if len(ids) == 1 and names else f"{len(ids)} contacts"
         super().__init__(f"Delete {label}", changed)
         self._db, self._ids, self._done = db, ids, done
 

@@ -493,7 +493,7 @@ class ContactActions:
             return
         # The name is shown for one; for more, only their number (reading 5,000 names from
         # the list held the window half a second).
-        names = self.tab.selected_names() if len(ids) == 1 else [""] * len(ids)
+        names = self.tab.selected_names() if len(ids) == 1 else []
         who = f"“{names[0]}”" if len(ids) == 1 else f"these {len(ids)} contacts"
         box = message_box(
             self.parent_widget,
