@@ -138,7 +138,12 @@ def build_menus(
     undo = undo_stack.createUndoAction(win, "&Undo")
     undo.setShortcut(QKeySequence.StandardKey.Undo)
     redo = undo_stack.createRedoAction(win, "&Redo")
-    redo.setShortcut(QKeySequence.StandardKey.Redo)
+    # The platform's Redo (Ctrl+Shift+Z on Linux), and Ctrl+Y wherever that is not it: the
+    # key people coming from Windows and Office press (it did nothing on Linux).
+    redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+    if QKeySequence("Ctrl+Y") not in redo_keys:
+        redo_keys.append(QKeySequence("Ctrl+Y"))
+    redo.setShortcuts(redo_keys)
     for a in (undo, redo):
         # Fixed, not taken from the text as it changes: that quotes names (Undo Edit “…”).
         a.setToolTip(plain_tooltip(a.iconText()))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QKeyEvent, QWheelEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -317,6 +317,24 @@ def test_the_status_bar_says_what_undo_and_redo_did_not_what_they_offered(
     assert w.statusBar().currentMessage().startswith("Undone: Delete")
     w.redo_action.trigger()
     assert w.statusBar().currentMessage() == f"Redone: {w.undo_stack.undoText()}."
+
+
+def test_ctrl_y_redoes_as_well_as_the_platforms_redo_key(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    """Ctrl+Y, the Redo key of Windows and Office, did nothing on Linux (Ctrl+Shift+Z)."""
+    add(db, "Anna Lee")
+    w = open_contacts(make_window)
+    answers.reply = answers.reply.Yes
+    w.contact_actions.delete_action.trigger()
+    w.undo_stack.undo()
+    assert w.undo_stack.canRedo()
+    qtbot.keyClick(w.contacts.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert not w.undo_stack.canRedo() and w.contacts.model.rowCount() == 0
+    w.undo_stack.undo()
+    redo = QKeySequence(QKeySequence.StandardKey.Redo)[0]
+    qtbot.keyClick(w.contacts.table, redo.key(), redo.keyboardModifiers())
+    assert not w.undo_stack.canRedo() and w.contacts.model.rowCount() == 0
 
 
 # -- 7. nobody left ---------------------------------------------------------------------
