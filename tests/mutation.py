@@ -36,6 +36,7 @@ MODULES: dict[str, list[str]] = {
         "tests/services/test_trust.py",
         "tests/services/test_parallel_read.py",
         "tests/services/test_import_promises.py",
+        "tests/services/test_import_owed.py",
     ],
     "app/services/sending.py": [
         "tests/services/test_sending.py",

@@ -20,6 +20,7 @@ from app.storage.db import Database
 from app.ui.window.import_dialogs import ImportSummaryDialog
 from app.ui.window.main_window import MainWindow
 from tests.conftest import DATA, VCARDS
+from tests.processes import process_state, spawned_children
 from tests.ui.conftest import Answers
 
 Make = Callable[[], MainWindow]
@@ -273,28 +274,6 @@ def test_preview_wording_for_one_and_many(qtbot: QtBot) -> None:
     assert "2 cards</b> match people you already have" in many.heading.text()
     assert "Importing 2 files" in many.heading.text()
     assert "2 cards</b> cannot be read" in many.heading.text()
-
-
-def spawned_children(parent: int) -> list[int]:
-    """Processes started by multiprocessing's spawn whose parent is *parent* (via /proc)."""
-    kids = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        ppid = next(line.split()[1] for line in status.splitlines() if line.startswith("PPid"))
-        if ppid == str(parent) and b"spawn_main" in cmdline:
-            kids.append(int(pid))
-    return kids
-
-
-def process_state(pid: int) -> str:
-    """R, S, Z (dead, not yet waited for)… of process *pid*, from /proc."""
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the workers through /proc")

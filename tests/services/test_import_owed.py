@@ -1,0 +1,242 @@
+"""Import's promises that the mutation run of importing.py found no test for (tests/MUTATION.md,
+"Survivors of app/services/importing.py"): how a large file's readers are started, how many,
+and what happens when one dies; which contact introduces; the "two UIDs in one file" rule
+with a stored contact; a known contact listed once; the matcher a preview leaves behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pytest
+
+from app.model.records import ContactRecord
+from app.services.contacts import create_contacts, delete_contacts, get_contact
+from app.services.importing import (
+    KeptMatcher,
+    ParsedFile,
+    import_files,
+    parse_bytes,
+    preview_import,
+)
+from app.storage.db import Database
+from tests.bigfile import write_large_vcf
+from tests.processes import process_state, spawned_children
+from tests.services.test_trust import card, run_import, vcf
+
+DEADLINE = 60.0  # seconds: only to stop a hang, never a measure
+
+
+def readers() -> set[int]:
+    """This process's children started as new interpreters by multiprocessing's "spawn"."""
+    return set(spawned_children(os.getpid()))
+
+
+def running(pid: int) -> bool:
+    """False once *pid* has ended (gone, or dead and not yet waited for)."""
+    try:
+        return process_state(pid) not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    pause = threading.Event()
+    deadline = time.monotonic() + DEADLINE
+    while not condition() and time.monotonic() < deadline:
+        pause.wait(0.005)
+    assert condition(), what
+
+
+class Reading:
+    """parse_bytes run on a thread while the test watches the processes it starts."""
+
+    def __init__(self, data: bytes, processes: int, piece: int | None = None) -> None:
+        self.parsed: ParsedFile | None = None
+        self.error: BaseException | None = None
+        self.seen: set[int] = set()
+        kwargs = {} if piece is None else {"piece": piece}
+
+        def run() -> None:
+            try:
+                self.parsed = parse_bytes(data, "big.vcf", processes=processes, **kwargs)
+            except BaseException as exc:  # the test looks at it
+                self.error = exc
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+
+    def watch(self, until: Callable[[], bool] | None = None) -> None:
+        """Note the readers alive, every few milliseconds, until the reading ends (or
+        *until* says so)."""
+        pause = threading.Event()
+        deadline = time.monotonic() + DEADLINE
+        while self.thread.is_alive() and not (until is not None and until()):
+            self.seen |= readers()
+            if time.monotonic() > deadline:
+                break
+            pause.wait(0.002)
+
+    def end(self) -> None:
+        self.thread.join(DEADLINE)
+        assert not self.thread.is_alive(), "the reading hangs"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the readers through /proc")
+def test_a_large_file_is_read_by_new_interpreters_as_many_as_asked(tmp_path: Path) -> None:
+    """The window's process runs Qt and threads: its readers are new Python interpreters
+    ("spawn"), not forks copying it half-way. As many as asked, even beyond the cores."""
+    data = write_large_vcf(tmp_path / "big.vcf").read_bytes()
+    asked = (os.cpu_count() or 1) + 1
+    reading = Reading(data, asked)
+    reading.watch()
+    reading.end()
+    assert reading.error is None
+    assert reading.parsed is not None and len(reading.parsed.cards) == 2500
+    assert len(reading.seen) == asked
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the readers through /proc")
+def test_no_more_readers_than_pieces() -> None:
+    two = vcf(card(fn="Ann Lee", email="ann@x.org"), card(fn="Bo Chen", email="bo@x.org"))
+    reading = Reading(two, 8, piece=1)  # cut between the two cards: two pieces
+    reading.watch()
+    reading.end()
+    assert reading.parsed is not None
+    assert [c.record.full_name for c in reading.parsed.cards] == ["Ann Lee", "Bo Chen"]
+    assert len(reading.seen) == 2
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the readers through /proc")
+def test_a_reader_killed_mid_read_fails_the_read_at_once_and_ends_the_other_readers(
+    tmp_path: Path,
+) -> None:
+    """A reader killed (out of memory, say) while another is stalled (stopped, swapped out)
+    must neither leave the import waiting for ever nor the stalled reader behind: the read
+    raises BrokenProcessPool at once, which the window turns into words
+    (MainWindow.task_failed; tests/ui/window/test_import_export_ui.py), and every reader is
+    ended. A stopped process ignores the pool's own SIGTERM until it runs again: only
+    SIGKILL ends it, and until then it holds the pipe the pool's feeder thread writes to."""
+    data = write_large_vcf(tmp_path / "big.vcf", 6000).read_bytes()
+    reading = Reading(data, 2)
+    reading.watch(until=lambda: len(reading.seen) >= 2)
+    assert len(reading.seen) == 2, "the read ended before both readers were seen"
+    victim, stalled = sorted(reading.seen)
+    try:
+        os.kill(stalled, signal.SIGSTOP)
+        os.kill(victim, signal.SIGKILL)
+        reading.end()
+        assert isinstance(reading.error, BrokenProcessPool)
+        assert reading.parsed is None
+        wait_for(lambda: not running(stalled), "the stalled reader was left behind")
+    finally:
+        if running(stalled):
+            os.kill(stalled, signal.SIGKILL)
+
+
+def add_people(db: Database, *records: ContactRecord) -> list[int]:
+    with db.session() as s:
+        return create_contacts(s, list(records))
+
+
+def introduced_by(uid: str) -> str:
+    return f"X-SECONDACT-INTRODUCED-BY:{uid}\r\nEND:VCARD"
+
+
+def introducer_of(db: Database, cid: int) -> int | None:
+    with db.session() as s:
+        return get_contact(s, cid).introduced_by_id
+
+
+def test_of_two_contacts_sharing_a_uid_the_oldest_introduces(db: Database) -> None:
+    older, newer = add_people(
+        db,
+        ContactRecord(full_name="Ida Ames", uid="urn:uuid:ida"),
+        ContactRecord(full_name="Ida Ames (work)", uid="urn:uuid:ida"),
+    )
+    report = run_import(
+        db, vcf(card(fn="Bo Chen").replace("END:VCARD", introduced_by("urn:uuid:ida")))
+    )
+    (bo,) = report.contact_ids
+    assert introducer_of(db, bo) == older != newer
+
+
+def test_a_deleted_contacts_uid_introduces_nobody(db: Database) -> None:
+    (ida,) = add_people(db, ContactRecord(full_name="Ida Ames", uid="urn:uuid:ida"))
+    with db.session() as s:
+        delete_contacts(s, [ida])
+    report = run_import(
+        db, vcf(card(fn="Bo Chen").replace("END:VCARD", introduced_by("urn:uuid:ida")))
+    )
+    (bo,) = report.contact_ids
+    assert introducer_of(db, bo) is None
+
+
+def test_introducers_are_found_among_more_uids_than_sqlite_takes_in_one_query(
+    db: Database,
+) -> None:
+    """SQLite takes at most 999 values in one query (older builds): 1,001 introducers'
+    UIDs are asked for in chunks, and the last of them is found too."""
+    many = [
+        card(uid=f"u-{i:04}", fn=f"Person {i}").replace("END:VCARD", introduced_by(f"i-{i:04}"))
+        for i in range(1001)
+    ]
+    last = card(uid="i-1000", fn="Ida Ames")  # the only introducer there: the 1,001st UID
+    report = run_import(db, vcf(*many, last))
+    assert report.imported == 1002
+    with db.session() as s:
+        people = {get_contact(s, cid).uid: cid for cid in report.contact_ids}
+        assert get_contact(s, people["u-1000"]).introduced_by_id == people["i-1000"]
+        assert get_contact(s, people["u-0999"]).introduced_by_id is None
+
+
+def test_a_stored_contacts_uid_counts_among_the_uids_of_one_file(db: Database) -> None:
+    """A file's card without a UID joins a stored contact by email; a later card of that
+    file with another UID and the same email (a shared mailbox) is someone else: the file
+    then holds two people's cards for that address, the stored UID and the new one."""
+    run_import(db, vcf(card(uid="u-ann", fn="Ann Lee", email="ann@x.org")), "before.vcf")
+    data = vcf(
+        card(fn="Ann Lee", email="ann@x.org", title="Nurse"),
+        card(uid="u-bo", fn="Bo Chen", email="ann@x.org"),
+    )
+    report = run_import(db, data, "b.vcf")
+    assert (report.imported, report.merged) == (1, 1)
+    with db.session() as s:
+        bo = get_contact(s, report.contact_ids[-1])
+        assert (bo.uid, bo.full_name) == ("u-bo", "Bo Chen")
+
+
+def test_a_known_contact_is_listed_once_however_many_cards_join_it(db: Database) -> None:
+    first = run_import(db, vcf(card(uid="u-ann", fn="Ann Lee", email="ann@x.org")))
+    (ann,) = first.contact_ids
+    data = vcf(
+        card(fn="Ann Lee", email="ann@x.org", title="Nurse"),
+        card(fn="Ann Lee", email="ann@x.org", tel="+44 20 7946 0018"),
+        card(uid="u-ann", fn="Ann Lee", note="night shifts"),
+    )
+    report = run_import(db, data, "b.vcf")
+    assert (report.imported, report.merged) == (0, 3)
+    assert report.contact_ids == [ann]
+
+
+def test_a_preview_leaves_the_matcher_knowing_who_stored_contacts_are(db: Database) -> None:
+    """The import uses the matcher its preview read (when nothing changed since): the
+    preview's trial cards must leave stored contacts' names in it, so that a colleague
+    sharing Ann's switchboard number stays apart after a nameless card of Ann joined her."""
+    run_import(db, vcf(card(uid="u-ann", fn="Ann Lee", email="ann@x.org", tel="+44 20 7946 0018")))
+    data = vcf(
+        card(email="ann@x.org", title="Nurse"),  # Ann's, without a name
+        card(fn="Bo Chen", tel="+44 20 7946 0018"),  # a colleague on the same line
+    )
+    files = [parse_bytes(data, "b.vcf")]
+    with db.session() as s:
+        keep: list[KeptMatcher] = []
+        preview = preview_import(s, files, keep)
+        assert (preview.new, preview.merge) == (1, 1)
+        report = import_files(s, files, kept=keep[0])
+    assert (report.imported, report.merged) == (1, 1)
