@@ -337,11 +337,15 @@ def _splice(old: list[_Line], new: list[_Line], replaced: set[str]) -> list[_Lin
             renamed[x.group] = f"item{n}"
             used.add(f"item{n}")
     add = [_regrouped(x, renamed[x.group]) if x.group in renamed else x for x in add]
+    if not any(x.name == "END" for x in keep):
+        # A card the server holds unclosed (the reader reads it, with a warning) is closed:
+        # a server refuses a card without END:VCARD, and this side's edit would never land.
+        keep.append(_Line("", "END", ["END:VCARD"]))
     first = next((i for i, k in enumerate(keys) if k in replaced), None)
     if first is not None:
         at = sum(1 for k in keys[:first] if k not in replaced)
     else:
-        at = max((i for i, x in enumerate(keep) if x.name == "END"), default=len(keep))
+        at = max(i for i, x in enumerate(keep) if x.name == "END")
     return keep[:at] + add + keep[at:]
 
 

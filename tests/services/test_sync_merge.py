@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import vobject
 from sqlalchemy import select
 
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
@@ -191,3 +192,126 @@ def test_an_edit_here_rewrites_only_its_own_lines_of_another_clients_card(db: Da
         "item2.X-ABLabel:orphan",
         *unmapped[at:],
     ]
+
+
+def test_two_of_this_sides_groups_taken_there_are_renamed_apart(db: Database) -> None:
+    """Both this side's labelled emails have groups (item1, item2) that the server's kept
+    lines use (its phone's and web page's): each is renamed to its own free group, so each
+    label stays with its address."""
+    server = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lee;Ann;;;\r\nFN:Ann Lee\r\n"
+        "item1.TEL;type=pref:+47 1234 5678\r\nitem1.X-ABLabel:cabin\r\n"
+        "item2.URL:https\\://ann.example\r\nitem2.X-ABLabel:blog\r\nUID:ann\r\nEND:VCARD\r\n"
+    )
+    emails = [Labeled("a@x.org", "boat"), Labeled("b@x.org", "bike")]
+    written = written_over(db, server, emails=emails)
+    kept = server.split("\r\n")
+    assert written == [
+        *kept[:9],
+        "item3.EMAIL:a@x.org",
+        "item3.X-ABLabel:boat",
+        "item4.EMAIL:b@x.org",
+        "item4.X-ABLabel:bike",
+        *kept[9:],
+    ]
+    back = sync.parse_card("\r\n".join(written), "")
+    assert back is not None and back.emails == emails
+
+
+def test_a_long_labelled_address_moved_to_a_free_group_keeps_every_folded_piece(
+    db: Database,
+) -> None:
+    """An address folded over four lines, in a group (item2) the server's card gives its
+    phone: it moves to a free group and is folded again there, reading back whole, and the
+    server's own lines stay as written (nothing forced the whole card to be rewritten)."""
+    server = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lee;Ann;;;\r\nFN:Ann Lee\r\n"
+        "item2.TEL;type=pref:+47 1234 5678\r\nitem2.X-ABLabel:cabin\r\nUID:ann\r\nEND:VCARD\r\n"
+    )
+    boathouse = PostalAddress(label="boathouse", street=" ".join(["Road"] * 45), city="Oslo")
+    written = written_over(db, server, addresses=[boathouse])
+    kept = server.split("\r\n")
+    end = kept.index("END:VCARD")
+    assert written[:end] + written[-2:] == kept
+    added = written[end:-2]
+    assert added[0].startswith("item1.ADR:;;Road Road") and added[-1] == "item1.X-ABLabel:boathouse"
+    assert len(added) == 5  # the address on four physical lines, its label
+    assert all(len(x.encode()) <= 75 for x in added)
+    back = sync.parse_card("\r\n".join(written), "")
+    assert back is not None and back.addresses == [boathouse]
+
+
+def test_a_server_card_that_reads_as_nobody_is_written_over_whole(db: Database) -> None:
+    """Another client emptied the card to a UID and an unknown line: nothing of it can be
+    spliced, so this side's contact is written as a whole card."""
+    r = sync.parse_card(APPLE, "")
+    assert r is not None
+    emptied = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ann\r\nX-FOO:bar\r\nEND:VCARD\r\n"
+    assert sync.parse_card(emptied, "") is None
+    with db.session() as s:
+        text = sync.server_text(s, r, emptied)
+    back = sync.parse_card(text, "")
+    assert back is not None
+    assert (back.full_name, back.emails, back.title) == (r.full_name, r.emails, r.title)
+    assert "X-FOO" not in text
+
+
+def test_an_introducer_set_here_is_written_into_another_clients_card(db: Database) -> None:
+    with db.session() as s:
+        ida = create_contact(s, ContactRecord(full_name="Ida Ames", uid="urn:uuid:ida"))
+    lines = APPLE.split("\r\n")
+    end = lines.index("END:VCARD")
+    assert written_over(db, APPLE, introduced_by_id=ida) == [
+        *lines[:end],
+        "X-SECONDACT-INTRODUCED-BY:urn:uuid:ida",
+        *lines[end:],
+    ]
+
+
+def test_an_edit_spliced_into_an_unclosed_server_card_closes_it(db: Database) -> None:
+    """A card the server holds without END:VCARD (the reader reads it, with a warning):
+    the lines written over it end with END:VCARD, which servers require (vobject, the
+    parser of Radicale, refuses a card never closed); the other client's lines stay."""
+    unclosed = APPLE.replace("END:VCARD\r\n", "")
+    lines = unclosed.split("\r\n")[:-1]
+    assert written_over(db, unclosed, nickname="Annie") == [
+        *lines,
+        "NICKNAME:Annie",
+        "END:VCARD",
+        "",
+    ]
+    retitled = written_over(db, unclosed, title="Curator")
+    assert retitled == [
+        *["TITLE:Curator" if x == "TITLE:Clerk" else x for x in lines],
+        "END:VCARD",
+        "",
+    ]
+    (card,) = vobject.readComponents("\r\n".join(retitled))
+    assert card.title.value == "Curator"
+
+
+def test_settling_a_conflict_keeps_a_server_value_the_form_would_refuse(db: Database) -> None:
+    """The server's side holds an email without @ (kept as written when it was read):
+    settling the conflict takes it like any synced value, never refusing the whole merge."""
+    link_id = a_conflict(db, ann(["a@x.org"], title="Curator"), ann(["ann at x.org"]))
+    with db.session() as s:
+        sync.resolve_conflict(s, link_id, "server")
+        link = s.get(SyncCard, link_id)
+        assert link.conflict is None
+        settled = get_contact(s, link.contact_id)
+        assert ([e.value for e in settled.emails], settled.title) == (["ann at x.org"], "")
+
+
+def test_settling_a_conflict_of_a_contact_with_an_introducer(db: Database) -> None:
+    """The introducer is this side's alone (the server card names it by UID): taking the
+    server's side of a conflict keeps it and leaves nothing to write back."""
+    with db.session() as s:
+        ida = create_contact(s, ContactRecord(full_name="Ida Ames", uid="urn:uuid:ida"))
+    mine = ann(["a@x.org"], title="Curator", introduced_by_id=ida)
+    link_id = a_conflict(db, mine, ann(["a@x.org"], title="Keeper"), base=ann(["a@x.org"]))
+    with db.session() as s:
+        sync.resolve_conflict(s, link_id, "server")
+        link = s.get(SyncCard, link_id)
+        settled = get_contact(s, link.contact_id)
+        assert (settled.title, settled.introduced_by_id) == ("Keeper", ida)
+        assert link.local_hash != ""  # the contact reads as the server's card: nothing to send
