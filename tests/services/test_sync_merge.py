@@ -315,3 +315,20 @@ def test_settling_a_conflict_of_a_contact_with_an_introducer(db: Database) -> No
         settled = get_contact(s, link.contact_id)
         assert (settled.title, settled.introduced_by_id) == ("Keeper", ida)
         assert link.local_hash != ""  # the contact reads as the server's card: nothing to send
+
+
+def test_a_nickname_android_keeps_in_its_own_line_changed_here_reads_back_changed(
+    db: Database,
+) -> None:
+    """Android writes a nickname as an X-ANDROID-CUSTOM line, which the reader takes before
+    a NICKNAME line: a NICKNAME spliced beside it would read back as the old nickname, so
+    the card is written whole and the edit made here is what the server gets."""
+    android = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lee;Ann;;;\r\nFN:Ann Lee\r\n"
+        "X-ANDROID-CUSTOM:vnd.android.cursor.item/nickname;Annie;1;;;;;;;;;;;;;\r\n"
+        "UID:ann\r\nEND:VCARD\r\n"
+    )
+    written = written_over(db, android, nickname="Nan")
+    back = sync.parse_card("\r\n".join(written), "")
+    assert back is not None and (back.nickname, back.full_name) == ("Nan", "Ann Lee")
+    assert not any("Annie" in x for x in written)
