@@ -84,10 +84,9 @@ class DayEdit(QWidget):
     """A day: typed leniently or chosen on a calendar; date(), setDate() and dateChanged as
     QDateEdit's. While the text names no day, understood() is False, the field turns
     red with a line under it saying so, and date() is still the last day it named: a dialog
-    keeps its OK disabled (Form does) rather than use it."""
+    stays open on OK (Form does) rather than use it."""
 
     dateChanged = Signal(QDate)
-    understood_changed = Signal(bool)
 
     def __init__(self, day: dt.date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -159,6 +158,10 @@ class DayEdit(QWidget):
             self._calendar.activated.connect(self._picked)
         return self._calendar
 
+    def show_problem(self) -> None:
+        """Say now, in red, that the text names no day (if it does not)."""
+        self._finished()
+
     def open_calendar(self) -> None:
         if not self.isEnabled():
             return
@@ -170,10 +173,9 @@ class DayEdit(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.EnabledChange:
-            if not self.isEnabled() and not self._understood:
-                self._show_day()  # switched off ("no date"): what was typed goes
-            self.understood_changed.emit(self.understood())
+        switched_off = event.type() == QEvent.Type.EnabledChange and not self.isEnabled()
+        if switched_off and not self._understood:
+            self._show_day()  # the day is left out ("no date"): what was typed goes
 
     # -- inside -----------------------------------------------------------------------
     def _set(self, day: dt.date) -> None:
@@ -210,7 +212,6 @@ class DayEdit(QWidget):
         self.text.setFocus(Qt.FocusReason.PopupFocusReason)
 
     def _mark(self, understood: bool, show: bool = True) -> None:
-        was = self._understood
         self._understood = understood
         if show:
             typed = self.text.text().strip()
@@ -232,5 +233,3 @@ class DayEdit(QWidget):
             self.text.setPalette(palette)
             self.text.setToolTip(plain_tooltip(problem + ("\n\n" if problem else "") + HINT))
             self.message.show_messages([problem] if problem else [])
-        if understood != was:
-            self.understood_changed.emit(understood)

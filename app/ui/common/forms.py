@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -54,28 +53,16 @@ class Form(QDialog):
         layout.addWidget(self.heading)
         layout.addLayout(self.form)
         layout.addWidget(self.buttons)
-        self._days_watched = False
 
     def days(self) -> list[DayEdit]:
         return self.findChildren(DayEdit)
 
-    def showEvent(self, event: QShowEvent) -> None:
-        # OK stays disabled while a day field holds text it cannot read as a day.
-        if not self._days_watched:
-            self._days_watched = True
-            for day in self.days():
-                day.understood_changed.connect(lambda _ok: self._enable_ok())
-        self._enable_ok()
-        super().showEvent(event)
-
-    def _enable_ok(self) -> None:
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        if ok is not None:
-            ok.setEnabled(all(day.understood() for day in self.days()))
-
     def accept(self) -> None:
+        # OK keeps the dialog open while a day field holds text it cannot read as a day (its
+        # red line says so); OK's enabled state is left to the dialog (some wait for a text).
         unread = [day for day in self.days() if not day.understood()]
-        if unread:  # its red frame and message say what is wrong
+        if unread:
+            unread[0].show_problem()
             unread[0].setFocus()
             return
         super().accept()

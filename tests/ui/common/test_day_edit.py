@@ -6,13 +6,14 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.services.groups import GroupRecord
 from app.storage.db import Database
-from app.ui.common.forms import PickDateDialog, to_qdate
+from app.ui.common.forms import Form, PickDateDialog, to_qdate
 from app.ui.common.widgets import install_wheel_guard
+from app.ui.contacts.activity_dialogs import FollowUpDialog
 from app.ui.groups.tab import GroupsTab
 from tests.ui.conftest import show_active
 from tests.ui.contacts.test_pane import wheel
@@ -42,7 +43,7 @@ def type_day(qtbot: QtBot, text: str) -> QWidget:
     return field
 
 
-def ok_button(d: PickDateDialog) -> QWidget:
+def ok_button(d: Form) -> QPushButton:
     button = d.buttons.button(QDialogButtonBox.StandardButton.Ok)
     assert button is not None
     return button
@@ -72,10 +73,11 @@ def test_a_day_typed_as_people_write_it_is_that_day(qtbot: QtBot, text: str, day
     assert d.value() == day
     # Shown back the one way, once the field is left.
     assert field.text() == f"{day.day} {day:%b %Y}"
-    assert ok_button(d).isEnabled()
+    ok_button(d).click()
+    assert d.result() == QDialog.DialogCode.Accepted
 
 
-def test_text_that_names_no_day_is_said_so_and_ok_waits(qtbot: QtBot) -> None:
+def test_text_that_names_no_day_is_said_so_and_ok_keeps_the_dialog_open(qtbot: QtBot) -> None:
     d = dialog(qtbot)
     changed: list[QDate] = []
     d.day.dateChanged.connect(changed.append)
@@ -84,29 +86,40 @@ def test_text_that_names_no_day_is_said_so_and_ok_waits(qtbot: QtBot) -> None:
     assert field.text() == "15 Foo 2027"
     assert d.day.date() == to_qdate(START) and not changed
     assert not d.day.understood()
-    assert not ok_button(d).isEnabled()
     assert d.day.message.isVisible()
     assert "15 Foo 2027" in d.day.message.text() and "day first" in d.day.message.text()
-    d.accept()  # Enter, or a test calling accept: the dialog stays open
-    assert d.isVisible() and d.result() == 0
-    # Put right, the message goes and OK comes back.
-    field.setFocus()
+    ok_button(d).click()
+    assert d.isVisible() and d.result() == 0  # open, on the field that needs putting right
     qtbot.waitUntil(field.hasFocus)
+    # Put right, the message goes and OK closes the dialog.
     type_day(qtbot, "16/03/2027")
     assert d.day.date() == QDate(2027, 3, 16) and changed[-1] == QDate(2027, 3, 16)
-    assert ok_button(d).isEnabled() and not d.day.message.isVisible()
+    assert not d.day.message.isVisible()
+    ok_button(d).click()
+    assert d.result() == QDialog.DialogCode.Accepted and d.value() == dt.date(2027, 3, 16)
 
 
-def test_ok_is_disabled_while_the_text_is_not_yet_a_day(qtbot: QtBot) -> None:
+def test_enter_on_half_typed_text_says_so_and_keeps_the_dialog_open(qtbot: QtBot) -> None:
     d = dialog(qtbot)
     field = QApplication.focusWidget()
     assert field is not None
     qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(field, "15 M")
-    assert not ok_button(d).isEnabled()
     assert not d.day.message.isVisible()  # no red while the user is still typing
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert d.isVisible() and d.result() == 0 and d.day.message.isVisible()
+    qtbot.keyClick(field, Qt.Key.Key_End)  # Enter selected the text, as spin boxes do
     qtbot.keyClicks(field, "ar 2027")
-    assert ok_button(d).isEnabled() and d.day.date() == QDate(2027, 3, 15)
+    assert not d.day.message.isVisible()  # gone as soon as the text reads
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert d.result() == QDialog.DialogCode.Accepted and d.value() == dt.date(2027, 3, 15)
+
+
+def test_a_dialog_that_waits_for_text_keeps_ok_disabled(qtbot: QtBot) -> None:
+    d = FollowUpDialog("Ana", START)
+    qtbot.addWidget(d)
+    show_active(qtbot, d)
+    assert not ok_button(d).isEnabled()  # nothing to do typed yet: the day changes nothing
 
 
 def test_up_and_down_step_days_and_the_calendar_picks_one(qtbot: QtBot) -> None:
