@@ -112,7 +112,8 @@ class GroupsTab(QWidget):
         self.save_button.clicked.connect(self._save)
         self.name.returnPressed.connect(self._save)
         date_row = QHBoxLayout()
-        date_row.addWidget(self.has_date)
+        # At the top: the day field grows a line under it when it cannot read the date.
+        date_row.addWidget(self.has_date, 0, Qt.AlignmentFlag.AlignTop)
         date_row.addWidget(self.held_on)
         date_row.addStretch(1)
         form = QFormLayout()
