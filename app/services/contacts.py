@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.model.names import fill_name_parts
+from app.model.namesakes import Namesake, tell_apart
 from app.model.normalize import org_key, person_key, phone_key, sort_key, url_key
 from app.model.records import (
     Birthday,
@@ -734,10 +735,41 @@ class Choice:
 
 
 def find_choices(session: Session, text: str, limit: int = 15) -> list[Choice]:
-    """The first contacts matching what was typed, for a picker: the search index answers."""
+    """The first contacts matching what was typed, for a picker: the search index answers.
+    Namesakes are told apart in their labels (told_apart)."""
     ids = list_contact_ids(session, text, limit=limit)
     rows = fetch_rows(session, ids)
-    return [Choice.of(rows[i]) for i in ids if i in rows]
+    labels = told_apart(session, {i: Choice.of(rows[i]).name for i in ids if i in rows})
+    return [Choice(i, label) for i, label in labels.items()]
+
+
+def told_apart(session: Session, labels: dict[int, str]) -> dict[int, str]:
+    """*labels* (contact id: the name shown), each label that two or more of them share
+    followed by what tells that contact from the others: "Ana Smith (Acme)", "Ana Smith
+    (ana@example.org)", "Ana Smith (Leeds)", "Ana Smith (added 3 May 2025)"."""
+    shared: dict[str, list[int]] = {}
+    for cid, label in labels.items():
+        shared.setdefault(label.casefold(), []).append(cid)
+    out = dict(labels)
+    for ids in shared.values():
+        if len(ids) < 2:
+            continue
+        contacts = {c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(ids)))}
+        people = [
+            Namesake(
+                organization=c.organization.name if c.organization else "",
+                emails=tuple(e.value for e in c.emails),
+                cities=tuple(a.city for a in c.addresses),
+                phones=tuple(p.value for p in c.phones),
+                added=c.created_at.replace(tzinfo=dt.UTC).astimezone().date(),
+            )
+            if (c := contacts.get(cid)) is not None
+            else Namesake()
+            for cid in ids
+        ]
+        for cid, suffix in zip(ids, tell_apart(people), strict=True):
+            out[cid] = f"{labels[cid]} ({suffix})"
+    return out
 
 
 def describe(session: Session, contact_id: int) -> Choice | None:

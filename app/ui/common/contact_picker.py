@@ -47,10 +47,8 @@ class ContactPicker(QLineEdit):
 
     def on_edited(self, text: str) -> None:
         choices = self.search(text) if text.strip() else []
-        self._offered = {}
-        for c in choices:
-            label = c.name if c.name not in self._offered else f"{c.name} (#{c.id})"
-            self._offered[label] = c.id
+        # The search labels namesakes by what tells them apart (contacts.told_apart).
+        self._offered = {c.name: c.id for c in choices}
         self._model.setStringList(list(self._offered))
         completer = self.completer()
         if choices and completer is not None:

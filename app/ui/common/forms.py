@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -15,22 +13,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.common.day_edit import DayEdit, from_qdate, to_qdate
 from app.ui.common.text import plain_label
 
+__all__ = [
+    "ChoiceDialog",
+    "DayEdit",
+    "Form",
+    "PickDateDialog",
+    "date_edit",
+    "from_qdate",
+    "to_qdate",
+]
 
-def to_qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
-
-def from_qdate(day: QDate) -> dt.date:
-    return dt.date(day.year(), day.month(), day.day())
-
-
-def date_edit(day: dt.date, name: str) -> QDateEdit:
-    edit = QDateEdit(to_qdate(day))
+def date_edit(day: dt.date, name: str) -> DayEdit:
+    """The day field of every form: typed as the user writes days, or picked on a calendar."""
+    edit = DayEdit(day)
     edit.setObjectName(name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("d MMM yyyy")
     return edit
 
 
@@ -53,6 +53,19 @@ class Form(QDialog):
         layout.addWidget(self.heading)
         layout.addLayout(self.form)
         layout.addWidget(self.buttons)
+
+    def days(self) -> list[DayEdit]:
+        return self.findChildren(DayEdit)
+
+    def accept(self) -> None:
+        # OK keeps the dialog open while a day field holds text it cannot read as a day (its
+        # red line says so); OK's enabled state is left to the dialog (some wait for a text).
+        unread = [day for day in self.days() if not day.understood()]
+        if unread:
+            unread[0].show_problem()
+            unread[0].setFocus()
+            return
+        super().accept()
 
 
 class PickDateDialog(Form):

@@ -7,7 +7,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.progress import throttled
@@ -15,6 +15,7 @@ from app.services.importing import Cancelled
 
 Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
 PROGRESS_EVERY = 0.05  # seconds: twenty updates a second is smooth to the eye
+SHOW_AFTER_MS = 300  # work that ends sooner shows no dialog at all
 
 
 class TaskSignals(QObject):
@@ -79,10 +80,18 @@ class TaskRunner(QObject):
         dialog.setObjectName("progress")
         dialog.setWindowTitle(title)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)  # quick work shows no dialog at all
+        dialog.setMinimumDuration(SHOW_AFTER_MS)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
         dialog.canceled.connect(task.cancel)
+        # QProgressDialog shows itself from setValue's estimate or else after its own 4 s
+        # timer (setMinimumDuration does not shorten that one before a first value): work
+        # that reported nothing sat without a Cancel. This timer shows it, Cancel and all,
+        # once SHOW_AFTER_MS have passed, reported or not; finish() stops it first.
+        show_later = QTimer(dialog)
+        show_later.setSingleShot(True)
+        show_later.timeout.connect(dialog.show)
+        show_later.start(SHOW_AFTER_MS)
 
         def progress(done: int, total: int) -> None:
             dialog.setMaximum(total)
@@ -90,6 +99,7 @@ class TaskRunner(QObject):
             dialog.setLabelText(f"{title} ({done} of {total})")
 
         def finish() -> None:
+            show_later.stop()
             dialog.canceled.disconnect(task.cancel)
             dialog.close()
             dialog.deleteLater()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.model.records import TIERS, ContactRecord
 from app.services import bulk, groups, industries, reciprocity
-from app.services.contacts import InvalidContact, delete_contacts
+from app.services.contacts import InvalidContact, delete_contacts, told_apart
 from app.services.duplicates import DuplicatePair, mark_all_different, unmark_pairs
 from app.services.followups import (
     add_follow_up,
@@ -556,13 +556,22 @@ class ContactActions:
         dialog.different_requested.connect(self.keep_apart)
         self.w.ask(dialog)
 
+    def told_apart(self, a: int, b: int, a_name: str, b_name: str) -> tuple[str, str]:
+        """The two names, each followed by what tells them apart when they are the same:
+        "Merged Ana Smith into Ana Smith." told the user nothing."""
+        with self.w.db.session() as s:
+            labels = told_apart(s, {a: a_name, b: b_name})
+        return labels[a], labels[b]
+
     def merge_pair(self, keep: int, other: int, keep_name: str, other_name: str) -> None:
+        keep_name, other_name = self.told_apart(keep, other, keep_name, other_name)
         self.w.undo_stack.push(
             MergeContacts(self.w.db, keep, other, (keep_name, other_name), self.w.changed)
         )
         self.w.say(f"Merged {other_name} into {keep_name}.", 8000)
 
     def keep_apart(self, a: int, b: int, a_name: str, b_name: str) -> None:
+        a_name, b_name = self.told_apart(a, b, a_name, b_name)
         self.w.undo_stack.push(MarkDifferent(self.w.db, a, b, (a_name, b_name), self.w.changed))
         self.w.say(f"{a_name} and {b_name} are kept as different people.", 8000)
 

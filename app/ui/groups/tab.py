@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,7 +26,7 @@ from app.services.contacts import Choice, ContactRow
 from app.services.groups import KINDS, GroupRecord, GroupRow, get_group, list_groups, people_met_at
 from app.storage.db import Database
 from app.ui.common.contact_picker import NOT_A_CONTACT, ContactPicker
-from app.ui.common.forms import from_qdate, to_qdate
+from app.ui.common.forms import date_edit
 from app.ui.common.rows_model import RowsModel
 from app.ui.common.tables import PeopleModel, day_text, people_table, rows_table
 from app.ui.common.text import plain_label
@@ -94,10 +93,7 @@ class GroupsTab(QWidget):
         self.parent_group.setObjectName("group_parent")
         self.has_date = QCheckBox("On")
         self.has_date.setObjectName("group_has_date")
-        self.held_on = QDateEdit(QDate.currentDate())
-        self.held_on.setObjectName("group_date")
-        self.held_on.setCalendarPopup(True)
-        self.held_on.setDisplayFormat("d MMM yyyy")
+        self.held_on = date_edit(dt.date.today(), "group_date")
         self.has_date.toggled.connect(self.held_on.setEnabled)
         self.place = QLineEdit()
         self.place.setObjectName("group_place")
@@ -116,7 +112,8 @@ class GroupsTab(QWidget):
         self.save_button.clicked.connect(self._save)
         self.name.returnPressed.connect(self._save)
         date_row = QHBoxLayout()
-        date_row.addWidget(self.has_date)
+        # At the top: the day field grows a line under it when it cannot read the date.
+        date_row.addWidget(self.has_date, 0, Qt.AlignmentFlag.AlignTop)
         date_row.addWidget(self.held_on)
         date_row.addStretch(1)
         form = QFormLayout()
@@ -236,7 +233,7 @@ class GroupsTab(QWidget):
         self.parent_group.setCurrentIndex(max(0, self.parent_group.findData(r.parent_id)))
         self.has_date.setChecked(r.held_on is not None)
         self.held_on.setEnabled(r.held_on is not None)
-        self.held_on.setDate(to_qdate(r.held_on or dt.date.today()))
+        self.held_on.set_day(r.held_on or dt.date.today())
         self.place.setText(r.place)
         self.url.setText(r.url)
         self.my_role.setText(r.my_role)
@@ -254,7 +251,7 @@ class GroupsTab(QWidget):
 
     def unsaved(self) -> bool:
         """Something was typed in the details and not saved."""
-        return self.record() != self._shown
+        return self.record() != self._shown or not self.held_on.understood()
 
     def confirm_leave(self) -> bool:
         """Ask what to do with unsaved details; False means stay where we are."""
@@ -276,7 +273,7 @@ class GroupsTab(QWidget):
             kind=str(self.kind.currentData()),
             name=self.name.text().strip(),
             parent_id=parent if isinstance(parent, int) and parent != self._editing else None,
-            held_on=from_qdate(self.held_on.date()) if self.has_date.isChecked() else None,
+            held_on=self.held_on.day() if self.has_date.isChecked() else None,
             place=self.place.text().strip(),
             url=self.url.text().strip(),
             my_role=self.my_role.text().strip(),
@@ -287,6 +284,9 @@ class GroupsTab(QWidget):
     # -- actions ------------------------------------------------------------
     def _save(self) -> None:
         r = self.record()
+        if not self.held_on.understood():  # its red frame says so; never save another day
+            self.held_on.setFocus()
+            return
         if not r.name:
             self.name.setFocus()
             self.name.setPlaceholderText("A name first, please")
