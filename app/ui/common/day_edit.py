@@ -16,6 +16,7 @@ from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCalendarWidget,
+    QDialog,
     QHBoxLayout,
     QToolButton,
     QVBoxLayout,
@@ -233,3 +234,19 @@ class DayEdit(QWidget):
             self.text.setPalette(palette)
             self.text.setToolTip(plain_tooltip(problem + ("\n\n" if problem else "") + HINT))
             self.message.show_messages([problem] if problem else [])
+            self._fit_dialog()
+
+    def _fit_dialog(self) -> None:
+        """A dialog grows to show the whole message: a wrapped label's second line was cut."""
+        win = self.window()
+        layout = win.layout()
+        if not isinstance(win, QDialog) or not win.isVisible() or layout is None:
+            return
+        layout.activate()
+        need = (
+            layout.totalHeightForWidth(win.width())
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        if need > win.height():
+            win.resize(win.width(), need)

@@ -99,6 +99,17 @@ def test_text_that_names_no_day_is_said_so_and_ok_keeps_the_dialog_open(qtbot: Q
     assert d.result() == QDialog.DialogCode.Accepted and d.value() == dt.date(2027, 3, 16)
 
 
+def test_the_whole_message_is_shown_inside_the_dialog(qtbot: QtBot) -> None:
+    d = dialog(qtbot)
+    type_day(qtbot, "31 Febr 2027")
+    message = d.day.message
+    assert message.isVisible()
+    # Its wrapped lines all fit: the dialog grew to hold them (the second line was cut).
+    assert message.height() >= message.heightForWidth(message.width())
+    bottom = message.mapTo(d, message.rect().bottomLeft()).y()
+    assert bottom <= d.buttons.geometry().top()
+
+
 def test_enter_on_half_typed_text_says_so_and_keeps_the_dialog_open(qtbot: QtBot) -> None:
     d = dialog(qtbot)
     field = QApplication.focusWidget()
