@@ -260,6 +260,7 @@ def network_states(app: QApplication, w: MainWindow, db: Database, out: Path) ->
         add_follow_up(s, 5, today - dt.timedelta(days=9), "Thank him for the introduction to Raj")
         network_data(s, dana, today)
     w.today.refresh()
+    w.today.wait()  # Today is read off the GUI thread; processEvents below shows it
     for size, suffix in (((1024, 768), ""), ((1920, 1080), "-hd")):
         w.resize(*size)
         w.tabs.setCurrentWidget(w.today)

@@ -8,9 +8,10 @@ follow-up. Replies to outreach will add their own kind of item.
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
-from sqlalchemy import Date, String, bindparam, func, select
+from sqlalchemy import Date, Result, String, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.model.records import TIERS, name_from_parts
@@ -112,7 +113,7 @@ def due_items(session: Session, today: dt.date) -> list[DueItem]:
     days = tier_days(session)
     intervals = {tier: f"Keep in touch ({_interval(tier, n)})" for tier, n in days.items()}
     named: dict[int, str] = {}
-    for cid, tier, last_on, created, snoozed, *name in db.execute(_TIERED).all():
+    for cid, tier, last_on, created, snoozed, *name in _rows(db.execute(_TIERED)):
         if tier not in days:
             continue
         due = _next_due(tier, last_on, created, snoozed, days)
@@ -150,3 +151,11 @@ def snooze_keep_in_touch(
     before = c.touch_snoozed_until
     c.touch_snoozed_until = until
     return before
+
+
+def _rows(result: Result[Any]) -> Iterator[Any]:
+    """The rows a few hundred at a time: fetching and converting 50,000 at once is one C call
+    that holds the interpreter lock for a tenth of a second or more, and the window, reading
+    Today on another thread, could not paint meanwhile."""
+    for part in result.partitions(500):
+        yield from part

@@ -86,9 +86,15 @@ def make_window(
         w.ask = answers
         qtbot.addWidget(w)
         show_active(qtbot, w)
+        today_read(qtbot, w)  # the window reads Today's list off its thread at start-up
         windows.append(w)
         return w
 
     yield make
     for w in windows:
         w.close()
+
+
+def today_read(qtbot: QtBot, w: MainWindow) -> None:
+    """Wait until Today's newest read has landed: it reads off the window's thread."""
+    qtbot.waitUntil(lambda: not w.today.pending(), timeout=30_000)

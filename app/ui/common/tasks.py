@@ -130,3 +130,51 @@ class TaskRunner(QObject):
 
     def wait(self) -> None:
         self._pool.waitForDone()
+
+
+class LatestRead(QObject):
+    """Reads for a view off the GUI thread, one at a time; only the newest answer is applied.
+
+    The view keeps what it shows until then: an older read that lands after a newer request
+    is dropped, never shown over it. `pending()` is true from a request until its answer is
+    applied (or has failed).
+    """
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._generation = 0
+        self._landed = 0
+        self._tasks: list[Task] = []
+
+    def start(
+        self,
+        read: Callable[[], Any],
+        apply: Callable[[Any], None],
+        failed: Callable[[str], None],
+    ) -> None:
+        """Run *read* (its own session, plain data back) on the pool; *apply* its answer on
+        the GUI thread if no newer request came meanwhile, else drop it."""
+        self._generation += 1
+        generation = self._generation
+        task = Task(lambda _progress, _cancelled: read())
+
+        def landed(answer: Any, ok: bool) -> None:
+            self._tasks.remove(task)
+            if generation != self._generation:
+                return  # a newer read is on its way: this answer is already stale
+            self._landed = generation
+            (apply if ok else failed)(answer)
+
+        task.signals.finished.connect(lambda result: landed(result, True))
+        task.signals.failed.connect(lambda report: landed(report, False))
+        self._tasks.append(task)
+        self._pool.start(task)
+
+    def pending(self) -> bool:
+        return self._landed != self._generation
+
+    def wait(self) -> None:
+        """Let a read in progress finish (before the database closes)."""
+        self._pool.waitForDone()

@@ -192,7 +192,6 @@ class MainWindow(QMainWindow):
         self.contacts.view_changed.connect(self._update_actions)
         self._restore_state()
         self.contacts.on_model_reset()
-        self._set_today_count(self.today.model.rowCount())  # read as the tab was built
         # Today is where the day starts; a first run starts at the welcome page instead.
         self.tabs.setCurrentWidget(self.today if self.contacts.total() else self.contacts)
         self._update_actions()
@@ -342,6 +341,7 @@ class MainWindow(QMainWindow):
         for task in list(self.tasks.running):
             task.cancel()  # an import in progress rolls back; nothing half-written remains
         self.tasks.wait()
+        self.today.wait()  # a read of Today's list in progress
         if network:
             network.wait()  # a map count in progress reads the database
         if outreach_actions:

@@ -23,7 +23,7 @@ from app.ui.employers.tab import ADVOCACY, MOTIVATION, NAME, POSTING
 from app.ui.network.industries_dialog import IndustriesDialog
 from app.ui.today.tab import TodayTab
 from app.ui.window.main_window import MainWindow
-from tests.ui.conftest import Answers
+from tests.ui.conftest import Answers, today_read
 
 Make = Callable[[], MainWindow]
 
@@ -63,6 +63,7 @@ def test_give_and_take_shows_the_balance_and_a_thank_you_comes_due(
     assert panel.balance_label.text().startswith("You asked 1 time, gave 0. You have only taken")
     assert shown(panel.exchanges, 2) == ["An introduction"]
     # The ask owes a thank-you: Today lists it.
+    today_read(qtbot, w)
     assert "Say thank you for an introduction" in shown(w.today.model, 2)[0]
     # The list filter finds the people you have only taken from.
     w.tabs.setCurrentWidget(w.contacts)
@@ -76,11 +77,13 @@ def test_give_and_take_shows_the_balance_and_a_thank_you_comes_due(
     w.tabs.setCurrentWidget(w.today)
     w.today.table.selectRow(0)
     qtbot.mouseClick(w.today.done_button, Qt.MouseButton.LeftButton)
+    today_read(qtbot, w)
     assert w.today.model.rowCount() == 0
     w.open_contact(ann)
     assert panel.balance_label.text() == "You asked 1 time, gave 1."
     assert shown(panel.exchanges, 2) == ["A thank-you", "An introduction"]
     w.undo_action.trigger()
+    today_read(qtbot, w)
     assert "Say thank you" in shown(w.today.model, 2)[0]
     w.redo_action.trigger()
 
@@ -118,8 +121,10 @@ def test_snoozing_a_thank_you_moves_it_off_today(
     assert w.tabs.tabText(0) == "&Today (1)"
     assert not w.today.delete_button.isEnabled()  # a thank-you is sent or snoozed, not deleted
     w.today.snooze_actions["For a week"].trigger()
+    today_read(qtbot, w)
     assert w.today.model.rowCount() == 0
     w.undo_action.trigger()
+    today_read(qtbot, w)
     assert w.today.model.rowCount() == 1
 
 

@@ -30,7 +30,7 @@ from app.ui.interviews.dialogs import (
     TermDialog,
 )
 from app.ui.window.main_window import MainWindow
-from tests.ui.conftest import Answers
+from tests.ui.conftest import Answers, today_read
 
 Make = Callable[[], MainWindow]
 
@@ -110,6 +110,7 @@ def test_the_whole_path_through_the_window(
     assert (saved.tz, saved.length_minutes) == ("Europe/Berlin", 25)
     # Today shows the interview, and Open goes to it.
     w.today.refresh()
+    today_read(qtbot, w)
     assert any("Informational interview at 09:00" in t for t in shown(w.today.model, 2))
 
     # Homework.
@@ -243,6 +244,7 @@ def test_the_whole_path_through_the_window(
 
     # The thank-you: owed on Today, drafted quoting the notes, opened in the mail app.
     w.today.refresh()
+    today_read(qtbot, w)
     assert any(t.startswith("Send the thank-you") for t in shown(w.today.model, 2))
     page.specific.setCurrentIndex(page.specific.findText("Volunteer on a data project first"))
     click(qtbot, page.draft_button)
@@ -263,11 +265,13 @@ def test_the_whole_path_through_the_window(
     assert not page.sent_button.isEnabled()
     assert "Report back: due" in page.thanks_state.text()
     w.today.refresh()
+    today_read(qtbot, w)
     assert not any(t.startswith("Send the thank-you") for t in shown(w.today.model, 2))
 
     # Two weeks later the report back is due on Today; Done closes the interview.
     later = today + dt.timedelta(days=14)
     w.today.refresh(later)
+    today_read(qtbot, w)
     texts = shown(w.today.model, 2)
     row = texts.index("Report back to Ann Lee on what you did with their advice")
     w.today.table.selectRow(row)
@@ -432,13 +436,16 @@ def test_today_opens_holds_and_snoozes_interviews(
     assert interview_of(db, ann).record.status == "done"
     assert w.tabs.currentWidget() is w.interviews and w.interviews.page.pages.currentIndex() == 3
     w.today.refresh()
+    today_read(qtbot, w)
     assert shown(w.today.model, 2)[0].startswith("Send the thank-you for the interview")
     w.tabs.setCurrentWidget(w.today)
     w.today.table.selectRow(0)
     assert w.today.snooze_button.isEnabled()
     w.today.snooze_actions["Until tomorrow"].trigger()
+    today_read(qtbot, w)
     assert shown(w.today.model, 2) == []
     w.today.refresh(today + dt.timedelta(days=1))
+    today_read(qtbot, w)
     assert len(shown(w.today.model, 2)) == 1
     w.undo_stack.undo()  # the snooze
     w.undo_stack.undo()  # held

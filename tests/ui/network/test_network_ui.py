@@ -18,7 +18,7 @@ from app.ui.common.forms import PickDateDialog, to_qdate
 from app.ui.contacts.activity_dialogs import FollowUpDialog, LogDialog
 from app.ui.window.main_window import MainWindow
 from app.ui.window.preferences import PreferencesDialog
-from tests.ui.conftest import Answers
+from tests.ui.conftest import Answers, today_read
 
 Make = Callable[[], MainWindow]
 
@@ -120,6 +120,7 @@ def test_follow_ups_come_due_on_today_and_are_done_or_snoozed(
 
     answers.on_dialog = due_yesterday
     w.contacts.activity.add_follow_button.click()
+    today_read(qtbot, w)
     assert w.tabs.tabText(0) == "&Today (1)"
     assert w.contacts.activity.follow_ups.rowCount() == 1
     w.tabs.setCurrentWidget(w.today)
@@ -130,18 +131,22 @@ def test_follow_ups_come_due_on_today_and_are_done_or_snoozed(
         "send the article",
     ]
     tab.done_button.click()
+    today_read(qtbot, w)
     assert w.tabs.tabText(0) == "&Today"
     assert tab.empty.isVisibleTo(w)
     with db.session() as s:
         assert follow_ups_of(s, ann) == []
     w.undo_action.trigger()
+    today_read(qtbot, w)
     assert tab.model.rowCount() == 1
     tab.snooze_actions["For a week"].trigger()
+    today_read(qtbot, w)
     assert tab.model.rowCount() == 0
     with db.session() as s:
         (f,) = follow_ups_of(s, ann)
         assert f.due_on == today + dt.timedelta(days=7)
     w.undo_action.trigger()
+    today_read(qtbot, w)
     answers.on_dialog = lambda d: (
         d.day.setDate(to_qdate(today + dt.timedelta(days=30)))  # type: ignore[attr-defined]
         or int(QDialog.DialogCode.Accepted)
@@ -171,6 +176,7 @@ def test_keep_in_touch_is_done_by_logging_the_contact_and_survives_a_restart(
     w.today.done_button.click()
     with db.session() as s:
         assert interactions_of(s, ann)[0].summary == "checked in about her new team"
+    today_read(qtbot, w)
     assert w.tabs.tabText(0) == "&Today (1)"
     # Preferences: Bob's tier every week makes him due too.
     answers.on_dialog = lambda d: (
@@ -178,6 +184,7 @@ def test_keep_in_touch_is_done_by_logging_the_contact_and_survives_a_restart(
     )
     w.preferences_action.trigger()
     assert isinstance(answers.dialogs[-1], PreferencesDialog)
+    today_read(qtbot, w)
     assert w.tabs.tabText(0) == "&Today (2)"
     w.close()
     w2 = make_window()
