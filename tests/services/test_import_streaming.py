@@ -46,7 +46,9 @@ def book() -> bytes:
         # Someone known only by a phone, and someone with no strong key (a fingerprint).
         card(fn="Cy Dunn", tel="+44 20 7946 0018"),
         card(fn="Dee Fox", org="Fox & Co", note="met at the fair"),
-        *(filler(i) for i in range(5)),
+        # An introducer nobody in the book has: a later card's, known, is not taken instead.
+        with_lines(filler(0), "X-SECONDACT-INTRODUCED-BY:u-nobody"),
+        *(filler(i) for i in range(1, 5)),
         # Ann again, now with a UID, another spelling of her organisation, tags, an
         # introducer (given once she was written) and a title: she is merged, not new.
         with_lines(
@@ -58,6 +60,7 @@ def book() -> bytes:
         card(fn="Ed Fox", tel="+442079460018"),  # another name on that phone: a new person
         card(fn="Dee Fox", org="Fox & Co", note="met at the fair"),  # the very same card
         *(filler(i) for i in range(5, 9)),
+        with_lines(filler(0), "X-SECONDACT-INTRODUCED-BY:urn:uuid:ida"),
         card(uid="urn:uuid:ann", fn="Ann Lee", email="ann@x.org"),  # nothing new: unchanged
         with_lines(card(fn="Cy Dunn", tel="+44 20 7946 0018"), "X-SECONDACT-INTRODUCED-BY:u-x"),
         card(uid="urn:uuid:ida", fn="Ida Ames", email="ida@x.org"),
@@ -129,24 +132,34 @@ def tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         db.close()
 
 
-def batches_of(batch: int, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """New people written *batch* at a time; returns how many each write held, as it goes."""
+def batches_of(batch: int, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """New people written *batch* at a time; returns, for each write as it comes, how many
+    it held and how many cards the import had taken before it."""
     monkeypatch.setattr(importing._ImportRun, "BATCH", batch)
-    writes: list[int] = []
+    writes: list[tuple[int, int]] = []
+    taken = 0
+    walk = importing._walk
+
+    def counted_walk(*args: Any) -> Any:
+        nonlocal taken
+        for item in walk(*args):
+            taken += 1
+            yield item
 
     def counted(session: Any, records: list[ContactRecord]) -> list[int]:
-        writes.append(len(records))
+        writes.append((len(records), taken))
         return CREATE(session, records)
 
     monkeypatch.setattr(importing, "create_contacts", counted)
+    monkeypatch.setattr(importing, "_walk", counted_walk)
     return writes
 
 
 def imported(
     tmp_path: Path, name: str, files: list[ParsedFile], batch: int, monkeypatch: pytest.MonkeyPatch
-) -> tuple[ImportReport, list[int | None], list[int], dict[str, list[tuple[Any, ...]]]]:
+) -> tuple[ImportReport, list[int | None], list[tuple[int, int]], dict[str, list[Any]]]:
     """Import *files* into a new database writing new people *batch* at a time: the report,
-    where each card went, how many new people each write held, and every table."""
+    where each card went, the writes (see batches_of), and every table."""
     writes = batches_of(batch, monkeypatch)
     db = open_database(tmp_path / f"{name}.sqlite3")
     placed: list[int | None] = []
@@ -165,9 +178,11 @@ def test_cards_joining_people_written_in_an_earlier_batch_give_what_one_write_ga
     whole = imported(tmp_path, "whole", files(), 10_000, monkeypatch)
     batched = imported(tmp_path, "batched", files(), 2, monkeypatch)
     report, placed, writes, rows = batched
-    assert whole[2] == [whole[0].imported]  # everyone written at the end, in one go
-    assert len(writes) > 4 and max(writes) == 2  # here, two at a time as the import went
-    assert (report.imported, report.merged, report.unchanged, report.skipped) == (18, 3, 3, 1)
+    cards = 26  # every card and row of both files, the skipped one too
+    assert whole[2] == [(whole[0].imported, cards)]  # everyone written at the end, at once
+    # Here two at a time, the first after the second card: Ann's later cards join her after.
+    assert len(writes) > 4 and {n for n, _ in writes} == {2} and writes[0][1] == 2
+    assert (report.imported, report.merged, report.unchanged, report.skipped) == (18, 3, 4, 1)
     assert report == whole[0]
     assert placed == whole[1]
     assert rows == whole[3]
@@ -248,6 +263,8 @@ def test_a_file_read_as_it_is_imported_gives_what_reading_it_whole_gives(
             reports.append(import_files(s, [parsed]))
         db.close()
     assert reports[1] == reports[0]
+    # The file's own problems first, then its cards', as they always came.
+    assert reports[1].problems == whole.problems + [p for c in whole.cards for p in c.problems]
 
 
 def test_open_file_reads_a_missing_file_as_the_same_error(tmp_path: Path, db: Database) -> None:
