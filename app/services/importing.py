@@ -7,7 +7,7 @@ import itertools
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -494,7 +494,7 @@ class Preview:
 
 def _walk(
     files: list[ParsedFile], problems: list[Problem]
-) -> Iterator[tuple[str, MappedCard | None]]:
+) -> Generator[tuple[str, MappedCard | None], None, None]:
     """Every card to import, by file name; None for a card or file that must be skipped.
 
     The problems of files and cards are added to *problems* on the way, each file's own
@@ -585,8 +585,9 @@ def import_files(
     files = list(files)
     run = _ImportRun(session, progress, cancelled, kept, files)
     where: list[int | None] = []
+    walk = _walk(files, run.report.problems)
     try:
-        for source, card in _walk(files, run.report.problems):
+        for source, card in walk:
             run.check()
             if card is None:
                 run.report.skipped += 1
@@ -597,8 +598,7 @@ def import_files(
             where.append(run.add(card, source))
             run.tick()
     finally:
-        for f in files:
-            f.stream = None  # a reading left half-way (Cancel) ends its reader processes
+        walk.close()  # a reading left half-way (Cancel) ends its reader processes now
     run.merge_known()
     run.write_pending(last=True)
     run.report.contact_ids += run.created
