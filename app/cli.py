@@ -422,7 +422,7 @@ def _json_piece(ids: list[int]) -> str:
 
 
 def cmd_import(db: Database, args: argparse.Namespace) -> int:
-    from app.services.importing import back_up_before_import, import_files, read_file
+    from app.services.importing import back_up_before_import, import_files, open_file
     from app.vcard.csv_formats import valid_field
 
     mapping: dict[str, str] = {}
@@ -436,7 +436,7 @@ def cmd_import(db: Database, args: argparse.Namespace) -> int:
             )
             return 2
         mapping[column.strip()] = target.strip()
-    files = [read_file(f, mapping) for f in args.files]
+    files = [open_file(f, mapping) for f in args.files]  # each read as it is imported
     back_up_before_import(db)
     with db.session() as s:
         report = import_files(s, files)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -48,9 +50,9 @@ from app.storage.db import Database
 from app.vcard.csv_formats import CsvLayout, read_csv
 from app.vcard.linkedin import looks_like_linkedin
 from app.vcard.mapping import MappedCard, map_card
-from app.vcard.pieces import parse_piece
+from app.vcard.pieces import PieceRead, parse_piece
 from app.vcard.problems import Problem, Severity
-from app.vcard.reader import iter_cards, split_between_cards, strip_bom
+from app.vcard.reader import iter_cards, iter_pieces, strip_bom
 
 Progress = Callable[[int, int], None]
 
@@ -62,10 +64,29 @@ class ParsedFile:
     problems: list[Problem] = field(default_factory=list)
     # A CSV whose columns are not all placed: what the window's mapping step shows.
     layout: CsvLayout | None = None
+    # A file from open_file: its cards not read yet, coming a piece at a time as the import
+    # asks for them (cards stays empty; problems are complete once they have all come).
+    stream: Iterator[list[MappedCard]] | None = field(default=None, repr=False, compare=False)
+    # How many cards the file seems to hold (its BEGIN:VCARD lines), once it is being read.
+    expected: int = 0
 
     @property
     def name(self) -> str:
         return os.path.basename(self.path)
+
+    def batches(self) -> Iterator[list[MappedCard]]:
+        """The cards: all at once, or a piece at a time for a file still to be read (only
+        once: what has been read is not kept)."""
+        if self.stream is None:
+            yield self.cards
+            return
+        stream, self.stream = self.stream, None
+        try:
+            yield from stream
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()  # a reading left half-way ends its reader processes now
 
 
 def release(parsed: list[ParsedFile], step: int = 200) -> None:
@@ -104,6 +125,8 @@ class ImportReport:
 # ms, 256 kB pieces 40 to 50 ms, the import's time unchanged (ratio 0.49 and 0.50).
 PARALLEL_FROM = 4 << 20
 PIECE = 1 << 18
+# Pieces sent to each reader process ahead of the import: enough to keep it busy.
+IN_FLIGHT = 2
 
 
 @gc_paused()
@@ -124,28 +147,101 @@ def parse_bytes(
     core (*processes*: how many; 1 reads here); the cards, problems and line numbers are
     exactly those of one reading from start to end.
     """
-    name = os.path.basename(path)
     parsed = ParsedFile(path)
+    parsed.stream = _read(parsed, data, processes, piece, mapping)
+    parsed.cards = [card for cards in parsed.batches() for card in cards]
+    return parsed
+
+
+def open_file(
+    path: str | os.PathLike[str],
+    mapping: dict[str, str] | None = None,
+    *,
+    processes: int | None = None,
+    piece: int = PIECE,
+) -> ParsedFile:
+    """A file to import as it is read, a piece at a time (import_files reads it): its cards
+    are never all held, nor its bytes once decoded. What it gives is exactly what read_file
+    gives, but its problems are complete only once every card has come."""
+    p = Path(path)
+    parsed = ParsedFile(str(p))
+
+    def read() -> Iterator[list[MappedCard]]:
+        # In a list, so that this frame lets go of the bytes once they are handed over:
+        # _read drops them when they are decoded.
+        data: list[bytes] = []
+        try:
+            data.append(p.read_bytes())
+        except OSError as exc:
+            parsed.problems.append(_unreadable(p, exc))
+            return
+        yield from _read(parsed, data.pop(), processes, piece, mapping)
+
+    parsed.stream = read()
+    return parsed
+
+
+def _read(
+    parsed: ParsedFile,
+    data: bytes,
+    processes: int | None,
+    piece: int,
+    mapping: dict[str, str] | None,
+) -> Iterator[list[MappedCard]]:
+    """The cards of one file's bytes, a piece at a time; its problems go to *parsed*."""
+    name = parsed.name
+    path = parsed.path
     if path.lower().endswith(".csv") or (
         not path.lower().endswith((".vcf", ".vcard")) and looks_like_linkedin(data)
     ):
         result = read_csv(data, name, mapping)
-        parsed.cards, parsed.problems, parsed.layout = result.cards, result.problems, result.layout
-        return parsed
+        parsed.problems += result.problems
+        parsed.layout = result.layout
+        parsed.expected = len(result.cards)
+        yield result.cards
+        return
     workers = processes if processes is not None else (os.cpu_count() or 1)
     parallel = workers > 1 and (len(data) >= PARALLEL_FROM or processes is not None)
     text = strip_bom(data)  # decoded once, for the whole file: never again for a piece
-    pieces = split_between_cards(text, piece) if parallel else []
-    if len(pieces) > 1:
-        _parse_in_processes(parsed, name, pieces, workers)
-    else:
-        # Each card is mapped as it is read and then dropped: never every card held twice.
-        parsed.cards = [map_card(c) for c in iter_cards(text, name, parsed.problems)]
-    if not parsed.cards and not whole_file_errors([parsed]):
+    del data  # if decoding made new bytes, the file's own are not held meanwhile
+    parsed.expected = text.count(b"BEGIN:VCARD") + text.count(b"begin:vcard")
+    found = 0
+    for cards in _read_pieces(text, name, parsed.problems, workers if parallel else 1, piece):
+        found += len(cards)
+        yield cards
+    if not found and not whole_file_errors([parsed]):
         # Whatever warnings the reading gave (random bytes are "text outside any card"), a
         # file without a single card is an error, not an import of nothing.
         parsed.problems.append(Problem(name, 0, "no vCards found in this file", Severity.ERROR))
-    return parsed
+
+
+# Cards handed on together when a file is read here: the import takes them as they come.
+SERIAL_BATCH = 500
+
+
+def _read_pieces(
+    text: bytes, name: str, problems: list[Problem], workers: int, piece: int
+) -> Iterator[list[MappedCard]]:
+    """The cards of *text*, in the file's order: read here (one worker, or a file of one
+    piece), else its pieces by *workers* reader processes, a few pieces in flight at a time
+    (cut only as they are sent, so no copy of the whole file is made)."""
+    pieces = iter_pieces(text, piece) if workers > 1 else iter([(text, 1)])
+    first = next(pieces)
+    second = next(pieces, None)
+    if second is None:
+        # Each card is mapped as it is read and then handed on: never every card held twice.
+        batch: list[MappedCard] = []
+        for card in iter_cards(first[0], name, problems, first[1]):
+            batch.append(map_card(card))
+            if len(batch) >= SERIAL_BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+        return
+    yield from _parse_in_processes(
+        name, itertools.chain([first, second], pieces), workers, problems
+    )
 
 
 def whole_file_errors(files: Iterable[ParsedFile]) -> list[Problem]:
@@ -155,17 +251,32 @@ def whole_file_errors(files: Iterable[ParsedFile]) -> list[Problem]:
 
 
 def _parse_in_processes(
-    parsed: ParsedFile, name: str, pieces: list[tuple[bytes, int]], workers: int
-) -> None:
+    name: str, pieces: Iterator[tuple[bytes, int]], workers: int, problems: list[Problem]
+) -> Iterator[list[MappedCard]]:
     # "spawn", not fork: this process runs Qt and threads, which a fork would copy half-way.
     context = multiprocessing.get_context("spawn")
-    jobs = [(data, name, line) for data, line in pieces]
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    running: deque[Future[PieceRead]] = deque()
+
+    def take() -> list[MappedCard]:
+        cards, outside, phones = running.popleft().result()
+        problems.extend(outside)
+        learn_phone_keys(phones)
+        return cards
+
     try:
-        for cards, outside, phones in pool.map(parse_piece, jobs):
-            parsed.cards.extend(cards)
-            parsed.problems.extend(outside)
-            learn_phone_keys(phones)
+        for data, line in pieces:
+            running.append(pool.submit(parse_piece, (data, name, line)))
+            del data
+            if len(running) > IN_FLIGHT * workers:
+                yield take()
+        while running:
+            yield take()
+    except GeneratorExit:
+        # The import stopped taking cards (Cancel): the pieces not started are dropped, the
+        # few being read are let finish (a fraction of a second).
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
     except BaseException:
         # A worker killed (out of memory, say) breaks the pool, and waiting for it to shut
         # down can hang for ever: its queue's feeder thread stays blocked writing a piece
@@ -194,11 +305,12 @@ def read_file(path: str | os.PathLike[str], mapping: dict[str, str] | None = Non
     try:
         data = p.read_bytes()
     except OSError as exc:
-        return ParsedFile(
-            str(p),
-            problems=[Problem(p.name, 0, f"cannot be read: {exc.strerror or exc}", Severity.ERROR)],
-        )
+        return ParsedFile(str(p), problems=[_unreadable(p, exc)])
     return parse_bytes(data, str(p), mapping=mapping)
+
+
+def _unreadable(p: Path, exc: OSError) -> Problem:
+    return Problem(p.name, 0, f"cannot be read: {exc.strerror or exc}", Severity.ERROR)
 
 
 def _strong_keys(r: ContactRecord, card_fingerprint: str = "") -> list[str]:
@@ -229,12 +341,14 @@ class _Identity:
     uid: str = ""
     sources: set[str] = field(default_factory=set)  # files of this import it came from
     key: str | None = None  # person_key, once known
-    record: ContactRecord | None = None  # to work out the key only when a phone asks for it
+    # The names to work out the key from, only when a phone asks for it (not the record: an
+    # import that writes as it goes must not keep every new person's record here).
+    names: tuple[str, str, str] | None = None
 
     @property
     def name(self) -> str:
         if self.key is None:
-            self.key = _person(self.record) if self.record is not None else ""
+            self.key = person_key(*self.names) if self.names is not None else ""
         return self.key
 
 
@@ -302,8 +416,8 @@ class Matcher:
         if who is None:
             who = self._who[contact_id] = _Identity()
         who.uid = who.uid or r.uid
-        if who.record is None and who.key is None:
-            who.record = r
+        if who.names is None and who.key is None:
+            who.names = (r.full_name, r.given_name, r.family_name)
         if source:
             who.sources.add(source)
 
@@ -380,18 +494,22 @@ class Preview:
 
 def _walk(
     files: list[ParsedFile], problems: list[Problem]
-) -> Iterator[tuple[str, MappedCard | None]]:
+) -> Generator[tuple[str, MappedCard | None], None, None]:
     """Every card to import, by file name; None for a card or file that must be skipped.
 
-    The problems of files and cards are added to *problems* on the way.
+    The problems of files and cards are added to *problems* on the way, each file's own
+    before those of its cards (and of what is done with them meanwhile): a file read as it
+    is imported knows its own only once it is read.
     """
     for f in files:
-        problems += f.problems
+        mark = len(problems)
+        for cards in f.batches():
+            for card in cards:
+                problems += card.problems
+                yield f.name, None if card.skipped else card
+        problems[mark:mark] = f.problems
         for _ in whole_file_errors([f]):
-            yield f.name, None  # the whole file could not be read
-        for card in f.cards:
-            problems += card.problems
-            yield f.name, None if card.skipped else card
+            yield f.name, None  # the whole file could not be read (it has no cards)
 
 
 @dataclass
@@ -457,25 +575,33 @@ def import_files(
 ) -> ImportReport:
     """Add new people and merge known ones. Raises Cancelled; the caller then rolls back.
 
-    *placed*, if given, receives the contact each card became or joined, card by card in
-    the files' order (None for a card that was skipped): a CardDAV sync links them so.
-    *kept*: the matcher preview_import read, used if the database has not changed since.
+    *files* may come from open_file: each is then read as it is imported, and new people
+    are written a batch at a time as the import goes, so that neither the cards nor the new
+    records are ever all held. *placed*, if given, receives the contact each card became or
+    joined, card by card in the files' order (None for a card that was skipped): a CardDAV
+    sync links them so. *kept*: the matcher preview_import read, used if the database has
+    not changed since.
     """
-    run = _ImportRun(session, progress, cancelled, kept)
     files = list(files)
-    run.total = sum(len(f.cards) for f in files)
+    run = _ImportRun(session, progress, cancelled, kept, files)
     where: list[int | None] = []
-    for source, card in _walk(files, run.report.problems):
-        run.check()
-        if card is None:
-            run.report.skipped += 1
-            where.append(None)
-            continue
-        run.done += 1
-        where.append(run.add(card, source))
-        run.tick()
+    walk = _walk(files, run.report.problems)
+    try:
+        for source, card in walk:
+            run.check()
+            if card is None:
+                run.report.skipped += 1
+                where.append(None)
+                continue
+            run.done += 1
+            run.cards += 1
+            where.append(run.add(card, source))
+            run.tick()
+    finally:
+        walk.close()  # a reading left half-way (Cancel) ends its reader processes now
     run.merge_known()
-    run.write_pending()
+    run.write_pending(last=True)
+    run.report.contact_ids += run.created
     if placed is not None:
         # New people had placeholders -1, -2, … in the order they were written.
         placed += [run.created[-w - 1] if w is not None and w < 0 else w for w in where]
@@ -485,10 +611,38 @@ def import_files(
     return run.report
 
 
+def _stored_as_built(r: ContactRecord) -> bool:
+    """Whether the database gives *r* back as it was written, but for what _ImportRun keeps
+    of it (uid, organisation, tags) and its id and timestamps: create_contacts and
+    contact_values strip the name and values, drop empty values and addresses, and a photo
+    of no bytes."""
+    return (
+        r.id is None
+        and r.introduced_by_id is None
+        and r.created_at is None
+        and r.updated_at is None
+        and r.full_name == r.full_name.strip()
+        and all(x.value and x.value == x.value.strip() for x in (*r.emails, *r.phones, *r.urls))
+        and not any(a.is_empty() for a in r.addresses)
+        and (bool(r.photo) or (r.photo is None and not r.photo_mime))
+    )
+
+
+# What _ImportRun keeps of a new person it has written: whether create_contacts gave them
+# their UID, their organisation and tags as the import had them; or the whole record, where
+# the database would not give it back as it was.
+_Written = tuple[bool, str, list[str]] | ContactRecord
+
+
 class _ImportRun:
-    """One import: new people are collected and written together; cards of known people are
-    merged a batch at a time, their contacts read in a few queries per batch (not one
-    contact at a time: re-importing 5,000 unchanged cards took 80,000 queries)."""
+    """One import: new people are collected and written a batch at a time; cards of known
+    people are merged a batch at a time, their contacts read in a few queries per batch (not
+    one contact at a time: re-importing 5,000 unchanged cards took 80,000 queries).
+
+    A card that joins a new person of this import merges into the record the import built
+    for them, as it was before any was written: held while they wait to be written, read
+    back from the database once they are (with what the database does not give back as it
+    was kept aside), and then written again. They stay "created" by this import."""
 
     BATCH = 500
 
@@ -498,10 +652,12 @@ class _ImportRun:
         progress: Progress | None,
         cancelled: Callable[[], bool] | None,
         kept: KeptMatcher | None = None,
+        files: list[ParsedFile] | None = None,
     ) -> None:
         self.session = session
         self.progress = progress
         self.cancelled = cancelled
+        self.files = files or []
         # Writing the journal row first takes SQLite's write lock before the matcher reads
         # who is there: a second import running at the same time waits, then sees them all.
         self.run = ImportRun(files="")
@@ -513,6 +669,8 @@ class _ImportRun:
             kept.matcher if kept is not None and serves else Matcher.from_database(session)
         )
         self.report = ImportReport(import_id=self.run.id)
+        # New people waiting to be written; the i-th has the placeholder
+        # -(len(self.created) + i + 1).
         self.pending: list[ContactRecord] = []
         self.pending_uids: list[str] = []  # introducer UIDs of pending records
         self.pending_fps: list[list[str]] = []  # fingerprints of the cards in each
@@ -523,18 +681,27 @@ class _ImportRun:
         self.touched: set[int] = set()  # existing contacts in report.contact_ids
         self.introduced: list[int] = []  # contacts given their introducer after the cards
         self.created: list[int] = []
+        self.written: dict[int, _Written] = {}  # the new people written, by contact
+        self.own_uid: dict[int, str] = {}  # the UIDs create_contacts gave those read back
+        self.with_introducer: set[int] = set()  # new people with an introducer's UID
         self.sources: list[str] = []
         self.introductions: list[tuple[int, str]] = []
-        self.done = 0
-        self.total = 0
+        self.done = 0  # cards taken and new people written
+        self.cards = 0
+
+    @property
+    def total(self) -> int:
+        """The cards (as many as the files being read seem to hold) and new people written."""
+        cards = sum(len(f.cards) if f.cards else f.expected for f in self.files)
+        return max(cards + len(self.created), self.done)
 
     def check(self) -> None:
         if self.cancelled is not None and self.cancelled():
             raise Cancelled
 
-    def tick(self, force: bool = False) -> None:
-        if self.progress is not None and (force or self.done % 50 == 0):
-            self.progress(self.done, self.total)
+    def tick(self, force: bool = False, total: int | None = None) -> None:
+        if self.progress is not None and (force or self.cards % 50 == 0):
+            self.progress(self.done, self.total if total is None else total)
 
     def add(self, card: MappedCard, source: str) -> int:
         """Returns the contact's id, or a placeholder (-1, -2, …) for a new one."""
@@ -553,28 +720,36 @@ class _ImportRun:
             self.pending.append(incoming)
             self.pending_uids.append(card.introduced_by_uid)
             self.pending_fps.append([fp])
-            self.matcher.add(incoming, -len(self.pending), fp, source)
+            found = -(len(self.created) + len(self.pending))
+            self.matcher.add(incoming, found, fp, source)
             self.report.imported += 1
-            return -len(self.pending)
-        self.matcher.add(incoming, found, fp, source)
-        if found >= 0:
-            if fp:
-                self.fingerprints.append((fp, found))
-            if found not in self.touched:
-                self.touched.add(found)
-                self.report.contact_ids.append(found)
-            if card.introduced_by_uid:
-                self.introductions.append((found, card.introduced_by_uid))
-            self.known.append((found, incoming, source))
-            if len(self.known) >= self.BATCH:
-                self.merge_known()
+            if len(self.pending) >= self.BATCH:
+                self.write_pending()
             return found
-        i = -found - 1
-        merged = merge_records(self.pending[i], incoming, source)
-        self._count(merged != self.pending[i])
-        self.pending[i] = merged
-        self.pending_uids[i] = self.pending_uids[i] or card.introduced_by_uid
-        self.pending_fps[i].append(fp)
+        self.matcher.add(incoming, found, fp, source)
+        if found < 0 and -found - 1 >= len(self.created):
+            i = -found - 1 - len(self.created)
+            merged = merge_records(self.pending[i], incoming, source)
+            self._count(merged != self.pending[i])
+            self.pending[i] = merged
+            self.pending_uids[i] = self.pending_uids[i] or card.introduced_by_uid
+            self.pending_fps[i].append(fp)
+            return found
+        cid = found if found >= 0 else self.created[-found - 1]
+        if fp:
+            self.fingerprints.append((fp, cid))
+        if card.introduced_by_uid:
+            if cid not in self.written:
+                self.introductions.append((cid, card.introduced_by_uid))
+            elif cid not in self.with_introducer:  # the first UID a new person's cards gave
+                self.with_introducer.add(cid)
+                self.introductions.append((cid, card.introduced_by_uid))
+        if cid not in self.touched and cid not in self.written:
+            self.touched.add(cid)
+            self.report.contact_ids.append(cid)
+        self.known.append((cid, incoming, source))
+        if len(self.known) >= self.BATCH:
+            self.merge_known()
         return found
 
     def _count(self, changed: bool) -> None:
@@ -589,37 +764,78 @@ class _ImportRun:
         unread = list(dict.fromkeys(cid for cid, _, _ in self.known if cid not in self.current))
         for record in load_records(self.session, unread):
             assert record.id is not None
-            self.before[record.id] = self.current[record.id] = record
+            if record.id in self.written:
+                self.current[record.id] = self._as_built(record)
+            else:
+                self.before[record.id] = self.current[record.id] = record
         for cid, incoming, source in self.known:
             current = self.current[cid]
             merged = merge_records(current, incoming, source)
-            changed = _differs(merged, current)
+            if cid in self.written:
+                # Counted and compared as when they were waiting to be written.
+                changed = merged != current
+                stored = replace(merged, id=cid, uid=merged.uid or self.own_uid.get(cid, ""))
+            else:
+                changed = _differs(merged, current)
+                stored = merged
             if changed:
-                update_contact(self.session, merged, check=False)
+                update_contact(self.session, stored, check=False)
                 self.current[cid] = merged
             self._count(changed)
         self.known.clear()
 
-    def write_pending(self) -> None:
-        self.total = self.done + len(self.pending)
+    def _as_built(self, stored: ContactRecord) -> ContactRecord:
+        """A new person of this import read back, as the import had built them."""
+        assert stored.id is not None
+        kept = self.written[stored.id]
+        if isinstance(kept, ContactRecord):
+            built = kept
+        else:
+            own_uid, organization, tags = kept
+            built = replace(
+                stored,
+                id=None,
+                uid="" if own_uid else stored.uid,
+                organization=organization,
+                tags=list(tags),
+                created_at=None,
+                updated_at=None,
+            )
+        if not built.uid:
+            self.own_uid[stored.id] = stored.uid
+        return built
+
+    def write_pending(self, last: bool = False) -> None:
+        """Write the new people waiting; *last*: the cards are all taken."""
+        total = self.done + len(self.pending) if last else None
         for start in range(0, len(self.pending), self.BATCH):
             self.check()
             batch = self.pending[start : start + self.BATCH]
             ids = create_contacts(self.session, batch)
-            self.report.contact_ids += ids
             self.created += ids
-            for cid, uid, fps in zip(
+            for cid, record, uid, fps in zip(
                 ids,
+                batch,
                 self.pending_uids[start : start + self.BATCH],
                 self.pending_fps[start : start + self.BATCH],
                 strict=True,
             ):
                 if uid:
                     self.introductions.append((cid, uid))
+                    self.with_introducer.add(cid)
                 self.fingerprints += [(fp, cid) for fp in fps if fp]
+                self.written[cid] = (
+                    (not record.uid, record.organization, record.tags)
+                    if _stored_as_built(record)
+                    else record
+                )
             self.done += len(batch)
-            self.tick(force=True)
-        self.tick(force=True)
+            self.tick(force=True, total=total)
+        self.pending.clear()
+        self.pending_uids.clear()
+        self.pending_fps.clear()
+        if last:
+            self.tick(force=True, total=total)
 
     def journal(self) -> None:
         """Remember what this import did, so that Undo import can take it back."""

@@ -452,18 +452,22 @@ def split_between_cards(data: bytes, size: int) -> list[tuple[bytes, int]]:
     after an END:VCARD line and the next beginning with BEGIN:VCARD, with the line number
     each piece starts at. Read one after the other, the pieces give exactly the file's cards
     and problems."""
-    pieces: list[tuple[bytes, int]] = []
+    return list(iter_pieces(data, size))
+
+
+def iter_pieces(data: bytes, size: int) -> Iterator[tuple[bytes, int]]:
+    """split_between_cards' pieces one at a time, each cut only when it is asked for: a
+    reader that keeps a few pieces in flight never holds a copy of the whole file."""
     start, line = 0, 1
     while len(data) - start > size:
         m = _BETWEEN_CARDS.search(data, start + size)
         if m is None:
             break
         piece = data[start : m.end()]
-        pieces.append((piece, line))
+        yield piece, line
         line += _count_line_breaks(piece)
         start = m.end()
-    pieces.append((data[start:], line))
-    return pieces
+    yield data[start:], line
 
 
 def read_cards(data: bytes, file: str) -> tuple[list[Card], list[Problem]]:
