@@ -6,11 +6,20 @@ Asked for by the survivors of mutation testing (tests/MUTATION.md, app/vcard/rea
 from __future__ import annotations
 
 import base64
+from itertools import islice
 
 import pytest
 
 from app.services.importing import parse_bytes
-from app.vcard.reader import Property, base64_problem, decode_base64, decode_text, read_cards
+from app.vcard.reader import (
+    _LINE_BREAK,
+    Property,
+    _physical_lines,
+    base64_problem,
+    decode_base64,
+    decode_text,
+    read_cards,
+)
 
 
 def the_property(line: bytes) -> Property:
@@ -207,3 +216,30 @@ def test_a_line_that_only_names_quoted_printable_is_not_unfolded_as_such(line: b
     assert [p.raw for p in card.properties if p.name == "NOTE"] == (
         [line[5:]] if line.startswith(b"NOTE:") else []
     )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"a\nb\n",
+        b"a\n\nb\n",  # a blank line just after a piece's end
+        b"a\n\r\nb",  # a CRLF just after it
+        b"a\r\n\rb\r",
+        b"ab\r\n c\n\n\nd",
+        b"",
+        b"\n",
+    ],
+)
+@pytest.mark.parametrize("piece", [1, 2, 3])
+def test_lines_read_a_piece_at_a_time_are_the_lines_of_the_whole(data: bytes, piece: int) -> None:
+    """A big file is split into lines a megabyte at a time; small pieces here show that the
+    pieces' ends add, drop and renumber no line (test_dialects.py tries more with hypothesis)."""
+    whole = _LINE_BREAK.split(data)
+    # One line more than the whole has, at most: a piece read again and again would not end.
+    assert list(islice(_physical_lines(data, piece), len(whole) + 1)) == whole
+
+
+def test_a_line_after_a_soft_break_loses_the_indent_a_folding_writer_added() -> None:
+    # Soft breaks (=) and RFC folding at once: the space or tab is the fold's, not the value's.
+    prop = the_property(b"NOTE;ENCODING=QUOTED-PRINTABLE:caf=\r\n =C3=A9 au =\r\n\tlait")
+    assert prop.text() == "café au lait"
