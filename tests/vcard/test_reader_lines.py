@@ -11,6 +11,7 @@ from itertools import islice
 import pytest
 
 from app.services.importing import parse_bytes
+from app.vcard.problems import Problem
 from app.vcard.reader import (
     _LINE_BREAK,
     Property,
@@ -18,6 +19,7 @@ from app.vcard.reader import (
     base64_problem,
     decode_base64,
     decode_text,
+    iter_cards,
     read_cards,
 )
 
@@ -243,3 +245,31 @@ def test_a_line_after_a_soft_break_loses_the_indent_a_folding_writer_added() -> 
     # Soft breaks (=) and RFC folding at once: the space or tab is the fold's, not the value's.
     prop = the_property(b"NOTE;ENCODING=QUOTED-PRINTABLE:caf=\r\n =C3=A9 au =\r\n\tlait")
     assert prop.text() == "café au lait"
+
+
+@pytest.mark.parametrize("indent", [b" ", b"\t"])
+def test_a_line_folded_with_a_space_or_a_tab_is_unfolded(indent: bytes) -> None:
+    prop = the_property(b"NOTE:a long\r\n" + indent + b" note\r\n" + indent + b"ends")
+    assert prop.raw == b"a long noteends"
+
+
+def test_text_outside_any_card_is_told_once_for_each_run_of_lines() -> None:
+    data = (
+        b"junk\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEND:VCARD\r\n"
+        b"more\r\nstill more\r\n\r\nlast\r\n"
+    )
+    cards, outside = read_cards(data, "t.vcf")
+    assert len(cards) == 1
+    assert outside == [
+        Problem("t.vcf", 1, "line 1: text outside any card, ignored"),
+        Problem("t.vcf", 6, "lines 6–9: text outside any card, ignored"),
+    ]
+
+
+def test_a_piece_of_a_file_numbers_its_cards_and_problems_from_its_first_line() -> None:
+    outside: list[Problem] = []
+    data = b"stray\r\nBEGIN:VCARD\r\nVERSION:3.0\r\n\x01bad\r\nEND:VCARD\r\n"
+    (card,) = iter_cards(data, "t.vcf", outside, first_line=41)
+    assert outside == [Problem("t.vcf", 41, "line 41: text outside any card, ignored")]
+    assert card.line == 42
+    assert card.problems == [Problem("t.vcf", 44, "unreadable line “\x01bad” was dropped")]
