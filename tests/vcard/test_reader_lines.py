@@ -273,3 +273,92 @@ def test_a_piece_of_a_file_numbers_its_cards_and_problems_from_its_first_line() 
     assert outside == [Problem("t.vcf", 41, "line 41: text outside any card, ignored")]
     assert card.line == 42
     assert card.problems == [Problem("t.vcf", 44, "unreadable line “\x01bad” was dropped")]
+
+
+def test_each_break_in_a_cards_structure_is_told_with_its_line() -> None:
+    unreadable = b"\x01 not a property: \xff, and longer than the forty bytes shown"
+    data = b"\r\n".join(
+        [
+            b"END:VCARD",  # 1: ends nothing
+            b"BEGIN:VCARD",
+            b"VERSION:2.1",
+            b"FN:Ann Lee",
+            b"AGENT:",
+            b"BEGIN:VCARD",  # 6: the agent's own card
+            b"FN:Her Assistant",
+            b"END:VCARD",
+            b"# a phone's comment",  # 9
+            unreadable,  # 10
+            b"END:VCARD",
+            b"FN:Bo Ek",  # 12: a card without BEGIN
+            b"BEGIN:VCARD",  # 13: ... nor END
+            b"VERSION:3.0",
+            b"FN:Cy Fox",  # and the file ends
+        ]
+    )
+    cards, outside = read_cards(data, "t.vcf")
+    assert outside == [Problem("t.vcf", 1, "END:VCARD without a card to end, ignored")]
+    told = [[(p.file, p.line, p.message) for p in card.problems] for card in cards]
+    shown = unreadable[:40].decode("utf-8", "replace")
+    assert told == [
+        [
+            ("t.vcf", 6, "an embedded AGENT card was skipped"),
+            ("t.vcf", 9, "comment line ignored"),
+            ("t.vcf", 10, f"unreadable line “{shown}” was dropped"),
+        ],
+        [
+            ("t.vcf", 12, "BEGIN:VCARD is missing before this line; read the card anyway"),
+            (
+                "t.vcf",
+                12,
+                "the card has no END:VCARD before the next card at line 13; read what it had",
+            ),
+        ],
+        [
+            (
+                "t.vcf",
+                13,
+                "the card has no END:VCARD (the file may be cut short); read what it had",
+            )
+        ],
+    ]
+    assert [[p.raw for p in card.properties if p.name == "FN"] for card in cards] == [
+        [b"Ann Lee"],
+        [b"Bo Ek"],
+        [b"Cy Fox"],
+    ]
+    assert [card.line for card in cards] == [2, 12, 13]
+
+
+@pytest.mark.parametrize("begin", [b"BEGIN:VCARD", b"begin:vcard"])
+def test_an_agent_card_inside_an_agent_card_is_skipped_whole(begin: bytes) -> None:
+    data = b"\r\n".join(
+        [
+            b"BEGIN:VCARD",
+            b"VERSION:2.1",
+            b"FN:Ann Lee",
+            b"AGENT:",
+            b"BEGIN:VCARD",
+            b"FN:Her Assistant",
+            b"AGENT:",
+            begin,  # 8: the assistant's own agent
+            b"FN:His Deputy",
+            b"END:VCARD",
+            b"TEL:555 0101",  # still the assistant's
+            b"END:VCARD",
+            b"EMAIL:ann@example.org",  # Ann's again
+            b"END:VCARD",
+        ]
+    )
+    cards, outside = read_cards(data, "t.vcf")
+    assert outside == []
+    (card,) = cards
+    assert [(p.name, p.raw) for p in card.properties] == [
+        ("VERSION", b"2.1"),
+        ("FN", b"Ann Lee"),
+        ("AGENT", b""),
+        ("EMAIL", b"ann@example.org"),
+    ]
+    assert [(p.line, p.message) for p in card.problems] == [
+        (5, "an embedded AGENT card was skipped")
+    ]
