@@ -362,3 +362,25 @@ def test_an_agent_card_inside_an_agent_card_is_skipped_whole(begin: bytes) -> No
     assert [(p.line, p.message) for p in card.problems] == [
         (5, "an embedded AGENT card was skipped")
     ]
+
+
+@pytest.mark.parametrize(
+    ("begin", "end"),
+    [
+        (b"BEGIN: VCARD", b"END: VCARD"),
+        (b"BEGIN :VCARD", b"END :VCARD"),
+        (b"begin:vcard ", b"end:vCard"),
+    ],
+)
+def test_a_card_begins_and_ends_at_lines_written_with_spaces_or_in_lower_case(
+    begin: bytes, end: bytes
+) -> None:
+    data = (
+        begin
+        + b"\r\nVERSION:3.0\r\nFN:Ann Lee\r\n"
+        + end
+        + b"\r\nBEGIN:VCARD\r\nFN:Bo\r\nEND:VCARD"
+    )
+    cards, outside = read_cards(data, "t.vcf")
+    assert outside == []
+    assert [(c.line, c.problems, len(c.properties)) for c in cards] == [(1, [], 2), (5, [], 1)]
