@@ -384,3 +384,40 @@ def test_a_card_begins_and_ends_at_lines_written_with_spaces_or_in_lower_case(
     cards, outside = read_cards(data, "t.vcf")
     assert outside == []
     assert [(c.line, c.problems, len(c.properties)) for c in cards] == [(1, [], 2), (5, [], 1)]
+
+
+@pytest.mark.parametrize(
+    ("lines", "told"),
+    [
+        ([b"VERSION:2.1", b"EMAIL:a@x.org"], "comment line ignored"),
+        ([b"EMAIL:a@x.org", b"VERSION:2.1"], "comment line ignored"),  # VERSION not first
+        ([b"VERSION:2.1", b"VERSION:3.0", b"EMAIL:a@x.org"], "comment line ignored"),  # the first
+        ([b"EMAIL:a@x.org"], "comment line ignored"),  # no VERSION: read as 2.1
+        ([b"VERSION:3.0", b"EMAIL:a@x.org"], "unreadable line “#12 Main St” was dropped"),
+    ],
+)
+def test_a_hash_line_is_a_comment_only_in_a_2_1_card(lines: list[bytes], told: str) -> None:
+    data = b"BEGIN:VCARD\r\n" + b"\r\n".join(lines) + b"\r\n#12 Main St\r\nEND:VCARD\r\n"
+    (card,) = read_cards(data, "t.vcf")[0]
+    assert [(p.line, p.message) for p in card.problems] == [(len(lines) + 2, told)]
+
+
+@pytest.mark.parametrize(
+    ("version", "note"), [(b"2.1", b"a\nb c"), (b"3.0", b"a\\nb c"), (b"4.0", b"a\\nb c")]
+)
+def test_a_note_wrapped_without_indent_keeps_its_break_as_its_version_writes_one(
+    version: bytes, note: bytes
+) -> None:
+    data = b"BEGIN:VCARD\r\nVERSION:" + version + b"\r\nNOTE:a\r\nb c\r\nEND:VCARD\r\n"
+    (card,) = read_cards(data, "t.vcf")[0]
+    assert card.problems == []
+    assert [p.raw for p in card.properties if p.name == "NOTE"] == [note]
+
+
+def test_a_begin_line_straight_after_another_ends_an_empty_card() -> None:
+    cards, outside = read_cards(b"BEGIN:VCARD\r\nBEGIN:VCARD\r\nFN:Ann\r\nEND:VCARD\r\n", "t.vcf")
+    assert outside == []
+    assert [(c.line, len(c.properties)) for c in cards] == [(1, 0), (2, 1)]
+    assert [p.message for p in cards[0].problems] == [
+        "the card has no END:VCARD before the next card at line 2; read what it had"
+    ]
