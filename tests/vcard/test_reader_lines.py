@@ -421,3 +421,25 @@ def test_a_begin_line_straight_after_another_ends_an_empty_card() -> None:
     assert [p.message for p in cards[0].problems] == [
         "the card has no END:VCARD before the next card at line 2; read what it had"
     ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "told"),
+    [
+        ([b"FN:Ann"], "comment line ignored"),
+        (
+            [b"FN:Ann", b"VERSION:3.0", b"EMAIL:a@x.org"],
+            "unreadable line “#12 Main St” was dropped",
+        ),
+    ],
+)
+def test_a_card_without_its_begin_line_is_read_by_its_version_too(
+    lines: list[bytes], told: str
+) -> None:
+    data = b"\r\n".join(lines) + b"\r\n#12 Main St\r\nEND:VCARD\r\n"
+    cards, outside = read_cards(data, "t.vcf")
+    assert outside == []
+    assert [(p.line, p.message) for p in cards[0].problems] == [
+        (1, "BEGIN:VCARD is missing before this line; read the card anyway"),
+        (len(lines) + 1, told),
+    ]
