@@ -443,3 +443,11 @@ def test_a_card_without_its_begin_line_is_read_by_its_version_too(
         (1, "BEGIN:VCARD is missing before this line; read the card anyway"),
         (len(lines) + 1, told),
     ]
+
+
+def test_an_unreadable_line_before_any_property_is_dropped_with_a_warning() -> None:
+    (card,) = read_cards(b"BEGIN:VCARD\r\nno colon here\r\nFN:Ann\r\nEND:VCARD\r\n", "t.vcf")[0]
+    assert [(p.name, p.raw) for p in card.properties] == [("FN", b"Ann")]
+    assert [(p.line, p.message) for p in card.problems] == [
+        (2, "unreadable line “no colon here” was dropped")
+    ]
