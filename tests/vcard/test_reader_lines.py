@@ -451,3 +451,20 @@ def test_an_unreadable_line_before_any_property_is_dropped_with_a_warning() -> N
     assert [(p.line, p.message) for p in card.problems] == [
         (2, "unreadable line “no colon here” was dropped")
     ]
+
+
+@pytest.mark.parametrize("name", [b"NOTE", b"FN", b"ADR", b"LABEL", b"TITLE", b"ORG"])
+def test_text_wrapped_without_indent_is_joined_to_the_properties_that_hold_text(
+    name: bytes,
+) -> None:
+    data = b"BEGIN:VCARD\r\nVERSION:3.0\r\n" + name + b":a\r\nb c\r\nEND:VCARD\r\n"
+    (card,) = read_cards(data, "t.vcf")[0]
+    assert card.problems == []
+    assert [(p.name, p.raw) for p in card.properties[1:]] == [(name.decode(), b"a\\nb c")]
+
+
+def test_a_line_wrapped_without_indent_after_an_email_is_not_joined_to_it() -> None:
+    data = b"BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:a@x.org\r\nb c\r\nEND:VCARD\r\n"
+    (card,) = read_cards(data, "t.vcf")[0]
+    assert [p.raw for p in card.properties[1:]] == [b"a@x.org"]
+    assert [p.message for p in card.problems] == ["unreadable line “b c” was dropped"]
