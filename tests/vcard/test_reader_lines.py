@@ -1,5 +1,6 @@
 """The reader's own promises at the level of content lines: transfer encodings, lenient
-base64, quoted and caret-escaped parameters, and where a quoted-printable value ends.
+base64, quoted and caret-escaped parameters, where a quoted-printable value ends, folding and
+lines split a piece at a time, and the problems told where a card's structure breaks.
 
 Asked for by the survivors of mutation testing (tests/MUTATION.md, app/vcard/reader.py)."""
 
