@@ -6,6 +6,7 @@ replace takes minutes on these inputs, the linear code well under a second."""
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import replace
 
 import pytest
@@ -340,3 +341,23 @@ def test_a_utf_16_file_without_a_byte_order_mark_is_read(codec: str) -> None:
     first, _ = both(data)
     assert first.record.full_name == "Ann Lee"
     assert first.record.note == "Zo\u00eb"
+
+
+@pytest.mark.parametrize("bom", [True, False])
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf_16_file_with_a_broken_character_loses_only_that_character(
+    codec: str, bom: bool
+) -> None:
+    # A lone surrogate: no UTF-16 decoder reads it strictly.
+    text = (card(b"NOTE:a?b") + NEXT).decode("utf-8").replace("?", "\ud800")
+    data = text.encode(codec, "surrogatepass")
+    if bom:
+        data = (codecs.BOM_UTF16_LE if codec.endswith("le") else codecs.BOM_UTF16_BE) + data
+    first, _ = both(data)
+    assert first.record.note == "a\ufffdb"
+
+
+def test_nul_bytes_before_the_first_card_do_not_make_the_file_utf_16() -> None:
+    parsed = parse_bytes(b"\x00" * 16 + b"\r\n" + card(b"EMAIL:ann@example.org") + NEXT, "t.vcf")
+    assert [c.record.full_name for c in parsed.cards] == ["Ann Lee", "Next Person"]
+    assert [p.line for p in parsed.problems] == [1]

@@ -1,16 +1,28 @@
 """The reader's own promises at the level of content lines: transfer encodings, lenient
-base64, quoted and caret-escaped parameters, and where a quoted-printable value ends.
+base64, quoted and caret-escaped parameters, where a quoted-printable value ends, folding and
+lines split a piece at a time, and the problems told where a card's structure breaks.
 
 Asked for by the survivors of mutation testing (tests/MUTATION.md, app/vcard/reader.py)."""
 
 from __future__ import annotations
 
 import base64
+from itertools import islice
 
 import pytest
 
 from app.services.importing import parse_bytes
-from app.vcard.reader import Property, base64_problem, decode_base64, decode_text, read_cards
+from app.vcard.problems import Problem
+from app.vcard.reader import (
+    _LINE_BREAK,
+    Property,
+    _physical_lines,
+    base64_problem,
+    decode_base64,
+    decode_text,
+    iter_cards,
+    read_cards,
+)
 
 
 def the_property(line: bytes) -> Property:
@@ -207,3 +219,253 @@ def test_a_line_that_only_names_quoted_printable_is_not_unfolded_as_such(line: b
     assert [p.raw for p in card.properties if p.name == "NOTE"] == (
         [line[5:]] if line.startswith(b"NOTE:") else []
     )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"a\nb\n",
+        b"a\n\nb\n",  # a blank line just after a piece's end
+        b"a\n\r\nb",  # a CRLF just after it
+        b"a\r\n\rb\r",
+        b"ab\r\n c\n\n\nd",
+        b"",
+        b"\n",
+    ],
+)
+@pytest.mark.parametrize("piece", [1, 2, 3])
+def test_lines_read_a_piece_at_a_time_are_the_lines_of_the_whole(data: bytes, piece: int) -> None:
+    """A big file is split into lines a megabyte at a time; small pieces here show that the
+    pieces' ends add, drop and renumber no line (test_dialects.py tries more with hypothesis)."""
+    whole = _LINE_BREAK.split(data)
+    # One line more than the whole has, at most: a piece read again and again would not end.
+    assert list(islice(_physical_lines(data, piece), len(whole) + 1)) == whole
+
+
+def test_a_line_after_a_soft_break_loses_the_indent_a_folding_writer_added() -> None:
+    # Soft breaks (=) and RFC folding at once: the space or tab is the fold's, not the value's.
+    prop = the_property(b"NOTE;ENCODING=QUOTED-PRINTABLE:caf=\r\n =C3=A9 au =\r\n\tlait")
+    assert prop.text() == "café au lait"
+
+
+@pytest.mark.parametrize("indent", [b" ", b"\t"])
+def test_a_line_folded_with_a_space_or_a_tab_is_unfolded(indent: bytes) -> None:
+    prop = the_property(b"NOTE:a long\r\n" + indent + b" note\r\n" + indent + b"ends")
+    assert prop.raw == b"a long noteends"
+
+
+def test_text_outside_any_card_is_told_once_for_each_run_of_lines() -> None:
+    data = (
+        b"junk\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEND:VCARD\r\n"
+        b"more\r\nstill more\r\n\r\nlast\r\n"
+    )
+    cards, outside = read_cards(data, "t.vcf")
+    assert len(cards) == 1
+    assert outside == [
+        Problem("t.vcf", 1, "line 1: text outside any card, ignored"),
+        Problem("t.vcf", 6, "lines 6–9: text outside any card, ignored"),
+    ]
+
+
+def test_a_piece_of_a_file_numbers_its_cards_and_problems_from_its_first_line() -> None:
+    outside: list[Problem] = []
+    data = b"stray\r\nBEGIN:VCARD\r\nVERSION:3.0\r\n\x01bad\r\nEND:VCARD\r\n"
+    (card,) = iter_cards(data, "t.vcf", outside, first_line=41)
+    assert outside == [Problem("t.vcf", 41, "line 41: text outside any card, ignored")]
+    assert card.line == 42
+    assert card.problems == [Problem("t.vcf", 44, "unreadable line “\x01bad” was dropped")]
+
+
+def test_each_break_in_a_cards_structure_is_told_with_its_line() -> None:
+    unreadable = b"\x01 not a property: \xff, and longer than the forty bytes shown"
+    data = b"\r\n".join(
+        [
+            b"END:VCARD",  # 1: ends nothing
+            b"BEGIN:VCARD",
+            b"VERSION:2.1",
+            b"FN:Ann Lee",
+            b"AGENT:",
+            b"BEGIN:VCARD",  # 6: the agent's own card
+            b"FN:Her Assistant",
+            b"END:VCARD",
+            b"# a phone's comment",  # 9
+            unreadable,  # 10
+            b"END:VCARD",
+            b"FN:Bo Ek",  # 12: a card without BEGIN
+            b"BEGIN:VCARD",  # 13: ... nor END
+            b"VERSION:3.0",
+            b"FN:Cy Fox",  # and the file ends
+        ]
+    )
+    cards, outside = read_cards(data, "t.vcf")
+    assert outside == [Problem("t.vcf", 1, "END:VCARD without a card to end, ignored")]
+    told = [[(p.file, p.line, p.message) for p in card.problems] for card in cards]
+    shown = unreadable[:40].decode("utf-8", "replace")
+    assert told == [
+        [
+            ("t.vcf", 6, "an embedded AGENT card was skipped"),
+            ("t.vcf", 9, "comment line ignored"),
+            ("t.vcf", 10, f"unreadable line “{shown}” was dropped"),
+        ],
+        [
+            ("t.vcf", 12, "BEGIN:VCARD is missing before this line; read the card anyway"),
+            (
+                "t.vcf",
+                12,
+                "the card has no END:VCARD before the next card at line 13; read what it had",
+            ),
+        ],
+        [
+            (
+                "t.vcf",
+                13,
+                "the card has no END:VCARD (the file may be cut short); read what it had",
+            )
+        ],
+    ]
+    assert [[p.raw for p in card.properties if p.name == "FN"] for card in cards] == [
+        [b"Ann Lee"],
+        [b"Bo Ek"],
+        [b"Cy Fox"],
+    ]
+    assert [card.line for card in cards] == [2, 12, 13]
+
+
+@pytest.mark.parametrize("begin", [b"BEGIN:VCARD", b"begin:vcard"])
+def test_an_agent_card_inside_an_agent_card_is_skipped_whole(begin: bytes) -> None:
+    data = b"\r\n".join(
+        [
+            b"BEGIN:VCARD",
+            b"VERSION:2.1",
+            b"FN:Ann Lee",
+            b"AGENT:",
+            b"BEGIN:VCARD",
+            b"FN:Her Assistant",
+            b"AGENT:",
+            begin,  # 8: the assistant's own agent
+            b"FN:His Deputy",
+            b"END:VCARD",
+            b"TEL:555 0101",  # still the assistant's
+            b"END:VCARD",
+            b"EMAIL:ann@example.org",  # Ann's again
+            b"END:VCARD",
+        ]
+    )
+    cards, outside = read_cards(data, "t.vcf")
+    assert outside == []
+    (card,) = cards
+    assert [(p.name, p.raw) for p in card.properties] == [
+        ("VERSION", b"2.1"),
+        ("FN", b"Ann Lee"),
+        ("AGENT", b""),
+        ("EMAIL", b"ann@example.org"),
+    ]
+    assert [(p.line, p.message) for p in card.problems] == [
+        (5, "an embedded AGENT card was skipped")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("begin", "end"),
+    [
+        (b"BEGIN: VCARD", b"END: VCARD"),
+        (b"BEGIN :VCARD", b"END :VCARD"),
+        (b"begin:vcard ", b"end:vCard"),
+    ],
+)
+def test_a_card_begins_and_ends_at_lines_written_with_spaces_or_in_lower_case(
+    begin: bytes, end: bytes
+) -> None:
+    data = (
+        begin
+        + b"\r\nVERSION:3.0\r\nFN:Ann Lee\r\n"
+        + end
+        + b"\r\nBEGIN:VCARD\r\nFN:Bo\r\nEND:VCARD"
+    )
+    cards, outside = read_cards(data, "t.vcf")
+    assert outside == []
+    assert [(c.line, c.problems, len(c.properties)) for c in cards] == [(1, [], 2), (5, [], 1)]
+
+
+@pytest.mark.parametrize(
+    ("lines", "told"),
+    [
+        ([b"VERSION:2.1", b"EMAIL:a@x.org"], "comment line ignored"),
+        ([b"EMAIL:a@x.org", b"VERSION:2.1"], "comment line ignored"),  # VERSION not first
+        ([b"VERSION:2.1", b"VERSION:3.0", b"EMAIL:a@x.org"], "comment line ignored"),  # the first
+        ([b"EMAIL:a@x.org"], "comment line ignored"),  # no VERSION: read as 2.1
+        ([b"VERSION:3.0", b"EMAIL:a@x.org"], "unreadable line “#12 Main St” was dropped"),
+    ],
+)
+def test_a_hash_line_is_a_comment_only_in_a_2_1_card(lines: list[bytes], told: str) -> None:
+    data = b"BEGIN:VCARD\r\n" + b"\r\n".join(lines) + b"\r\n#12 Main St\r\nEND:VCARD\r\n"
+    (card,) = read_cards(data, "t.vcf")[0]
+    assert [(p.line, p.message) for p in card.problems] == [(len(lines) + 2, told)]
+
+
+@pytest.mark.parametrize(
+    ("version", "note"), [(b"2.1", b"a\nb c"), (b"3.0", b"a\\nb c"), (b"4.0", b"a\\nb c")]
+)
+def test_a_note_wrapped_without_indent_keeps_its_break_as_its_version_writes_one(
+    version: bytes, note: bytes
+) -> None:
+    data = b"BEGIN:VCARD\r\nVERSION:" + version + b"\r\nNOTE:a\r\nb c\r\nEND:VCARD\r\n"
+    (card,) = read_cards(data, "t.vcf")[0]
+    assert card.problems == []
+    assert [p.raw for p in card.properties if p.name == "NOTE"] == [note]
+
+
+def test_a_begin_line_straight_after_another_ends_an_empty_card() -> None:
+    cards, outside = read_cards(b"BEGIN:VCARD\r\nBEGIN:VCARD\r\nFN:Ann\r\nEND:VCARD\r\n", "t.vcf")
+    assert outside == []
+    assert [(c.line, len(c.properties)) for c in cards] == [(1, 0), (2, 1)]
+    assert [p.message for p in cards[0].problems] == [
+        "the card has no END:VCARD before the next card at line 2; read what it had"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "told"),
+    [
+        ([b"FN:Ann"], "comment line ignored"),
+        (
+            [b"FN:Ann", b"VERSION:3.0", b"EMAIL:a@x.org"],
+            "unreadable line “#12 Main St” was dropped",
+        ),
+    ],
+)
+def test_a_card_without_its_begin_line_is_read_by_its_version_too(
+    lines: list[bytes], told: str
+) -> None:
+    data = b"\r\n".join(lines) + b"\r\n#12 Main St\r\nEND:VCARD\r\n"
+    cards, outside = read_cards(data, "t.vcf")
+    assert outside == []
+    assert [(p.line, p.message) for p in cards[0].problems] == [
+        (1, "BEGIN:VCARD is missing before this line; read the card anyway"),
+        (len(lines) + 1, told),
+    ]
+
+
+def test_an_unreadable_line_before_any_property_is_dropped_with_a_warning() -> None:
+    (card,) = read_cards(b"BEGIN:VCARD\r\nno colon here\r\nFN:Ann\r\nEND:VCARD\r\n", "t.vcf")[0]
+    assert [(p.name, p.raw) for p in card.properties] == [("FN", b"Ann")]
+    assert [(p.line, p.message) for p in card.problems] == [
+        (2, "unreadable line “no colon here” was dropped")
+    ]
+
+
+@pytest.mark.parametrize("name", [b"NOTE", b"FN", b"ADR", b"LABEL", b"TITLE", b"ORG"])
+def test_text_wrapped_without_indent_is_joined_to_the_properties_that_hold_text(
+    name: bytes,
+) -> None:
+    data = b"BEGIN:VCARD\r\nVERSION:3.0\r\n" + name + b":a\r\nb c\r\nEND:VCARD\r\n"
+    (card,) = read_cards(data, "t.vcf")[0]
+    assert card.problems == []
+    assert [(p.name, p.raw) for p in card.properties[1:]] == [(name.decode(), b"a\\nb c")]
+
+
+def test_a_line_wrapped_without_indent_after_an_email_is_not_joined_to_it() -> None:
+    data = b"BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:a@x.org\r\nb c\r\nEND:VCARD\r\n"
+    (card,) = read_cards(data, "t.vcf")[0]
+    assert [p.raw for p in card.properties[1:]] == [b"a@x.org"]
+    assert [p.message for p in card.problems] == ["unreadable line “b c” was dropped"]
