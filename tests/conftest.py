@@ -74,13 +74,13 @@ def paths(tmp_path: Path) -> AppPaths:
 
 @pytest.fixture
 def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> int:
-    """A write that meets another program's write lock fails after half a second, not five:
-    for tests that hold the lock on purpose and check the failure, not how long it waited.
-    Ask for it before `db` (the timeout is read when a connection opens); returns it."""
+    """A write that meets another program's write lock fails after a tenth of a second, not
+    five: for tests that hold the lock on purpose and check the failure, not how long it
+    waited. Ask for it before `db` (the timeout is read when a connection opens); returns it."""
     import app.storage.db
 
-    monkeypatch.setattr(app.storage.db, "BUSY_TIMEOUT_MS", 500)
-    return 500
+    monkeypatch.setattr(app.storage.db, "BUSY_TIMEOUT_MS", 100)
+    return 100
 
 
 def busy_timeout(db: Database) -> int:
