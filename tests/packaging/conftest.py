@@ -12,6 +12,15 @@ import pytest
 from tests.conftest import ROOT
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With xdist (-n, and --dist loadgroup from pyproject.toml), every test that needs the
+    bundle runs in one worker, which builds it once; the .deb tests, which install it on
+    the machine, never run beside each other."""
+    for item in items:
+        if "bundle" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("bundle"))
+
+
 @pytest.fixture(scope="session")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The built second-act program (its folder is the bundle), as packaging/build-linux.sh
