@@ -3,7 +3,7 @@
 
     python3 tasks.py app [ARGS...]    set up, then start Second Act (ARGS go to second-act)
     python3 tasks.py test [ARGS...]   set up, then run ruff, mypy and the whole test suite
-                                      (ARGS go to pytest)
+                                      in two processes (ARGS go to pytest; -n 0: one)
     python3 tasks.py setup            only set up .venv (used by packaging/build-linux.sh)
     python3 tasks.py package          set up, build the PyInstaller folder dist/second-act/ and,
                                       on Debian or Ubuntu, dist/second-act_<version>_<arch>.deb
@@ -152,10 +152,17 @@ def test(args: list[str]) -> int:
         run(PY, "-m", "mypy")
         run(BIN / ("lint-imports.exe" if os.name == "nt" else "lint-imports"))  # the layers
         run(BIN / "actionlint", ROOT / ".github" / "workflows" / "release.yml")
-        run(PY, "-m", "pytest", *args, env=env)
+        run(PY, "-m", "pytest", *workers(args), *args, env=env)
     except subprocess.CalledProcessError as exc:
         return exc.returncode or 1
     return 0
+
+
+def workers(args: list[str]) -> list[str]:
+    """Two test processes (pytest-xdist), for the two cores CI and most machines have, unless
+    ARGS choose (-n N, -n 0 for one process, or -p no:xdist)."""
+    chosen = any(a.startswith(("-n", "--numprocesses")) or a.endswith("no:xdist") for a in args)
+    return [] if chosen else ["-n", "2"]
 
 
 def bench(args: list[str]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ import keyring
 
 from app.paths import AppPaths, resolve
 from app.storage.db import Database, open_database
+from tests.fuzz.profile import tried
 from tests.imap_server import imap_server  # noqa: F401 (fixture)
 from tests.keyring_backend import FileKeyring
 from tests.mailserver import smtp_server, starttls_server, test_ca  # noqa: F401 (fixtures)
@@ -74,13 +76,13 @@ def paths(tmp_path: Path) -> AppPaths:
 
 @pytest.fixture
 def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> int:
-    """A write that meets another program's write lock fails after half a second, not five:
-    for tests that hold the lock on purpose and check the failure, not how long it waited.
-    Ask for it before `db` (the timeout is read when a connection opens); returns it."""
+    """A write that meets another program's write lock fails after a tenth of a second, not
+    five: for tests that hold the lock on purpose and check the failure, not how long it
+    waited. Ask for it before `db` (the timeout is read when a connection opens); returns it."""
     import app.storage.db
 
-    monkeypatch.setattr(app.storage.db, "BUSY_TIMEOUT_MS", 500)
-    return 500
+    monkeypatch.setattr(app.storage.db, "BUSY_TIMEOUT_MS", 100)
+    return 100
 
 
 def busy_timeout(db: Database) -> int:
@@ -93,3 +95,36 @@ def db(paths: AppPaths) -> Iterator[Database]:
     database = open_database(paths.database, paths.backups)
     yield database
     database.close()
+
+
+# The fuzz examples tried and the fuzz tests that failed, for tasks.py fuzz: here, not in
+# tests/fuzz/, because with xdist (-n) only this conftest is loaded in the process that
+# reports; each worker hands its counts over as it ends.
+fuzz_failed: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.failed and "/fuzz/" in report.nodeid.replace("\\", "/"):
+        fuzz_failed.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    worker_output = getattr(session.config, "workeroutput", None)  # set in an xdist worker
+    if worker_output is not None:
+        worker_output["fuzz_tried"] = dict(tried)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """xdist: a worker ended; its fuzz counts join this process's."""
+    tried.update(getattr(node, "workeroutput", {}).get("fuzz_tried", {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if tried:
+        counts = ", ".join(f"{name} {n}" for name, n in sorted(tried.items()))
+        terminalreporter.write_line(f"fuzz examples tried: {counts}")
+    report = os.environ.get("SECOND_ACT_FUZZ_REPORT")
+    if report:
+        with open(report, "w", encoding="utf-8") as f:
+            json.dump({"tried": dict(tried), "failed": fuzz_failed}, f)

@@ -6,6 +6,7 @@ password); *answer* writes the reply."""
 from __future__ import annotations
 
 import http.server
+import socketserver
 import ssl
 import threading
 import time
@@ -16,6 +17,7 @@ from typing import Any
 
 BOOK = "/ann/contacts/"
 LONGEST = 60.0  # seconds any answer here lasts at most, so a client that never gives up ends
+POLL = 0.01  # seconds between a serving thread's looks for the order to stop
 
 
 @dataclass
@@ -100,10 +102,19 @@ def hostile(answer: Answer, tls: Any = None) -> Iterator[Hostile]:
     scheme = "https" if tls is not None else "http"
     server.state = Hostile(f"{scheme}://127.0.0.1:{server.server_address[1]}")
     server.answer = answer
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    with serving(server):
+        yield server.state
+
+
+@contextmanager
+def serving(server: socketserver.BaseServer) -> Iterator[None]:
+    """*server* answering in a thread until the block ends. It looks for the order to stop
+    every POLL seconds (the standard library's 0.5 s made each server's end wait half a
+    second for nothing)."""
+    thread = threading.Thread(target=server.serve_forever, args=(POLL,), daemon=True)
     thread.start()
     try:
-        yield server.state
+        yield
     finally:
         server.shutdown()
         server.server_close()

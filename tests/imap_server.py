@@ -12,7 +12,9 @@ import mailbox
 import os
 import pwd
 import shutil
+import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -77,6 +79,8 @@ ssl = required
 ssl_cert = <{dir}/server.pem
 ssl_key = <{dir}/server.pem
 auth_mechanisms = plain login
+# A wrong password is refused at once, not after Dovecot's usual two seconds.
+auth_failure_delay = 0
 default_internal_user = {internal}
 default_internal_group = {internal_group}
 default_login_user = {login}
@@ -131,38 +135,75 @@ def start_dovecot(ca: trustme.CA) -> tuple[subprocess.Popen[bytes], ImapServer, 
     cert.private_key_and_cert_chain_pem.write_to_path(str(folder / "server.pem"))
     (folder / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
     port = _free_port()
-    (folder / "dovecot.conf").write_text(
-        CONFIG.format(
-            dir=folder,
-            internal=internal,
-            internal_group=grp.getgrgid(gid).gr_name,
-            login=login,
-            uid=uid,
-            gid=gid,
-            port=port,
-        )
+    conf = CONFIG.format(
+        dir=folder,
+        internal=internal,
+        internal_group=grp.getgrgid(gid).gr_name,
+        login=login,
+        uid=uid,
+        gid=gid,
+        port=port,
     )
+    (folder / "dovecot.conf").write_text(conf)
     home = folder / "home"
     home.mkdir()
     inbox = mailbox.Maildir(home / "Maildir", create=True)
     inbox.add_folder("Outgoing")
     server = ImapServer("127.0.0.1", port, home, (uid, gid))
     server.chown()
-    proc = subprocess.Popen(
-        [binary, "-F", "-c", str(folder / "dovecot.conf")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-            break
-        if proc.poll() is not None or time.monotonic() > deadline:
-            log = (folder / "dovecot.log").read_text(errors="replace")
-            proc.kill()
-            raise RuntimeError(f"Dovecot did not start:\n{log}")
-        time.sleep(0.05)
-    return proc, server, folder
+    for _attempt in range(5):
+        (folder / "dovecot.log").unlink(missing_ok=True)  # this attempt's words only
+        proc = subprocess.Popen(
+            [binary, "-F", "-c", str(folder / "dovecot.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, which stop_dovecot ends at once
+        )
+        deadline = time.monotonic() + 30
+        while not _answers(server.port, ca):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log = (folder / "dovecot.log").read_text(errors="replace")
+                stop_dovecot(proc)
+                if "Address already in use" not in log:
+                    raise RuntimeError(f"Dovecot did not start:\n{log}")
+                break  # another process took the port meanwhile: start again on another
+            time.sleep(0.05)
+        else:
+            return proc, server, folder
+        server.port = _free_port()
+        (folder / "dovecot.conf").write_text(
+            conf.replace(f"port = {port}\n", f"port = {server.port}\n")
+        )
+    raise RuntimeError("Dovecot found no free port")
+
+
+def _answers(port: int, ca: trustme.CA) -> bool:
+    """Whether this Dovecot answers on *port*: one whose certificate comes from *ca*, so not
+    another test's (each process of a test run has its own CA) that took the port first."""
+    context = ssl.create_default_context()
+    ca.configure_trust(context)
+    try:
+        with (
+            socket.create_connection(("127.0.0.1", port), 1) as sock,
+            context.wrap_socket(sock, server_hostname="127.0.0.1") as tls,
+        ):
+            tls.settimeout(5)
+            return tls.recv(4).startswith(b"* OK")
+    except OSError:  # not listening yet, or someone else's certificate
+        return False
+
+
+def stop_dovecot(proc: subprocess.Popen[bytes]) -> None:
+    """Its master and every process it started, told to stop together: the master alone
+    stopped its children one by one and took a second (six, just after it started)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 @pytest.fixture
@@ -176,10 +217,5 @@ def imap_server(
     try:
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_dovecot(proc)
         shutil.rmtree(folder, ignore_errors=True)

@@ -27,6 +27,7 @@ from app.services.contacts import (
 from app.storage.db import Database, open_database
 from tests.carddav_server import PASSWORD, USER, Radicale, radicale
 from tests.conftest import busy_timeout
+from tests.hostile_dav import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -129,19 +130,14 @@ def test_discovery_finds_the_book_and_explains_failures(server: Radicale) -> Non
 
 def test_an_address_that_is_no_carddav_server_says_so(tmp_path: Path) -> None:
     import http.server
-    import threading
 
     handler = http.server.SimpleHTTPRequestHandler  # a plain web server: no WebDAV
     web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=web.serve_forever, daemon=True).start()
-    try:
+    with serving(web):
         url = f"http://127.0.0.1:{web.server_address[1]}/"
         with pytest.raises(carddav.CardDavError) as e, carddav.client(url, USER, PASSWORD) as http:
             carddav.discover(http, url)
         assert str(e.value).startswith("No CardDAV address books were found at 127.0.0.1")
-    finally:
-        web.shutdown()
-        web.server_close()
 
 
 def test_first_sync_of_a_whole_book_into_an_empty_second_act(

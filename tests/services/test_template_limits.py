@@ -72,6 +72,8 @@ RENDER = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # 1 GB: a huge text fails here
 from app.services import templates
+if len(sys.argv) > 2:
+    templates.RENDER_SECONDS = float(sys.argv[2])
 try:
     templates.render(sys.argv[1], {"first_name": "Ann"})
 except ValueError as exc:
@@ -79,11 +81,12 @@ except ValueError as exc:
 """
 
 
-def assert_refused_in_own_process(source: str) -> None:
+def assert_refused_in_own_process(source: str, deadline: float | None = None) -> str:
+    """The reason given; *deadline*: the render's, in seconds, instead of RENDER_SECONDS."""
     # Its own process, capped at 1 GB and with a generous timeout: a hang or a huge text is
     # a failure here, not a test run that never ends or a machine out of memory.
     done = subprocess.run(
-        [sys.executable, "-c", RENDER, source],
+        [sys.executable, "-c", RENDER, source, *([] if deadline is None else [str(deadline)])],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
@@ -91,11 +94,18 @@ def assert_refused_in_own_process(source: str) -> None:
     )
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.startswith("The template has a mistake"), done.stdout[:200]
+    return done.stdout
+
+
+# What only the clock stops, with SHORT_DEADLINE: the test waits for the deadline it checks.
+ENDLESS = RUNAWAY[1:3]
+SHORT_DEADLINE = 0.2
 
 
 @pytest.mark.parametrize("source", RUNAWAY)
 def test_a_runaway_template_is_stopped_with_a_reason(source: str) -> None:
-    assert_refused_in_own_process(source)
+    reason = assert_refused_in_own_process(source, SHORT_DEADLINE)
+    assert (templates.TOO_SLOW in reason) == (source in ENDLESS), reason
 
 
 def test_ordinary_arithmetic_and_loops_still_render() -> None:
@@ -142,7 +152,11 @@ def test_a_single_expression_cannot_run_past_the_deadline_or_build_a_huge_text(
     assert_refused_in_own_process(source)
 
 
-def test_a_long_render_is_watched_at_every_call_and_the_hook_goes_after() -> None:
+def test_a_long_render_is_watched_at_every_call_and_the_hook_goes_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(templates, "RENDER_SECONDS", SHORT_DEADLINE)  # past WATCH_AFTER still
+    assert templates.WATCH_AFTER < SHORT_DEADLINE
     seen: list[object] = []
 
     def watch(_frame: object, _event: str, _arg: object) -> None:

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -60,10 +60,20 @@ def test_the_instance_socket_is_in_a_folder_only_this_user_can_enter(
     server.server.close()
 
 
+@pytest.fixture
+def short_folder() -> Iterator[Path]:
+    """A folder whose sockets' paths fit sockaddr_un, however deep pytest's tmp_path is (an
+    xdist worker's is a folder deeper: popen-gw0/)."""
+    folder = Path(tempfile.mkdtemp(prefix="sa-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def test_the_runtime_folder_is_used_only_when_it_is_private(
-    tmp_path: Path, paths: AppPaths, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, short_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    runtime = tmp_path / "run"
+    paths = resolve(short_folder / "data").ensure()
+    runtime = short_folder / "run"
     runtime.mkdir(mode=0o755)
     os.chmod(runtime, 0o755)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
