@@ -37,6 +37,7 @@ MODULES: dict[str, list[str]] = {
         "tests/services/test_parallel_read.py",
         "tests/services/test_import_promises.py",
         "tests/services/test_import_owed.py",
+        "tests/services/test_import_streaming.py",
     ],
     "app/services/sending.py": [
         "tests/services/test_sending.py",
