@@ -1,9 +1,12 @@
-"""Sync accounts and reports without a server: removing an account, the books' totals.
+"""Sync accounts and reports without a server: removing an account, the books' totals, the
+status line (when every book last synced, and their errors).
 
 Asked for by mutation testing (tests/MUTATION.md, app/services/sync.py, the "loop" group):
 no service test reached these; tests/ui/sync/test_sync_ui.py does, through the window."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlalchemy import func, select
 
@@ -56,3 +59,21 @@ def test_the_reports_of_several_books_add_up() -> None:
     total = sync.SyncReport(book="all", added_here=1, conflicts=["Ann"], problems=["p1"])
     total.add(sync.SyncReport("b", 2, 3, 4, 5, 6, 7, 8, ["Bob"], deletions_held=9, problems=["p2"]))
     assert total == sync.SyncReport("all", 3, 3, 4, 5, 6, 7, 8, ["Ann", "Bob"], 9, ["p1", "p2"])
+
+
+def test_the_status_line_gives_the_oldest_sync_and_every_books_error(db: Database) -> None:
+    with db.session() as s:
+        assert sync.last_synced(s) == (None, "")  # no account yet
+    an_account(db, "ann", 3)
+    early, late = dt.datetime(2026, 1, 2, 3, 4), dt.datetime(2026, 5, 6, 7, 8)
+    with db.session() as s:
+        books = list(s.scalars(select(SyncBook).order_by(SyncBook.id)))
+        books[0].last_synced_at, books[1].last_synced_at = late, early
+        books[0].last_error, books[2].last_error = "refused", "gone"
+        # One book never synced: no time to give.
+        assert sync.last_synced(s) == (None, "Book 0: refused; Book 2: gone")
+        books[2].last_synced_at, books[2].last_error = late, ""
+        books[1].enabled = False  # a book left out of the sync does not count
+        assert sync.last_synced(s) == (late, "Book 0: refused")
+        books[1].enabled = True
+        assert sync.last_synced(s) == (early, "Book 0: refused")

@@ -1,0 +1,46 @@
+"""The sync loop's smaller promises, through a real Radicale server on loopback.
+
+Asked for by the survivors of mutation testing (tests/MUTATION.md, app/services/sync.py, the
+"loop" group)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.model.records import ContactRecord
+from app.services.contacts import create_contact, get_contact, list_contact_ids, update_contact
+from app.storage.db import Database
+from tests.carddav_server import Radicale, radicale
+from tests.services.test_sync import card, connect, run
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Radicale]:
+    with radicale(tmp_path / "radicale") as srv:
+        srv.make_book()
+        yield srv
+
+
+def test_a_change_there_to_a_contact_introduced_here_keeps_the_introducer(
+    server: Radicale, db: Database
+) -> None:
+    """The card names Ann's introducer by UID; merging a change there reads it here."""
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    connect(db, server)
+    run(db)
+    with db.session() as s:
+        (ann,) = list_contact_ids(s)
+        bob = create_contact(s, ContactRecord(uid="bob", full_name="Bob Roy"))
+        r = get_contact(s, ann)
+        r.introduced_by_id = bob
+        update_contact(s, r)
+    run(db)
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Pilot"))
+    report = run(db)
+    assert report.changed_here == 1
+    with db.session() as s:
+        r = get_contact(s, ann)
+        assert (r.title, r.introduced_by_id) == ("Pilot", bob)
