@@ -148,6 +148,7 @@ GROUPS: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "tests/services/test_sync_merge.py",
                 "tests/services/test_sync_text.py",
                 "tests/services/test_sync_accounts.py",
+                "tests/services/test_sync_loop.py",
                 "tests/services/test_sync.py",
                 "tests/services/test_sync_servers.py",
                 "tests/services/test_sync_failures.py",
