@@ -44,3 +44,29 @@ def test_a_change_there_to_a_contact_introduced_here_keeps_the_introducer(
     with db.session() as s:
         r = get_contact(s, ann)
         assert (r.title, r.introduced_by_id) == ("Pilot", bob)
+        r.note = "met at the fair"  # edited here, and there too: merged
+        update_contact(s, r)
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Chief pilot"))
+    report = run(db)
+    assert (report.changed_here, report.merged, report.changed_there) == (1, 1, 1)
+    with db.session() as s:
+        r = get_contact(s, ann)
+        assert (r.title, r.note, r.introduced_by_id) == ("Chief pilot", "met at the fair", bob)
+
+
+def test_changes_there_are_taken_as_written_and_each_is_counted(
+    server: Radicale, db: Database
+) -> None:
+    """What another client wrote is kept even where the contact form would refuse it (an
+    email without @): refusing it would stop the sync or lose it."""
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    server.put("bob.vcf", card("bob", "Bob Ray", "bob@x.org"))
+    connect(db, server)
+    run(db)
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann at x.org"))
+    server.put("bob.vcf", card("bob", "Bob Ray", "bob@x.org", "TITLE:Pilot"))
+    report = run(db)
+    assert (report.changed_here, report.merged, report.changed_there) == (2, 0, 0)
+    with db.session() as s:
+        emails = {get_contact(s, i).emails[0].value for i in list_contact_ids(s)}
+    assert emails == {"ann at x.org", "bob@x.org"}
