@@ -70,3 +70,12 @@ def test_changes_there_are_taken_as_written_and_each_is_counted(
     with db.session() as s:
         emails = {get_contact(s, i).emails[0].value for i in list_contact_ids(s)}
     assert emails == {"ann at x.org", "bob@x.org"}
+    with db.session() as s:
+        for cid in list_contact_ids(s):
+            r = get_contact(s, cid)
+            r.note = "edited here"
+            update_contact(s, r, check=False)
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann at x.org", "TITLE:Chief"))
+    server.put("bob.vcf", card("bob", "Bob Ray", "bob@x.org", "TITLE:Chief pilot"))
+    report = run(db)
+    assert (report.changed_here, report.merged, report.changed_there) == (2, 2, 2)
