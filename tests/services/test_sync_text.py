@@ -184,3 +184,25 @@ def test_a_new_card_is_named_on_the_server_by_its_uid_made_safe(
         names = {unquote(urlsplit(h).path.rsplit("/", 1)[1]) for h in srv.cards()}
     # Letters (any script), digits, - _ . kept; anything else one "_"; at most 120 of them.
     assert names == {"urn_uuid_Ann_Lee_é_1.vcf", "x" * 120 + ".vcf"}
+
+
+def test_the_servers_uid_is_kept_folded_or_escaped_and_a_new_card_has_its_own(
+    db: Database,
+) -> None:
+    r = record(V4, uid="here")
+    with db.session() as s:
+        assert "UID:here" in sync.card_text(s, r).split("\r\n")  # a new card: its own
+        theirs = V4.replace("UID:urn:uuid:ann", "UID:urn:uuid:a\\,b\\;\r\n c")
+        assert "UID:urn:uuid:a\\,b\\;c" in sync.card_text(s, r, theirs).split("\r\n")
+        no_uid = V4.replace("UID:urn:uuid:ann\r\n", "")
+        assert "UID:here" in sync.card_text(s, r, no_uid).split("\r\n")
+
+
+def test_over_a_card_the_reader_cannot_make_a_contact_of_ours_is_written_whole(
+    db: Database,
+) -> None:
+    nameless = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ann\r\nNOTE;X-A=1:\r\nEND:VCARD\r\n"
+    assert sync.parse_card(nameless, "") is None
+    r = record(V4, uid="ann")
+    with db.session() as s:
+        assert without_rev(written(db, nameless, r)) == sync.card_text(s, r).split("\r\n")
