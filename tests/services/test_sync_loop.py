@@ -79,3 +79,21 @@ def test_changes_there_are_taken_as_written_and_each_is_counted(
     server.put("bob.vcf", card("bob", "Bob Ray", "bob@x.org", "TITLE:Chief pilot"))
     report = run(db)
     assert (report.changed_here, report.merged, report.changed_there) == (2, 2, 2)
+
+
+def test_group_cards_among_the_people_are_left_and_everyone_after_them_comes(
+    server: Radicale, db: Database
+) -> None:
+    for i in range(4):
+        group = f"BEGIN:VCARD\r\nVERSION:4.0\r\nUID:g{i}\r\nFN:Group {i}\r\nKIND:group\r\n"
+        server.put(f"g{i}.vcf", group + "END:VCARD\r\n")
+        server.put(f"p{i}.vcf", card(f"p{i}", f"Pat{i} Roe", f"p{i}@x.org"))
+    connect(db, server)
+    assert run(db).added_here == 4
+    with db.session() as s:
+        assert sorted(get_contact(s, i).uid for i in list_contact_ids(s)) == [
+            "p0",
+            "p1",
+            "p2",
+            "p3",
+        ]
