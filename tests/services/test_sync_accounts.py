@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import keyring
 from sqlalchemy import func, select
 
 from app.model.records import ContactRecord
@@ -30,6 +31,8 @@ def an_account(db: Database, user: str, books: int) -> int:
             s.add(SyncCard(book_id=book.id, href=f"{book.url}c.vcf", contact_id=cid))
             settings.put(s, f"sync.unread.{book.id}", '{"x.vcf": "e"}')
     assert sync.passwords().set(sync.AccountKey(URL, user), f"{user}'s secret")
+    # Under the sync's own name in the keyring, apart from the mail passwords.
+    assert keyring.get_password(sync.KEYRING_SERVICE, f"{user}@dav.example.org")
     return account_id
 
 
