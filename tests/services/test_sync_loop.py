@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 
 from app.model.records import ContactRecord
+from app.services import sync
 from app.services.contacts import create_contact, get_contact, list_contact_ids, update_contact
+from app.services.importing import parse_bytes
 from app.storage.db import Database
-from tests.carddav_server import Radicale, radicale
+from app.vcard.problems import Severity
+from tests.carddav_server import PASSWORD, Radicale, radicale
 from tests.services.test_sync import card, connect, run
 
 
@@ -97,3 +100,21 @@ def test_group_cards_among_the_people_are_left_and_everyone_after_them_comes(
             "p2",
             "p3",
         ]
+
+
+def test_a_card_the_reader_skips_is_reported_with_the_readers_reasons(
+    server: Radicale, db: Database
+) -> None:
+    nameless = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:nameless\r\nFN:\r\nNOTE:hi\r\nEND:VCARD\r\n"
+    server.put("nameless.vcf", nameless)
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    (errors,) = [c.problems for c in parse_bytes(nameless.encode(), "").cards]
+    assert [p.severity for p in errors] == [Severity.ERROR]
+    connect(db, server)
+    (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    assert report.added_here == 1
+    (href,) = [h for h in server.cards() if h.endswith("/nameless.vcf")]
+    assert report.problems == [
+        f"{href}: not a card Second Act can read ({errors[0].message}); "
+        "left on the server as it is."
+    ]
