@@ -12,7 +12,13 @@ import pytest
 
 from app.model.records import ContactRecord
 from app.services import sync
-from app.services.contacts import create_contact, get_contact, list_contact_ids, update_contact
+from app.services.contacts import (
+    create_contact,
+    delete_contacts,
+    get_contact,
+    list_contact_ids,
+    update_contact,
+)
 from app.services.importing import parse_bytes
 from app.storage.db import Database
 from app.vcard.problems import Severity
@@ -102,19 +108,40 @@ def test_group_cards_among_the_people_are_left_and_everyone_after_them_comes(
         ]
 
 
-def test_a_card_the_reader_skips_is_reported_with_the_readers_reasons(
+def test_cards_the_reader_skips_are_reported_with_its_reasons_and_the_rest_come(
     server: Radicale, db: Database
 ) -> None:
-    nameless = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:nameless\r\nFN:\r\nNOTE:hi\r\nEND:VCARD\r\n"
-    server.put("nameless.vcf", nameless)
-    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
-    (errors,) = [c.problems for c in parse_bytes(nameless.encode(), "").cards]
+    nameless = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:n{}\r\nFN:\r\nNOTE:hi\r\nEND:VCARD\r\n"
+    for i in range(3):
+        server.put(f"n{i}.vcf", nameless.format(i))
+        server.put(f"p{i}.vcf", card(f"p{i}", f"Pat{i} Roe", f"p{i}@x.org"))
+    (errors,) = [c.problems for c in parse_bytes(nameless.format(0).encode(), "").cards]
     assert [p.severity for p in errors] == [Severity.ERROR]
     connect(db, server)
     (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
-    assert report.added_here == 1
-    (href,) = [h for h in server.cards() if h.endswith("/nameless.vcf")]
-    assert report.problems == [
+    assert report.added_here == 3
+    skipped = sorted(h for h in server.cards() if h.rsplit("/", 1)[1].startswith("n"))
+    assert sorted(report.problems) == [
         f"{href}: not a card Second Act can read ({errors[0].message}); "
         "left on the server as it is."
+        for href in skipped
     ]
+
+
+def test_a_card_deleted_here_and_changed_there_comes_back_with_the_change(
+    server: Radicale, db: Database
+) -> None:
+    """The server's edit wins over this side's deletion: nothing is lost."""
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    connect(db, server)
+    run(db)
+    with db.session() as s:
+        delete_contacts(s, list_contact_ids(s))
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Pilot"))
+    report = run(db)
+    assert (report.added_here, report.deleted_there) == (1, 0)
+    with db.session() as s:
+        (ann,) = list_contact_ids(s)
+        assert get_contact(s, ann).title == "Pilot"
+    (text,) = server.cards().values()
+    assert "TITLE:Pilot" in text
