@@ -23,7 +23,7 @@ from app.services.importing import parse_bytes
 from app.storage.db import Database
 from app.vcard.problems import Severity
 from tests.carddav_server import PASSWORD, Radicale, radicale
-from tests.services.test_sync import card, connect, run
+from tests.services.test_sync import card, connect, run, synced_ann
 
 
 @pytest.fixture
@@ -37,11 +37,8 @@ def test_a_change_there_to_a_contact_introduced_here_keeps_the_introducer(
     server: Radicale, db: Database
 ) -> None:
     """The card names Ann's introducer by UID; merging a change there reads it here."""
-    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
-    connect(db, server)
-    run(db)
+    ann = synced_ann(db, server)
     with db.session() as s:
-        (ann,) = list_contact_ids(s)
         bob = create_contact(s, ContactRecord(uid="bob", full_name="Bob Roy"))
         r = get_contact(s, ann)
         r.introduced_by_id = bob
@@ -132,11 +129,9 @@ def test_a_card_deleted_here_and_changed_there_comes_back_with_the_change(
     server: Radicale, db: Database
 ) -> None:
     """The server's edit wins over this side's deletion: nothing is lost."""
-    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
-    connect(db, server)
-    run(db)
+    ann = synced_ann(db, server)
     with db.session() as s:
-        delete_contacts(s, list_contact_ids(s))
+        delete_contacts(s, [ann])
     server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Pilot"))
     report = run(db)
     assert (report.added_here, report.deleted_there) == (1, 0)
