@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.model.records import ContactRecord
+from app.model.records import ContactRecord, Labeled
 from app.services import sync
 from app.services.contacts import (
     create_contact,
@@ -140,3 +140,16 @@ def test_a_card_deleted_here_and_changed_there_comes_back_with_the_change(
         assert get_contact(s, ann).title == "Pilot"
     (text,) = server.cards().values()
     assert "TITLE:Pilot" in text
+
+
+def test_a_first_sync_counts_a_card_joining_a_contact_here_as_a_change_here(
+    server: Radicale, db: Database
+) -> None:
+    with db.session() as s:
+        create_contact(s, ContactRecord(full_name="Ann Lee", emails=[Labeled("ann@x.org")]))
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Pilot"))
+    server.put("bob.vcf", card("bob", "Bob Ray", "bob@x.org"))
+    connect(db, server)
+    report = run(db)
+    assert (report.added_here, report.changed_here) == (1, 1)
+
