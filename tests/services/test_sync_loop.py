@@ -152,4 +152,3 @@ def test_a_first_sync_counts_a_card_joining_a_contact_here_as_a_change_here(
     connect(db, server)
     report = run(db)
     assert (report.added_here, report.changed_here) == (1, 1)
-
