@@ -1,12 +1,16 @@
 """Mutation score of the modules that carry the promises (issue 29 item 5), with mutmut.
 
-    python tests/mutation.py [--keep DIR] [MODULE ...]   (what `python3 tasks.py mutate` runs)
+    python tests/mutation.py [--keep DIR] [--max-children N] [MODULE[:GROUP] ...]
+    (what `python3 tasks.py mutate` runs)
 
 Each module is mutated in a scratch copy of the project (app/, tests/, pyproject.toml) with
 only its own tests, one module at a time: the machine's cores are shared. Prints killed /
 mutants per module; tests/MUTATION.md keeps the figures and why each survivor is harmless.
-`--keep DIR` makes the scratch copy in DIR (one folder per module) and leaves it there, so
-`cd DIR/<module> && python -m mutmut show NAME` shows a survivor.
+A module in GROUPS is measured group by group (each its functions against its own tests, in
+a copy of its own); `MODULE:GROUP` runs one group, `MODULE` all of them in turn.
+`--keep DIR` makes the scratch copy in DIR (one folder per module or group) and leaves it
+there, so `cd DIR/<module> && python -m mutmut show NAME` shows a survivor.
+`--max-children N`: mutants run at once (2 by default).
 """
 
 from __future__ import annotations
@@ -43,18 +47,6 @@ MODULES: dict[str, list[str]] = {
         "tests/services/test_sending.py",
         "tests/services/test_outreach.py",
     ],
-    # The merge of two sides' edits only (SUBSETS): every test starts Radicale, and all of
-    # sync.py against all three files does not finish in an afternoon on two shared cores.
-    "app/services/sync.py": [
-        "tests/services/test_sync_merge.py",
-        "tests/services/test_sync.py::test_edits_deletions_and_a_server_only_property_both_ways",
-        "tests/services/test_sync.py::test_groups_photos_and_categories_the_server_holds_survive_a_local_edit",
-        "tests/services/test_sync.py::test_both_sides_edit_apart_merge_and_the_same_field_is_a_conflict",
-        "tests/services/test_sync.py::test_both_sides_adding_and_removing_emails_are_all_kept",
-        "tests/services/test_sync.py::test_taking_the_servers_side_of_a_conflict",
-        "tests/services/test_sync_servers.py::test_an_edit_here_changes_only_its_own_lines_of_another_clients_card",
-        "tests/services/test_sync_servers.py::test_a_group_renamed_longer_is_folded_again_and_unchanged_cards_keep_their_bytes",
-    ],
     "app/storage/backups.py": [
         "tests/storage/test_backups.py",
         "tests/storage/test_db.py",
@@ -83,25 +75,93 @@ MODULES: dict[str, list[str]] = {
     ],
 }
 
-# Modules measured on some of their functions only: mutmut's name patterns of those mutants.
-SUBSETS: dict[str, list[str]] = {
-    "app/services/sync.py": [
-        f"app.services.sync.x_{name}__mutmut_*"
-        for name in (
-            "three_way",
-            "_merge_lists",
-            "resolve_conflict",
-            "differences",
-            "_show",
-            "_over",
-            "_splice",
-            "_regrouped",
-            "_field_of",
-            "_same",
-            "_differing",
-        )
-    ],
+
+def _functions(*names: str) -> list[str]:
+    """mutmut's name patterns of the mutants of these functions of app/services/sync.py."""
+    return [f"app.services.sync.{n if 'ǁ' in n else 'x_' + n}__mutmut_*" for n in names]
+
+
+SYNC_TESTS = "tests/services/test_sync.py::"
+SERVERS_TESTS = "tests/services/test_sync_servers.py::"
+
+# Modules measured in groups of their functions, each against the tests that claim its
+# promises: {module: {group: (mutmut's name patterns, tests)}}. Every sync test starts
+# Radicale or Xandikos (the four files take about 40 s once), and mutmut runs a surviving
+# mutant against every selected test that reached its function: the loop's functions are
+# reached by all of them.
+GROUPS: dict[str, dict[str, tuple[list[str], list[str]]]] = {
+    "app/services/sync.py": {
+        # Merging two sides' edits, and splicing this side's lines into another client's card.
+        "merge": (
+            _functions(
+                *("three_way", "_merge_lists", "resolve_conflict", "differences", "_show"),
+                *("_over", "_splice", "_regrouped", "_field_of", "_same", "_differing"),
+            ),
+            [
+                "tests/services/test_sync_merge.py",
+                SYNC_TESTS + "test_edits_deletions_and_a_server_only_property_both_ways",
+                SYNC_TESTS
+                + "test_groups_photos_and_categories_the_server_holds_survive_a_local_edit",
+                SYNC_TESTS + "test_both_sides_edit_apart_merge_and_the_same_field_is_a_conflict",
+                SYNC_TESTS + "test_both_sides_adding_and_removing_emails_are_all_kept",
+                SYNC_TESTS + "test_taking_the_servers_side_of_a_conflict",
+                SERVERS_TESTS
+                + "test_an_edit_here_changes_only_its_own_lines_of_another_clients_card",
+                SERVERS_TESTS + "test_a_group_renamed_longer_is_folded_again_and_unchanged_"
+                "cards_keep_their_bytes",
+            ],
+        ),
+        # The card's text: whole, over a server's card, its REV, lines, version, UID, href.
+        "text": (
+            _functions(
+                *("card_text", "server_text", "_revised", "_content_lines", "_joined"),
+                *("_version", "_introducer", "_uid_in", "_hash", "parse_card", "_comparable"),
+                "_safe",
+            ),
+            [
+                "tests/services/test_sync_merge.py",
+                "tests/services/test_sync_text.py",
+                SYNC_TESTS + "test_first_sync_of_a_whole_book_into_an_empty_second_act",
+                SYNC_TESTS + "test_edits_deletions_and_a_server_only_property_both_ways",
+                SYNC_TESTS
+                + "test_groups_photos_and_categories_the_server_holds_survive_a_local_edit",
+                SYNC_TESTS + "test_a_second_device_converges_on_the_same_contacts",
+                SERVERS_TESTS + "test_the_first_sync_writes_nothing_over_another_clients_card",
+                SERVERS_TESTS
+                + "test_an_edit_here_changes_only_its_own_lines_of_another_clients_card",
+                SERVERS_TESTS + "test_a_group_renamed_longer_is_folded_again_and_unchanged_"
+                "cards_keep_their_bytes",
+                SERVERS_TESTS
+                + "test_the_first_sync_adds_what_only_this_side_knew_and_keeps_the_rest",
+                SERVERS_TESTS
+                + "test_a_card_of_the_same_uid_added_there_meanwhile_is_linked_not_an_error",
+            ],
+        ),
+        # Accounts, the sync loop (pull, push, deletions both ways, the handful threshold,
+        # paging, stopping, refusals, unreadable cards), the report: every sync test.
+        "loop": (
+            _functions(
+                *("xǁSyncReportǁadd", "passwords", "add_account", "accounts", "books_of"),
+                *("remove_account", "conflicts", "sync_all", "_sync_all", "_set_error"),
+                *("sync_book", "_unread", "_pull", "_links", "_server_changes", "_all_pages"),
+                *("_apply_server_cards", "_as_here", "_live_contact", "_apply_change"),
+                *("_apply_server_deletions", "_push_local_edits", "_where", "_write"),
+                *("_refused", "_push_new_contacts", "_link", "_deleted_here"),
+                *("_push_local_deletions", "last_synced"),
+            ),
+            [
+                "tests/services/test_sync_merge.py",
+                "tests/services/test_sync_text.py",
+                "tests/services/test_sync_accounts.py",
+                "tests/services/test_sync_loop.py",
+                "tests/services/test_sync.py",
+                "tests/services/test_sync_servers.py",
+                "tests/services/test_sync_failures.py",
+            ],
+        ),
+    },
 }
+
 
 # mutmut forks one child per core by default; the machine's two cores are shared.
 MAX_CHILDREN = "2"
@@ -110,12 +170,27 @@ MAX_CHILDREN = "2"
 # mutant caught too: PySide6 crashes on, for instance, QUndoStack.push(None).
 KILLED = {"killed", "timeout", "segfault"}
 
+# mutmut's wall-clock limit is this many times the tests' time, measured once at the start.
+# 3 for most: mutmut's default (15 times a test's time) let each mutant that loops in
+# sending's claim_next run for minutes before it counted as a timeout. 8 for sync.py: with
+# the cores busy, its mutants that merely survived slowly (every test starts a server)
+# went past 3 times and were counted as timeouts, that is as caught.
+TIMEOUT_MULTIPLIER = {"app/services/sync.py": 8.0}
 
-def score(module: str, tests: list[str], keep: Path | None = None) -> tuple[int, int, list[str]]:
-    """(killed, mutants, the survivors' names) for *module* against *tests*; the scratch copy
-    is made in *keep*/<module> and left there when *keep* is given."""
+
+def score(
+    module: str,
+    tests: list[str],
+    keep: Path | None = None,
+    patterns: list[str] | None = None,
+    name: str = "",
+    children: str = MAX_CHILDREN,
+) -> tuple[int, int, list[str]]:
+    """(killed, mutants, the survivors' names) for *module* against *tests*, only the mutants
+    matching *patterns* if given; the scratch copy is made in *keep*/<*name* or module> and
+    left there when *keep* is given."""
     with tempfile.TemporaryDirectory(prefix="mutate-") as tmp:
-        work = Path(tmp) if keep is None else keep / module.replace("/", "_")
+        work = Path(tmp) if keep is None else keep / (name or module).replace("/", "_")
         if keep is not None:
             shutil.rmtree(work, ignore_errors=True)
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
@@ -128,16 +203,14 @@ def score(module: str, tests: list[str], keep: Path | None = None) -> tuple[int,
             f"only_mutate = [{module!r}]\n"
             f"pytest_add_cli_args_test_selection = {tests!r}\n"
             'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'
-            # mutmut's default (15 times a test's time) let each mutant that loops in
-            # sending's claim_next run for minutes before it counted as a timeout.
-            "timeout_multiplier = 3.0\n"
+            f"timeout_multiplier = {TIMEOUT_MULTIPLIER.get(module, 3.0)}\n"
         ).replace("'", '"')
         (work / "pyproject.toml").write_text(config, encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         env["QT_QPA_PLATFORM"] = "offscreen"
         mutmut = [sys.executable, "-m", "mutmut"]
         subprocess.run(
-            [*mutmut, "run", "--max-children", MAX_CHILDREN, *SUBSETS.get(module, [])],
+            [*mutmut, "run", "--max-children", children, *(patterns or [])],
             cwd=work,
             env=env,
             check=False,
@@ -151,35 +224,58 @@ def score(module: str, tests: list[str], keep: Path | None = None) -> tuple[int,
             check=True,
         ).stdout
     statuses = dict(re.findall(r"^\s*(\S+): (\w[\w ]*)$", out, re.MULTILINE))
-    if module in SUBSETS:
+    if patterns:
         statuses = {
-            name: status
-            for name, status in statuses.items()
-            if any(fnmatch.fnmatch(name, pattern) for pattern in SUBSETS[module])
+            mutant: status
+            for mutant, status in statuses.items()
+            if any(fnmatch.fnmatch(mutant, pattern) for pattern in patterns)
         }
     killed = sum(s in KILLED for s in statuses.values())
     survivors = sorted(name for name, s in statuses.items() if s not in KILLED)
     return killed, len(statuses), survivors
 
 
+def _runs(chosen: list[str]) -> list[tuple[str, str, list[str], list[str]]] | str:
+    """(name, module, tests, patterns) of each run *chosen* (MODULE or MODULE:GROUP) asks
+    for; the error's words for a name not in the tables."""
+    runs = []
+    for choice in chosen:
+        module, _, group = choice.partition(":")
+        groups = GROUPS.get(module, {})
+        if module in MODULES and not group:
+            runs.append((module, module, MODULES[module], []))
+        elif groups and (not group or group in groups):
+            for g in [group] if group else list(groups):
+                patterns, tests = groups[g]
+                runs.append((f"{module}:{g}", module, tests, patterns))
+        else:
+            known = [*MODULES, *(f"{m}:{g}" for m, gs in GROUPS.items() for g in gs)]
+            return f"not in the tables: {choice}; known: {', '.join(known)}"
+    return runs
+
+
 def main(argv: list[str]) -> int:
     # A folder to leave the scratch copies in, to `mutmut show` a survivor there.
     keep = Path(os.environ["MUTATION_KEEP"]).resolve() if os.environ.get("MUTATION_KEEP") else None
-    if argv[:1] == ["--keep"] and len(argv) > 1:
-        keep = Path(argv[1]).resolve()
+    children = MAX_CHILDREN
+    while argv[:1] in (["--keep"], ["--max-children"]) and len(argv) > 1:
+        if argv[0] == "--keep":
+            keep = Path(argv[1]).resolve()
+        else:
+            children = argv[1]
         argv = argv[2:]
-    chosen = argv or list(MODULES)
-    unknown = [m for m in chosen if m not in MODULES]
-    if unknown:
-        print(f"not in the table: {', '.join(unknown)}; known: {', '.join(MODULES)}")
+    runs = _runs(argv or [*MODULES, *GROUPS])
+    if isinstance(runs, str):
+        print(runs)
         return 2
     lines = []
-    for module in chosen:
-        killed, total, survivors = score(module, MODULES[module], keep)
+    for name, module, tests, patterns in runs:
+        killed, total, survivors = score(module, tests, keep, patterns, name, children)
         share = 100 * killed / total if total else 0.0
-        lines.append(f"{module}: {killed}/{total} mutants killed ({share:.0f}%)")
-        for name in survivors:
-            lines.append(f"    survived: {name}")
+        lines.append(f"{name}: {killed}/{total} mutants killed ({share:.0f}%)")
+        # Printed as each finishes: a long run stopped part way keeps what it measured.
+        print(lines[-1], *(f"    survived: {m}" for m in survivors), sep="\n", flush=True)
+        lines += [f"    survived: {m}" for m in survivors]
     print("\n".join(lines))
     return 0
 

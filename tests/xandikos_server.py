@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.carddav_server import USER, Radicale, ServerLog
+from tests.carddav_server import USER, Radicale, ServerLog, dies_with_the_test
 
 
 class Xandikos(Radicale):
@@ -64,6 +64,7 @@ def xandikos(root: Path) -> Iterator[Xandikos]:
         pass_fds=[listener.fileno()],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=dies_with_the_test,
     )
     listener.close()  # the server holds its own copy; connections queue until it accepts
     assert proc.stderr is not None

@@ -156,6 +156,9 @@ def test_an_edit_the_server_refuses_is_kept_and_written_by_the_next_sync(
     refused = proxy.fail(put_of("Ann Lee", new=False), status)
     report = sync_once(db)
     assert refused.hit == 1 and report.problems
+    (href,) = srv.cards()
+    if status == 409:  # this card alone; the version refused is the one here: said so
+        assert report.problems[0].startswith(f"{href}: the server refused the change (")
     (text,) = srv.cards().values()
     assert "Curator" not in text
     report = sync_once(db)  # the edit waited here, and goes now
