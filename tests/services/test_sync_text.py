@@ -140,10 +140,11 @@ def test_a_grouped_rev_keeps_its_group_and_a_card_without_end_gets_one_last(
     lines = written(db, grouped, record(grouped, title="Curator"))
     (rev,) = [x for x in lines if "REV:" in x]
     assert rev.startswith("item3.REV:") and rev != "item3.REV:20200101T000000Z"
-    # No END line (the reader reads such a card, with a warning): REV goes after the rest.
+    # No END line (the reader reads such a card, with a warning): the card is closed, and REV
+    # goes after the rest, before the END that closes it.
     open_card = V4.replace("END:VCARD\r\n", "")
     lines = written(db, open_card, record(open_card, title="Curator"))
-    assert lines[-2].startswith("REV:") and lines[-1] == ""
+    assert lines[-3].startswith("REV:") and lines[-2:] == ["END:VCARD", ""]
     assert "TITLE:Curator" in lines
 
 
