@@ -46,7 +46,7 @@ from app.model.records import ContactRecord, PostalAddress
 from app.model.tables import Contact, SyncAccount, SyncBook, SyncCard, utcnow
 from app.services import carddav, settings, trust
 from app.services.contacts import delete_contacts, get_contact, load_records, update_contact
-from app.services.importing import ParsedFile, import_files, parse_bytes
+from app.services.importing import ParsedFile, import_files, parse_bytes, whole_file_errors
 from app.services.passwords import PasswordStore
 from app.storage.db import Database
 from app.vcard.mapping import FIELD_PROPERTIES, X_PREFIX
@@ -750,6 +750,12 @@ def _apply_server_cards(job: _Book, cards: dict[str, tuple[str, str]]) -> None:
                     "left on the server as it is."
                 )
                 continue
+            more = sum(not c.skipped for c in parsed.cards) - 1
+            if more:
+                report.problems.append(
+                    f"{href}: holds {more + 1} cards where one is expected; the first is "
+                    "kept in step, the others were read as people of their own."
+                )
             link = links.get(href)
             contact = _live_contact(s, link)
             if link is None or contact is None:
@@ -768,7 +774,9 @@ def _apply_server_cards(job: _Book, cards: dict[str, tuple[str, str]]) -> None:
             report.changed_here += result.merged
             s.flush()  # the bulk reader reads with SQL of its own
             records = {r.id: r for r in load_records(s, [c for c in placed if c is not None])}
-            for (href, etag, text, _, theirs), cid in zip(new, placed, strict=True):
+            for (href, etag, text, _, theirs), cid in zip(
+                new, _first_of_each(new, placed), strict=True
+            ):
                 mine = records.get(cid) if cid is not None else None
                 if cid is None or mine is None:
                     continue
@@ -777,6 +785,21 @@ def _apply_server_cards(job: _Book, cards: dict[str, tuple[str, str]]) -> None:
                 # A contact that was here already may know more than the card: written back.
                 _link(s, job, href, cid, etag, text, _hash(here) if same else "")
             s.flush()
+
+
+def _first_of_each(
+    new: list[tuple[str, str, str, ParsedFile, ContactRecord]], placed: list[int | None]
+) -> list[int | None]:
+    """The contact of each resource's first card: *placed* has an entry per card (None for
+    one skipped), and a resource should hold one vCard, but a server may keep more in one.
+    Its first readable card is the one linked, as the record read from it is."""
+    out: list[int | None] = []
+    at = 0
+    for *_, parsed, _theirs in new:
+        count = len(parsed.cards) + len(whole_file_errors([parsed]))
+        out.append(next((c for c in placed[at : at + count] if c is not None), None))
+        at += count
+    return out
 
 
 def _as_here(theirs: ContactRecord, mine: ContactRecord) -> ContactRecord:

@@ -12,7 +12,7 @@ import vobject
 from sqlalchemy import select
 
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
-from app.model.tables import SyncBook, SyncCard
+from app.model.tables import Contact, SyncBook, SyncCard
 from app.services import carddav, sync
 from app.services.contacts import create_contact, get_contact
 from app.storage.db import Database
@@ -332,3 +332,66 @@ def test_a_nickname_android_keeps_in_its_own_line_changed_here_reads_back_change
     back = sync.parse_card("\r\n".join(written), "")
     assert back is not None and (back.nickname, back.full_name) == ("Nan", "Ann Lee")
     assert not any("Annie" in x for x in written)
+
+
+def test_a_server_resource_holding_two_cards_costs_its_second_card_not_the_sync(
+    db: Database,
+) -> None:
+    """CardDAV keeps one vCard per resource; a server that holds two in one (or a card and
+    one the reader skips) must not stop the rest of the batch: the first card is linked."""
+    with db.session() as s:
+        account = sync.add_account(
+            s,
+            "https://dav.example.org/",
+            "ann",
+            [carddav.BookInfo("https://dav.example.org/book/", "Book", True)],
+        )
+        (book,) = sync.books_of(s, account)
+        book_id = book.id
+    two = to_vcard(ann(["ann@example.org"]), "3.0") + to_vcard(
+        ContactRecord(full_name="Bea Lund", emails=[Labeled("bea@example.org")]), "3.0"
+    )
+    skipped = to_vcard(
+        ContactRecord(full_name="Cy Dahl", emails=[Labeled("cy@example.org")]), "3.0"
+    ) + (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nEND:VCARD\r\n"  # nothing in it: skipped
+    )
+    one = to_vcard(ContactRecord(full_name="Dee Moss", emails=[Labeled("dee@example.org")]), "3.0")
+    job = sync._Book(
+        db=db,
+        http=None,  # type: ignore[arg-type]  # no request is made while applying
+        book_id=book_id,
+        url="https://dav.example.org/book/",
+        default=True,
+        allow_deletes=False,
+        progress=lambda done, total: None,
+        report=sync.SyncReport(),
+        cancelled=lambda: False,
+    )
+    sync._apply_server_cards(
+        job,
+        {
+            "/book/two.vcf": ("e1", two),
+            "/book/skip.vcf": ("e2", skipped),
+            "/book/one.vcf": ("e3", one),
+        },
+    )
+    with db.session() as s:
+        linked = {
+            link.href: get_contact(s, link.contact_id).full_name
+            for link in s.scalars(select(SyncCard))
+            if link.contact_id is not None
+        }
+        names = {c.full_name for c in s.scalars(select(Contact))}
+    # The second person of the resource holding two is kept too, and the user is told.
+    assert "Bea Lund" in names
+    assert [p for p in job.report.problems if "/book/two.vcf" in p] == [
+        "/book/two.vcf: holds 2 cards where one is expected; the first is kept in step, "
+        "the others were read as people of their own."
+    ]
+    # Each resource linked to the person its first card is, the one after them too.
+    assert linked == {
+        "/book/two.vcf": ann(["ann@example.org"]).full_name,
+        "/book/skip.vcf": "Cy Dahl",
+        "/book/one.vcf": "Dee Moss",
+    }
