@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from app.services import import_job, importing
 from app.services.importing import (
     KeptMatcher,
     ParsedFile,
@@ -68,3 +73,57 @@ def test_preview_and_import_of_kept_pieces_give_what_the_file_read_whole_gives(
     assert any(p.line > 0 and "outside" in p.message for p in preview.problems)
     assert report == whole[1]
     assert rows == whole[2]
+
+
+def test_the_window_helper_keeps_a_large_files_pieces_and_writes_only_after_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """import_job's own steps, run here (a thread, a real pipe): a file read in pieces
+    reaches the preview as kept pieces, not cards; nothing is written until "go"."""
+    monkeypatch.setattr(importing, "PARALLEL_FROM", 1)  # pieces of PIECE (256 kB) each
+    path = tmp_path / "big.vcf"
+    path.write_bytes(
+        vcf(*(card(fn=f"Person {i}", email=f"p{i}@x.org", note="x" * 300) for i in range(1500)))
+    )
+    db_path = tmp_path / "db.sqlite3"
+    open_database(db_path).close()
+    before = tables(db_path)
+    previewed: list[tuple[int, int]] = []
+    real = importing.preview_import
+
+    def preview(session: Any, files: list[ParsedFile], keep: Any = None) -> Any:
+        previewed.extend((len(f.kept), len(f.cards)) for f in files)
+        return real(session, files, keep)
+
+    monkeypatch.setattr(importing, "preview_import", preview)
+    ours, theirs = multiprocessing.Pipe()
+    helper = threading.Thread(
+        target=import_job._import,
+        args=(theirs, multiprocessing.Event(), db_path, tmp_path / "backups", [str(path)]),
+        daemon=True,
+    )
+    helper.start()
+
+    def answer(want: str) -> Any:
+        deadline = time.monotonic() + 120  # only to stop a hang
+        while True:
+            while not ours.poll(0.05):
+                assert helper.is_alive() and time.monotonic() < deadline, "the helper is silent"
+            kind, value = ours.recv()
+            if kind != "progress":
+                assert kind == want, value
+                return value
+
+    went = False
+    try:
+        shown = answer("preview")
+        assert previewed == [(3, 0)]  # three pieces kept, no card held
+        assert tables(db_path) == before  # nothing written while the user reads it
+        ours.send("go")
+        went = True
+        report = answer("done")
+    finally:
+        if not went:
+            ours.send("stop")  # the helper ends without writing
+        helper.join(120)
+    assert (shown.new, report.imported, report.merged, report.unchanged) == (1500, 1500, 0, 0)
