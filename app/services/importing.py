@@ -162,7 +162,7 @@ def parse_bytes(
     A large vCard file is cut between cards and its pieces read by worker processes, one per
     core (*processes*: how many; 1 reads here); the cards, problems and line numbers are
     exactly those of one reading from start to end. *keep*: the pieces read by those
-    processes are kept pickled (ParsedFile.kept), a sixth of their size as objects, for a
+    processes are kept pickled (ParsedFile.kept), a third of their size as objects, for a
     preview and an import that each walk them a piece at a time.
     """
     parsed = ParsedFile(path)
@@ -237,7 +237,7 @@ def _read(
             parsed.kept.append(kept)
         else:
             yield pickle.loads(kept)
-        del cards, kept  # nor its bytes held while the next piece is read
+        del cards, kept  # this piece's bytes are not held while the next is read
     if not found and not whole_file_errors([parsed]):
         # Whatever warnings the reading gave (random bytes are "text outside any card"), a
         # file without a single card is an error, not an import of nothing.
