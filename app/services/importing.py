@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import multiprocessing
 import os
+import pickle
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -69,16 +70,30 @@ class ParsedFile:
     stream: Iterator[list[MappedCard]] | None = field(default=None, repr=False, compare=False)
     # How many cards the file seems to hold (its BEGIN:VCARD lines), once it is being read.
     expected: int = 0
+    # A file read with keep=True by reader processes: its cards as each piece's pickled
+    # list (cards stays empty), unpickled a piece at a time each time they are walked.
+    kept: list[bytes] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def name(self) -> str:
         return os.path.basename(self.path)
 
-    def batches(self) -> Iterator[list[MappedCard]]:
-        """The cards: all at once, or a piece at a time for a file still to be read (only
-        once: what has been read is not kept)."""
+    def batches(self, last: bool = False) -> Iterator[list[MappedCard]]:
+        """The cards: all at once; a piece at a time from their kept form (each piece
+        unpickled again each time, and let go as it is when this is the *last* walk: the
+        import's); or a piece at a time for a file still to be read (only once: what has
+        been read is not kept)."""
         if self.stream is None:
-            yield self.cards
+            if not self.kept:
+                yield self.cards
+                return
+            for i, piece in enumerate(self.kept):
+                if last:
+                    self.kept[i] = b""
+                yield pickle.loads(piece)
+                del piece
+            if last:
+                self.kept.clear()
             return
         stream, self.stream = self.stream, None
         try:
@@ -137,6 +152,7 @@ def parse_bytes(
     processes: int | None = None,
     piece: int = PIECE,
     mapping: dict[str, str] | None = None,
+    keep: bool = False,
 ) -> ParsedFile:
     """Read one file's cards (or a CSV's rows) into records.
 
@@ -145,10 +161,12 @@ def parse_bytes(
 
     A large vCard file is cut between cards and its pieces read by worker processes, one per
     core (*processes*: how many; 1 reads here); the cards, problems and line numbers are
-    exactly those of one reading from start to end.
+    exactly those of one reading from start to end. *keep*: the pieces read by those
+    processes are kept pickled (ParsedFile.kept), a third of their size as objects, for a
+    preview and an import that each walk them a piece at a time.
     """
     parsed = ParsedFile(path)
-    parsed.stream = _read(parsed, data, processes, piece, mapping)
+    parsed.stream = _read(parsed, data, processes, piece, mapping, keep)
     parsed.cards = [card for cards in parsed.batches() for card in cards]
     return parsed
 
@@ -187,8 +205,10 @@ def _read(
     processes: int | None,
     piece: int,
     mapping: dict[str, str] | None,
+    keep: bool = False,
 ) -> Iterator[list[MappedCard]]:
-    """The cards of one file's bytes, a piece at a time; its problems go to *parsed*."""
+    """The cards of one file's bytes, a piece at a time; its problems go to *parsed*, and
+    with *keep* the pieces read by processes to parsed.kept, pickled, instead."""
     name = parsed.name
     path = parsed.path
     if path.lower().endswith(".csv") or (
@@ -207,8 +227,17 @@ def _read(
     parsed.expected = text.count(b"BEGIN:VCARD") + text.count(b"begin:vcard")
     found = 0
     for cards in _read_pieces(text, name, parsed.problems, workers if parallel else 1, piece):
-        found += len(cards)
-        yield cards
+        if isinstance(cards, list):
+            found += len(cards)
+            yield cards
+            continue
+        count, kept = cards
+        found += count
+        if keep:
+            parsed.kept.append(kept)
+        else:
+            yield pickle.loads(kept)
+        del cards, kept  # this piece's bytes are not held while the next is read
     if not found and not whole_file_errors([parsed]):
         # Whatever warnings the reading gave (random bytes are "text outside any card"), a
         # file without a single card is an error, not an import of nothing.
@@ -221,10 +250,11 @@ SERIAL_BATCH = 500
 
 def _read_pieces(
     text: bytes, name: str, problems: list[Problem], workers: int, piece: int
-) -> Iterator[list[MappedCard]]:
+) -> Iterator[list[MappedCard] | tuple[int, bytes]]:
     """The cards of *text*, in the file's order: read here (one worker, or a file of one
     piece), else its pieces by *workers* reader processes, a few pieces in flight at a time
-    (cut only as they are sent, so no copy of the whole file is made)."""
+    (cut only as they are sent, so no copy of the whole file is made), each piece as its
+    number of cards and the cards pickled."""
     pieces = iter_pieces(text, piece) if workers > 1 else iter([(text, 1)])
     first = next(pieces)
     second = next(pieces, None)
@@ -252,17 +282,17 @@ def whole_file_errors(files: Iterable[ParsedFile]) -> list[Problem]:
 
 def _parse_in_processes(
     name: str, pieces: Iterator[tuple[bytes, int]], workers: int, problems: list[Problem]
-) -> Iterator[list[MappedCard]]:
+) -> Iterator[tuple[int, bytes]]:
     # "spawn", not fork: this process runs Qt and threads, which a fork would copy half-way.
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     running: deque[Future[PieceRead]] = deque()
 
-    def take() -> list[MappedCard]:
-        cards, outside, phones = running.popleft().result()
+    def take() -> tuple[int, bytes]:
+        count, cards, outside, phones = running.popleft().result()
         problems.extend(outside)
         learn_phone_keys(phones)
-        return cards
+        return count, cards
 
     try:
         for data, line in pieces:
@@ -299,14 +329,17 @@ def back_up_before_import(db: Database) -> None:
     db.backup("before-import")
 
 
-def read_file(path: str | os.PathLike[str], mapping: dict[str, str] | None = None) -> ParsedFile:
-    """Read and parse one file; a file that cannot be opened becomes one error, not a crash."""
+def read_file(
+    path: str | os.PathLike[str], mapping: dict[str, str] | None = None, *, keep: bool = False
+) -> ParsedFile:
+    """Read and parse one file; a file that cannot be opened becomes one error, not a crash.
+    *keep*: as parse_bytes."""
     p = Path(path)
     try:
         data = p.read_bytes()
     except OSError as exc:
         return ParsedFile(str(p), problems=[_unreadable(p, exc)])
-    return parse_bytes(data, str(p), mapping=mapping)
+    return parse_bytes(data, str(p), mapping=mapping, keep=keep)
 
 
 def _unreadable(p: Path, exc: OSError) -> Problem:
@@ -493,9 +526,10 @@ class Preview:
 
 
 def _walk(
-    files: list[ParsedFile], problems: list[Problem]
+    files: list[ParsedFile], problems: list[Problem], last: bool = False
 ) -> Generator[tuple[str, MappedCard | None], None, None]:
     """Every card to import, by file name; None for a card or file that must be skipped.
+    *last*: the import's walk, after which the files' kept pieces are not needed.
 
     The problems of files and cards are added to *problems* on the way, each file's own
     before those of its cards (and of what is done with them meanwhile): a file read as it
@@ -503,7 +537,7 @@ def _walk(
     """
     for f in files:
         mark = len(problems)
-        for cards in f.batches():
+        for cards in f.batches(last):
             for card in cards:
                 problems += card.problems
                 yield f.name, None if card.skipped else card
@@ -585,7 +619,7 @@ def import_files(
     files = list(files)
     run = _ImportRun(session, progress, cancelled, kept, files)
     where: list[int | None] = []
-    walk = _walk(files, run.report.problems)
+    walk = _walk(files, run.report.problems, True)  # the last walk: kept pieces let go
     try:
         for source, card in walk:
             run.check()

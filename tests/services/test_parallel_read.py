@@ -4,6 +4,7 @@ real-client corpus."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,9 @@ def test_every_corpus_file_read_in_pieces_is_read_the_same(path: Path) -> None:
     assert len(pieces) >= 2 or not whole_cards  # a broken file without BEGIN or END is one
     parts = ParsedFile(str(path))
     for piece, line in pieces:
-        cards, outside, _phones = parse_piece((piece, path.name, line))
+        count, kept, outside, _phones = parse_piece((piece, path.name, line))
+        cards = pickle.loads(kept)
+        assert count == len(cards)
         parts.cards.extend(cards)
         parts.problems.extend(outside)
     if not parts.cards and not parts.problems:
