@@ -70,7 +70,9 @@ def test_a_small_job_leaves_its_garbage_to_the_collector() -> None:
             cycle: list[object] = []
             cycle.append(cycle)  # garbage only the collector can free
         del cycle
-    assert gc.get_freeze_count() == before
+    # Not "==": a frozen object that another thread lets go of meanwhile leaves the permanent
+    # generation (seen under two workers); a freeze here would add the 100 cycles.
+    assert gc.get_freeze_count() <= before
     assert gc.collect() >= 100
 
 
