@@ -71,3 +71,21 @@ def parse_day(text: str, today: dt.date) -> dt.date | None:
         return dt.date(found.year or today.year, found.month, found.day)
     except ValueError:  # 29 February without a year, in a year that has none
         return None
+
+
+_TIME = re.compile(r"(\d{1,2})(?:[:.h]?(\d\d))?\s*(?:([ap])\.?m?\.?)?")
+
+
+def parse_time(text: str) -> dt.time | None:
+    """The time of day *text* names ("14:30", "14.30", "1430", "9", "2:30 pm"), or None."""
+    m = _TIME.fullmatch(text.strip().lower())
+    if not m:
+        return None
+    hour, minute = int(m[1]), int(m[2] or 0)
+    if m[3]:  # 12-hour: 12 am is midnight, 12 pm noon
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if m[3] == "p" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return dt.time(hour, minute)

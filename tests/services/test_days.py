@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from app.services.days import parse_day
+from app.services.days import parse_day, parse_time
 
 TODAY = dt.date(2026, 12, 3)
 
@@ -68,3 +68,26 @@ def test_this_year_and_words(text: str, day: dt.date) -> None:
 )
 def test_what_names_no_day_is_not_guessed(text: str) -> None:
     assert parse_day(text, TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "hour", "minute"),
+    [
+        ("14:30", 14, 30),
+        ("14.30", 14, 30),
+        ("1430", 14, 30),
+        ("9", 9, 0),
+        ("9h15", 9, 15),
+        ("2:30 pm", 14, 30),
+        ("2:30 p.m.", 14, 30),
+        ("12 am", 0, 0),
+        ("12pm", 12, 0),
+    ],
+)
+def test_a_time_reads_as_written(text: str, hour: int, minute: int) -> None:
+    assert parse_time(text) == dt.time(hour, minute)
+
+
+@pytest.mark.parametrize("text", ["", "25:00", "14:60", "13 pm", "0 am", "half two", "9m", "1:3"])
+def test_a_time_that_names_none_is_none(text: str) -> None:
+    assert parse_time(text) is None

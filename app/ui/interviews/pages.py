@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QDate, QDateTime, QEvent, Qt, QTime, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -37,14 +36,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.services import interviews as iv
+from app.services.days import parse_time
 from app.services.interviews import InterviewDetail, InterviewRecord, PlannedQuestion
 from app.services.question_bank import Question
+from app.ui.common.day_edit import DayEdit, from_qdate
 from app.ui.common.rows_model import RowsModel
 from app.ui.common.tables import day_text, rows_table
 from app.ui.common.text import plain_label, plain_tooltip
-from app.ui.common.widgets import button_row
+from app.ui.common.widgets import ERROR_BG, ErrorLabel, button_row
 
 SAVE_AFTER_MS = 700
+TIME_HINT = "The time agreed, as you write it: 14:30, 14.30, 9 or 2:30 pm."
 ROLE = Qt.ItemDataRole.UserRole
 WARNING = QColor("#8a5a00")
 COMMON_ZONES = [
@@ -122,6 +124,105 @@ class PromisesModel(RowsModel):
 
     def cells(self, row: iv.Promise) -> tuple[str, ...]:
         return day_text(row.due_on), row.text, "✓" if row.done else ""
+
+
+class WhenEdit(QWidget):
+    """The agreed day and time: a DayEdit (typed as written, or on its calendar) and the time
+    beside it, read whole as typed ("14:30", "2:30 pm"). QDateTimeEdit dropped "15/03/2027"
+    typed over its text, its Alt+Down stepped the month back, and QTimeEdit drops "14:30"
+    typed over a selected time. dateTime(), setDateTime() and dateTimeChanged as
+    QDateTimeEdit's; understood() is False while either part's text names nothing."""
+
+    dateTimeChanged = Signal(QDateTime)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._time = dt.time(10, 0)
+        self.day = DayEdit(dt.date.today(), self)
+        self.day.setObjectName("interview_day")
+        self.time = QLineEdit(self)
+        self.time.setObjectName("interview_time")
+        self.time.setAccessibleName("Time")
+        self.time.setPlaceholderText("HH:mm")
+        self.time.setToolTip(plain_tooltip(TIME_HINT))
+        self.time.setFixedWidth(self.time.fontMetrics().horizontalAdvance("00:00 pm") + 16)
+        self.time_message = ErrorLabel(self)
+        self.time_message.setObjectName("interview_time_message")
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.day, 1)
+        row.addWidget(self.time, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.time_message)
+        self.setFocusProxy(self.day)
+        self.day.dateChanged.connect(self._changed)
+        self.time.textEdited.connect(self._time_typed)
+        self.time.editingFinished.connect(self.show_problem)
+        self._show_time()
+
+    def understood(self) -> bool:
+        """Both parts name something (a disabled field always counts as understood)."""
+        return not self.isEnabled() or (
+            self.day.understood() and parse_time(self.time.text()) is not None
+        )
+
+    def date(self) -> QDate:
+        return self.day.date()
+
+    def dateTime(self) -> QDateTime:
+        return QDateTime(self.day.date(), QTime(self._time.hour, self._time.minute))
+
+    def setDateTime(self, value: QDateTime) -> None:
+        self.day.set_day(from_qdate(value.date()))
+        t = value.time()
+        self._set_time(dt.time(t.hour(), t.minute()))
+        self._show_time()
+
+    def starts_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.day.day(), self._time)
+
+    def show_problem(self) -> None:
+        """Say now, in red, which part names nothing (if one does not)."""
+        self.day.show_problem()
+        if parse_time(self.time.text()) is not None:
+            self._show_time()
+        else:
+            self._mark_time(False)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.EnabledChange and not self.isEnabled():
+            self._show_time()  # no date agreed: what was typed goes
+
+    def _set_time(self, value: dt.time) -> None:
+        if value != self._time:
+            self._time = value
+            self._changed()
+
+    def _show_time(self) -> None:
+        self.time.setText(self._time.strftime("%H:%M"))
+        self._mark_time(True)
+
+    def _time_typed(self, text: str) -> None:
+        value = parse_time(text)
+        if value is not None:
+            self._set_time(value)
+            self._mark_time(True)
+
+    def _mark_time(self, understood: bool) -> None:
+        typed = self.time.text().strip()
+        problem = "" if understood else f"“{typed}” is not a time this field can read. Try 14:30."
+        palette = self.palette()
+        if not understood:
+            palette.setColor(QPalette.ColorRole.Base, ERROR_BG)
+        self.time.setPalette(palette)
+        self.time_message.show_messages([problem] if problem else [])
+
+    def _changed(self, *_: Any) -> None:
+        self.dateTimeChanged.emit(self.dateTime())
 
 
 class InterviewPage(QWidget):
@@ -202,10 +303,8 @@ class InterviewPage(QWidget):
             self.status.addItem(label, key)
         self.has_date = QCheckBox("Date and time agreed")
         self.has_date.setObjectName("interview_has_date")
-        self.starts = QDateTimeEdit()
+        self.starts = WhenEdit()
         self.starts.setObjectName("interview_starts")
-        self.starts.setCalendarPopup(True)
-        self.starts.setDisplayFormat("ddd d MMM yyyy, HH:mm")
         self.has_date.toggled.connect(self.starts.setEnabled)
         self.zone = QComboBox()
         self.zone.setObjectName("interview_zone")
@@ -231,7 +330,7 @@ class InterviewPage(QWidget):
         self.introduced.setObjectName("interview_introduced_by")
         self.introduced.setWordWrap(True)
         when = QHBoxLayout()
-        when.addWidget(self.has_date)
+        when.addWidget(self.has_date, 0, Qt.AlignmentFlag.AlignTop)  # level with the text
         when.addWidget(self.starts, 1)
         form.addRow("&Status", self.status)
         when_label = QLabel("&When")
@@ -638,6 +737,9 @@ class InterviewPage(QWidget):
         self._timer.stop()
         if self.detail is None:
             return
+        if self.has_date.isChecked() and not self.starts.understood():
+            self.starts.show_problem()  # in red, in words; never save another day or time
+            return
         record = self.current_record()
         if record != self.detail.record:
             self.detail.record = record
@@ -648,8 +750,7 @@ class InterviewPage(QWidget):
         r = self.detail.record
         start = None
         if self.has_date.isChecked():
-            d, t = self.starts.date(), self.starts.time()
-            start = dt.datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
+            start = self.starts.starts_at()
         return InterviewRecord(
             contact_id=r.contact_id,
             status=str(self.status.currentData()),

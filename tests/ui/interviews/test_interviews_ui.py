@@ -10,7 +10,13 @@ from pathlib import Path
 import icalendar
 import pytest
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QUrl
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import (
+    QApplication,
+    QCalendarWidget,
+    QDialog,
+    QLabel,
+    QLineEdit,
+)
 from pytestqt.qtbot import QtBot
 
 from app.model.records import ContactRecord, Labeled
@@ -29,7 +35,9 @@ from app.ui.interviews.dialogs import (
     ReferralDialog,
     TermDialog,
 )
+from app.ui.interviews.pages import InterviewPage
 from app.ui.window.main_window import MainWindow
+from tests.ui.common.test_day_edit import type_day
 from tests.ui.conftest import Answers, today_read
 
 Make = Callable[[], MainWindow]
@@ -492,3 +500,105 @@ def test_a_long_name_wraps_instead_of_widening_the_page(
     assert long_name in page.title.text()
     wide = page.title.fontMetrics().horizontalAdvance(page.title.text())
     assert page.minimumSizeHint().width() < wide
+
+
+def new_interview_page(qtbot: QtBot, make_window: Make, answers: Answers) -> MainWindow:
+    """Interview prep, New interview, Ann Lee picked: the window, on her new interview."""
+    from app.ui.common.profile import ProfileDialog
+    from app.ui.interviews.dialogs import PickContactDialog
+
+    def pick(dialog: QDialog) -> int:
+        if isinstance(dialog, ProfileDialog):
+            return int(QDialog.DialogCode.Rejected)
+        assert isinstance(dialog, PickContactDialog)
+        dialog.picker.on_edited("Ann")
+        dialog.picker.setText("Ann Lee")
+        dialog.picker.on_activated("Ann Lee")
+        return int(QDialog.DialogCode.Accepted)
+
+    w = make_window()
+    w.show()
+    qtbot.waitExposed(w)
+    w.tabs.setCurrentWidget(w.interviews)
+    answers.on_dialog = pick
+    click(qtbot, w.interviews.new_button)
+    return w
+
+
+def focus_when(qtbot: QtBot, page: InterviewPage) -> None:
+    page.starts.setFocus()
+    qtbot.waitUntil(lambda: page.starts.isAncestorOf(QApplication.focusWidget()))
+
+
+def dated_interview(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> tuple[int, InterviewPage]:
+    """Ann Lee's new interview, "Date and time agreed" ticked, the focus in its When."""
+    ann = add(db, "Ann Lee")
+    page = new_interview_page(qtbot, make_window, answers).interviews.page
+    click(qtbot, page.has_date)
+    assert page.has_date.isChecked()
+    focus_when(qtbot, page)
+    return ann, page
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support")
+def test_the_day_and_time_are_typed_as_written(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    ann, page = dated_interview(qtbot, make_window, db, answers)
+    type_day(qtbot, "15/03/2027")  # the day, then Tab to the time beside it
+    type_day(qtbot, "14:30")
+    page.flush()
+    assert interview_of(db, ann).record.starts_at == dt.datetime(2027, 3, 15, 14, 30)
+    # Unticked, both parts are off and the interview has no date.
+    click(qtbot, page.has_date)
+    parts = page.starts.findChildren(QLineEdit)  # the day's and the time's text
+    assert len(parts) >= 2 and not any(f.isEnabled() for f in parts)
+    page.flush()
+    assert interview_of(db, ann).record.starts_at is None
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support")
+def test_alt_down_opens_a_calendar_and_keeps_the_date(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    ann, page = dated_interview(qtbot, make_window, db, answers)
+    page.flush()
+    before = interview_of(db, ann).record.starts_at
+    assert before is not None
+    field = QApplication.focusWidget()
+    assert field is not None
+    qtbot.keyClick(field, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QCalendarWidget))
+    popup = QApplication.activePopupWidget()
+    assert isinstance(popup, QCalendarWidget)
+    assert popup.selectedDate() == QDate(before.year, before.month, before.day)
+    popup.hide()
+    page.flush()
+    assert interview_of(db, ann).record.starts_at == before
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support")
+def test_a_day_that_names_no_day_is_refused_in_words_and_not_saved(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    ann, page = dated_interview(qtbot, make_window, db, answers)
+    type_day(qtbot, "next thursdayish")
+    page.flush()
+    said = [lb.text() for lb in page.findChildren(QLabel) if lb.isVisible()]
+    assert any("“next thursdayish” is not a day" in t for t in said), said
+    assert interview_of(db, ann).record.starts_at is None  # not some other day
+    focus_when(qtbot, page)
+    type_day(qtbot, "15 Mar 2027")
+    # A time that names none is refused too.
+    type_day(qtbot, "25:99")
+    page.flush()
+    said = [lb.text() for lb in page.findChildren(QLabel) if lb.isVisible()]
+    assert any("“25:99” is not a time" in t for t in said), said
+    assert interview_of(db, ann).record.starts_at is None
+    focus_when(qtbot, page)
+    type_day(qtbot, "15 Mar 2027")
+    type_day(qtbot, "2:30 pm")
+    page.flush()
+    assert interview_of(db, ann).record.starts_at == dt.datetime(2027, 3, 15, 14, 30)
