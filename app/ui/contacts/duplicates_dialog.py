@@ -284,6 +284,7 @@ class DuplicatesDialog(QDialog):
                 w.hide()  # one pair: nothing to skip to, no group
             self.group_view.hide()
             self.member_view.hide()
+            self.empty.hide()  # the pair is what there is to review
             self._show_pair(pair.first, pair.second)
         else:
             self.groups.load()

@@ -638,6 +638,9 @@ def test_ctrl_m_compares_the_two_side_by_side_and_merges_only_when_asked(
         assert isinstance(dialog, DuplicatesDialog)
         seen.append(list(dialog.compare.rows))
         assert not dialog.merge_button.isDefault()  # Enter does not merge
+        # The pair is shown, and nothing says there is nothing to review (a new user saw it).
+        assert dialog.compare_view.isVisibleTo(dialog)
+        assert not dialog.empty.isVisibleTo(dialog)
         return int(QDialog.DialogCode.Rejected)  # closed without deciding
 
     answers.on_dialog = look
