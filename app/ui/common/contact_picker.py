@@ -62,6 +62,18 @@ class ContactPicker(QLineEdit):
     def choices_offered(self) -> list[str]:
         return self._model.stringList()
 
+    def unpicked_problem(self) -> str:
+        """What to tell a user whose text names no one picked: several namesakes offered
+        (their labels tell them apart) need a choice from the list, not a name."""
+        text = self.text().strip()
+        typed = text.casefold()
+        namesakes = sum(
+            label.casefold().startswith((f"{typed} — ", f"{typed} (")) for label in self._offered
+        )
+        if typed and namesakes > 1:
+            return f"{namesakes} people are called {text}: pick one from the list."
+        return "Pick someone from your contacts (add them first if they are new)."
+
     def contact_id(self) -> int | None:
         text = self.text().strip()
         if not text:

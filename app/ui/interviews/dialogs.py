@@ -59,9 +59,7 @@ class PickContactDialog(Form):
     def accept(self) -> None:
         cid = self.picker.contact_id()
         if cid is None or cid == NOT_A_CONTACT:
-            self.error.show_messages(
-                ["Pick someone from your contacts (add them first if they are new)."]
-            )
+            self.error.show_messages([self.picker.unpicked_problem()])
             return
         super().accept()
 
@@ -121,7 +119,7 @@ class ReferralDialog(Form):
             self.error.show_messages(["Write their name."])
             return
         if self.known.isChecked() and self.picker.contact_id() in (None, NOT_A_CONTACT):
-            self.error.show_messages(["Pick someone from your contacts."])
+            self.error.show_messages([self.picker.unpicked_problem()])
             return
         super().accept()
 

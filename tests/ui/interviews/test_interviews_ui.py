@@ -602,3 +602,35 @@ def test_a_day_that_names_no_day_is_refused_in_words_and_not_saved(
     type_day(qtbot, "2:30 pm")
     page.flush()
     assert interview_of(db, ann).record.starts_at == dt.datetime(2027, 3, 15, 14, 30)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")  # the completer's popup, offscreen
+def test_a_name_several_people_share_asks_for_one_of_them_by_name(
+    qtbot: QtBot, db: Database
+) -> None:
+    """Typing "Ana Smith" when four are offered ("Ana Smith — Acme", ...) names no one: the
+    dialog says they are several, not to add a contact who exists."""
+    from app.services.contacts import find_choices
+    from app.ui.interviews.dialogs import PickContactDialog
+
+    for org in ("Acme", "Globex", "Initech", "Umbrella"):
+        add(db, "Ana Smith", organization=org)
+    add(db, "Bob Stone")
+
+    def search(text: str) -> list:  # type: ignore[type-arg]
+        with db.session() as s:
+            return find_choices(s, text)
+
+    dialog = PickContactDialog(search)
+    qtbot.addWidget(dialog)
+    dialog.picker.setFocus()
+    qtbot.keyClicks(dialog.picker, "Ana Smith")
+    dialog.accept()
+    assert dialog.result() == 0
+    assert dialog.error.text() == "4 people are called Ana Smith: pick one from the list."
+    dialog.picker.clear()
+    qtbot.keyClicks(dialog.picker, "Nobody Here")
+    dialog.accept()
+    assert dialog.error.text() == (
+        "Pick someone from your contacts (add them first if they are new)."
+    )
