@@ -69,10 +69,19 @@ class Form(QDialog):
 
 
 class PickDateDialog(Form):
-    def __init__(self, title: str, day: dt.date, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        day: dt.date,
+        parent: QWidget | None = None,
+        earliest: dt.date | None = None,
+        why: str = "",
+    ) -> None:
+        """*earliest*: no day before it is taken (DayEdit.set_earliest, with *why*)."""
         super().__init__(title, "Until which day?", parent)
         self.setObjectName("pick_date")
         self.day = date_edit(day, "picked_date")
+        self.day.set_earliest(earliest, why)
         self.form.addRow("&Day", self.day)
 
     def value(self) -> dt.date:
