@@ -50,6 +50,17 @@ def set_field(session: Session, ids: list[int], field: str, value: str) -> dict[
     return before
 
 
+def shared_value(session: Session, ids: list[int], field: str) -> str | None:
+    """The tier or industry every live contact in *ids* has ("" when none has one), or None
+    when they differ: the bulk dialog starts there rather than at a value that would
+    overwrite theirs."""
+    column = FIELDS[field]
+    values = session.scalars(
+        select(column).where(Contact.id.in_(ids), Contact.deleted_at.is_(None)).distinct().limit(2)
+    ).all()
+    return values[0] if len(values) == 1 else None
+
+
 def restore_field(session: Session, field: str, before: dict[int, str]) -> None:
     column = FIELDS[field]
     for value in set(before.values()):

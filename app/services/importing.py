@@ -68,7 +68,8 @@ class ParsedFile:
     # A file from open_file: its cards not read yet, coming a piece at a time as the import
     # asks for them (cards stays empty; problems are complete once they have all come).
     stream: Iterator[list[MappedCard]] | None = field(default=None, repr=False, compare=False)
-    # How many cards the file seems to hold (its BEGIN:VCARD lines), once it is being read.
+    # How many cards the file seems to hold (its BEGIN:VCARD lines) once it is being read;
+    # how many it held (skipped ones too) once it has been read to the end.
     expected: int = 0
     # A file read with keep=True by reader processes: its cards as each piece's pickled
     # list (cards stays empty), unpickled a piece at a time each time they are walked.
@@ -242,6 +243,7 @@ def _read(
         # Whatever warnings the reading gave (random bytes are "text outside any card"), a
         # file without a single card is an error, not an import of nothing.
         parsed.problems.append(Problem(name, 0, "no vCards found in this file", Severity.ERROR))
+    parsed.expected = found  # a kept file's cards are counted here only: the import's total
 
 
 # Cards handed on together when a file is read here: the import takes them as they come.
@@ -528,7 +530,8 @@ class Preview:
 def _walk(
     files: list[ParsedFile], problems: list[Problem], last: bool = False
 ) -> Generator[tuple[str, MappedCard | None], None, None]:
-    """Every card to import, by file name; None for a card or file that must be skipped.
+    """Every card of the files, by file name (a skipped one too: card.skipped); None for a
+    file that could not be read.
     *last*: the import's walk, after which the files' kept pieces are not needed.
 
     The problems of files and cards are added to *problems* on the way, each file's own
@@ -540,7 +543,7 @@ def _walk(
         for cards in f.batches(last):
             for card in cards:
                 problems += card.problems
-                yield f.name, None if card.skipped else card
+                yield f.name, card
         problems[mark:mark] = f.problems
         for _ in whole_file_errors([f]):
             yield f.name, None  # the whole file could not be read (it has no cards)
@@ -582,7 +585,7 @@ def preview_import(
     placeholder = -1
     with matcher.try_out():
         for source, card in _walk(files, out.problems):
-            if card is None:
+            if card is None or card.skipped:
                 out.skip += 1
                 continue
             fp = card_key(card)
@@ -623,12 +626,13 @@ def import_files(
     try:
         for source, card in walk:
             run.check()
-            if card is None:
+            if card is not None:
+                run.cards += 1  # counted as the files count them: skipped ones too
+            if card is None or card.skipped:
                 run.report.skipped += 1
                 where.append(None)
+                run.tick()
                 continue
-            run.done += 1
-            run.cards += 1
             where.append(run.add(card, source))
             run.tick()
     finally:
@@ -720,22 +724,24 @@ class _ImportRun:
         self.with_introducer: set[int] = set()  # new people with an introducer's UID
         self.sources: list[str] = []
         self.introductions: list[tuple[int, str]] = []
-        self.done = 0  # cards taken and new people written
-        self.cards = 0
+        self.cards = 0  # the files' cards taken so far, skipped ones too
 
     @property
     def total(self) -> int:
-        """The cards (as many as the files being read seem to hold) and new people written."""
+        """The files' cards: exact for a file read before (its cards, or its kept pieces'
+        count); for one being read, as many as it seems to hold, never fewer than taken."""
         cards = sum(len(f.cards) if f.cards else f.expected for f in self.files)
-        return max(cards + len(self.created), self.done)
+        return max(cards, self.cards)
 
     def check(self) -> None:
         if self.cancelled is not None and self.cancelled():
             raise Cancelled
 
-    def tick(self, force: bool = False, total: int | None = None) -> None:
+    def tick(self, force: bool = False) -> None:
+        """Progress as "N of M cards": the cards taken of the files' cards (writing the new
+        people is part of taking them, not counted apart)."""
         if self.progress is not None and (force or self.cards % 50 == 0):
-            self.progress(self.done, self.total if total is None else total)
+            self.progress(self.cards, self.total)
 
     def add(self, card: MappedCard, source: str) -> int:
         """Returns the contact's id, or a placeholder (-1, -2, …) for a new one."""
@@ -841,7 +847,6 @@ class _ImportRun:
 
     def write_pending(self, last: bool = False) -> None:
         """Write the new people waiting; *last*: the cards are all taken."""
-        total = self.done + len(self.pending) if last else None
         for start in range(0, len(self.pending), self.BATCH):
             self.check()
             batch = self.pending[start : start + self.BATCH]
@@ -863,13 +868,12 @@ class _ImportRun:
                     if _stored_as_built(record)
                     else record
                 )
-            self.done += len(batch)
-            self.tick(force=True, total=total)
+            self.tick(force=True)
         self.pending.clear()
         self.pending_uids.clear()
         self.pending_fps.clear()
         if last:
-            self.tick(force=True, total=total)
+            self.tick(force=True)
 
     def journal(self) -> None:
         """Remember what this import did, so that Undo import can take it back."""

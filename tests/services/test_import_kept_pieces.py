@@ -127,3 +127,35 @@ def test_the_window_helper_keeps_a_large_files_pieces_and_writes_only_after_go(
             ours.send("stop")  # the helper ends without writing
         helper.join(120)
     assert (shown.new, report.imported, report.merged, report.unchanged) == (1500, 1500, 0, 0)
+
+
+@pytest.mark.parametrize("how", ["kept", "streamed"])
+def test_import_progress_counts_the_files_cards_n_of_m(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """Progress reads "N of M cards": M the file's cards (what the preview counted), N never
+    over M nor going back, ending at M; writing new people is not counted apart (it showed
+    "34000 of 37000" for 20,000 cards)."""
+    monkeypatch.setattr(importing._ImportRun, "BATCH", 2)  # writes between the cards
+    data = many_pieces() + book()
+    cards = len(parse_bytes(data, "whole.vcf", processes=1).cards)
+    path = tmp_path / "many.vcf"
+    path.write_bytes(data)
+    db = open_database(tmp_path / "db.sqlite3")
+    if how == "kept":
+        parsed = parse_bytes(data, str(path), processes=2, piece=1024, keep=True)
+        assert len(parsed.kept) > 10
+        with db.session() as s:
+            preview = preview_import(s, [parsed])
+        assert preview.new + preview.merge + preview.skip == cards
+    else:
+        parsed = importing.open_file(path, processes=2, piece=1024)
+    calls: list[tuple[int, int]] = []
+    with db.session() as s:
+        import_files(s, [parsed], lambda done, total: calls.append((done, total)))
+    assert len(calls) > 5
+    assert all(done <= total for done, total in calls)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    assert calls[-1] == (cards, cards)
+    if how == "kept":  # the count is known before the import starts
+        assert {total for _, total in calls} == {cards}

@@ -94,6 +94,8 @@ class DayEdit(QWidget):
         self._day = day
         self._understood = True
         self._red = False  # the field says it cannot read what was typed
+        self._earliest: dt.date | None = None  # set_earliest
+        self._early_why = ""
         self.text = DayText(self)
         self.text.setObjectName("day_text")
         self.text.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
@@ -144,8 +146,20 @@ class DayEdit(QWidget):
         self._show_day()
 
     def understood(self) -> bool:
-        """The text names a day (a disabled field always counts as understood)."""
+        """The text names a day, not before the earliest allowed (a disabled field always
+        counts as understood)."""
         return self._understood or not self.isEnabled()
+
+    def set_earliest(self, day: dt.date | None, why: str = "") -> None:
+        """Refuse a day before *day* as the field refuses text it cannot read: in red, with
+        *why* and the earliest day in words, and understood() False so that OK keeps the
+        dialog open. None: any day."""
+        self._earliest = day
+        self._early_why = why
+        if self._calendar is not None:
+            self._calendar.setMinimumDate(to_qdate(day) if day else QDate(100, 1, 1))
+        if self._read() is not None:
+            self._show_day()
 
     @property
     def calendar(self) -> QCalendarWidget:
@@ -166,6 +180,8 @@ class DayEdit(QWidget):
     def open_calendar(self) -> None:
         if not self.isEnabled():
             return
+        if self._earliest is not None:
+            self.calendar.setMinimumDate(to_qdate(self._earliest))
         self.calendar.setSelectedDate(to_qdate(self._day))
         below = self.text.mapToGlobal(QPoint(0, self.text.height()))
         self.calendar.move(below)
@@ -185,25 +201,33 @@ class DayEdit(QWidget):
         if changed:
             self.dateChanged.emit(to_qdate(day))
 
+    def _read(self) -> dt.date | None:
+        """The day the text names, if it names one."""
+        return parse_day(self.text.text(), dt.date.today())
+
+    def _allowed(self, day: dt.date) -> bool:
+        return self._earliest is None or day >= self._earliest
+
     def _show_day(self) -> None:
         self.text.lineEdit().setText(day_text(self._day))
-        self._mark(True)
+        self._mark(self._allowed(self._day))
 
     def _typed(self, text: str) -> None:
         day = parse_day(text, dt.date.today())
         if day is not None:
             self._set(day)
+        ok = day is not None and self._allowed(day)
         # Red only once the field is left; back to normal as soon as the text reads.
-        self._mark(day is not None, show=day is not None or self._red)
+        self._mark(ok, show=ok or self._red)
 
     def _finished(self) -> None:
-        if parse_day(self.text.text(), dt.date.today()) is not None:
+        if self._read() is not None:
             self._show_day()
         else:
             self._mark(False)
 
     def _step(self, steps: int) -> None:
-        if self._understood:
+        if self._read() is not None:
             self.set_day(self._day + dt.timedelta(days=steps))
             self.text.selectAll()
 
@@ -216,9 +240,12 @@ class DayEdit(QWidget):
         self._understood = understood
         if show:
             typed = self.text.text().strip()
+            early = self._earliest
             problem = (
                 ""
                 if understood
+                else f"{self._early_why} Pick {day_text(early)} or a later day.".strip()
+                if early is not None and self._read() is not None
                 else (
                     f"“{typed}” is not a day this field can read. "
                     "Try 15 Mar 2027 or 15/03/2027 (day first)."

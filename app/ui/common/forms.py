@@ -69,10 +69,19 @@ class Form(QDialog):
 
 
 class PickDateDialog(Form):
-    def __init__(self, title: str, day: dt.date, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        day: dt.date,
+        parent: QWidget | None = None,
+        earliest: dt.date | None = None,
+        why: str = "",
+    ) -> None:
+        """*earliest*: no day before it is taken (DayEdit.set_earliest, with *why*)."""
         super().__init__(title, "Until which day?", parent)
         self.setObjectName("pick_date")
         self.day = date_edit(day, "picked_date")
+        self.day.set_earliest(earliest, why)
         self.form.addRow("&Day", self.day)
 
     def value(self) -> dt.date:
@@ -91,22 +100,49 @@ class ChoiceDialog(Form):
         editable: bool = False,
         current: str = "",
         parent: QWidget | None = None,
+        must_choose: bool = False,
     ) -> None:
+        """With *must_choose*, a *current* that is none of the choices leaves the field empty
+        and OK disabled until the user picks (or types) a value: a bulk change pressed through
+        with OK must not apply whichever value happens to come first."""
         super().__init__(title, heading, parent)
         self.setObjectName("choice_dialog")
+        self.must_choose = must_choose
         self.choice = QComboBox()
         self.choice.setObjectName("choice")
         self.choice.setEditable(editable)
         for text, data in choices:
             self.choice.addItem(text, data)
-        if current:
-            index = self.choice.findText(current)
-            if index >= 0:
-                self.choice.setCurrentIndex(index)
-            elif editable:
-                self.choice.setEditText(current)
+        index = self.choice.findText(current) if current else -1
+        if index >= 0:
+            self.choice.setCurrentIndex(index)
+        elif editable and current:
+            self.choice.setEditText(current)
+        elif must_choose:
+            self.choice.setCurrentIndex(-1)
+            self.choice.setEditText("")
         self.form.addRow(label, self.choice)
         self.choice.setFocus()
+        if must_choose:
+            self.choice.currentIndexChanged.connect(self._enable_ok)
+            self.choice.editTextChanged.connect(self._enable_ok)
+            self._enable_ok()
+
+    def chosen(self) -> bool:
+        """Whether the field holds a value: an item, or (when editable) some typed text."""
+        if self.choice.isEditable():
+            return bool(self.choice.currentText().strip())
+        return self.choice.currentIndex() >= 0
+
+    def _enable_ok(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(self.chosen())
+
+    def accept(self) -> None:
+        if self.must_choose and not self.chosen():
+            self.choice.setFocus()
+            return
+        super().accept()
 
     def value(self) -> object:
         """The chosen item's data; for a typed value that is no item, the text."""

@@ -74,7 +74,9 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], None],
         on_cancelled: Callable[[], None] | None = None,
         on_failed: Callable[[str], None] | None = None,
+        unit: str = "",
     ) -> Task:
+        """*unit*: what the progress counts, shown after it ("12 of 40 cards")."""
         task = Task(work)
         dialog = QProgressDialog(title, "Cancel", 0, 0, self._parent)
         dialog.setObjectName("progress")
@@ -96,7 +98,7 @@ class TaskRunner(QObject):
         def progress(done: int, total: int) -> None:
             dialog.setMaximum(total)
             dialog.setValue(done)
-            dialog.setLabelText(f"{title} ({done} of {total})")
+            dialog.setLabelText(f"{title} ({done} of {total}{' ' + unit if unit else ''})")
 
         def finish() -> None:
             show_later.stop()

@@ -265,9 +265,9 @@ class ContactActions:
     ) -> object | None:
         heading = f"For the {_people(n)} selected" if n != 1 else "For the contact selected"
         dialog = ChoiceDialog(
-            title, heading, label, choices, editable, current, parent=self.parent_widget
+            title, heading, label, choices, editable, current, self.parent_widget, must_choose=True
         )
-        if self.w.ask(dialog) != QDialog.DialogCode.Accepted:
+        if self.w.ask(dialog) != QDialog.DialogCode.Accepted or not dialog.chosen():
             return None
         return dialog.value()
 
@@ -311,7 +311,10 @@ class ContactActions:
             return
         choices: list[tuple[str, object]] = [("No reminder", "")]
         choices += [(label, tier) for tier, (label, _days) in TIERS.items()]
-        value = self._ask_value("Keep in touch", "&Tier", choices, False, len(ids))
+        with self.w.db.session() as s:
+            shared = bulk.shared_value(s, ids, "tier")
+        current = next((text for text, tier in choices if tier == shared), "")
+        value = self._ask_value("Keep in touch", "&Tier", choices, False, len(ids), current)
         if value is None:
             return
         self._set_field(ids, "tier", str(value), f"Set tier {value or 'none'}")
@@ -322,7 +325,8 @@ class ContactActions:
             return
         with self.w.db.session() as s:
             known = industries.industries_in_use(s)
-            current = industries.common_suggestion(s, ids)
+            suggested = industries.common_suggestion(s, ids)
+            current = suggested or bulk.shared_value(s, ids, "industry") or ""
         chosen = self._ask_value(
             "Set industry", "&Industry", [(k, k) for k in known], True, len(ids), current
         )

@@ -67,8 +67,13 @@ class TodayActions:
     def snooze(self, item: DueItem, until: dt.date | None) -> None:
         w = self.w
         if until is None:
+            today = dt.date.today()
             dialog = PickDateDialog(
-                "Snooze", dt.date.today() + dt.timedelta(days=14), parent=w.dialog_parent()
+                "Snooze",
+                today + dt.timedelta(days=14),
+                w.dialog_parent(),
+                earliest=today + dt.timedelta(days=1),
+                why="A snooze moves the item off Today until a later day.",
             )
             if w.ask(dialog) != QDialog.DialogCode.Accepted:
                 return

@@ -116,6 +116,7 @@ class FileActions:
             self._import_done,
             on_cancelled=self._import_cancelled,
             on_failed=self.w.task_failed,
+            unit="cards",
         )
 
     def _place_columns(self, paths: list[str], job: ImportJob, needs: NeedsMapping) -> None:

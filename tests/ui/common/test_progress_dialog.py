@@ -86,3 +86,25 @@ def test_quick_work_shows_no_dialog(qtbot: QtBot) -> None:
         assert shown.dialogs == []
     finally:
         QApplication.instance().removeEventFilter(shown)
+
+
+def test_the_label_says_what_the_progress_counts(qtbot: QtBot) -> None:
+    w = window(qtbot)
+    runner = TaskRunner(w)
+    release = threading.Event()
+    outcome: list[str] = []
+
+    def work(progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> Any:
+        progress(3, 40)
+        release.wait(10)
+        return "done"
+
+    runner.start("Importing contacts", work, outcome.append, unit="cards")
+    try:
+        dialog = w.findChild(QProgressDialog, "progress")
+        assert dialog is not None
+        qtbot.waitUntil(lambda: dialog.labelText() == "Importing contacts (3 of 40 cards)")
+    finally:
+        release.set()
+        runner.wait()
+    qtbot.waitUntil(lambda: outcome == ["done"])

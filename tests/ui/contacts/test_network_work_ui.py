@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from app.model.records import ContactRecord
@@ -386,3 +386,62 @@ def test_a_selection_in_pieces_is_read_as_the_rows_it_covers(
     tab.table.selectionModel().select(chosen, flags.ClearAndSelect | flags.Rows)
     assert tab.selected_ids() == [ids[0], ids[1], ids[3]]
     assert tab.selected_names() == ["Ann", "Bob", "Dee"]
+
+
+def press_ok(dialog: QDialog) -> int:
+    """The user presses OK straight away: the answer is what the dialog then holds."""
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()  # type: ignore[attr-defined]
+    return dialog.result()
+
+
+@pytest.mark.parametrize(
+    ("tiers", "starts_at"),
+    [(["A", "A", "A"], "A: every 3 weeks"), (["A", "", "C"], ""), (["", "", ""], "No reminder")],
+)
+def test_bulk_keep_in_touch_starts_at_the_shared_tier_and_ok_straight_away_wipes_nothing(
+    qtbot: QtBot,
+    make_window: Make,
+    db: Database,
+    answers: Answers,
+    tiers: list[str],
+    starts_at: str,
+) -> None:
+    ids = [add(db, n, tier=t) for n, t in zip(("Ann", "Bob", "Cy"), tiers, strict=True)]
+    w = make_window()
+    w.tabs.setCurrentWidget(w.contacts)
+    w.contacts.table.selectAll()
+    assert w.contacts.selected_ids() == ids
+    seen: list[tuple[str, bool]] = []
+
+    def answer(dialog: QDialog) -> int:
+        assert isinstance(dialog, ChoiceDialog)
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        seen.append((dialog.choice.currentText(), ok.isEnabled()))
+        return press_ok(dialog)
+
+    answers.on_dialog = answer
+    w.contact_actions.bulk_actions[2].trigger()
+    assert seen == [(starts_at, bool(starts_at))]
+    with db.session() as s:
+        assert [get_contact(s, c).tier for c in ids] == tiers
+
+
+@pytest.mark.parametrize("action", [1, 3])  # Remove tag, Set industry
+def test_bulk_untag_and_industry_start_at_no_choice_so_ok_straight_away_changes_nothing(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers, action: int
+) -> None:
+    ids = [
+        add(db, n, tags=["mentor", "alumni"], industry=i) for n, i in (("Ann", "Law"), ("Bob", ""))
+    ]  # type: ignore[arg-type]
+    w = make_window()
+    w.tabs.setCurrentWidget(w.contacts)
+    w.contacts.table.selectAll()
+    answers.on_dialog = press_ok
+    before = w.undo_stack.count()
+    w.contact_actions.bulk_actions[action].trigger()
+    assert w.undo_stack.count() == before
+    with db.session() as s:
+        assert [(sorted(get_contact(s, c).tags), get_contact(s, c).industry) for c in ids] == [
+            (["alumni", "mentor"], "Law"),
+            (["alumni", "mentor"], ""),
+        ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
@@ -15,10 +16,11 @@ from app.services.followups import add_follow_up, follow_ups_of
 from app.services.interactions import interactions_of, log_interaction
 from app.storage.db import Database
 from app.ui.common.forms import PickDateDialog, to_qdate
+from app.ui.common.tables import day_text
 from app.ui.contacts.activity_dialogs import FollowUpDialog, LogDialog
 from app.ui.window.main_window import MainWindow
 from app.ui.window.preferences import PreferencesDialog
-from tests.ui.conftest import Answers, today_read
+from tests.ui.conftest import Answers, show_active, today_read
 
 Make = Callable[[], MainWindow]
 
@@ -249,3 +251,49 @@ def test_the_map_summary_counts_one_in_the_singular() -> None:
     assert NetworkTab._summary([Bar("", "", 1, 0, 0)], "").endswith(
         " 1 has no industry yet: Suggest industries fills them in with your confirmation."
     )
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")  # offscreen, showing a dialog
+def test_snoozing_to_a_past_day_is_refused_in_words_and_the_dialog_stays_open(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers, today: dt.date
+) -> None:
+    ann = add(db, "Ann Lee")
+    with db.session() as s:
+        add_follow_up(s, ann, today, "send the article")
+    w = make_window()
+    w.tabs.setCurrentWidget(w.today)
+    today_read(qtbot, w)
+    tab = w.today
+    assert tab.model.rowCount() == 1
+    tab.table.selectRow(0)
+    tomorrow = today + dt.timedelta(days=1)
+    seen: dict[str, object] = {}
+
+    def pick(dialog: QDialog) -> int:
+        assert isinstance(dialog, PickDateDialog)
+        show_active(qtbot, dialog)
+        field = dialog.day.text
+        for text in ("1 Jan 2026", today.isoformat()):  # a past day, then today
+            field.setFocus()
+            qtbot.waitUntil(field.hasFocus)
+            qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+            qtbot.keyClicks(field, text)
+            qtbot.keyClick(field, Qt.Key.Key_Return)
+            # Refused in words; the dialog stays open on the field.
+            assert dialog.isVisible() and dialog.result() == 0
+            assert dialog.day.message.isVisible()
+            seen[text] = dialog.day.message.text()
+        # Tomorrow is taken.
+        qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(field, tomorrow.isoformat())
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        assert not dialog.day.message.isVisible()
+        return dialog.result()
+
+    answers.on_dialog = pick
+    tab.snooze_actions["pick"].trigger()
+    assert all(f"Pick {day_text(tomorrow)} or a later day." in str(m) for m in seen.values()), seen
+    today_read(qtbot, w)
+    assert tab.model.rowCount() == 0
+    with db.session() as s:
+        assert follow_ups_of(s, ann)[0].due_on == tomorrow
