@@ -307,3 +307,46 @@ def test_a_cancelled_import_ends_the_reader_processes(tmp_path: Path, db: Databa
     with pytest.raises(Cancelled), db.session() as s:
         import_files(s, [open_file(path, processes=2, piece=1024)], cancelled=cancelled)
     assert multiprocessing.active_children() == []
+
+
+def joins() -> bytes:
+    """With BATCH = 3: cards joining the last person of a written batch, a person still
+    waiting after a batch was written, and a written person given two introducers."""
+    return vcf(
+        card(fn="Al Ash", email="al@x.org"),
+        card(fn="Bo Birch", email="bo@x.org"),
+        card(fn="Cal Cedar", email="cal@x.org"),  # the first batch is written here
+        card(fn="Di Dale", email="di@x.org"),  # waiting
+        card(fn="Cal Cedar", email="cal@x.org", title="Chief"),  # joins the last one written
+        card(fn="Di Dale", email="di@x.org", title="Driver"),  # joins the one waiting
+        card(fn="Eve Elm", email="eve@x.org"),
+        # Bo, written with no introducer: his first UID, nobody's, is the one; not Ida's after.
+        with_lines(card(fn="Bo Birch", email="bo@x.org"), "X-SECONDACT-INTRODUCED-BY:u-nobody"),
+        with_lines(card(fn="Bo Birch", email="bo@x.org"), "X-SECONDACT-INTRODUCED-BY:urn:uuid:ida"),
+        card(uid="urn:uuid:ida", fn="Ida Ames", email="ida@x.org"),
+    )
+
+
+def test_cards_joining_the_last_person_written_or_one_still_waiting_join_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = imported(tmp_path, "whole", [parse_bytes(joins(), "j.vcf")], 10_000, monkeypatch)
+    batched = imported(tmp_path, "batched", [parse_bytes(joins(), "j.vcf")], 3, monkeypatch)
+    report, placed, writes, rows = batched
+    assert [n for n, _ in writes] == [3, 3] and writes[0][1] == 3
+    assert (report.imported, report.merged, report.unchanged) == (6, 2, 2)
+    assert (report, placed, rows) == whole[:2] + whole[3:]
+    people = {r[2]: r for r in rows["contacts"]}
+    assert set(people) == {"Al Ash", "Bo Birch", "Cal Cedar", "Di Dale", "Eve Elm", "Ida Ames"}
+    db = open_database(tmp_path / "batched.sqlite3")
+    with db.session() as s:
+        by_name = {r.full_name: r for r in importing.load_records(s, sorted(placed_ids(placed)))}
+    db.close()
+    assert by_name["Cal Cedar"].title == "Chief"
+    assert by_name["Di Dale"].title == "Driver"
+    assert by_name["Eve Elm"].title == ""
+    assert by_name["Bo Birch"].introduced_by_id is None
+
+
+def placed_ids(placed: list[int | None]) -> set[int]:
+    return {p for p in placed if p is not None}
