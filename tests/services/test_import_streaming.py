@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from app.model.records import ContactRecord, Labeled
+from app.model.records import ContactRecord, Labeled, PostalAddress
 from app.services import importing
 from app.services.importing import (
     Cancelled,
@@ -350,3 +350,34 @@ def test_cards_joining_the_last_person_written_or_one_still_waiting_join_them(
 
 def placed_ids(placed: list[int | None]) -> set[int]:
     return {p for p in placed if p is not None}
+
+
+def one_odd_each() -> ParsedFile:
+    """People each odd in one way only (see _stored_as_built), written in a batch of their
+    own, then joined by a later card each."""
+    odd = [
+        ContactRecord(full_name=" Hal Ives", emails=[Labeled("hal@x.org")]),
+        ContactRecord(full_name="Ina Joy", emails=[Labeled("ina@x.org"), Labeled(" ij@x.org")]),
+        ContactRecord(full_name="Jon Kay", emails=[Labeled("jon@x.org"), Labeled("")]),
+        ContactRecord(
+            full_name="Kim Lowe", emails=[Labeled("kim@x.org")], addresses=[PostalAddress()]
+        ),
+        ContactRecord(full_name="Lou Moss", emails=[Labeled("lou@x.org")], photo_mime="image/png"),
+        ContactRecord(full_name="Max Nye", emails=[Labeled("max@x.org")], photo=b""),
+    ]
+    later = [
+        ContactRecord(full_name=r.full_name.strip(), emails=[r.emails[0]], title="Later")
+        for r in odd
+    ]
+    cards = [MappedCard(r, "one.vcf", i + 1) for i, r in enumerate([*odd, *later])]
+    return ParsedFile("one.vcf", cards=cards)
+
+
+def test_people_odd_in_one_way_joined_after_they_were_written_give_what_one_write_gave(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = imported(tmp_path, "whole", [one_odd_each()], 10_000, monkeypatch)
+    batched = imported(tmp_path, "batched", [one_odd_each()], 2, monkeypatch)
+    assert len(batched[2]) == 3
+    assert batched[0].imported == 6
+    assert (batched[0], batched[1], batched[3]) == (whole[0], whole[1], whole[3])
