@@ -341,3 +341,21 @@ def test_progress_ends_at_its_total_when_a_note_quotes_begin_vcard(
         import_files(s, [open_file(path)], lambda *p: seen.append(p))
     assert seen[-1] == (2, 2)  # one card taken, one person written
     assert all(done <= total for done, total in seen)
+
+
+def test_an_import_after_its_preview_joins_cards_as_one_without_a_preview(db: Database) -> None:
+    """The preview's trial cards must leave no trace of their file on stored contacts: else
+    the import takes Ann's card with another UID for someone else (one address book holding
+    two UIDs for one email says they are two people), as it would not without a preview."""
+    run_import(db, vcf(card(uid="u-ann", fn="Ann Lee", email="ann@x.org")))
+    data = vcf(
+        card(uid="u-ann-phone", fn="Ann Lee", email="ann@x.org", title="Nurse"),
+        card(fn="Ann Lee", email="ann@x.org", note="met again"),
+    )
+    files = [parse_bytes(data, "b.vcf")]
+    with db.session() as s:
+        keep: list[KeptMatcher] = []
+        preview = preview_import(s, files, keep)
+        assert (preview.new, preview.merge) == (0, 2)
+        report = import_files(s, files, kept=keep[0])
+    assert (report.imported, report.merged) == (0, 2)
