@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from app.model.records import ContactRecord
+from app.model.records import ContactRecord, Labeled
 from app.services.contacts import create_contacts, delete_contacts, get_contact
 from app.services.importing import (
     KeptMatcher,
@@ -26,7 +26,7 @@ from app.services.importing import (
     preview_import,
     read_file,
 )
-from app.storage.db import Database
+from app.storage.db import Database, open_database
 from app.vcard.problems import Problem, Severity
 from tests.bigfile import write_large_vcf
 from tests.processes import process_state, spawned_children
@@ -359,3 +359,23 @@ def test_an_import_after_its_preview_joins_cards_as_one_without_a_preview(db: Da
         assert (preview.new, preview.merge) == (0, 2)
         report = import_files(s, files, kept=keep[0])
     assert (report.imported, report.merged) == (0, 2)
+
+
+def test_the_previews_matcher_is_not_used_once_another_connection_wrote(
+    tmp_path: Path,
+) -> None:
+    """Between the preview and the import, another window (another connection) added Bo:
+    the import must read who is there again and join Bo's card to him, not duplicate him."""
+    path = tmp_path / "db.sqlite3"
+    db = open_database(path)
+    files = [parse_bytes(vcf(card(fn="Bo Birch", email="bo@x.org", title="Chef")), "b.vcf")]
+    with db.session() as s:
+        keep: list[KeptMatcher] = []
+        assert preview_import(s, files, keep).new == 1
+        other = open_database(path)
+        with other.session() as o:
+            create_contacts(o, [ContactRecord(full_name="Bo Birch", emails=[Labeled("bo@x.org")])])
+        other.close()
+        report = import_files(s, files, kept=keep[0])
+    db.close()
+    assert (report.imported, report.merged) == (0, 1)
