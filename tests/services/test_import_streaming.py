@@ -381,3 +381,22 @@ def test_people_odd_in_one_way_joined_after_they_were_written_give_what_one_writ
     assert len(batched[2]) == 3
     assert batched[0].imported == 6
     assert (batched[0], batched[1], batched[3]) == (whole[0], whole[1], whole[3])
+
+
+def test_a_person_written_then_joined_from_another_file_keeps_the_uid_of_their_first_card(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def files() -> list[ParsedFile]:
+        return [
+            parse_bytes(vcf(card(uid="u-first", fn="Ann Lee", email="ann@x.org")), "a.vcf"),
+            parse_bytes(
+                vcf(card(uid="u-second", fn="Ann Lee", email="ann@x.org", title="Eng")), "b.vcf"
+            ),
+        ]
+
+    whole = imported(tmp_path, "whole", files(), 10_000, monkeypatch)
+    batched = imported(tmp_path, "batched", files(), 1, monkeypatch)
+    assert (batched[0].imported, batched[0].merged) == (1, 1)
+    assert (batched[0], batched[1], batched[3]) == (whole[0], whole[1], whole[3])
+    (ann,) = batched[3]["contacts"]
+    assert "u-first" in ann
