@@ -379,3 +379,17 @@ def test_the_previews_matcher_is_not_used_once_another_connection_wrote(
         report = import_files(s, files, kept=keep[0])
     db.close()
     assert (report.imported, report.merged) == (0, 1)
+
+
+def test_a_shared_phone_joins_the_cards_of_one_person_named_in_parts(db: Database) -> None:
+    """A shared phone joins cards only of one person: given and family name both count."""
+
+    def named(family: str, given: str, title: str = "") -> str:
+        line = f"N:{family};{given};;;"
+        return card(fn=f"{given} {family}", tel="+44 20 7946 0018", title=title).replace(
+            "END:VCARD", f"{line}\r\nEND:VCARD"
+        )
+
+    people = (named("Lee", "Ann"), named("Lee", "Bo"), named("Chen", "Ann"))
+    report = run_import(db, vcf(*people, named("Lee", "Ann", title="Nurse")))
+    assert (report.imported, report.merged) == (3, 1)
