@@ -400,3 +400,61 @@ def test_a_person_written_then_joined_from_another_file_keeps_the_uid_of_their_f
     assert (batched[0], batched[1], batched[3]) == (whole[0], whole[1], whole[3])
     (ann,) = batched[3]["contacts"]
     assert "u-first" in ann
+
+
+def stored_spellings() -> list[ParsedFile]:
+    """New people whose organisation and tag the database already holds in another
+    spelling, and people odd in two ways, written and then joined by later cards."""
+    old = ContactRecord(
+        full_name="Old One", organization="ACME Inc.", tags=["Work"], emails=[Labeled("o@x.org")]
+    )
+    new = [
+        ContactRecord(
+            full_name="Ann Lee",
+            organization="acme",
+            tags=["work", "Friends"],
+            emails=[Labeled("ann@x.org")],
+        ),
+        ContactRecord(
+            full_name="Bo Birch",
+            emails=[Labeled("bo@x.org"), Labeled(" b2@x.org ")],
+            addresses=[PostalAddress()],
+            photo_mime="image/png",
+        ),
+        ContactRecord(full_name="Cy Dunn", emails=[Labeled(" c@x.org ")], photo=b""),
+    ]
+    later = [
+        ContactRecord(
+            full_name="Ann Lee",
+            organization="Acme",
+            tags=["WORK"],
+            emails=[Labeled("ann@x.org")],
+            title="Eng",
+        ),
+        ContactRecord(
+            full_name="Bo Birch",
+            emails=[Labeled("bo@x.org")],
+            title="T",
+            photo=b"\x89PNG",
+            photo_mime="image/png",
+        ),
+        ContactRecord(
+            full_name="Cy Dunn",
+            emails=[Labeled("c@x.org")],
+            title="T",
+            addresses=[PostalAddress(city="X")],
+        ),
+    ]
+    return [
+        ParsedFile("a.vcf", cards=[MappedCard(old, "a.vcf", 1)]),
+        ParsedFile("b.vcf", cards=[MappedCard(r, "b.vcf", i) for i, r in enumerate(new + later)]),
+    ]
+
+
+def test_people_written_under_stored_spellings_then_joined_give_what_one_write_gave(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = imported(tmp_path, "whole", stored_spellings(), 10_000, monkeypatch)
+    batched = imported(tmp_path, "batched", stored_spellings(), 1, monkeypatch)
+    assert len(batched[2]) == 4  # each new person written alone
+    assert (batched[0], batched[1], batched[3]) == (whole[0], whole[1], whole[3])
