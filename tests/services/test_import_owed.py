@@ -15,16 +15,19 @@ from pathlib import Path
 
 import pytest
 
-from app.model.records import ContactRecord
+from app.model.records import ContactRecord, Labeled
 from app.services.contacts import create_contacts, delete_contacts, get_contact
 from app.services.importing import (
     KeptMatcher,
     ParsedFile,
     import_files,
+    open_file,
     parse_bytes,
     preview_import,
+    read_file,
 )
-from app.storage.db import Database
+from app.storage.db import Database, open_database
+from app.vcard.problems import Problem, Severity
 from tests.bigfile import write_large_vcf
 from tests.processes import process_state, spawned_children
 from tests.services.test_trust import card, run_import, vcf
@@ -240,3 +243,153 @@ def test_a_preview_leaves_the_matcher_knowing_who_stored_contacts_are(db: Databa
         assert (preview.new, preview.merge) == (1, 1)
         report = import_files(s, files, kept=keep[0])
     assert (report.imported, report.merged) == (1, 1)
+
+
+# The survivors of the run on the streaming import (2026-12-04).
+
+
+def test_a_file_without_a_single_vcard_is_an_error_and_imports_nothing(
+    tmp_path: Path, db: Database
+) -> None:
+    path = tmp_path / "junk.vcf"
+    path.write_bytes(b"hello\r\nthis is not an address book\r\n")
+    no_cards = Problem("junk.vcf", 0, "no vCards found in this file", Severity.ERROR)
+    for parsed in (read_file(path), open_file(path)):
+        with db.session() as s:
+            report = import_files(s, [parsed])
+        assert (report.imported, report.skipped) == (0, 1)
+        assert report.problems.count(no_cards) == 1
+
+
+LINKEDIN = Path(__file__).parent.parent / "data" / "Connections.csv"
+
+
+def test_a_linkedin_export_is_read_as_one_whatever_its_name_but_vcf(
+    tmp_path: Path, db: Database
+) -> None:
+    data = LINKEDIN.read_bytes()
+    named = {}
+    for name in ("Connections.csv", "Connections", "connections.txt"):
+        (tmp_path / name).write_bytes(data)
+        parsed = read_file(tmp_path / name)
+        named[name] = [c.record.family_name for c in parsed.cards if not c.skipped]
+    assert "Raman" in named["Connections.csv"]
+    assert named["Connections"] == named["connections.txt"] == named["Connections.csv"]
+    # A file named as vCards is read as vCards (here: none), whatever its text looks like.
+    for name in ("Connections.VCF", "Connections.vcf", "Connections.vcard"):
+        (tmp_path / name).write_bytes(data)
+        parsed = read_file(tmp_path / name)
+        assert parsed.cards == []
+        assert [p.message for p in parsed.problems if p.line == 0] == [
+            "no vCards found in this file"
+        ]
+
+
+def test_a_csv_opened_to_be_read_as_it_is_imported_takes_the_users_mapping(
+    tmp_path: Path, db: Database
+) -> None:
+    path = tmp_path / "people.csv"
+    rows = "".join(f"Person {i},p{i}@x.org,hobby {i}\n" for i in range(60))
+    path.write_bytes(f"Name,E-mail,Hobby\n{rows}".encode())
+    seen: list[tuple[int, int]] = []
+    with db.session() as s:
+        report = import_files(s, [open_file(path, {"Hobby": "note"})], lambda *p: seen.append(p))
+    assert report.imported == 60
+    assert seen[0] == (50, 60)  # its rows counted from the start
+    assert seen[-1] == (120, 120)  # 60 rows taken, 60 people written
+    assert report.problems == read_file(path, {"Hobby": "note"}).problems
+    with db.session() as s:
+        notes = {get_contact(s, cid).note for cid in report.contact_ids}
+    assert notes == {f"hobby {i}" for i in range(60)}
+
+
+def test_a_csv_needing_a_mapping_says_which_columns(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(b"Name,Pet\nAnn Lee,cat\n")
+    parsed = read_file(path)
+    assert parsed.cards == []
+    assert parsed.layout is not None and parsed.layout.header == ["Name", "Pet"]
+
+
+def test_progress_counts_the_cards_of_a_file_in_either_case_from_the_start(
+    tmp_path: Path, db: Database
+) -> None:
+    upper = [card(fn=f"Up {i}", email=f"up{i}@x.org") for i in range(70)]
+    lower = [
+        card(fn=f"Low {i}", email=f"low{i}@x.org").replace("BEGIN:VCARD", "begin:vcard")
+        for i in range(50)
+    ]
+    path = tmp_path / "mixed.vcf"
+    path.write_bytes(vcf(*upper, *lower))
+    seen: list[tuple[int, int]] = []
+    with db.session() as s:
+        report = import_files(s, [open_file(path, processes=1)], lambda *p: seen.append(p))
+    assert report.imported == 120
+    assert seen[0] == (50, 120)
+    assert seen[-1] == (240, 240)  # 120 cards taken and 120 new people written
+
+
+def test_progress_ends_at_its_total_when_a_note_quotes_begin_vcard(
+    tmp_path: Path, db: Database
+) -> None:
+    path = tmp_path / "quoted.vcf"
+    path.write_bytes(
+        vcf(card(fn="Ann Lee", email="ann@x.org", note="a card starts with BEGIN:VCARD"))
+    )
+    seen: list[tuple[int, int]] = []
+    with db.session() as s:
+        import_files(s, [open_file(path)], lambda *p: seen.append(p))
+    assert seen[-1] == (2, 2)  # one card taken, one person written
+    assert all(done <= total for done, total in seen)
+
+
+def test_an_import_after_its_preview_joins_cards_as_one_without_a_preview(db: Database) -> None:
+    """The preview's trial cards must leave no trace of their file on stored contacts: else
+    the import takes Ann's card with another UID for someone else (one address book holding
+    two UIDs for one email says they are two people), as it would not without a preview."""
+    run_import(db, vcf(card(uid="u-ann", fn="Ann Lee", email="ann@x.org")))
+    data = vcf(
+        card(uid="u-ann-phone", fn="Ann Lee", email="ann@x.org", title="Nurse"),
+        card(fn="Ann Lee", email="ann@x.org", note="met again"),
+    )
+    files = [parse_bytes(data, "b.vcf")]
+    with db.session() as s:
+        keep: list[KeptMatcher] = []
+        preview = preview_import(s, files, keep)
+        assert (preview.new, preview.merge) == (0, 2)
+        report = import_files(s, files, kept=keep[0])
+    assert (report.imported, report.merged) == (0, 2)
+
+
+def test_the_previews_matcher_is_not_used_once_another_connection_wrote(
+    tmp_path: Path,
+) -> None:
+    """Between the preview and the import, another window (another connection) added Bo:
+    the import must read who is there again and join Bo's card to him, not duplicate him."""
+    path = tmp_path / "db.sqlite3"
+    db = open_database(path)
+    files = [parse_bytes(vcf(card(fn="Bo Birch", email="bo@x.org", title="Chef")), "b.vcf")]
+    with db.session() as s:
+        keep: list[KeptMatcher] = []
+        assert preview_import(s, files, keep).new == 1
+        other = open_database(path)
+        with other.session() as o:
+            create_contacts(o, [ContactRecord(full_name="Bo Birch", emails=[Labeled("bo@x.org")])])
+        other.close()
+        report = import_files(s, files, kept=keep[0])
+    db.close()
+    assert (report.imported, report.merged) == (0, 1)
+
+
+def test_a_shared_phone_joins_the_cards_of_one_person_named_in_parts(db: Database) -> None:
+    """A shared phone joins cards only of one person: given and family name both count."""
+
+    def named(family: str, given: str, title: str = "") -> str:
+        line = f"N:{family};{given};;;"
+        return card(fn=f"{given} {family}", tel="+44 20 7946 0018", title=title).replace(
+            "END:VCARD", f"{line}\r\nEND:VCARD"
+        )
+
+    people = (named("Lee", "Ann"), named("Lee", "Bo"), named("Chen", "Ann"))
+    report = run_import(db, vcf(*people, named("Lee", "Ann", title="Nurse")))
+    assert (report.imported, report.merged) == (3, 1)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from app.model.records import ContactRecord, Labeled
+from app.model.records import ContactRecord, Labeled, PostalAddress
 from app.services import importing
 from app.services.importing import (
     Cancelled,
@@ -307,3 +307,156 @@ def test_a_cancelled_import_ends_the_reader_processes(tmp_path: Path, db: Databa
     with pytest.raises(Cancelled), db.session() as s:
         import_files(s, [open_file(path, processes=2, piece=1024)], cancelled=cancelled)
     assert multiprocessing.active_children() == []
+
+
+def joins() -> bytes:
+    """With BATCH = 3: cards joining the last person of a written batch, a person still
+    waiting after a batch was written, and a written person given two introducers."""
+    return vcf(
+        card(fn="Al Ash", email="al@x.org"),
+        card(fn="Bo Birch", email="bo@x.org"),
+        card(fn="Cal Cedar", email="cal@x.org"),  # the first batch is written here
+        card(fn="Di Dale", email="di@x.org"),  # waiting
+        card(fn="Cal Cedar", email="cal@x.org", title="Chief"),  # joins the last one written
+        card(fn="Di Dale", email="di@x.org", title="Driver"),  # joins the one waiting
+        card(fn="Eve Elm", email="eve@x.org"),
+        # Bo, written with no introducer: his first UID, nobody's, is the one; not Ida's after.
+        with_lines(card(fn="Bo Birch", email="bo@x.org"), "X-SECONDACT-INTRODUCED-BY:u-nobody"),
+        with_lines(card(fn="Bo Birch", email="bo@x.org"), "X-SECONDACT-INTRODUCED-BY:urn:uuid:ida"),
+        card(uid="urn:uuid:ida", fn="Ida Ames", email="ida@x.org"),
+    )
+
+
+def test_cards_joining_the_last_person_written_or_one_still_waiting_join_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = imported(tmp_path, "whole", [parse_bytes(joins(), "j.vcf")], 10_000, monkeypatch)
+    batched = imported(tmp_path, "batched", [parse_bytes(joins(), "j.vcf")], 3, monkeypatch)
+    report, placed, writes, rows = batched
+    assert [n for n, _ in writes] == [3, 3] and writes[0][1] == 3
+    assert (report.imported, report.merged, report.unchanged) == (6, 2, 2)
+    assert (report, placed, rows) == whole[:2] + whole[3:]
+    people = {r[2]: r for r in rows["contacts"]}
+    assert set(people) == {"Al Ash", "Bo Birch", "Cal Cedar", "Di Dale", "Eve Elm", "Ida Ames"}
+    db = open_database(tmp_path / "batched.sqlite3")
+    with db.session() as s:
+        by_name = {r.full_name: r for r in importing.load_records(s, sorted(placed_ids(placed)))}
+    db.close()
+    assert by_name["Cal Cedar"].title == "Chief"
+    assert by_name["Di Dale"].title == "Driver"
+    assert by_name["Eve Elm"].title == ""
+    assert by_name["Bo Birch"].introduced_by_id is None
+
+
+def placed_ids(placed: list[int | None]) -> set[int]:
+    return {p for p in placed if p is not None}
+
+
+def one_odd_each() -> ParsedFile:
+    """People each odd in one way only (see _stored_as_built), written in a batch of their
+    own, then joined by a later card each."""
+    odd = [
+        ContactRecord(full_name=" Hal Ives", emails=[Labeled("hal@x.org")]),
+        ContactRecord(full_name="Ina Joy", emails=[Labeled("ina@x.org"), Labeled(" ij@x.org")]),
+        ContactRecord(full_name="Jon Kay", emails=[Labeled("jon@x.org"), Labeled("")]),
+        ContactRecord(
+            full_name="Kim Lowe", emails=[Labeled("kim@x.org")], addresses=[PostalAddress()]
+        ),
+        ContactRecord(full_name="Lou Moss", emails=[Labeled("lou@x.org")], photo_mime="image/png"),
+        ContactRecord(full_name="Max Nye", emails=[Labeled("max@x.org")], photo=b""),
+    ]
+    later = [
+        ContactRecord(full_name=r.full_name.strip(), emails=[r.emails[0]], title="Later")
+        for r in odd
+    ]
+    cards = [MappedCard(r, "one.vcf", i + 1) for i, r in enumerate([*odd, *later])]
+    return ParsedFile("one.vcf", cards=cards)
+
+
+def test_people_odd_in_one_way_joined_after_they_were_written_give_what_one_write_gave(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = imported(tmp_path, "whole", [one_odd_each()], 10_000, monkeypatch)
+    batched = imported(tmp_path, "batched", [one_odd_each()], 2, monkeypatch)
+    assert len(batched[2]) == 3
+    assert batched[0].imported == 6
+    assert (batched[0], batched[1], batched[3]) == (whole[0], whole[1], whole[3])
+
+
+def test_a_person_written_then_joined_from_another_file_keeps_the_uid_of_their_first_card(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def files() -> list[ParsedFile]:
+        return [
+            parse_bytes(vcf(card(uid="u-first", fn="Ann Lee", email="ann@x.org")), "a.vcf"),
+            parse_bytes(
+                vcf(card(uid="u-second", fn="Ann Lee", email="ann@x.org", title="Eng")), "b.vcf"
+            ),
+        ]
+
+    whole = imported(tmp_path, "whole", files(), 10_000, monkeypatch)
+    batched = imported(tmp_path, "batched", files(), 1, monkeypatch)
+    assert (batched[0].imported, batched[0].merged) == (1, 1)
+    assert (batched[0], batched[1], batched[3]) == (whole[0], whole[1], whole[3])
+    (ann,) = batched[3]["contacts"]
+    assert "u-first" in ann
+
+
+def stored_spellings() -> list[ParsedFile]:
+    """A new person whose organisation the database already holds in another spelling, and
+    people odd in two ways, written and then joined by later cards. (Their tag is spelled
+    alike: of two spellings of a new tag in one write, which one names it varies from run to
+    run.)"""
+    old = ContactRecord(
+        full_name="Old One", organization="ACME Inc.", tags=["Work"], emails=[Labeled("o@x.org")]
+    )
+    new = [
+        ContactRecord(
+            full_name="Ann Lee",
+            organization="acme",
+            tags=["Work", "Friends"],
+            emails=[Labeled("ann@x.org")],
+        ),
+        ContactRecord(
+            full_name="Bo Birch",
+            emails=[Labeled("bo@x.org"), Labeled(" b2@x.org ")],
+            addresses=[PostalAddress()],
+            photo_mime="image/png",
+        ),
+        ContactRecord(full_name="Cy Dunn", emails=[Labeled(" c@x.org ")], photo=b""),
+    ]
+    later = [
+        ContactRecord(
+            full_name="Ann Lee",
+            organization="Acme",
+            tags=["Work"],
+            emails=[Labeled("ann@x.org")],
+            title="Eng",
+        ),
+        ContactRecord(
+            full_name="Bo Birch",
+            emails=[Labeled("bo@x.org")],
+            title="T",
+            photo=b"\x89PNG",
+            photo_mime="image/png",
+        ),
+        ContactRecord(
+            full_name="Cy Dunn",
+            emails=[Labeled("c@x.org")],
+            title="T",
+            addresses=[PostalAddress(city="X")],
+        ),
+    ]
+    return [
+        ParsedFile("a.vcf", cards=[MappedCard(old, "a.vcf", 1)]),
+        ParsedFile("b.vcf", cards=[MappedCard(r, "b.vcf", i) for i, r in enumerate(new + later)]),
+    ]
+
+
+def test_people_written_under_a_stored_spelling_then_joined_give_what_one_write_gave(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = imported(tmp_path, "whole", stored_spellings(), 10_000, monkeypatch)
+    batched = imported(tmp_path, "batched", stored_spellings(), 1, monkeypatch)
+    assert len(batched[2]) == 4  # each new person written alone
+    assert (batched[0], batched[1], batched[3]) == (whole[0], whole[1], whole[3])
