@@ -296,7 +296,7 @@ def test_a_csv_opened_to_be_read_as_it_is_imported_takes_the_users_mapping(
         report = import_files(s, [open_file(path, {"Hobby": "note"})], lambda *p: seen.append(p))
     assert report.imported == 60
     assert seen[0] == (50, 60)  # its rows counted from the start
-    assert seen[-1] == (120, 120)  # 60 rows taken, 60 people written
+    assert seen[-1] == (60, 60)  # its 60 rows, each taken
     assert report.problems == read_file(path, {"Hobby": "note"}).problems
     with db.session() as s:
         notes = {get_contact(s, cid).note for cid in report.contact_ids}
@@ -326,7 +326,7 @@ def test_progress_counts_the_cards_of_a_file_in_either_case_from_the_start(
         report = import_files(s, [open_file(path, processes=1)], lambda *p: seen.append(p))
     assert report.imported == 120
     assert seen[0] == (50, 120)
-    assert seen[-1] == (240, 240)  # 120 cards taken and 120 new people written
+    assert seen[-1] == (120, 120)  # the file's 120 cards, each taken
 
 
 def test_progress_ends_at_its_total_when_a_note_quotes_begin_vcard(
@@ -339,7 +339,7 @@ def test_progress_ends_at_its_total_when_a_note_quotes_begin_vcard(
     seen: list[tuple[int, int]] = []
     with db.session() as s:
         import_files(s, [open_file(path)], lambda *p: seen.append(p))
-    assert seen[-1] == (2, 2)  # one card taken, one person written
+    assert seen[-1] == (1, 1)  # one card: the note's BEGIN:VCARD is not counted
     assert all(done <= total for done, total in seen)
 
 
