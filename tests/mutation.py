@@ -42,6 +42,7 @@ MODULES: dict[str, list[str]] = {
         "tests/services/test_import_promises.py",
         "tests/services/test_import_owed.py",
         "tests/services/test_import_streaming.py",
+        "tests/services/test_import_kept_pieces.py",
     ],
     "app/services/sending.py": [
         "tests/services/test_sending.py",
