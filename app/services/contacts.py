@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, NamedTuple, cast
@@ -226,10 +226,16 @@ def _apply_fields(session: Session, c: Contact, r: ContactRecord) -> None:
 
 
 def _name_ids(
-    session: Session, model: type[Organization] | type[Tag], names: set[str]
+    session: Session, model: type[Organization] | type[Tag], names: Iterable[str]
 ) -> dict[str, int]:
-    """Ids of organisations or tags by name_key, adding the missing ones."""
-    wanted = {name_key(n): n.strip() for n in names if name_key(n)}
+    """Ids of organisations or tags by name_key, adding the missing ones; a new one is
+    named as *names* first spells it (in the order given: never a set's, which changes with
+    the hash seed from run to run)."""
+    wanted: dict[str, str] = {}
+    for n in names:
+        key = name_key(n)
+        if key:
+            wanted.setdefault(key, n.strip())
     found: dict[str, int] = {}
     keys = list(wanted)
     for start in range(0, len(keys), 500):
@@ -297,8 +303,8 @@ def create_contacts(session: Session, records: list[ContactRecord]) -> list[int]
         return []
     # Every contact gets a stable UID, so an exported file imports back onto itself.
     records = [r if r.uid else replace(r, uid=f"urn:uuid:{uuid.uuid4()}") for r in records]
-    orgs = _name_ids(session, Organization, {r.organization for r in records})
-    tags = _name_ids(session, Tag, {t for r in records for t in r.tags})
+    orgs = _name_ids(session, Organization, (r.organization for r in records))
+    tags = _name_ids(session, Tag, (t for r in records for t in r.tags))
     now = utcnow()
     rows = []
     for r in records:

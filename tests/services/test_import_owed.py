@@ -393,3 +393,23 @@ def test_a_shared_phone_joins_the_cards_of_one_person_named_in_parts(db: Databas
     people = (named("Lee", "Ann"), named("Lee", "Bo"), named("Chen", "Ann"))
     report = run_import(db, vcf(*people, named("Lee", "Ann", title="Nurse")))
     assert (report.imported, report.merged) == (3, 1)
+
+
+@pytest.mark.parametrize("first", ["Work", "work"])
+def test_a_tag_or_organisation_spelled_two_ways_is_named_as_first_written(
+    tmp_path: Path, first: str
+) -> None:
+    """One import meets "Work" and "work" (one tag, one name key): the first spelling in the
+    file names it, every run (it was whichever a set of names gave first: the hash seed's)."""
+    other = "work" if first == "Work" else "Work"
+    one = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{}\r\nORG:{} Ltd\r\nCATEGORIES:{}\r\nEND:VCARD\r\n"
+    data = one.format("Ann Lee", first, first) + one.format("Bob Roy", other, other)
+    db = open_database(tmp_path / "t.sqlite3")
+    try:
+        run_import(db, data.encode())
+        with db.session() as s:
+            people = [get_contact(s, cid) for cid in (1, 2)]
+        assert [p.tags for p in people] == [[first], [first]]
+        assert [p.organization for p in people] == [f"{first} Ltd", f"{first} Ltd"]
+    finally:
+        db.close()
