@@ -17,7 +17,9 @@ then runs, each printing its figures beside the baseline it measured in the same
    imported into it as the window does, against `second-act import`), and
    duplicates_bench.py (possible duplicates counted at start, the review, each decision
    and a whole group merged, bulk delete and its undo, bulk tag, tier, industry and delete
-   through the window, an import undone through it, each with its longest stall, start-up)
+   through the window, an import undone through it, each with its longest stall, start-up),
+   and today_bench.py (the tier set on all through the window and Today read again with
+   everyone due: the window's longest stall)
 
 Takes 10 to 15 minutes on a 2-core machine. bench/RESULTS.md keeps what it printed.
 """
@@ -65,6 +67,7 @@ def main() -> None:
         run("cli_bench.py", n, "--data", str(clustered))
         run("import_bench.py", "--full-book", str(clustered))
         run("duplicates_bench.py", n, interactions, "--data", str(clustered))
+        run("today_bench.py", n, interactions, "--data", str(clustered))
 
 
 if __name__ == "__main__":
