@@ -5,13 +5,15 @@ Each returns what its undo needs, so the window can push it as one step.
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.model.records import TIERS
 from app.model.tables import Contact, ContactTag, Tag, name_key, utcnow
 from app.services import search
-from app.services.contacts import load_records, tags_named
+from app.services.contacts import IN_IDS_JSON, load_records, tags_named
 
 FIELDS = {"tier": Contact.tier, "industry": Contact.industry}
 SEARCHED = {"industry"}  # fields the search index holds (search._search_row)
@@ -55,8 +57,14 @@ def shared_value(session: Session, ids: list[int], field: str) -> str | None:
     when they differ: the bulk dialog starts there rather than at a value that would
     overwrite theirs."""
     column = FIELDS[field]
+    # The ids as one JSON array: 50,000 bound parameters took the window's thread about
+    # 50 ms to render before the dialog could open.
     values = session.scalars(
-        select(column).where(Contact.id.in_(ids), Contact.deleted_at.is_(None)).distinct().limit(2)
+        select(column)
+        .where(Contact.id.in_(IN_IDS_JSON), Contact.deleted_at.is_(None))
+        .distinct()
+        .limit(2),
+        {"ids": json.dumps(ids)},
     ).all()
     return values[0] if len(values) == 1 else None
 

@@ -467,7 +467,7 @@ def _set_in_chunks(
     changed. *cancelled* is asked before each chunk: yes raises Cancelled."""
     stmt = (
         update(Contact)
-        .where(where, Contact.id.in_(_IN_CHUNK))
+        .where(where, Contact.id.in_(IN_IDS_JSON))
         .values(**values, updated_at=Contact.updated_at)
         .returning(Contact.id)
         .execution_options(synchronize_session=False)
@@ -862,13 +862,13 @@ _RECORD_COLUMNS = (
 )
 # A chunk of ids travels as one JSON array: thousands of bound parameters cost SQLAlchemy more
 # to render than SQLite takes to answer.
-_IN_CHUNK = select(
+IN_IDS_JSON = select(
     func.json_each(bindparam("ids", type_=String)).table_valued("value").c.value
 ).scalar_subquery()
 _RECORDS = (
     select(*_RECORD_COLUMNS)
     .outerjoin(Organization, Contact.organization_id == Organization.id)
-    .where(Contact.id.in_(_IN_CHUNK), Contact.deleted_at.is_(None))
+    .where(Contact.id.in_(IN_IDS_JSON), Contact.deleted_at.is_(None))
 )
 
 
@@ -877,7 +877,7 @@ def _children(*columns: Any) -> Any:
     table = columns[0].class_
     return (
         select(table.contact_id, *columns)
-        .where(table.contact_id.in_(_IN_CHUNK))
+        .where(table.contact_id.in_(IN_IDS_JSON))
         .order_by(table.contact_id, table.position)
     )
 
@@ -901,15 +901,15 @@ _CHILDREN = {
 _TAGS = (
     select(ContactTag.contact_id, Tag.name)
     .join(Tag, Tag.id == ContactTag.tag_id)
-    .where(ContactTag.contact_id.in_(_IN_CHUNK))
+    .where(ContactTag.contact_id.in_(IN_IDS_JSON))
     .order_by(ContactTag.contact_id, Tag.name)
 )
 _PHOTOS = select(ContactPhoto.contact_id, ContactPhoto.data, ContactPhoto.mime).where(
-    ContactPhoto.contact_id.in_(_IN_CHUNK)
+    ContactPhoto.contact_id.in_(IN_IDS_JSON)
 )
 # The key alone: the mime type is stored after the picture, and reading it meant reading
 # through every picture (a fifth of `list --json`).
-_HAS_PHOTO = select(ContactPhoto.contact_id).where(ContactPhoto.contact_id.in_(_IN_CHUNK))
+_HAS_PHOTO = select(ContactPhoto.contact_id).where(ContactPhoto.contact_id.in_(IN_IDS_JSON))
 
 
 def _birthday(year: int | None, month: int | None, day: int | None) -> Birthday | None:

@@ -86,3 +86,24 @@ def test_last_contacts_is_each_persons_latest_day(db: Database) -> None:
         for day in (dt.date(2026, 3, 1), dt.date(2026, 5, 2), dt.date(2025, 1, 1)):
             log_interaction(s, a, day, "coffee", "")
         assert last_contacts(s) == {a: dt.date(2026, 5, 2)}
+
+
+def test_the_value_a_whole_selection_shares_is_found_among_thousands(db: Database) -> None:
+    """What the bulk Keep in touch and Set industry dialogs start at: the tier every selected
+    live contact has, "" when none has one, None when they differ (past SQLite's old limit of
+    999 bound values: the ids travel as one JSON array)."""
+    from app.services import bulk
+    from app.services.contacts import create_contacts, delete_contacts
+
+    with db.session() as s:
+        ids = create_contacts(s, [ContactRecord(full_name=f"P {i}", tier="B") for i in range(1500)])
+        other = create_contacts(s, [ContactRecord(full_name="Odd One", tier="A")])
+        plain = create_contacts(s, [ContactRecord(full_name=f"Q {i}") for i in range(3)])
+    with db.session() as s:
+        assert bulk.shared_value(s, ids, "tier") == "B"
+        assert bulk.shared_value(s, [*ids, *other], "tier") is None
+        assert bulk.shared_value(s, plain, "tier") == ""
+        delete_contacts(s, other)
+    with db.session() as s:
+        # A deleted contact's tier does not count.
+        assert bulk.shared_value(s, [*ids, *other], "tier") == "B"
