@@ -254,26 +254,29 @@ class DayEdit(QWidget):
                 )
             )
             self._red = not understood
-            # Red behind the text (the spin box's style sheet would lay its text out wrong).
-            palette = self.palette()
-            if not understood:
-                palette.setColor(QPalette.ColorRole.Base, ERROR_BG)
-            self.text.setPalette(palette)
             self.text.setToolTip(plain_tooltip(problem + ("\n\n" if problem else "") + HINT))
-            self.message.show_messages([problem] if problem else [])
-            self._fit_dialog()
+            mark_field(self.text, self.message, problem)
 
-    def _fit_dialog(self) -> None:
-        """A dialog grows to show the whole message: a wrapped label's second line was cut."""
-        win = self.window()
-        layout = win.layout()
-        if not isinstance(win, QDialog) or not win.isVisible() or layout is None:
-            return
-        layout.activate()
-        need = (
-            layout.totalHeightForWidth(win.width())
-            if layout.hasHeightForWidth()
-            else layout.totalSizeHint().height()
-        )
-        if need > win.height():
-            win.resize(win.width(), need)
+
+def mark_field(field: QWidget, message: ErrorLabel, problem: str) -> None:
+    """*problem* in red under *field* and red behind its text (a palette: a style sheet
+    would lay a spin box's text out wrong); both cleared when *problem* is "". A dialog
+    grows to show the whole message: a wrapped label's second line was cut."""
+    owner = field.parentWidget() or field
+    palette = owner.palette()
+    if problem:
+        palette.setColor(QPalette.ColorRole.Base, ERROR_BG)
+    field.setPalette(palette)
+    message.show_messages([problem] if problem else [])
+    win = field.window()
+    layout = win.layout()
+    if not isinstance(win, QDialog) or not win.isVisible() or layout is None:
+        return
+    layout.activate()
+    need = (
+        layout.totalHeightForWidth(win.width())
+        if layout.hasHeightForWidth()
+        else layout.totalSizeHint().height()
+    )
+    if need > win.height():
+        win.resize(win.width(), need)

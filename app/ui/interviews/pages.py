@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, QEvent, Qt, QTime, QTimer, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -39,11 +39,11 @@ from app.services import interviews as iv
 from app.services.days import parse_time
 from app.services.interviews import InterviewDetail, InterviewRecord, PlannedQuestion
 from app.services.question_bank import Question
-from app.ui.common.day_edit import DayEdit, from_qdate
+from app.ui.common.day_edit import DayEdit, from_qdate, mark_field
 from app.ui.common.rows_model import RowsModel
 from app.ui.common.tables import day_text, rows_table
 from app.ui.common.text import plain_label, plain_tooltip
-from app.ui.common.widgets import ERROR_BG, ErrorLabel, button_row
+from app.ui.common.widgets import ErrorLabel, button_row
 
 SAVE_AFTER_MS = 700
 TIME_HINT = "The time agreed, as you write it: 14:30, 14.30, 9 or 2:30 pm."
@@ -215,11 +215,7 @@ class WhenEdit(QWidget):
     def _mark_time(self, understood: bool) -> None:
         typed = self.time.text().strip()
         problem = "" if understood else f"“{typed}” is not a time this field can read. Try 14:30."
-        palette = self.palette()
-        if not understood:
-            palette.setColor(QPalette.ColorRole.Base, ERROR_BG)
-        self.time.setPalette(palette)
-        self.time_message.show_messages([problem] if problem else [])
+        mark_field(self.time, self.time_message, problem)
 
     def _changed(self, *_: Any) -> None:
         self.dateTimeChanged.emit(self.dateTime())
