@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import traceback
 from collections.abc import Callable
@@ -14,6 +15,8 @@ from app.progress import throttled
 from app.services.importing import Cancelled
 
 Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
+log = logging.getLogger(__name__)
+
 PROGRESS_EVERY = 0.05  # seconds: twenty updates a second is smooth to the eye
 SHOW_AFTER_MS = 300  # work that ends sooner shows no dialog at all
 
@@ -165,6 +168,8 @@ class LatestRead(QObject):
         def landed(answer: Any, ok: bool) -> None:
             self._tasks.remove(task)
             if generation != self._generation:
+                if not ok:  # not shown, as it is stale; still never lost
+                    log.error("a read overtaken by a newer one failed: %s", answer)
                 return  # a newer read is on its way: this answer is already stale
             self._landed = generation
             (apply if ok else failed)(answer)

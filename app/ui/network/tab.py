@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from typing import NamedTuple
 
-from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,7 +31,7 @@ from app.services.industries import (
 )
 from app.storage.db import Database
 from app.ui.common.chart import BarChart, segment_colors
-from app.ui.common.tasks import Task
+from app.ui.common.tasks import LatestRead
 from app.ui.common.text import plain_label, plural
 
 log = logging.getLogger(__name__)
@@ -82,10 +82,7 @@ class NetworkTab(QWidget):
     def __init__(self, db: Database, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._db = db
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._generation = 0
-        self._tasks: list[Task] = []
+        self._reads = LatestRead(self)
         self.busy = plain_label()
         self.busy.setObjectName("map_busy")
         self.target = QComboBox()
@@ -159,10 +156,8 @@ class NetworkTab(QWidget):
         keep what they show until the new counts arrive (then `loaded` is emitted)."""
         day = today or dt.date.today()
         db = self._db
-        self._generation += 1
-        generation = self._generation
 
-        def work(_progress: object, _cancelled: object) -> MapCounts:
+        def read() -> MapCounts:
             with db.session() as s:
                 return MapCounts(
                     by_industry(s, day),
@@ -171,27 +166,19 @@ class NetworkTab(QWidget):
                     industries_in_use(s),
                 )
 
-        task = Task(work)
-        task.signals.finished.connect(lambda counts: self._counted(generation, counts))
-        task.signals.failed.connect(lambda report: self._failed(generation, report))
-        self._tasks.append(task)
-        task.signals.finished.connect(lambda _c: self._tasks.remove(task))
-        task.signals.failed.connect(lambda _r: self._tasks.remove(task))
         self.busy.setText("Counting…")
-        self._pool.start(task)
+        # Only the newest count is shown: an older one landing late is dropped.
+        self._reads.start(read, self._counted, self._failed)
 
     def wait(self) -> None:
         """Let a count in progress finish (before the database closes)."""
-        self._pool.waitForDone()
+        self._reads.wait()
 
-    def _failed(self, generation: int, report: str) -> None:
-        if generation == self._generation:
-            self.busy.setText("The map could not be counted; it shows the last counts.")
+    def _failed(self, report: str) -> None:
+        self.busy.setText("The map could not be counted; it shows the last counts.")
         log.error("network map: %s", report)
 
-    def _counted(self, generation: int, counts: MapCounts) -> None:
-        if generation != self._generation:
-            return  # a newer count is on its way: this one is already stale
+    def _counted(self, counts: MapCounts) -> None:
         self.busy.setText("")
         industries, employers, target, known = counts
         self.industries.set_bars(industries, target)
