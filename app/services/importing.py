@@ -631,9 +631,8 @@ def import_files(
             if card is None or card.skipped:
                 run.report.skipped += 1
                 where.append(None)
-                run.tick()
-                continue
-            where.append(run.add(card, source))
+            else:
+                where.append(run.add(card, source))
             run.tick()
     finally:
         walk.close()  # a reading left half-way (Cancel) ends its reader processes now
