@@ -11,6 +11,8 @@ a copy of its own); `MODULE:GROUP` runs one group, `MODULE` all of them in turn.
 `--keep DIR` makes the scratch copy in DIR (one folder per module or group) and leaves it
 there, so `cd DIR/<module> && python -m mutmut show NAME` shows a survivor.
 `--max-children N`: mutants run at once (2 by default).
+`--functions F,G`: of a group, only the mutants of these functions (a group measured in parts,
+say the functions a change touched).
 """
 
 from __future__ import annotations
@@ -148,7 +150,7 @@ GROUPS: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 *("_apply_server_cards", "_as_here", "_live_contact", "_apply_change"),
                 *("_apply_server_deletions", "_push_local_edits", "_where", "_write"),
                 *("_refused", "_push_new_contacts", "_link", "_deleted_here"),
-                *("_push_local_deletions", "last_synced"),
+                *("_push_local_deletions", "last_synced", "_first_of_each"),
             ),
             [
                 "tests/services/test_sync_merge.py",
@@ -259,9 +261,12 @@ def main(argv: list[str]) -> int:
     # A folder to leave the scratch copies in, to `mutmut show` a survivor there.
     keep = Path(os.environ["MUTATION_KEEP"]).resolve() if os.environ.get("MUTATION_KEEP") else None
     children = MAX_CHILDREN
-    while argv[:1] in (["--keep"], ["--max-children"]) and len(argv) > 1:
+    only: list[str] = []
+    while argv[:1] in (["--keep"], ["--max-children"], ["--functions"]) and len(argv) > 1:
         if argv[0] == "--keep":
             keep = Path(argv[1]).resolve()
+        elif argv[0] == "--functions":
+            only = _functions(*argv[1].split(","))
         else:
             children = argv[1]
         argv = argv[2:]
@@ -271,6 +276,12 @@ def main(argv: list[str]) -> int:
         return 2
     lines = []
     for name, module, tests, patterns in runs:
+        if only:
+            unknown = sorted(set(only) - set(patterns))
+            if unknown:
+                print(f"not in {name}: {', '.join(unknown)}")
+                return 2
+            patterns = only
         killed, total, survivors = score(module, tests, keep, patterns, name, children)
         share = 100 * killed / total if total else 0.0
         lines.append(f"{name}: {killed}/{total} mutants killed ({share:.0f}%)")

@@ -781,7 +781,7 @@ def _apply_server_cards(job: _Book, cards: dict[str, tuple[str, str]]) -> None:
                 if cid is None or mine is None:
                     continue
                 here = card_text(s, mine, text)
-                same = here == card_text(s, _as_here(replace(theirs), mine), text)
+                same = _says_all(s, here, replace(theirs), mine, text)
                 # A contact that was here already may know more than the card: written back.
                 _link(s, job, href, cid, etag, text, _hash(here) if same else "")
             s.flush()
@@ -806,6 +806,13 @@ def _as_here(theirs: ContactRecord, mine: ContactRecord) -> ContactRecord:
     """A server's record as it would read here: on *mine*'s id, with its introducer."""
     theirs.id, theirs.introduced_by_id = mine.id, mine.introduced_by_id
     return theirs
+
+
+def _says_all(s: Session, here: str, theirs: ContactRecord, mine: ContactRecord, text: str) -> bool:
+    """Whether the server's card *text*, read as *theirs*, already says all that *here* (the
+    card of *mine*, the contact here) does: its fields, and who introduced the contact."""
+    introducers = _introducer(here), _introducer(text)
+    return here == card_text(s, _as_here(theirs, mine), text) and introducers[0] == introducers[1]
 
 
 def _live_contact(s: Session, link: SyncCard | None) -> Contact | None:
@@ -838,7 +845,7 @@ def _apply_change(
     link.card, link.etag = text, etag
     link.conflict, link.conflict_etag = None, ""
     report.changed_here += 1
-    if edited_here and now != card_text(s, _as_here(theirs, mine), text):
+    if edited_here and not _says_all(s, now, theirs, mine, text):
         report.merged += 1
         link.local_hash = ""  # both sides' edits go back to the server below
     else:

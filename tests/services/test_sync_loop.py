@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.model.records import ContactRecord, Labeled
-from app.services import sync
+from app.services import carddav, sync
 from app.services.contacts import (
     create_contact,
     delete_contacts,
@@ -23,7 +23,7 @@ from app.services.importing import parse_bytes
 from app.storage.db import Database
 from app.vcard.problems import Severity
 from tests.carddav_server import PASSWORD, Radicale, radicale
-from tests.services.test_sync import card, connect, run, synced_ann
+from tests.services.test_sync import card, connect, edit, run, synced_ann
 
 
 @pytest.fixture
@@ -33,16 +33,22 @@ def server(tmp_path: Path) -> Iterator[Radicale]:
         yield srv
 
 
+def introduced_by_bob(db: Database, cid: int) -> int:
+    """Bob Roy (UID bob) made here and set as *cid*'s introducer: his id."""
+    with db.session() as s:
+        bob = create_contact(s, ContactRecord(uid="bob", full_name="Bob Roy"))
+        r = get_contact(s, cid)
+        r.introduced_by_id = bob
+        update_contact(s, r)
+    return bob
+
+
 def test_a_change_there_to_a_contact_introduced_here_keeps_the_introducer(
     server: Radicale, db: Database
 ) -> None:
     """The card names Ann's introducer by UID; merging a change there reads it here."""
     ann = synced_ann(db, server)
-    with db.session() as s:
-        bob = create_contact(s, ContactRecord(uid="bob", full_name="Bob Roy"))
-        r = get_contact(s, ann)
-        r.introduced_by_id = bob
-        update_contact(s, r)
+    bob = introduced_by_bob(db, ann)
     run(db)
     server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Pilot"))
     report = run(db)
@@ -152,3 +158,113 @@ def test_a_first_sync_counts_a_card_joining_a_contact_here_as_a_change_here(
     connect(db, server)
     report = run(db)
     assert (report.added_here, report.changed_here) == (1, 1)
+
+
+def test_a_first_sync_joining_a_contact_introduced_here_keeps_the_introducer_in_step(
+    server: Radicale, db: Database
+) -> None:
+    """The joined contact's card names its introducer by UID, which takes the session: the
+    card goes up with it once, and the next sync finds both sides in step."""
+    with db.session() as s:
+        bob = create_contact(s, ContactRecord(uid="bob", full_name="Bob Roy"))
+        create_contact(
+            s,
+            ContactRecord(full_name="Ann Lee", emails=[Labeled("ann@x.org")], introduced_by_id=bob),
+        )
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Pilot"))
+    connect(db, server)
+    report = run(db)
+    assert (report.added_here, report.changed_here) == (0, 1)
+    with db.session() as s:
+        (ann,) = [i for i in list_contact_ids(s) if i != bob]
+        r = get_contact(s, ann)
+        assert (r.title, r.introduced_by_id) == ("Pilot", bob)
+    ann_card = next(t for h, t in server.cards().items() if h.endswith("/ann.vcf"))
+    assert "INTRODUCED-BY:bob" in ann_card and "TITLE:Pilot" in ann_card
+    assert run(db).summary == "everything was already in step"
+
+
+def test_a_card_the_reader_skips_for_two_reasons_is_reported_with_both(
+    server: Radicale, db: Database
+) -> None:
+    """A resource whose text holds a nameless card nested in another (Radicale stores it):
+    both cards are skipped, each for its reason, and the report gives the two, apart."""
+    nested = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:n1\r\nFN:\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:n1\r\nFN:\r\nEND:VCARD\r\nEND:VCARD\r\n"
+    )
+    server.put("n1.vcf", nested)
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+    ((href, text),) = [(h, t) for h, t in server.cards().items() if h.endswith("/n1.vcf")]
+    reasons = [
+        p.message
+        for c in parse_bytes(text.encode(), href).cards
+        for p in c.problems
+        if p.severity is Severity.ERROR
+    ]
+    assert len(reasons) == 2
+    connect(db, server)
+    (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    assert report.added_here == 1
+    assert report.problems == [
+        f"{href}: not a card Second Act can read ({reasons[0]}; {reasons[1]}); "
+        "left on the server as it is."
+    ]
+
+
+def test_cards_after_a_waiting_conflict_in_the_same_batch_are_applied(
+    server: Radicale, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without sync-collection every card is listed at each sync, the one whose conflict
+    waits for the user too: it is passed over, and the cards after it still come."""
+
+    def refused(*_a: object, **_k: object) -> carddav.Changes:
+        raise carddav.CardDavError("no sync-collection here", 501)
+
+    monkeypatch.setattr(carddav, "sync_collection", refused)
+    people = [("ann", "Ann Lee"), ("bob", "Bob Ray"), ("cy", "Cy Twombly"), ("di", "Di Fox")]
+    for uid, name in people:
+        server.put(f"{uid}.vcf", card(uid, name, f"{uid}@x.org"))
+    connect(db, server)
+    assert run(db).added_here == 4
+    with db.session() as s:
+        ids = {get_contact(s, i).uid: i for i in list_contact_ids(s)}
+    edit(db, ids["ann"], title="Director")
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Keeper"))
+    assert run(db).conflicts == ["Ann Lee"]
+    for uid, name in people[1:]:
+        server.put(f"{uid}.vcf", card(uid, name, f"{uid}@x.org", "TITLE:Pilot"))
+    fetch = carddav.fetch
+
+    def conflict_first(
+        http: carddav.Connection, url: str, hrefs: list[str]
+    ) -> dict[str, tuple[str, str]]:
+        """The server's answer, the card in conflict first (a server answers in any order)."""
+        got = fetch(http, url, hrefs)
+        return dict(sorted(got.items(), key=lambda item: not item[0].endswith("/ann.vcf")))
+
+    monkeypatch.setattr(carddav, "fetch", conflict_first)
+    report = run(db)
+    assert (report.changed_here, report.conflicts) == (3, [])
+    with db.session() as s:
+        titles = {uid: get_contact(s, cid).title for uid, cid in ids.items()}
+        assert [link.contact_id for link in sync.conflicts(s)] == [ids["ann"]]
+    assert titles == {"ann": "Director", "bob": "Pilot", "cy": "Pilot", "di": "Pilot"}
+
+
+def test_an_introducer_set_here_goes_up_when_the_server_changed_the_card_meanwhile(
+    server: Radicale, db: Database
+) -> None:
+    """The introducer is set here, another field there: the merge keeps both, and the
+    server's card gets the introducer too (it was dropped, the sides said to be in step)."""
+    ann = synced_ann(db, server)
+    bob = introduced_by_bob(db, ann)
+    server.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Pilot"))
+    report = run(db)
+    assert (report.changed_here, report.merged, report.changed_there) == (1, 1, 1)
+    with db.session() as s:
+        r = get_contact(s, ann)
+        assert (r.title, r.introduced_by_id) == ("Pilot", bob)
+    ann_card = next(t for h, t in server.cards().items() if h.endswith("/ann.vcf"))
+    assert "INTRODUCED-BY:bob" in ann_card and "TITLE:Pilot" in ann_card
+    assert run(db).summary == "everything was already in step"
