@@ -17,11 +17,12 @@ from sqlalchemy import func, select
 from app.model.records import ContactRecord, Labeled
 from app.model.tables import SyncCard
 from app.services import carddav, sync
-from app.services.contacts import create_contact, list_contact_ids
+from app.services.contacts import create_contact, delete_contacts, get_contact, list_contact_ids
 from app.storage.db import Database
 from tests.carddav_server import PASSWORD, USER, Radicale, radicale
 from tests.hostile_dav import Handler, Hostile, hostile
 from tests.services.test_sync import card, edit, fill_server, names, server_names
+from tests.services.test_sync import connect as connect_direct
 
 _HOP = {"host", "content-length", "connection", "transfer-encoding", "accept-encoding"}
 
@@ -211,3 +212,109 @@ def test_a_fetch_failing_after_the_first_batch_keeps_that_batch_and_adds_no_one_
     assert len(names(db)) == links(db) == 12 and len(srv.cards()) == 12
     assert sorted(server_names(srv)) == names(db)
     in_step(db)
+
+
+def test_a_new_card_refused_where_the_server_holds_none_is_reported_with_the_reason(
+    servers: tuple[Radicale, Proxy], db: Database
+) -> None:
+    """409 to a new card, and nothing at its address to link it to: said, with the
+    server's reason; the contact stays here unlinked and goes up at the next sync."""
+    srv, proxy = servers
+    with db.session() as s:
+        create_contact(s, ContactRecord(full_name="Eve Ng", emails=[Labeled("eve@x.org")]))
+    connect(db, proxy)
+    refused = proxy.fail(put_of("Eve Ng", new=True), 409)
+    report = sync_once(db)
+    assert refused.hit == 1 and links(db) == 0
+    ((href, why),) = [p.split(": the server refused the new card (") for p in report.problems]
+    assert why == f"{proxy.url.split('://')[1]} answered 409 Conflict for {href}.)."
+    assert sync_once(db).added_there == 1 and server_names(srv) == ["Eve Ng"]
+
+
+def three_synced(srv: Radicale, proxy: Proxy, db: Database) -> None:
+    """Ann Lee, Bob Ray and Cy Twombly on the server, synced here once through *proxy*."""
+    for uid, name in [("ann", "Ann Lee"), ("bob", "Bob Ray"), ("cy", "Cy Twombly")]:
+        srv.put(f"{uid}.vcf", card(uid, name, f"{uid}@x.org"))
+    connect(db, proxy)
+    sync_once(db)
+
+
+def refused_edit_of(name: str, proxy: Proxy, db: Database) -> str:
+    """*name*'s contact edited here, the edit refused with 409 at the version here (the
+    server's card unchanged): the sync's one problem."""
+    with db.session() as s:
+        (cid,) = [i for i in list_contact_ids(s) if get_contact(s, i).full_name == name]
+    edit(db, cid, title="Curator")
+    refused = proxy.fail(put_of(name, new=False), 409)
+    reports = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    assert refused.hit == 1
+    ((problem,),) = [r.problems for r in reports if r.problems]
+    return problem
+
+
+def test_an_edit_refused_at_the_version_here_is_said_in_a_book_of_many_cards(
+    servers: tuple[Radicale, Proxy], db: Database
+) -> None:
+    """The version refused is looked up for that card, not the book's first."""
+    srv, proxy = servers
+    three_synced(srv, proxy, db)
+    with db.session() as s:
+        last = s.scalars(select(SyncCard).order_by(SyncCard.id.desc())).first()
+        assert last is not None and last.contact_id is not None
+        name, href = get_contact(s, last.contact_id).full_name, last.href
+    assert refused_edit_of(name, proxy, db).startswith(f"{href}: the server refused the change (")
+
+
+def test_an_edit_refused_at_the_version_here_is_said_beside_a_book_of_the_same_paths(
+    servers: tuple[Radicale, Proxy], db: Database, tmp_path: Path
+) -> None:
+    """Two servers where the user has the same name: their books, and so their cards'
+    paths, are the same. The version refused is the one of this book's card."""
+    srv, proxy = servers
+    with radicale(tmp_path / "other") as other:
+        other.make_book()
+        other.put("ann.vcf", card("ann-kim", "Ann Kim", "kim@y.org"))
+        connect_direct(db, other)
+        sync_once(db)
+        srv.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+        connect(db, proxy)
+        sync.sync_all(db, password_for=lambda _k: PASSWORD)
+        with db.session() as s:
+            hrefs = [(c.book_id, c.href, c.etag) for c in s.scalars(select(SyncCard))]
+        assert len({h for _, h, _ in hrefs}) == 1 and len({e for *_, e in hrefs}) == 2
+        href = hrefs[0][1]
+        assert refused_edit_of("Ann Lee", proxy, db).startswith(
+            f"{href}: the server refused the change ("
+        )
+
+
+def test_a_link_another_sync_removed_meanwhile_is_passed_over(
+    servers: tuple[Radicale, Proxy], db: Database
+) -> None:
+    """Two contacts deleted here; while the first deletion goes up, another sync of the
+    book (a second window) forgets the second's link: it is passed over, not a crash, and
+    the rest of the sync ends."""
+    srv, proxy = servers
+    three_synced(srv, proxy, db)
+    with db.session() as s:
+        ids = {get_contact(s, i).uid: i for i in list_contact_ids(s)}
+        delete_contacts(s, [ids["ann"], ids["bob"]])
+    deletes: list[str] = []
+
+    def first_delete_forgets_the_other_link(h: Handler) -> bool:
+        if h.command == "DELETE":
+            deletes.append(h.path)
+            if len(deletes) == 1:
+                with db.session() as s:
+                    other = s.scalars(
+                        select(SyncCard).where(
+                            SyncCard.href != h.path, SyncCard.contact_id != ids["cy"]
+                        )
+                    ).one()
+                    s.delete(other)
+        return False
+
+    proxy.fail(first_delete_forgets_the_other_link)
+    report = sync_once(db)
+    assert report.problems == [] and (report.deleted_there, len(deletes)) == (1, 1)
+    assert len(srv.cards()) == 2

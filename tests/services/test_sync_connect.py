@@ -1,0 +1,139 @@
+"""How a sync reaches its servers, without the window: the password kept in the keyring, the
+certificate the user trusted, an address an older version kept, a Stop that cuts a request
+waiting on the network, and the deletions held by default.
+
+Asked for by mutation testing (tests/MUTATION.md, app/services/sync.py, the "loop" group):
+only the window's tests (tests/ui/sync, the trust prompt's) reached these."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import trustme
+
+from app.model.tables import SyncAccount, SyncBook
+from app.services import carddav, sync, trust
+from app.storage.db import Database
+from tests.carddav_server import PASSWORD, USER, Radicale, radicale
+from tests.hostile_dav import Handler, Hostile, hostile
+from tests.services.test_sync import card, connect, names
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[Radicale]:
+    """Radicale over HTTPS with a certificate of a private authority (a home server's),
+    holding Ann Lee; srv.verify trusts that authority."""
+    with radicale(tmp_path / "tls", tls=trustme.CA()) as srv:
+        srv.make_book()
+        srv.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+        yield srv
+
+
+def tls_account(db: Database, srv: Radicale) -> None:
+    with carddav.client(srv.url, USER, PASSWORD, srv.verify) as http:  # type: ignore[arg-type]
+        books = carddav.discover(http, srv.url)
+    with db.session() as s:
+        sync.add_account(s, srv.url, USER, books)
+
+
+def test_a_server_whose_certificate_the_user_trusted_syncs_with_the_kept_password(
+    tls_server: Radicale, db: Database
+) -> None:
+    """The sync as the window starts it: no password given (the keyring's), no certificate
+    authority given (the system's, and the certificates the user trusted)."""
+    tls_account(db, tls_server)
+    assert sync.passwords().set(sync.AccountKey(tls_server.url, USER), PASSWORD)
+    (report,) = sync.sync_all(db)
+    assert "certificate of 127.0.0.1" in report.problems[0]  # not trusted yet: nothing sent
+    assert names(db) == []
+    where = urlsplit(tls_server.url)
+    assert where.hostname and where.port
+    cert = trust.fetch_certificate(where.hostname, where.port)
+    assert cert is not None
+    with db.session() as s:
+        trust.trust(s, cert)
+    (report,) = sync.sync_all(db)
+    assert (report.problems, report.added_here) == ([], 1)
+    assert names(db) == ["Ann Lee"]
+
+
+def test_a_certificate_authority_given_to_the_sync_is_trusted(
+    tls_server: Radicale, db: Database
+) -> None:
+    tls_account(db, tls_server)
+    assert isinstance(tls_server.verify, carddav.ssl.SSLContext)
+    (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD, verify=tls_server.verify)
+    assert (report.problems, report.added_here) == ([], 1)
+
+
+def test_an_http_address_an_older_version_kept_is_reported_for_each_book_unsent(
+    db: Database,
+) -> None:
+    """As an older version stored it (the window now refuses such an address)."""
+    url = "http://dav.example.org"
+    with db.session() as s:
+        old = SyncAccount(url=url, username=USER)
+        s.add(old)
+        s.flush()
+        s.add_all(
+            SyncBook(account_id=old.id, url=f"{url}/ann/b{i}/", name=f"Book {i}") for i in range(2)
+        )
+        account = old.id
+    with pytest.raises(carddav.CardDavError) as refused:
+        carddav.check_address(url)
+    why = str(refused.value)
+    assert "unencrypted" in why
+    reports = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    assert [(r.book, r.problems) for r in reports] == [("Book 0", [why]), ("Book 1", [why])]
+    with db.session() as s:
+        assert [b.last_error for b in sync.books_of(s, account)] == [why, why]
+        assert sync.last_synced(s) == (None, f"Book 0: {why}; Book 1: {why}")
+
+
+def test_a_stop_cuts_a_request_waiting_on_the_network(db: Database) -> None:
+    """The server answers a byte at a time for minutes: Stop ends the sync at once, as
+    "stopped", not when the answer or the time allowed for it runs out."""
+
+    def drip(h: Handler, _state: Hostile) -> None:
+        h.drip(b" ", 0.05)
+
+    with hostile(drip) as server:
+        with db.session() as s:
+            book = carddav.BookInfo(f"{server.url}/{USER}/contacts/", "Contacts", True)
+            sync.add_account(s, server.url, USER, [book])
+        stop = carddav.Stop()
+        reports: list[sync.SyncReport] = []
+
+        def run() -> None:
+            reports.extend(sync.sync_all(db, password_for=lambda _k: PASSWORD, cancelled=stop))
+
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        assert server.answering.wait(30)
+        stop.set()
+        worker.join(60)  # a bound for a broken build; the answer drips for far longer
+        assert not worker.is_alive()
+        assert not server.finished.is_set()
+    ((report,),) = [reports]
+    assert report.problems == [str(carddav.Stopped())]
+
+
+def test_more_than_a_handful_of_deletions_are_held_unless_the_sync_is_told(
+    tmp_path: Path, db: Database
+) -> None:
+    with radicale(tmp_path / "radicale") as srv:
+        srv.make_book()
+        for i in range(sync.HANDFUL + 1):
+            srv.put(f"p{i}.vcf", card(f"p{i}", f"Pat{i} Roe", f"p{i}@x.org"))
+        connect(db, srv)
+        (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+        assert report.added_here == sync.HANDFUL + 1
+        for href in srv.cards():
+            srv.delete(href)
+        (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    assert (report.deleted_here, report.deletions_held) == (0, sync.HANDFUL + 1)
+    assert len(names(db)) == sync.HANDFUL + 1
