@@ -7,6 +7,7 @@ of a mutation run's (tests/mutation.py runs them for each mutant)."""
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import os
 import re
@@ -18,7 +19,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -178,11 +179,26 @@ class _Zygote:
             preexec_fn=dies_with_the_test,
         )
 
+    def close(self) -> None:
+        """Ends the zygote (its input closed: it returns, and its servers get SIGTERM), if
+        this process started it; a copy inherited through a fork (mutmut forks a test process
+        per mutant) is only let go: not this process's to end or wait for."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.close()
+        self.proc.stdout.close()
+        if self.owner == os.getpid():
+            self.proc.wait(10)
+        else:
+            self.proc.returncode = 0  # so that it is not "still running" when collected
+
     @classmethod
     def fork(cls, config: Path, fifo: Path) -> int:
         z = cls._current
         if z is None or z.owner != os.getpid() or z.proc.poll() is not None:
+            if z is not None:
+                z.close()
             z = cls._current = cls()
+            atexit.register(z.close)
         with z.lock:
             assert z.proc.stdin is not None and z.proc.stdout is not None
             z.proc.stdin.write(f"{config}\t{fifo}\n")
@@ -198,10 +214,8 @@ class _Server:
     log: ServerLog
 
     def _signal(self, sig: signal.Signals) -> None:
-        try:
+        with suppress(ProcessLookupError):
             os.kill(self.pid, sig)
-        except ProcessLookupError:
-            pass
 
     def terminate(self) -> None:
         self._signal(signal.SIGTERM)

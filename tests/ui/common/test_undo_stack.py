@@ -393,3 +393,51 @@ def test_a_step_pushed_while_an_undo_runs_is_done_if_the_undo_is_cancelled(
     with db.session() as s:
         assert count_contacts(s) == 20 - len(many) - len(few)
     assert (stack.count(), stack.index()) == (2, 2)
+
+
+def test_each_undo_and_redo_is_said_once_done_and_undo_is_greyed_while_it_runs(
+    qtbot: QtBot, db: Database
+) -> None:
+    """ "Undone: …" or "Redone: …" replaces the message that offered the step, once the step
+    has moved (a bulk one when its work is done); Undo and Redo are greyed meanwhile."""
+    with db.session() as s:
+        ids = [create_contact(s, ContactRecord(full_name=f"P {i}")) for i in range(20)]
+    owner = QObject()
+    stack, runner, said = UndoStack(owner), Runner(), list[str]()
+    assert stack.parent() is owner  # goes with the window
+    stack.run_in_background = runner
+    stack.moved.connect(said.append)
+    undo, redo = stack.createUndoAction(owner), stack.createRedoAction(owner)
+    stack.push(Flaky(lambda ids: None))
+    stack.undo()
+    stack.redo()
+    assert said == ["Undone: Flaky step.", "Redone: Flaky step."]
+    bulk = f"Delete {len(ids)} contacts"
+    stack.push(DeleteContacts(db, ids, ["x"] * len(ids), lambda ids: None))
+    runner.finish()
+    assert (stack.index(), undo.text(), undo.isEnabled()) == (2, f"Undo {bulk}", True)
+    stack.undo()
+    assert (said[2:], undo.isEnabled(), redo.isEnabled()) == ([], False, False)
+    runner.finish()
+    assert (said[2:], undo.isEnabled(), redo.isEnabled()) == ([f"Undone: {bulk}."], True, True)
+    stack.redo()
+    assert (said[3:], undo.isEnabled(), redo.isEnabled()) == ([], False, False)
+    runner.finish()
+    assert (said[3:], undo.isEnabled(), redo.isEnabled()) == ([f"Redone: {bulk}."], True, False)
+
+
+def test_a_bulk_delete_done_already_is_kept_at_once_and_its_undo_goes_to_the_background(
+    qtbot: QtBot, db: Database
+) -> None:
+    with db.session() as s:
+        ids = [create_contact(s, ContactRecord(full_name=f"P {i}")) for i in range(20)]
+        delete_contacts(s, ids)
+    stack, runner, changed = UndoStack(), Runner(), list[list[int]]()
+    stack.run_in_background = runner
+    stack.push(DeleteContacts(db, ids, ["x"] * len(ids), changed.append, done=True))
+    assert (runner.calls, stack.count(), changed) == ([], 1, [ids])  # no work: it is done
+    stack.undo()
+    assert [c[0] for c in runner.calls] == [f"Undoing: Delete {len(ids)} contacts"]
+    runner.finish()
+    with db.session() as s:
+        assert (count_contacts(s), stack.index()) == (len(ids), 0)
