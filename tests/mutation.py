@@ -1,6 +1,7 @@
 """Mutation score of the modules that carry the promises (issue 29 item 5), with mutmut.
 
-    python tests/mutation.py [--keep DIR] [--max-children N] [MODULE[:GROUP] ...]
+    python tests/mutation.py [--keep DIR] [--max-children N] [--functions F,G]
+                             [--recheck-timeouts] [MODULE[:GROUP] ...]
     (what `python3 tasks.py mutate` runs)
 
 Each module is mutated in a scratch copy of the project (app/, tests/, pyproject.toml) with
@@ -11,8 +12,9 @@ a copy of its own); `MODULE:GROUP` runs one group, `MODULE` all of them in turn.
 `--keep DIR` makes the scratch copy in DIR (one folder per module or group) and leaves it
 there, so `cd DIR/<module> && python -m mutmut show NAME` shows a survivor.
 `--max-children N`: mutants run at once (2 by default).
-`--functions F,G`: of a group, only the mutants of these functions (a group measured in parts,
-say the functions a change touched).
+`--recheck-timeouts`: each mutant mutmut calls "timeout" is run again by hand.
+`--functions F,G`: only the mutants of these functions (`name` or `Class.method`) of the module
+or group: a module measured again where a change touched it.
 """
 
 from __future__ import annotations
@@ -79,9 +81,16 @@ MODULES: dict[str, list[str]] = {
 }
 
 
-def _functions(*names: str) -> list[str]:
-    """mutmut's name patterns of the mutants of these functions of app/services/sync.py."""
-    return [f"app.services.sync.{n if 'ǁ' in n else 'x_' + n}__mutmut_*" for n in names]
+def _functions(*names: str, module: str = "app/services/sync.py") -> list[str]:
+    """mutmut's name patterns of the mutants of these functions of *module*: `name`, or
+    `Class.method` (mutmut's `xǁClassǁmethod`)."""
+    dotted = module.removesuffix(".py").replace("/", ".")
+    out = []
+    for n in names:
+        cls, _, method = n.rpartition(".")
+        mangled = f"xǁ{cls}ǁ{method}" if cls else n if "ǁ" in n else f"x_{n}"
+        out.append(f"{dotted}.{mangled}__mutmut_*")
+    return out
 
 
 SYNC_TESTS = "tests/services/test_sync.py::"
@@ -189,6 +198,7 @@ def score(
     patterns: list[str] | None = None,
     name: str = "",
     children: str = MAX_CHILDREN,
+    recheck: bool = False,
 ) -> tuple[int, int, list[str]]:
     """(killed, mutants, the survivors' names) for *module* against *tests*, only the mutants
     matching *patterns* if given; the scratch copy is made in *keep*/<*name* or module> and
@@ -230,16 +240,45 @@ def score(
             text=True,
             check=True,
         ).stdout
-    statuses = dict(re.findall(r"^\s*(\S+): (\w[\w ]*)$", out, re.MULTILINE))
-    if patterns:
-        statuses = {
-            mutant: status
-            for mutant, status in statuses.items()
-            if any(fnmatch.fnmatch(mutant, pattern) for pattern in patterns)
-        }
+        statuses = dict(re.findall(r"^\s*(\S+): (\w[\w ]*)$", out, re.MULTILINE))
+        if patterns:
+            statuses = {
+                mutant: status
+                for mutant, status in statuses.items()
+                if any(fnmatch.fnmatch(mutant, pattern) for pattern in patterns)
+            }
+        if recheck:
+            for mutant in sorted(m for m, s in statuses.items() if s == "timeout"):
+                statuses[mutant] = _by_hand(work, env, tests, mutant)
+                print(f"    run again by hand: {mutant}: {statuses[mutant]}", flush=True)
     killed = sum(s in KILLED for s in statuses.values())
     survivors = sorted(name for name, s in statuses.items() if s not in KILLED)
     return killed, len(statuses), survivors
+
+
+# A mutant mutmut calls "timeout", run again alone for this long: under load, or when a
+# forked test run does not end cleanly, mutmut's limits call mutants that merely survived
+# slowly "timeout" (13 of commands.py's 14 passed every test when run again by hand).
+RECHECK_SECONDS = 600
+
+
+def _by_hand(work: Path, env: dict[str, str], tests: list[str], mutant: str) -> str:
+    """The status of *mutant* from its tests run once in a process of their own: "killed"
+    if one fails, "timeout" if they outlast RECHECK_SECONDS (a loop: caught), else
+    "survived"."""
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly"]
+    try:
+        done = subprocess.run(
+            [*command, "-p", "no:cacheprovider", *tests],
+            cwd=work / "mutants",
+            env={**env, "MUTANT_UNDER_TEST": mutant},
+            capture_output=True,
+            timeout=RECHECK_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    return "survived" if done.returncode == 0 else "killed"
 
 
 def _runs(chosen: list[str]) -> list[tuple[str, str, list[str], list[str]]] | str:
@@ -265,15 +304,23 @@ def main(argv: list[str]) -> int:
     # A folder to leave the scratch copies in, to `mutmut show` a survivor there.
     keep = Path(os.environ["MUTATION_KEEP"]).resolve() if os.environ.get("MUTATION_KEEP") else None
     children = MAX_CHILDREN
-    only: list[str] = []
-    while argv[:1] in (["--keep"], ["--max-children"], ["--functions"]) and len(argv) > 1:
-        if argv[0] == "--keep":
-            keep = Path(argv[1]).resolve()
-        elif argv[0] == "--functions":
-            only = _functions(*argv[1].split(","))
+    only: list[str] = []  # function names
+    recheck = False
+    while argv[:1] and argv[0].startswith("--"):
+        option, argv = argv[0], argv[1:]
+        if option == "--recheck-timeouts":
+            recheck = True
+            continue
+        if not argv or option not in ("--keep", "--max-children", "--functions"):
+            print(f"unknown option, or no value: {option}")
+            return 2
+        value, argv = argv[0], argv[1:]
+        if option == "--keep":
+            keep = Path(value).resolve()
+        elif option == "--functions":
+            only = value.split(",")
         else:
-            children = argv[1]
-        argv = argv[2:]
+            children = value
     runs = _runs(argv or [*MODULES, *GROUPS])
     if isinstance(runs, str):
         print(runs)
@@ -281,12 +328,13 @@ def main(argv: list[str]) -> int:
     lines = []
     for name, module, tests, patterns in runs:
         if only:
-            unknown = sorted(set(only) - set(patterns))
+            wanted = _functions(*only, module=module)
+            unknown = sorted(set(wanted) - set(patterns)) if patterns else []
             if unknown:
                 print(f"not in {name}: {', '.join(unknown)}")
                 return 2
-            patterns = only
-        killed, total, survivors = score(module, tests, keep, patterns, name, children)
+            patterns = wanted
+        killed, total, survivors = score(module, tests, keep, patterns, name, children, recheck)
         share = 100 * killed / total if total else 0.0
         lines.append(f"{name}: {killed}/{total} mutants killed ({share:.0f}%)")
         # Printed as each finishes: a long run stopped part way keeps what it measured.

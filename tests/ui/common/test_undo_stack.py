@@ -441,3 +441,37 @@ def test_a_bulk_delete_done_already_is_kept_at_once_and_its_undo_goes_to_the_bac
     runner.finish()
     with db.session() as s:
         assert (count_contacts(s), stack.index()) == (len(ids), 0)
+
+
+class Refused(Step):
+    """A step the database refuses when it is done (a save of a contact deleted meanwhile
+    would be a LookupError; a value refused, a ValueError)."""
+
+    def __init__(self) -> None:
+        super().__init__("Rename Ann", lambda ids: None)
+
+    def _do(self) -> list[int]:
+        raise ValueError("A name is needed.")
+
+    def _undo(self) -> list[int]:
+        return []
+
+
+def test_a_step_refused_after_waiting_for_an_undo_is_told_in_words(
+    qtbot: QtBot, db: Database
+) -> None:
+    """Pushed while a bulk Undo ran, it is done once the stack has moved; its caller has
+    moved on, so the refusal is told like a failure: what, and that nothing changed."""
+    with db.session() as s:
+        ids = [create_contact(s, ContactRecord(full_name=f"P {i}")) for i in range(20)]
+    stack, runner, told = UndoStack(), Runner(), list[str]()
+    stack.run_in_background = runner
+    stack.failed.connect(told.append)
+    stack.push(DeleteContacts(db, ids, ["x"] * len(ids), lambda _ids: None))
+    runner.finish()
+    stack.undo()
+    stack.push(Refused())  # waits for the Undo
+    assert told == []
+    runner.finish()
+    assert told == ["Could not do “Rename Ann”: A name is needed. Nothing was changed."]
+    assert (stack.count(), stack.index()) == (1, 0)
