@@ -20,6 +20,7 @@ or group: a module measured again where a change touched it.
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import re
 import shutil
@@ -256,17 +257,22 @@ def score(
     return killed, len(statuses), survivors
 
 
-# A mutant mutmut calls "timeout", run again alone for this long: under load, or when a
-# forked test run does not end cleanly, mutmut's limits call mutants that merely survived
-# slowly "timeout" (13 of commands.py's 14 passed every test when run again by hand).
-RECHECK_SECONDS = 600
+# A mutant mutmut calls "timeout" is run again alone: under load, or when a forked test run
+# does not end cleanly, mutmut's limits call mutants that merely survived slowly "timeout"
+# (13 of commands.py's 14 passed every test when run again by hand). Each test then has
+# five times the longest test's time (pytest-timeout: a mutant that loops fails there),
+# and the whole run at most RECHECK_SECONDS.
+RECHECK_SECONDS = 900
 
 
 def _by_hand(work: Path, env: dict[str, str], tests: list[str], mutant: str) -> str:
     """The status of *mutant* from its tests run once in a process of their own: "killed"
-    if one fails, "timeout" if they outlast RECHECK_SECONDS (a loop: caught), else
-    "survived"."""
+    if one fails or outlasts its time (a loop: caught), "timeout" if the whole run outlasts
+    RECHECK_SECONDS, else "survived"."""
+    stats = json.loads((work / "mutants" / "mutmut-stats.json").read_text(encoding="utf-8"))
+    longest = max(stats.get("duration_by_test", {}).values(), default=2.0)
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly"]
+    command += [f"--timeout={max(10, round(5 * longest))}"]
     try:
         done = subprocess.run(
             [*command, "-p", "no:cacheprovider", *tests],
