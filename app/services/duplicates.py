@@ -169,7 +169,7 @@ def find_possible_duplicates(
 
     With *among*, only pairs that include one of those contacts (say, the ones an import just
     brought in). Ordered by name, then by the older contact. Pairwise: for a report's count
-    use count_possible_pairs, for the review the groups.
+    use count_possible, for the review the groups.
     """
     wanted = set(among) if among is not None else None
     pairs = []
@@ -181,12 +181,18 @@ def find_possible_duplicates(
 
 
 def count_possible_pairs(session: Session, among: Iterable[int]) -> int:
-    """How many undecided same-name pairs include one of *among*, counted without making
-    them: per group of n people, w of them wanted, C(n, 2) - C(n - w, 2), less the pairs
-    decided that include a wanted one."""
+    """How many undecided same-name pairs include one of *among* (see count_possible)."""
+    return count_possible(session, among)[0]
+
+
+def count_possible(session: Session, among: Iterable[int]) -> tuple[int, int]:
+    """(pairs, names): how many undecided same-name pairs include one of *among*, and under
+    how many names (the groups the review shows, as the Contacts tab counts them). Counted
+    without making the pairs: per group of n people, w of them wanted, C(n, 2) - C(n - w, 2),
+    less the pairs decided that include a wanted one."""
     wanted = set(among)
     if not wanted:
-        return 0
+        return 0, 0
     keys = {
         key
         for (key,) in session.execute(
@@ -196,11 +202,11 @@ def count_possible_pairs(session: Session, among: Iterable[int]) -> int:
             {"ids": list(wanted)},
         )
     }
-    total = 0
+    total = names = 0
     for group in groups_named(session, sorted(keys)):
         n = len(group.ids)
         w = sum(1 for i in group.ids if i in wanted)
-        total += n * (n - 1) // 2 - (n - w) * (n - w - 1) // 2
+        pairs = n * (n - 1) // 2 - (n - w) * (n - w - 1) // 2
         inside = set(group.ids)
         for lo, hi in session.execute(
             select(DistinctPair.low_id, DistinctPair.high_id).where(
@@ -208,8 +214,10 @@ def count_possible_pairs(session: Session, among: Iterable[int]) -> int:
             )
         ):
             if lo in inside and hi in inside and (lo in wanted or hi in wanted):
-                total -= 1
-    return total
+                pairs -= 1
+        total += pairs
+        names += pairs > 0
+    return total, names
 
 
 def mark_different(session: Session, a: int, b: int) -> None:

@@ -45,7 +45,7 @@ from app.services.contacts import (
     Cancelled as Cancelled,  # raised by bulk deletes too; callers still import it from here
 )
 from app.services.contacts import count_contacts, create_contacts, load_records, update_contact
-from app.services.duplicates import count_possible_pairs
+from app.services.duplicates import count_possible
 from app.storage.backups import daily_backup
 from app.storage.db import Database
 from app.vcard.csv_formats import CsvLayout, read_csv
@@ -128,6 +128,7 @@ class ImportReport:
     contact_ids: list[int] = field(default_factory=list)
     import_id: int | None = None  # None when the import changed nothing
     possible_duplicates: int = 0  # same-name pairs involving the contacts of this import
+    possible_duplicate_names: int = 0  # the names they share: the review's groups
 
     @property
     def errors(self) -> list[Problem]:
@@ -644,7 +645,8 @@ def import_files(
         placed += [run.created[-w - 1] if w is not None and w < 0 else w for w in where]
     run.introduced = _resolve_introductions(session, run.introductions)
     run.journal()
-    run.report.possible_duplicates = count_possible_pairs(session, run.report.contact_ids)
+    pairs, names = count_possible(session, run.report.contact_ids)
+    run.report.possible_duplicates, run.report.possible_duplicate_names = pairs, names
     return run.report
 
 

@@ -56,7 +56,7 @@ def test_two_people_with_one_name_in_one_file_stay_two_and_are_suggested(db: Dat
     assert (p.new, p.merge) == (2, 0)
     report = run_import(db, data)
     assert (report.imported, report.merged) == (2, 0)
-    assert report.possible_duplicates == 1
+    assert (report.possible_duplicates, report.possible_duplicate_names) == (1, 1)
     with db.session() as s:
         records = load_records(s, list_contact_ids(s))
         assert sorted(r.title for r in records) == ["Engineer", "Sales"]

@@ -141,20 +141,21 @@ def report_dialog(report: ImportReport, parent: QWidget) -> ImportSummaryDialog:
     )
     if report.skipped:
         heading += "<p>Skipped cards are listed below with their file and line.</p>"
-    if report.possible_duplicates:
+    names = report.possible_duplicate_names
+    if names:
+        # Counted as the Contacts tab and the review count them: by name (a group), with
+        # the pairs beside (five namesakes are one name and ten pairs).
         heading += (
-            f"<p>{plural(report.possible_duplicates, 'pair')} of contacts "
-            f"{'has' if report.possible_duplicates == 1 else 'have'} the same name but nothing "
-            "else that shows they are one person. They were kept apart: review them to merge "
-            "the ones that are the same person.</p>"
+            f"<p>{plural(names, 'name')} {'is' if names == 1 else 'are'} shared by contacts "
+            f"with nothing else to show they are one person "
+            f"({plural(report.possible_duplicates, 'pair')} to compare). They were kept "
+            "apart: review them to merge the ones that are the same person.</p>"
         )
     dialog = ImportSummaryDialog(
         "Import finished", heading, report.problems, "OK", parent, cancel=False
     )
-    if report.possible_duplicates:
-        dialog.add_choice(
-            f"Review {plural(report.possible_duplicates, 'Possible Duplicate')}…", "duplicates"
-        )
+    if names:
+        dialog.add_choice(f"Review {plural(names, 'Possible Duplicate')}…", "duplicates")
     if report.import_id is not None:
         dialog.add_choice("Undo This Import…", "undo")
     return dialog

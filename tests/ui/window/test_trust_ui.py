@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.model.records import Birthday, ContactRecord, Labeled, PostalAddress
@@ -56,10 +56,12 @@ def test_same_names_are_kept_apart_and_reviewed_from_the_import_report(
 
     def user(dialog: QDialog) -> int:
         if isinstance(dialog, ImportSummaryDialog) and dialog.windowTitle() == "Import finished":
-            assert "2 pairs" in dialog.heading.text()
-            button = dialog.findChild(QWidget, "duplicates")
+            assert "2 names are shared" in dialog.heading.text()
+            assert "(2 pairs to compare)" in dialog.heading.text()
+            button = dialog.findChild(QPushButton, "duplicates")
             assert button is not None and button.isVisible() is False  # not shown, but there
-            button.click()  # "Review 2 Possible Duplicates…"
+            assert button.text() == "Review 2 Possible Duplicates…"
+            button.click()
             return int(dialog.result())
         if isinstance(dialog, DuplicatesDialog):
             reviewed.append(dialog)
@@ -88,6 +90,37 @@ def test_same_names_are_kept_apart_and_reviewed_from_the_import_report(
     w.undo_action.trigger()  # the merge undone too
     with db.session() as s:
         assert count_contacts(s) == 4
+
+
+def test_the_import_report_counts_possible_duplicates_as_the_contacts_tab_does(
+    qtbot: QtBot, make_window: Make, answers: Answers, tmp_path: Path
+) -> None:
+    """Five namesakes are one name to review (the Contacts tab's "1 possible duplicate"),
+    and ten pairs: the report's button said "Review 10 Possible Duplicates…"."""
+    path = tmp_path / "namesakes.vcf"
+    path.write_text(
+        "".join(
+            f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana Smith\r\nEMAIL:ana{i}@x.example\r\nEND:VCARD\r\n"
+            for i in range(5)
+        )
+    )
+    seen: list[tuple[str, str]] = []
+
+    def user(dialog: QDialog) -> int:
+        if isinstance(dialog, ImportSummaryDialog) and dialog.windowTitle() == "Import finished":
+            button = dialog.findChild(QPushButton, "duplicates")
+            assert button is not None
+            seen.append((dialog.heading.text(), button.text()))
+        return int(QDialog.DialogCode.Accepted)  # the preview's Import, the report's OK
+
+    w = make_window()
+    answers.on_dialog = user
+    _import_through_window(qtbot, w, answers, path)
+    ((heading, button),) = seen
+    assert button == "Review 1 Possible Duplicate…"
+    assert "1 name is shared by contacts" in heading and "(10 pairs to compare)" in heading
+    qtbot.waitUntil(lambda: w.contacts.duplicates_button.isVisibleTo(w))
+    assert w.contacts.duplicates_button.text() == "1 possible duplicate…"
 
 
 def test_undo_import_from_the_report_and_from_the_edit_menu_after_a_restart(
