@@ -268,3 +268,29 @@ def test_an_introducer_set_here_goes_up_when_the_server_changed_the_card_meanwhi
     ann_card = next(t for h, t in server.cards().items() if h.endswith("/ann.vcf"))
     assert "INTRODUCED-BY:bob" in ann_card and "TITLE:Pilot" in ann_card
     assert run(db).summary == "everything was already in step"
+
+
+def test_a_card_deleted_on_one_server_deletes_that_books_contact_not_one_at_the_same_path(
+    tmp_path: Path, db: Database
+) -> None:
+    """Two servers where the user has the same name: the books, and so the cards' paths, are
+    the same. A card deleted on the second deletes its own contact here, and only it."""
+    with radicale(tmp_path / "one") as one, radicale(tmp_path / "two") as two:
+        for srv, (uid, name) in ((one, ("kim", "Ann Kim")), (two, ("ann", "Ann Lee"))):
+            srv.make_book()
+            srv.put("ann.vcf", card(uid, name, f"{uid}@x.org"))
+            connect(db, srv)
+        reports = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+        assert [r.added_here for r in reports] == [1, 1]
+        assert list(one.cards()) == list(two.cards())  # the same path on both
+        with db.session() as s:
+            assert sorted(get_contact(s, i).full_name for i in list_contact_ids(s)) == [
+                "Ann Kim",
+                "Ann Lee",
+            ]
+        (href,) = two.cards()
+        two.delete(href)
+        reports = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    assert [(r.deleted_here, r.problems) for r in reports] == [(0, []), (1, [])]
+    with db.session() as s:
+        assert [get_contact(s, i).full_name for i in list_contact_ids(s)] == ["Ann Kim"]
