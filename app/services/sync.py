@@ -682,7 +682,10 @@ def _pull(job: _Book, token: str) -> tuple[str | None, bool]:
 
 
 def _links(s: Session, book_id: int) -> list[SyncCard]:
-    return list(s.scalars(select(SyncCard).where(SyncCard.book_id == book_id)))
+    """The book's links, oldest first (the order writes and deletions go up in)."""
+    return list(
+        s.scalars(select(SyncCard).where(SyncCard.book_id == book_id).order_by(SyncCard.id))
+    )
 
 
 def _server_changes(
