@@ -19,11 +19,13 @@ or group: a module measured again where a change touched it.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -273,18 +275,26 @@ def _by_hand(work: Path, env: dict[str, str], tests: list[str], mutant: str) -> 
     longest = max(stats.get("duration_by_test", {}).values(), default=2.0)
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly"]
     command += [f"--timeout={max(10, round(5 * longest))}"]
+    # In a process group of its own, ended whole afterwards: a test stopped at its time
+    # leaves the programs it started (the sending tests' command-line senders) running, and
+    # under a mutant that loops they spin for ever.
+    proc = subprocess.Popen(
+        [*command, "-p", "no:cacheprovider", *tests],
+        cwd=work / "mutants",
+        env={**env, "MUTANT_UNDER_TEST": mutant},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
-        done = subprocess.run(
-            [*command, "-p", "no:cacheprovider", *tests],
-            cwd=work / "mutants",
-            env={**env, "MUTANT_UNDER_TEST": mutant},
-            capture_output=True,
-            timeout=RECHECK_SECONDS,
-            check=False,
-        )
+        code: int | None = proc.wait(RECHECK_SECONDS)
     except subprocess.TimeoutExpired:
-        return "timeout"
-    return "survived" if done.returncode == 0 else "killed"
+        code = None
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    return "timeout" if code is None else "survived" if code == 0 else "killed"
 
 
 def _runs(chosen: list[str]) -> list[tuple[str, str, list[str], list[str]]] | str:
