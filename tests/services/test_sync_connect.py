@@ -137,3 +137,16 @@ def test_more_than_a_handful_of_deletions_are_held_unless_the_sync_is_told(
         (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
     assert (report.deleted_here, report.deletions_held) == (0, sync.HANDFUL + 1)
     assert len(names(db)) == sync.HANDFUL + 1
+
+
+def test_the_sync_says_what_it_is_doing_as_it_goes(tmp_path: Path, db: Database) -> None:
+    """The window's status line reads these while a sync runs."""
+    with radicale(tmp_path / "radicale") as srv:
+        srv.make_book()
+        for uid in ("ann", "bob"):
+            srv.put(f"{uid}.vcf", card(uid, f"{uid.title()} Lee", f"{uid}@x.org"))
+        connect(db, srv)
+        said: list[str] = []
+        sync.sync_all(db, password_for=lambda _k: PASSWORD, progress=said.append)
+    where = urlsplit(srv.url).netloc
+    assert said[:2] == [f"Asking {where} what changed…", "Reading cards 1 to 2 of 2…"]
