@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.model.records import ContactRecord, Labeled
-from app.model.tables import SyncCard
+from app.model.tables import SyncBook, SyncCard
 from app.services import carddav, sync
 from app.services.contacts import create_contact, delete_contacts, get_contact, list_contact_ids
 from app.storage.db import Database
@@ -318,3 +318,54 @@ def test_a_link_another_sync_removed_meanwhile_is_passed_over(
     report = sync_once(db)
     assert report.problems == [] and (report.deleted_there, len(deletes)) == (1, 1)
     assert len(srv.cards()) == 2
+
+
+@pytest.mark.parametrize("status", [400, 403, 405, 501])
+def test_a_server_that_refuses_sync_collection_is_read_by_its_etags(
+    servers: tuple[Radicale, Proxy], db: Database, status: int
+) -> None:
+    """Servers without sync-collection answer it with one of these: the sync lists the
+    book's ETags instead, and finds changes and deletions there all the same."""
+    srv, proxy = servers
+    for uid, name in [("ann", "Ann Lee"), ("bob", "Bob Ray")]:
+        srv.put(f"{uid}.vcf", card(uid, name, f"{uid}@x.org"))
+    refused = proxy.fail(report_of("sync-collection"), status)
+    refused.times = 1000
+    connect(db, proxy)
+    assert sync_once(db).added_here == 2
+    srv.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Pilot"))
+    srv.delete(next(h for h in srv.cards() if h.endswith("/bob.vcf")))
+    report = sync_once(db)
+    assert (report.changed_here, report.deleted_here, report.problems) == (1, 1, [])
+    assert refused.hit >= 2 and names(db) == ["Ann Lee"]
+
+
+def test_a_sync_token_the_server_no_longer_knows_lists_everything_again(
+    servers: tuple[Radicale, Proxy], db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server forgets old tokens (or was restored from a backup): the book is listed
+    whole, and what changed or went meanwhile is found by comparing. (A listing from no
+    token names only the cards the book holds, RFC 6578 §3.8; Radicale names those it
+    deleted too, which are dropped here.)"""
+    srv, _proxy = servers
+    listing = carddav.sync_collection
+
+    def what_it_holds(http: carddav.Connection, url: str, token: str) -> carddav.Changes:
+        got = listing(http, url, token)
+        return got if token else carddav.Changes(got.changed, [], got.token, got.truncated)
+
+    monkeypatch.setattr(carddav, "sync_collection", what_it_holds)
+    for uid, name in [("ann", "Ann Lee"), ("bob", "Bob Ray"), ("cy", "Cy Dunn")]:
+        srv.put(f"{uid}.vcf", card(uid, name, f"{uid}@x.org"))
+    connect_direct(db, srv)
+    sync_once(db)
+    srv.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org", "TITLE:Pilot"))
+    srv.delete(next(h for h in srv.cards() if h.endswith("/bob.vcf")))
+    with db.session() as s:
+        (book,) = s.scalars(select(SyncBook))
+        assert book.sync_token
+        book.sync_token = book.sync_token[:-8] + "deadbeef"  # one the server never gave
+    report = sync_once(db)
+    assert (report.changed_here, report.deleted_here, report.problems) == (1, 1, [])
+    assert names(db) == ["Ann Lee", "Cy Dunn"]
+    in_step(db)
