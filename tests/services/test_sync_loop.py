@@ -294,3 +294,58 @@ def test_a_card_deleted_on_one_server_deletes_that_books_contact_not_one_at_the_
     assert [(r.deleted_here, r.problems) for r in reports] == [(0, []), (1, [])]
     with db.session() as s:
         assert [get_contact(s, i).full_name for i in list_contact_ids(s)] == ["Ann Kim"]
+
+
+def pages_of(monkeypatch: pytest.MonkeyPatch, *pages: carddav.Changes) -> list[str]:
+    """sync-collection answered with *pages* in turn (the last one again and again): the
+    tokens asked with. A server's own paging (RFC 6578 §3.6), which Radicale never does."""
+    asked: list[str] = []
+
+    def answer(_http: object, _url: str, token: str) -> carddav.Changes:
+        asked.append(token)
+        return pages[min(len(asked), len(pages)) - 1]
+
+    monkeypatch.setattr(carddav, "sync_collection", answer)
+    return asked
+
+
+def test_pages_are_added_up_the_later_page_winning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A card removed on one page and back on a later one is there; one changed and then
+    removed is gone; each with the ETag its last page gave."""
+    asked = pages_of(
+        monkeypatch,
+        carddav.Changes({"/b/a.vcf": "a1", "/b/c.vcf": "c1"}, ["/b/x.vcf"], "t1", True),
+        carddav.Changes({"/b/x.vcf": "x2", "/b/a.vcf": "a2"}, ["/b/c.vcf"], "t2", False),
+    )
+    got = sync._all_pages(None, "https://dav.example.org/b/", "t0")  # type: ignore[arg-type]
+    assert asked == ["t0", "t1"]
+    assert (got.changed, got.removed, got.token) == (
+        {"/b/a.vcf": "a2", "/b/x.vcf": "x2"},
+        ["/b/c.vcf"],
+        "t2",
+    )
+
+
+@pytest.mark.parametrize("token", ["", "t0"], ids=["no token", "the same token"])
+def test_a_page_saying_more_without_a_new_token_ends_the_paging(
+    monkeypatch: pytest.MonkeyPatch, token: str
+) -> None:
+    asked = pages_of(monkeypatch, carddav.Changes({"/b/a.vcf": "a1"}, [], token, True))
+    got = sync._all_pages(None, "https://dav.example.org/b/", "t0")  # type: ignore[arg-type]
+    assert (asked, got.changed) == (["t0"], {"/b/a.vcf": "a1"})
+
+
+def test_a_server_that_never_stops_paging_is_given_up_in_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[str] = []
+
+    def endless(_http: object, _url: str, token: str) -> carddav.Changes:
+        asked.append(token)
+        return carddav.Changes({}, [], f"t{len(asked)}", True)
+
+    monkeypatch.setattr(carddav, "sync_collection", endless)
+    with pytest.raises(carddav.CardDavError) as gave_up:
+        sync._all_pages(None, "https://dav.example.org/b/", "t0")  # type: ignore[arg-type]
+    assert str(gave_up.value) == "The server kept sending more changes; try again later."
+    assert len(asked) == 1000
