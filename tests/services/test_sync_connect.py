@@ -7,6 +7,7 @@ only the window's tests (tests/ui/sync, the trust prompt's) reached these."""
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +16,10 @@ from urllib.parse import urlsplit
 import pytest
 import trustme
 
+from app.model.records import ContactRecord, Labeled
 from app.model.tables import SyncAccount, SyncBook
 from app.services import carddav, sync, trust
+from app.services.contacts import create_contact
 from app.storage.db import Database
 from tests.carddav_server import PASSWORD, USER, Radicale, radicale
 from tests.hostile_dav import Handler, Hostile, hostile
@@ -71,9 +74,10 @@ def test_a_certificate_authority_given_to_the_sync_is_trusted(
 
 
 def test_an_http_address_an_older_version_kept_is_reported_for_each_book_unsent(
-    db: Database,
+    db: Database, tmp_path: Path
 ) -> None:
-    """As an older version stored it (the window now refuses such an address)."""
+    """As an older version stored it (the window now refuses such an address); the
+    accounts after it sync all the same."""
     url = "http://dav.example.org"
     with db.session() as s:
         old = SyncAccount(url=url, username=USER)
@@ -87,11 +91,20 @@ def test_an_http_address_an_older_version_kept_is_reported_for_each_book_unsent(
         carddav.check_address(url)
     why = str(refused.value)
     assert "unencrypted" in why
-    reports = sync.sync_all(db, password_for=lambda _k: PASSWORD)
-    assert [(r.book, r.problems) for r in reports] == [("Book 0", [why]), ("Book 1", [why])]
+    with radicale(tmp_path / "radicale") as srv:
+        srv.make_book()
+        srv.put("ann.vcf", card("ann", "Ann Lee", "ann@x.org"))
+        connect(db, srv)
+        reports = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    assert [(r.book, r.problems) for r in reports] == [
+        ("Book 0", [why]),
+        ("Book 1", [why]),
+        ("Contacts", []),
+    ]
+    assert reports[2].added_here == 1
     with db.session() as s:
         assert [b.last_error for b in sync.books_of(s, account)] == [why, why]
-        assert sync.last_synced(s) == (None, f"Book 0: {why}; Book 1: {why}")
+        assert sync.last_synced(s)[1] == f"Book 0: {why}; Book 1: {why}"
 
 
 def test_a_stop_cuts_a_request_waiting_on_the_network(db: Database) -> None:
@@ -147,6 +160,65 @@ def test_the_sync_says_what_it_is_doing_as_it_goes(tmp_path: Path, db: Database)
             srv.put(f"{uid}.vcf", card(uid, f"{uid.title()} Lee", f"{uid}@x.org"))
         connect(db, srv)
         said: list[str] = []
-        sync.sync_all(db, password_for=lambda _k: PASSWORD, progress=said.append)
+        with db.session() as s:
+            assert sync.last_synced(s) == (None, "")
+        (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD, progress=said.append)
     where = urlsplit(srv.url).netloc
     assert said[:2] == [f"Asking {where} what changed…", "Reading cards 1 to 2 of 2…"]
+    assert report.book == "Contacts"  # the report names the book, as the window shows it
+    with db.session() as s:
+        when, errors = sync.last_synced(s)
+    assert when is not None and errors == ""
+
+
+def test_new_contacts_go_to_the_first_book_only_and_wait_while_it_is_unreachable(
+    tmp_path: Path, db: Database
+) -> None:
+    """With two accounts, a contact made here is written to the first account's book (the
+    window says so), not to every book; while that server cannot be reached, it waits."""
+    with db.session() as s:
+        create_contact(s, ContactRecord(full_name="Eve Ng", emails=[Labeled("eve@x.org")]))
+    with radicale(tmp_path / "one") as one:
+        one.make_book()
+        connect(db, one)
+        port = int(one.url.rsplit(":", 1)[1])
+    with radicale(tmp_path / "two") as two:
+        two.make_book()
+        connect(db, two)
+        reports = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+        assert "Could not reach" in reports[0].problems[0]
+        assert (reports[1].added_there, two.cards()) == (0, {})
+        with radicale(tmp_path / "one", port=port) as one:  # back
+            reports = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+            assert [r.added_there for r in reports] == [1, 0]
+            assert (len(one.cards()), len(two.cards())) == (1, 0)
+
+
+def test_a_certificate_trusted_for_an_address_without_a_port_is_the_one_for_443(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """https://dav.example.org is port 443: the certificate the user trusted there is the
+    one the connection is given. (No server here: the connection is only looked at.)"""
+    pem = trustme.CA().issue_cert("dav.example.org").cert_chain_pems[0].bytes()
+    der = ssl.PEM_cert_to_DER_cert(pem.decode())
+    with db.session() as s:
+        trust.trust(s, trust.Certificate("dav.example.org", 443, der))
+        sync.add_account(
+            s,
+            "https://dav.example.org",
+            USER,
+            [carddav.BookInfo("https://dav.example.org/ann/c/", "Contacts", True)],
+        )
+    given: list[ssl.SSLContext | None] = []
+
+    def client(*args: object, **_kw: object) -> carddav.Connection:
+        given.append(args[3])  # type: ignore[arg-type]
+        raise carddav.CardDavError("not connecting in this test")
+
+    monkeypatch.setattr(carddav, "client", client)
+    (report,) = sync.sync_all(db, password_for=lambda _k: PASSWORD)
+    assert report.problems == ["not connecting in this test"]
+    ((context,),) = [given]
+    assert context is not None  # the trusted certificate alone, as the leaf it is:
+    assert context.cert_store_stats()["x509"] == 1 and context.get_ca_certs() == []
+    assert context.verify_flags & ssl.VERIFY_X509_PARTIAL_CHAIN
