@@ -168,6 +168,7 @@ GROUPS: dict[str, dict[str, tuple[list[str], list[str]]]] = {
                 "tests/services/test_sync.py",
                 "tests/services/test_sync_failures.py",
                 "tests/services/test_sync_loop.py",
+                "tests/services/test_sync_push.py",
                 "tests/services/test_sync_connect.py",
                 "tests/services/test_sync_accounts.py",
                 "tests/services/test_sync_servers.py",

@@ -268,3 +268,34 @@ def test_deletions_that_went_up_are_forgotten_and_not_counted_again(
     with db.session() as s:
         assert len(list(s.scalars(select(SyncCard)))) == 1
     in_step(db)
+
+
+def test_links_whose_card_reads_differently_now_are_put_in_step_without_writing(
+    server: Radicale,  # noqa: F811 (the fixture)
+    db: Database,
+) -> None:
+    """After an upgrade that writes cards a little differently, no link's hash matches
+    though nothing was edited: the server's cards already say all, so nothing is written
+    and the hashes are brought up to date (else a deletion there would count as an edit
+    here and bring the contact back); an edit among them still goes up."""
+    for uid, name in [("ann", "Ann Lee"), ("bo", "Bo Ray"), ("cy", "Cy Dunn")]:
+        server.put(f"{uid}.vcf", card(uid, name, f"{uid}@x.org"))
+    connect(db, server)
+    run(db)
+    stale = "as an older version wrote it"
+    with db.session() as s:
+        links = list(s.scalars(select(SyncCard).order_by(SyncCard.id)))
+        for link in links:
+            link.local_hash = stale
+        last = links[-1].contact_id
+    assert last is not None
+    edit(db, last, title="Pilot")  # the last link: the others' come first
+    report = run(db)
+    assert (report.changed_there, report.added_there) == (1, 0)
+    with db.session() as s:
+        assert all(c.local_hash != stale for c in s.scalars(select(SyncCard)))
+        first = get_contact(s, links[0].contact_id or 0).full_name
+    server.delete(links[0].href)
+    report = run(db)
+    assert (report.deleted_here, report.added_there) == (1, 0)
+    assert first not in names(db)
