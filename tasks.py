@@ -12,7 +12,8 @@
     python3 tasks.py fuzz [--minutes N]  set up, then fuzz the import (tests/fuzz) with a large
                                       example budget for N minutes (default 5)
     python3 tasks.py mutate [MODULE...]  set up, then the mutation score of each module that
-                                      carries a promise, with its own tests (tests/mutation.py)
+                                      carries a promise, with its own tests (tests/mutation.py;
+                                      --functions F,G and --recheck-timeouts are explained there)
 
 Needs only Python 3.11 or newer; everything else is installed into .venv beside this file.
 """
