@@ -262,7 +262,7 @@ def score(
 
 # A mutant mutmut calls "timeout" is run again alone: under load, or when a forked test run
 # does not end cleanly, mutmut's limits call mutants that merely survived slowly "timeout"
-# (13 of commands.py's 14 passed every test when run again by hand). Each test then has
+# (9 of commands.py's 10 passed every test when run again alone). Each test then has
 # five times the longest test's time (pytest-timeout: a mutant that loops fails there),
 # and the whole run at most RECHECK_SECONDS.
 RECHECK_SECONDS = 900
