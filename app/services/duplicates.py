@@ -180,11 +180,6 @@ def find_possible_duplicates(
     return pairs
 
 
-def count_possible_pairs(session: Session, among: Iterable[int]) -> int:
-    """How many undecided same-name pairs include one of *among* (see count_possible)."""
-    return count_possible(session, among)[0]
-
-
 def count_possible(session: Session, among: Iterable[int]) -> tuple[int, int]:
     """(pairs, names): how many undecided same-name pairs include one of *among*, and under
     how many names (the groups the review shows, as the Contacts tab counts them). Counted

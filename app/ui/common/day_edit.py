@@ -112,16 +112,10 @@ class DayEdit(QWidget):
         self.message.setObjectName("day_message")
         self._calendar: QCalendarWidget | None = None  # made when first opened
         row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(2)
         row.addWidget(self.text)
         row.addWidget(self.calendar_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(row)
-        layout.addWidget(self.message)
-        self.setFocusProxy(self.text)
+        message_below(self, row, self.message, self.text)
         self.text.lineEdit().textEdited.connect(self._typed)
         self.text.editingFinished.connect(self._finished)
         self.text.stepped.connect(self._step)
@@ -256,6 +250,18 @@ class DayEdit(QWidget):
             self._red = not understood
             self.text.setToolTip(plain_tooltip(problem + ("\n\n" if problem else "") + HINT))
             mark_field(self.text, self.message, problem)
+
+
+def message_below(owner: QWidget, row: QHBoxLayout, message: ErrorLabel, focus: QWidget) -> None:
+    """*owner* laid out as a field: *row* (what is typed in) over *message* (the problem
+    mark_field shows, red), flush with the form's other fields; its focus goes to *focus*."""
+    row.setContentsMargins(0, 0, 0, 0)
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addLayout(row)
+    layout.addWidget(message)
+    owner.setFocusProxy(focus)
 
 
 def mark_field(field: QWidget, message: ErrorLabel, problem: str) -> None:

@@ -39,7 +39,7 @@ from app.services import interviews as iv
 from app.services.days import parse_time
 from app.services.interviews import InterviewDetail, InterviewRecord, PlannedQuestion
 from app.services.question_bank import Question
-from app.ui.common.day_edit import DayEdit, from_qdate, mark_field
+from app.ui.common.day_edit import DayEdit, from_qdate, mark_field, message_below
 from app.ui.common.rows_model import RowsModel
 from app.ui.common.tables import day_text, rows_table
 from app.ui.common.text import plain_label, plain_tooltip
@@ -149,15 +149,9 @@ class WhenEdit(QWidget):
         self.time_message = ErrorLabel(self)
         self.time_message.setObjectName("interview_time_message")
         row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.day, 1)
         row.addWidget(self.time, 0, Qt.AlignmentFlag.AlignTop)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(row)
-        layout.addWidget(self.time_message)
-        self.setFocusProxy(self.day)
+        message_below(self, row, self.time_message, self.day)
         self.day.dateChanged.connect(self._changed)
         self.time.textEdited.connect(self._time_typed)
         self.time.editingFinished.connect(self.show_problem)
