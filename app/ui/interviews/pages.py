@@ -149,7 +149,7 @@ class WhenEdit(QWidget):
         self.time_message = ErrorLabel(self)
         self.time_message.setObjectName("interview_time_message")
         row = QHBoxLayout()
-        row.addWidget(self.day, 1)
+        row.addWidget(self.day, 1, Qt.AlignmentFlag.AlignTop)  # level with the time
         row.addWidget(self.time, 0, Qt.AlignmentFlag.AlignTop)
         message_below(self, row, self.time_message, self.day)
         self.day.dateChanged.connect(self._changed)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QUrl
+from PySide6.QtCore import QDate, QDateTime, QPoint, Qt, QTime, QUrl
 from PySide6.QtWidgets import (
     QApplication,
     QCalendarWidget,
@@ -602,6 +602,10 @@ def test_a_day_that_names_no_day_is_refused_in_words_and_not_saved(
     type_day(qtbot, "2:30 pm")
     page.flush()
     assert interview_of(db, ann).record.starts_at == dt.datetime(2027, 3, 15, 14, 30)
+    # The message gone, the day and the time stand level again (the day sank half the
+    # message's height below the time, seen in a screenshot).
+    day, time = page.starts.day.text, page.starts.time
+    assert day.mapTo(page, QPoint()).y() == time.mapTo(page, QPoint()).y()
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support")  # the completer's popup, offscreen
