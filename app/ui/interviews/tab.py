@@ -58,7 +58,8 @@ class InterviewsTab(QWidget):
         header = self.list.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.list.selectionModel().currentRowChanged.connect(lambda *_: self._load_current())
+        self._selecting = False  # refresh() selects the row again: it decides what to load
+        self.list.selectionModel().currentRowChanged.connect(self._current_changed)
         self.new_button = QPushButton("&New interview…")
         self.new_button.setObjectName("new_interview")
         self.delete_button = QPushButton("Delete")
@@ -146,7 +147,14 @@ class InterviewsTab(QWidget):
         ids = [r.id for r in rows]
         row = ids.index(keep) if keep in ids else (0 if rows else -1)
         if row >= 0:
-            self.list.selectRow(row)
+            # Not a choice of the user's: after typing was saved the page keeps its fields,
+            # their selection and cursor (reloading it here dropped the selection of the
+            # field just tabbed into, so what was typed next went after the old text).
+            self._selecting = True
+            try:
+                self.list.selectRow(row)
+            finally:
+                self._selecting = False
         self.delete_button.setEnabled(bool(rows))
         if (
             reload_page
@@ -158,6 +166,10 @@ class InterviewsTab(QWidget):
     def reload_bank(self) -> None:
         with self._db.session() as s:
             self.page.set_bank(question_bank.bank(s))
+
+    def _current_changed(self, *_: object) -> None:
+        if not self._selecting:
+            self._load_current()
 
     def _load_current(self) -> None:
         if self.page.detail is not None and self.page.pending():

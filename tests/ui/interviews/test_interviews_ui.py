@@ -560,6 +560,26 @@ def test_the_day_and_time_are_typed_as_written(
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support")
+def test_typing_over_a_field_tabbed_into_replaces_it_though_a_save_came_between(
+    qtbot: QtBot, make_window: Make, db: Database, answers: Answers
+) -> None:
+    """The day typed, Tab to the time (its text selected, as Tab does), the page saves a
+    moment later: typing then replaces the time. The save reloaded the page, which dropped
+    the selection, and "14:30" went after "10:00" (found by a new user's trial)."""
+    ann, page = dated_interview(qtbot, make_window, db, answers)
+    type_day(qtbot, "15/03/2027")
+    field = QApplication.focusWidget()
+    assert field is page.starts.time and field.selectedText() == field.text()
+    qtbot.waitUntil(lambda: not page.pending())  # saved
+    assert interview_of(db, ann).record.starts_at is not None
+    assert field.selectedText() == field.text()
+    qtbot.keyClicks(field, "14:30")
+    qtbot.keyClick(field, Qt.Key.Key_Tab)
+    page.flush()
+    assert interview_of(db, ann).record.starts_at == dt.datetime(2027, 3, 15, 14, 30)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "This plugin does not support")
 def test_alt_down_opens_a_calendar_and_keeps_the_date(
     qtbot: QtBot, make_window: Make, db: Database, answers: Answers
 ) -> None:
